@@ -1,0 +1,33 @@
+# One entry point per job. Odoo comes from $(ODOO_SRC) (default /opt/odoo).
+# Variables: ODOO_SRC, HTTP_PORT, STOP=1 (demo: stop after building), FRESH=1
+# (demo: rebuild), TEST_DB, REUSE_DB=1 (test: skip the fresh install), T="pytest args".
+SHELL := /bin/bash
+export ODOO_SRC ?= /opt/odoo
+export STOP FRESH HTTP_PORT TEST_DB REUSE_DB
+
+.PHONY: demo test test-odoo lint bench setup pot help
+
+help:
+	@echo "make demo   build the demo database and serve Odoo on http://localhost:8069 (STOP=1: build only)"
+	@echo "make test   fresh test database, install the addons, run every test"
+	@echo "make lint   pre-commit on the whole tree"
+	@echo "make bench  planning and dispatch benchmark (prints a table)"
+
+setup:
+	@bash setup/bootstrap.sh >/dev/null
+
+demo:
+	@bash setup/demo.sh
+
+test:
+	@bash setup/test.sh $(T)
+
+# The same tests through Odoo's own runner instead of pytest.
+test-odoo:
+	@bash setup/test-odoo.sh
+
+lint:
+	@bash setup/lint.sh
+
+pot:
+	@bash setup/pot.sh

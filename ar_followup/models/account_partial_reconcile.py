@@ -1,0 +1,22 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, models
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partials = super().create(vals_list)
+        partials._ar_refresh_reconciled_moves()
+        return partials
+
+    def unlink(self):
+        moves = (self.debit_move_id | self.credit_move_id).move_id
+        res = super().unlink()
+        moves.exists()._ar_refresh_ageing()
+        return res
+
+    def _ar_refresh_reconciled_moves(self):
+        """A payment or credit note changes what is still due: re-age the invoices it touches."""
+        (self.debit_move_id | self.credit_move_id).move_id._ar_refresh_ageing()

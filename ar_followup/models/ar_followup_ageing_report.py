@@ -1,0 +1,64 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+
+class ArFollowupAgeingReport(models.Model):
+    """Open receivable items with their ageing: one row per open due line.
+
+    Invoices (one row per instalment), credit notes and unreconciled payments,
+    so a customer's total is net of what they already paid or were credited.
+    A database view over the stored ageing columns: reading it costs one query.
+    """
+
+    _name = "ar.followup.ageing.report"
+    _description = "Receivables Ageing"
+    _auto = False
+    _order = "days_overdue desc, id"
+    _rec_name = "move_id"
+
+    move_id = fields.Many2one("account.move", "Document", readonly=True)
+    partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    company_currency_id = fields.Many2one("res.currency", "Company Currency", readonly=True)
+    currency_id = fields.Many2one("res.currency", "Currency", readonly=True)
+    bucket_id = fields.Many2one("ar.followup.bucket", "Ageing Bucket", readonly=True)
+    days_overdue = fields.Integer(readonly=True, aggregator="max")
+    date = fields.Date(readonly=True)
+    date_maturity = fields.Date("Due Date", readonly=True)
+    residual = fields.Monetary("Amount Due", currency_field="company_currency_id", readonly=True)
+    residual_currency = fields.Monetary(
+        "Amount Due in Currency", currency_field="currency_id", readonly=True, aggregator=None
+    )
+    overdue = fields.Monetary(currency_field="company_currency_id", readonly=True)
+
+    def _query(self):
+        return SQL(
+            """
+            SELECT aml.id,
+                   aml.move_id,
+                   COALESCE(p.commercial_partner_id, aml.partner_id) AS partner_id,
+                   aml.company_id,
+                   c.currency_id AS company_currency_id,
+                   aml.currency_id,
+                   aml.ar_bucket_id AS bucket_id,
+                   aml.ar_days_overdue AS days_overdue,
+                   aml.date,
+                   aml.date_maturity,
+                   aml.amount_residual AS residual,
+                   aml.amount_residual_currency AS residual_currency,
+                   CASE WHEN aml.ar_days_overdue > 0 THEN aml.amount_residual ELSE 0 END AS overdue
+              FROM account_move_line aml
+              JOIN account_account acc ON acc.id = aml.account_id
+              JOIN res_company c ON c.id = aml.company_id
+         LEFT JOIN res_partner p ON p.id = aml.partner_id
+             WHERE acc.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND NOT aml.reconciled
+               AND aml.amount_residual != 0
+            """
+        )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))

@@ -1,0 +1,79 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import pytz
+
+from odoo import api, fields, models
+
+from ..tools.ageing import bucket_ranges
+
+DEFAULT_BUCKETS = [
+    # (xml id suffix, name, inclusive upper bound in days past due or None)
+    ("not_due", "Not due", 0),
+    ("1_30", "1–30", 30),
+    ("31_60", "31–60", 60),
+    ("61_90", "61–90", 90),
+    ("90_plus", "90+", None),
+]
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    ar_bucket_ids = fields.One2many("ar.followup.bucket", "company_id", "Ageing Buckets")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._ar_create_default_buckets()
+        return companies
+
+    @api.model
+    def _ar_init_default_buckets(self):
+        """At install: give every existing company the default buckets."""
+        return self.sudo().with_context(active_test=False).search([])._ar_create_default_buckets()
+
+    def _ar_create_default_buckets(self):
+        vals_list = [
+            self._ar_prepare_bucket_vals(company, name, max_days)
+            for company in self
+            if not company.sudo().ar_bucket_ids
+            for _key, name, max_days in DEFAULT_BUCKETS
+        ]
+        return self.env["ar.followup.bucket"].sudo().create(vals_list)
+
+    @api.model
+    def _ar_prepare_bucket_vals(self, company, name, max_days):
+        return {
+            "name": name,
+            "company_id": company.id,
+            "max_days": max_days or 0,
+            "open_ended": max_days is None,
+        }
+
+    def _ar_tz(self):
+        self.ensure_one()
+        return self.partner_id.tz or self.env.user.tz or "UTC"
+
+    def _ar_today(self):
+        """Today's date in the company's time zone (the ageing reference date)."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        return pytz.utc.localize(now).astimezone(pytz.timezone(self._ar_tz())).date()
+
+    def _ar_bucket_ranges(self):
+        self.ensure_one()
+        buckets = self.env["ar.followup.bucket"].sudo().search([("company_id", "=", self.id)])
+        return bucket_ranges([(b.id, None if b.open_ended else b.max_days) for b in buckets])
+
+    def _ar_ageing_scope(self):
+        """{company id: {"today": date, "ranges": [BucketRange]}} for companies with buckets."""
+        scope = {}
+        for company in self:
+            ranges = company._ar_bucket_ranges()
+            if ranges:
+                scope[company.id] = {"today": company._ar_today(), "ranges": ranges}
+        return scope
+
+    @api.model
+    def _cron_ar_refresh_ageing(self):
+        """Daily: age every open receivable line of every company and record transitions."""
+        self.env["account.move.line"]._ar_refresh_ageing(self.search([]))

@@ -1,0 +1,83 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    ar_ageing_ids = fields.One2many(
+        "ar.followup.ageing.report", "partner_id", "Open Receivables", readonly=True
+    )
+    ar_total_due = fields.Monetary(
+        "Total Due", compute="_compute_ar_ageing", currency_field="currency_id",
+        help="Everything the customer owes in this company, net of credit notes and "
+        "unallocated payments, in the company currency.",
+    )
+    ar_total_overdue = fields.Monetary(
+        "Overdue", compute="_compute_ar_ageing", currency_field="currency_id",
+        search="_search_ar_total_overdue",
+    )
+    ar_oldest_overdue_days = fields.Integer("Oldest Overdue (days)", compute="_compute_ar_ageing")
+    ar_ageing_summary = fields.Html(
+        "Ageing", compute="_compute_ar_ageing", sanitize=False,
+        help="Amount due per ageing bucket.",
+    )
+
+    @api.model
+    def _ar_ageing_fields(self):
+        """Fields computed from the ageing, dropped from the cache when it changes."""
+        return ["ar_total_due", "ar_total_overdue", "ar_oldest_overdue_days", "ar_ageing_summary"]
+
+    def _compute_ar_ageing(self):
+        company = self.env.company
+        partners = self.commercial_partner_id
+        groups = self.env["ar.followup.ageing.report"]._read_group(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
+            groupby=["partner_id", "bucket_id"],
+            aggregates=["residual:sum", "overdue:sum", "days_overdue:max"],
+        )
+        per_partner = {}
+        for partner, bucket, residual, overdue, days in groups:
+            data = per_partner.setdefault(partner.id, {"due": 0.0, "overdue": 0.0, "days": 0, "buckets": {}})
+            data["due"] += residual
+            data["overdue"] += overdue
+            data["days"] = max(data["days"], days or 0)
+            data["buckets"][bucket.id] = data["buckets"].get(bucket.id, 0.0) + residual
+        buckets = self.env["ar.followup.bucket"].search([("company_id", "=", company.id)])
+        for partner in self:
+            data = per_partner.get(partner.commercial_partner_id.id, {})
+            partner.ar_total_due = data.get("due", 0.0)
+            partner.ar_total_overdue = data.get("overdue", 0.0)
+            partner.ar_oldest_overdue_days = data.get("days", 0)
+            partner.ar_ageing_summary = self.env["ir.qweb"]._render(
+                "ar_followup.partner_ageing_summary",
+                {
+                    "buckets": buckets,
+                    "amounts": data.get("buckets", {}),
+                    "total": data.get("due", 0.0),
+                    "currency": company.currency_id,
+                },
+            )
+
+    def _search_ar_total_overdue(self, operator, value):
+        groups = self.env["ar.followup.ageing.report"]._read_group(
+            [("company_id", "=", self.env.company.id), ("overdue", "!=", 0)],
+            groupby=["partner_id"], aggregates=["overdue:sum"],
+        )
+        ops = {
+            ">": lambda a: a > value, ">=": lambda a: a >= value, "<": lambda a: a < value,
+            "<=": lambda a: a <= value, "=": lambda a: a == value, "!=": lambda a: a != value,
+        }
+        if operator not in ops:
+            return NotImplemented
+        ids = [partner.id for partner, amount in groups if ops[operator](amount)]
+        if ops[operator](0.0):
+            return ["!", ("id", "in", [p.id for p, a in groups if not ops[operator](a)])]
+        return [("id", "in", ids)]
+
+    def action_ar_open_ageing(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ar_followup.ar_followup_ageing_report_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_group_bucket": 1}
+        return action

@@ -1,0 +1,123 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Shared fixtures for the AR Follow-up addons' tests.
+
+A company in INR on Asia/Kolkata time, customers, invoices built and posted
+through the ORM, a frozen "today", and low-privilege users. Tests never use
+demo data. Channel addons subclass :class:`ArFollowupCommon`.
+"""
+
+from contextlib import contextmanager
+from datetime import date, datetime, time
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+#: The date every test starts on, unless it moves time itself.
+TODAY = date(2026, 6, 15)
+
+
+class ArFollowupCommon(AccountTestInvoicingCommon):
+    """Company "AR Test India" (INR, Asia/Kolkata) with customers and users."""
+
+    chart_template = "generic_coa"
+    country_code = "IN"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._enable_currency("INR")
+        cls.company = cls.env.company
+        cls.company.partner_id.tz = "Asia/Kolkata"
+        cls.env.user.tz = "Asia/Kolkata"
+        cls.inr = cls.company.currency_id
+        cls.buckets = cls.env["ar.followup.bucket"].search([("company_id", "=", cls.company.id)])
+        cls.bucket = {b.name: b for b in cls.buckets}
+        cls.customer = cls._ar_create_customer("Bharat Steel Traders", phone="+91 98200 12345")
+        cls.customer_b = cls._ar_create_customer("Coastal Agro Foods", phone="+91 98450 67890")
+        cls.ar_user = new_test_user(
+            cls.env, login="ar_clerk", name="AR Clerk", tz="Asia/Kolkata",
+            groups="ar_followup.ar_followup_group_user",
+            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.ar_manager = new_test_user(
+            cls.env, login="ar_manager", name="AR Manager", tz="Asia/Kolkata",
+            groups="ar_followup.ar_followup_group_manager",
+            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)],
+        )
+
+    def setUp(self):
+        super().setUp()
+        # every test starts on TODAY at 10:00 in Kolkata; ``frozen`` moves time further
+        freezer = freeze_time(datetime.combine(TODAY, time(4, 30)))
+        freezer.start()
+        self.addCleanup(freezer.stop)
+
+    @classmethod
+    def default_env_context(cls):
+        return {**super().default_env_context(), "tz": "Asia/Kolkata"}
+
+    @classmethod
+    def _ar_create_customer(cls, name, **vals):
+        return cls.env["res.partner"].create({
+            "name": name,
+            "is_company": True,
+            "email": "%s@example.in" % name.lower().replace(" ", "."),
+            "country_id": cls.env.ref("base.in").id,
+            "lang": "en_US",
+            **vals,
+        })
+
+    @classmethod
+    def _ar_invoice(cls, partner, amount, due, invoice_date=None, post=True, move_type="out_invoice",
+                    currency=None, payment_term=None):
+        """Post an invoice of ``amount`` (untaxed, no tax) due on ``due`` through the ORM."""
+        vals = {
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "invoice_date": invoice_date or due,
+            "invoice_line_ids": [Command.create({
+                "name": "Goods",
+                "quantity": 1,
+                "price_unit": amount,
+                "tax_ids": [Command.clear()],
+            })],
+        }
+        if currency:
+            vals["currency_id"] = currency.id
+        if payment_term:
+            vals["invoice_payment_term_id"] = payment_term.id
+        else:
+            vals["invoice_date_due"] = due
+        move = cls.env["account.move"].create(vals)
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def _ar_pay(cls, invoice, amount, pay_date=None):
+        """Register a payment of ``amount`` (in the invoice currency) on ``invoice``."""
+        return cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({
+            "amount": amount,
+            "payment_date": pay_date or invoice.invoice_date,
+        })._create_payments()
+
+    @staticmethod
+    @contextmanager
+    def frozen(day):
+        """Freeze time at 10:00 Asia/Kolkata (04:30 UTC) on ``day``."""
+        with freeze_time(datetime.combine(day, time(4, 30))):
+            yield
+
+    def refresh_ageing(self, day=None):
+        with self.frozen(day or TODAY):
+            return self.env["res.company"]._cron_ar_refresh_ageing()
+
+    @staticmethod
+    def days_before(n, day=TODAY):
+        return fields.Date.subtract(day, days=n)

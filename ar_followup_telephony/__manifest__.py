@@ -1,0 +1,17 @@
+# Copyright 2026 AR Follow-up contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "AR Follow-up: Calls",
+    "summary": "Prioritised collection call queue, click-to-call through Exotel and "
+    "Knowlarity, IVR reminder calls, call notes in the audit trail",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/ar-followup/ar-followup",
+    "author": "AR Follow-up contributors",
+    "maintainers": ["ar-followup"],
+    "license": "LGPL-3",
+    "installable": True,
+    "depends": ["ar_followup"],
+    "external_dependencies": {"python": ["requests", "phonenumbers"]},
+    "data": [],
+}

@@ -1,0 +1,17 @@
+# Copyright 2026 AR Follow-up contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "AR Follow-up: WhatsApp",
+    "summary": "Payment reminders over the WhatsApp Business Cloud API, "
+    "with delivery and read receipts and replies in the AR inbox",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/ar-followup/ar-followup",
+    "author": "AR Follow-up contributors",
+    "maintainers": ["ar-followup"],
+    "license": "LGPL-3",
+    "installable": True,
+    "depends": ["ar_followup"],
+    "external_dependencies": {"python": ["requests", "phonenumbers"]},
+    "data": [],
+}

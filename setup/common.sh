@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Shared settings and helpers for the setup scripts. Sourced, never run.
+# Every variable can be overridden from the environment or `make VAR=value`.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ODOO_SRC="${ODOO_SRC:-/opt/odoo}"
+ODOO_BRANCH="${ODOO_BRANCH:-19.0}"
+PYTHON="${PYTHON:-python3}"
+CACHE_DIR="${AR_FOLLOWUP_CACHE:-$HOME/.cache/ar-followup}"
+DB_USER="${DB_USER:-$(id -un)}"
+HTTP_PORT="${HTTP_PORT:-8069}"
+ADDONS="ar_followup,ar_followup_whatsapp,ar_followup_telephony"
+
+log() { printf '\033[1;34m[ar-followup]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[ar-followup] %s\033[0m\n' "$*" >&2; exit 1; }
+
+# Odoo core addons live in odoo/addons for a source checkout; a packaged
+# layout also has addons/. Ours are at the repository root.
+addons_path() {
+    local path="$ODOO_SRC/odoo/addons"
+    if [ -d "$ODOO_SRC/addons" ] && [ -n "$(ls -A "$ODOO_SRC/addons" 2>/dev/null)" ]; then
+        path="$ODOO_SRC/addons,$path"
+    fi
+    echo "$path,$REPO_ROOT"
+}
