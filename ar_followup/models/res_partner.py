@@ -5,6 +5,16 @@ from odoo import api, fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    ar_owner_id = fields.Many2one(
+        "res.users", "AR Owner", tracking=True, domain=[("share", "=", False)],
+        help="Who chases this customer: receives escalation activities. "
+        "Defaults to the salesperson when empty.",
+    )
+    ar_tone_escalation = fields.Integer(
+        "Tone Escalation", tracking=True, copy=False,
+        help="Steps firmer than the tone rules choose, added by broken promises to pay and "
+        "by escalating cadence steps; back to 0 once nothing is overdue.",
+    )
     ar_ageing_ids = fields.One2many(
         "ar.followup.ageing.report", "partner_id", "Open Receivables", readonly=True
     )
@@ -74,6 +84,12 @@ class ResPartner(models.Model):
         if ops[operator](0.0):
             return ["!", ("id", "in", [p.id for p, a in groups if not ops[operator](a)])]
         return [("id", "in", ids)]
+
+    def _ar_get_owner(self):
+        """The user who follows this customer up (AR owner, else salesperson, else nobody)."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return partner.ar_owner_id or partner.user_id
 
     def action_ar_open_ageing(self):
         self.ensure_one()
