@@ -4,27 +4,55 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.ageing import days_overdue
+
 _logger = logging.getLogger(__name__)
+
+
+def _search_days_overdue(env, date_field, operator, value, open_domain):
+    """Turn a condition on days overdue into one on a due date (today's date in the company's zone)."""
+    flipped = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
+    if operator not in flipped or not isinstance(value, int):
+        return NotImplemented
+    today = env.company._ar_today()
+    return [*open_domain, (date_field, flipped[operator], fields.Date.subtract(today, days=value))]
 
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
-    # Ageing of each open receivable due line (an instalment has its own), kept
-    # by _ar_refresh_ageing. Empty on every other line, and once the line is paid.
-    ar_days_overdue = fields.Integer("Days Overdue", readonly=True, copy=False)
+    # Bucket of each open receivable due line (an instalment has its own), kept by
+    # _ar_refresh_ageing; empty on every other line and once the line is paid. Only
+    # the bucket is stored: it changes a few times in an invoice's life, whereas days
+    # overdue change every day and are computed from the due date when read.
     ar_bucket_id = fields.Many2one(
         "ar.followup.bucket", "Ageing Bucket", readonly=True, copy=False, index="btree_not_null"
     )
+    ar_days_overdue = fields.Integer(
+        "Days Overdue", compute="_compute_ar_days_overdue", search="_search_ar_days_overdue"
+    )
+
+    @api.depends("date_maturity", "ar_bucket_id")
+    @api.depends_context("company")
+    def _compute_ar_days_overdue(self):
+        today = {company: company._ar_today() for company in self.company_id}
+        for line in self:
+            due = line.date_maturity or line.date
+            line.ar_days_overdue = days_overdue(due, today[line.company_id]) if line.ar_bucket_id and due else 0
+
+    def _search_ar_days_overdue(self, operator, value):
+        return _search_days_overdue(self.env, "date_maturity", operator, value, [("ar_bucket_id", "!=", False)])
 
     @api.model
     def _ar_refresh_ageing(self, companies=None, move_ids=None):
         """Recompute ageing of open receivable lines and invoices, set-based.
 
-        Three statements whatever the number of invoices: one ages the due
-        lines, one clears lines that are no longer open, one rolls the worst
-        line up to its invoice and inserts a dated transition row for every
-        invoice whose bucket changed. ``move_ids`` limits the work to some
+        Three statements whatever the number of invoices: one buckets the due
+        lines, one clears lines that are no longer open, one rolls the oldest
+        open line up to its invoice and inserts a dated transition row for every
+        invoice whose bucket changed. Rows are written only when their bucket
+        (or an invoice's oldest open due date) changes, so a daily run writes the
+        few percent of lines that cross a boundary that day, not every open line. ``move_ids`` limits the work to some
         invoices (used after a posting or a payment); the daily run passes none.
 
         Raw SQL because the ORM would load and write every open line; it is
@@ -37,9 +65,9 @@ class AccountMoveLine(models.Model):
         if not scope:
             return 0
         self.env["account.move.line"].flush_model(
-            ["amount_residual", "reconciled", "parent_state", "date_maturity", "account_id"]
+            ["amount_residual", "reconciled", "parent_state", "date_maturity", "account_id", "ar_bucket_id"]
         )
-        self.env["account.move"].flush_model(["ar_bucket_id", "ar_days_overdue"])
+        self.env["account.move"].flush_model(["ar_bucket_id", "ar_oldest_due_date"])
         company_ids = list(scope)
         today_values = SQL(", ").join(
             SQL("(%s, %s::date)", cid, info["today"]) for cid, info in scope.items()
@@ -67,25 +95,24 @@ class AccountMoveLine(models.Model):
                        %(move_filter)s
                  ),
                  bucketed AS (
-                    SELECT a.id, a.days, r.bucket_id
+                    SELECT a.id, r.bucket_id
                       FROM aged a
                       JOIN ranges r ON r.company_id = a.company_id
                                    AND (r.low IS NULL OR a.days >= r.low)
                                    AND (r.high IS NULL OR a.days <= r.high)
                  )
             UPDATE account_move_line aml
-               SET ar_days_overdue = b.days, ar_bucket_id = b.bucket_id
+               SET ar_bucket_id = b.bucket_id
               FROM bucketed b
              WHERE aml.id = b.id
-               AND (aml.ar_days_overdue IS DISTINCT FROM b.days
-                    OR aml.ar_bucket_id IS DISTINCT FROM b.bucket_id)
+               AND aml.ar_bucket_id IS DISTINCT FROM b.bucket_id
             """,
             today=today_values, ranges=range_values, move_filter=move_filter,
         ))
         self.env.cr.execute(SQL(
             """
             UPDATE account_move_line aml
-               SET ar_days_overdue = NULL, ar_bucket_id = NULL
+               SET ar_bucket_id = NULL
              WHERE aml.ar_bucket_id IS NOT NULL
                AND aml.company_id = ANY(%(companies)s)
                AND (aml.reconciled OR aml.parent_state != 'posted' OR aml.amount_residual <= 0)
@@ -99,25 +126,26 @@ class AccountMoveLine(models.Model):
             WITH today(company_id, day) AS (VALUES %(today)s),
                  worst AS (
                     SELECT DISTINCT ON (aml.move_id)
-                           aml.move_id, aml.ar_days_overdue AS days, aml.ar_bucket_id AS bucket_id
+                           aml.move_id, COALESCE(aml.date_maturity, aml.date) AS due,
+                           aml.ar_bucket_id AS bucket_id
                       FROM account_move_line aml
                      WHERE aml.ar_bucket_id IS NOT NULL
                        AND aml.company_id = ANY(%(companies)s)
-                  ORDER BY aml.move_id, aml.ar_days_overdue DESC
+                  ORDER BY aml.move_id, COALESCE(aml.date_maturity, aml.date), aml.id
                  ),
                  target AS (
-                    SELECT m.id, m.ar_bucket_id AS old_bucket_id, w.days, w.bucket_id
+                    SELECT m.id, m.ar_bucket_id AS old_bucket_id, w.due, w.bucket_id
                       FROM account_move m
                  LEFT JOIN worst w ON w.move_id = m.id
                      WHERE m.company_id = ANY(%(companies)s)
                        AND (w.move_id IS NOT NULL OR m.ar_bucket_id IS NOT NULL)
                        AND (m.ar_bucket_id IS DISTINCT FROM w.bucket_id
-                            OR m.ar_days_overdue IS DISTINCT FROM w.days)
+                            OR m.ar_oldest_due_date IS DISTINCT FROM w.due)
                        %(move_filter)s
                  ),
                  updated AS (
                     UPDATE account_move m
-                       SET ar_bucket_id = t.bucket_id, ar_days_overdue = t.days
+                       SET ar_bucket_id = t.bucket_id, ar_oldest_due_date = t.due
                       FROM target t
                      WHERE m.id = t.id
                  RETURNING m.id, m.commercial_partner_id, m.company_id, t.old_bucket_id, t.bucket_id
@@ -136,8 +164,8 @@ class AccountMoveLine(models.Model):
             today=today_values, companies=company_ids, move_filter=move_filter, uid=self.env.uid,
         ))
         transitions = self.env.cr.rowcount
-        self.env["account.move.line"].invalidate_model(["ar_days_overdue", "ar_bucket_id"])
-        self.env["account.move"].invalidate_model(["ar_days_overdue", "ar_bucket_id"])
+        self.env["account.move.line"].invalidate_model(["ar_bucket_id", "ar_days_overdue"])
+        self.env["account.move"].invalidate_model(["ar_bucket_id", "ar_oldest_due_date", "ar_days_overdue"])
         self.env["ar.followup.bucket.transition"].invalidate_model()
         self.env["res.partner"].invalidate_model(self.env["res.partner"]._ar_ageing_fields())
         if not move_ids:

@@ -2,6 +2,8 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from ..tools.ageing import days_overdue
+
 
 class ArFollowupAgeingReport(models.Model):
     """Open receivable items with their ageing: one row per open due line.
@@ -14,7 +16,7 @@ class ArFollowupAgeingReport(models.Model):
     _name = "ar.followup.ageing.report"
     _description = "Receivables Ageing"
     _auto = False
-    _order = "days_overdue desc, id"
+    _order = "date_maturity, id"
     _rec_name = "move_id"
 
     move_id = fields.Many2one("account.move", "Document", readonly=True)
@@ -23,7 +25,7 @@ class ArFollowupAgeingReport(models.Model):
     company_currency_id = fields.Many2one("res.currency", "Company Currency", readonly=True)
     currency_id = fields.Many2one("res.currency", "Currency", readonly=True)
     bucket_id = fields.Many2one("ar.followup.bucket", "Ageing Bucket", readonly=True)
-    days_overdue = fields.Integer(readonly=True, aggregator="max")
+    days_overdue = fields.Integer(compute="_compute_days_overdue")
     date = fields.Date(readonly=True)
     date_maturity = fields.Date("Due Date", readonly=True)
     residual = fields.Monetary("Amount Due", currency_field="company_currency_id", readonly=True)
@@ -31,6 +33,12 @@ class ArFollowupAgeingReport(models.Model):
         "Amount Due in Currency", currency_field="currency_id", readonly=True, aggregator=None
     )
     overdue = fields.Monetary(currency_field="company_currency_id", readonly=True)
+
+    def _compute_days_overdue(self):
+        today = {company: company._ar_today() for company in self.company_id}
+        for row in self:
+            due = row.date_maturity or row.date
+            row.days_overdue = days_overdue(due, today[row.company_id]) if row.bucket_id and due else 0
 
     def _query(self):
         return SQL(
@@ -42,16 +50,16 @@ class ArFollowupAgeingReport(models.Model):
                    c.currency_id AS company_currency_id,
                    aml.currency_id,
                    aml.ar_bucket_id AS bucket_id,
-                   aml.ar_days_overdue AS days_overdue,
                    aml.date,
                    aml.date_maturity,
                    aml.amount_residual AS residual,
                    aml.amount_residual_currency AS residual_currency,
-                   CASE WHEN aml.ar_days_overdue > 0 THEN aml.amount_residual ELSE 0 END AS overdue
+                   CASE WHEN b.open_ended OR b.max_days > 0 THEN aml.amount_residual ELSE 0 END AS overdue
               FROM account_move_line aml
               JOIN account_account acc ON acc.id = aml.account_id
               JOIN res_company c ON c.id = aml.company_id
          LEFT JOIN res_partner p ON p.id = aml.partner_id
+         LEFT JOIN ar_followup_bucket b ON b.id = aml.ar_bucket_id
              WHERE acc.account_type = 'asset_receivable'
                AND aml.parent_state = 'posted'
                AND NOT aml.reconciled

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+from ..tools.ageing import days_overdue
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -44,14 +46,16 @@ class ResPartner(models.Model):
         groups = self.env["ar.followup.ageing.report"]._read_group(
             [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
             groupby=["partner_id", "bucket_id"],
-            aggregates=["residual:sum", "overdue:sum", "days_overdue:max"],
+            aggregates=["residual:sum", "overdue:sum", "date_maturity:min"],
         )
+        today = company._ar_today()
         per_partner = {}
-        for partner, bucket, residual, overdue, days in groups:
+        for partner, bucket, residual, overdue, oldest_due in groups:
             data = per_partner.setdefault(partner.id, {"due": 0.0, "overdue": 0.0, "days": 0, "buckets": {}})
             data["due"] += residual
             data["overdue"] += overdue
-            data["days"] = max(data["days"], days or 0)
+            if overdue and oldest_due:
+                data["days"] = max(data["days"], days_overdue(oldest_due, today))
             data["buckets"][bucket.id] = data["buckets"].get(bucket.id, 0.0) + residual
         buckets = self.env["ar.followup.bucket"].search([("company_id", "=", company.id)])
         for partner in self:

@@ -22,6 +22,10 @@ class TestAgeing(ArFollowupCommon):
         moves = {d: self._ar_invoice(self.customer, 100 + d, self.days_before(d)) for d in days}
         self.refresh_ageing()
         got = {d: (m.ar_days_overdue, self._bucket_name(m)) for d, m in moves.items()}
+        self.assertEqual(
+            self.env["account.move"].search([("ar_days_overdue", ">", 60), ("id", "in", [m.id for m in moves.values()])]),
+            moves[400] + moves[91] + moves[90] + moves[61],
+        )
         self.assertEqual(got, {
             -10: (-10, "Not due"), 0: (0, "Not due"), 1: (1, "1–30"), 30: (30, "1–30"),
             31: (31, "31–60"), 60: (60, "31–60"), 61: (61, "61–90"), 90: (90, "61–90"),
@@ -119,13 +123,19 @@ class TestAgeing(ArFollowupCommon):
         from freezegun import freeze_time
         with freeze_time("%s 20:00:00" % TODAY):
             self.env["res.company"]._cron_ar_refresh_ageing()
-        self.assertEqual((invoice.ar_days_overdue, self._bucket_name(invoice)), (1, "1–30"))
+            self.assertEqual((invoice.ar_days_overdue, self._bucket_name(invoice)), (1, "1–30"))
+            self.assertIn(invoice, self.env["account.move"].search([("ar_days_overdue", ">", 0)]))
+        # back to 10:00 on the due date, in a new request: days overdue are computed when read
+        invoice.invalidate_recordset(["ar_days_overdue"])
+        self.assertEqual(invoice.ar_days_overdue, 0)
 
     def test_bucket_configuration_is_validated(self):
         with self.assertRaises(ValidationError):
             self.bucket["1–30"].max_days = 60
         with self.assertRaises(ValidationError):
             self.bucket["61–90"].open_ended = True
+        with self.assertRaises(ValidationError):
+            self.bucket["Not due"].max_days = -7
         # editing a bound moves the invoices on the next refresh
         invoice = self._ar_invoice(self.customer, 1000, self.days_before(40))
         self.bucket["1–30"].max_days = 45
