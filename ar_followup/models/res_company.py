@@ -73,6 +73,26 @@ class ResCompany(models.Model):
                 scope[company.id] = {"today": company._ar_today(), "ranges": ranges}
         return scope
 
+    def _ar_next_reference(self, code, prefix, day=None):
+        """Next reference of a per-company, yearly numbering such as ``DSP/2026/0001``.
+
+        The company's ``ir.sequence`` for ``code`` is created the first time it is
+        needed, so companies created after the install number from 1 as well.
+        """
+        self.ensure_one()
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search([("code", "=", code), ("company_id", "=", self.id)], limit=1)
+        if not sequence:
+            sequence = Sequence.create({
+                "name": "%s (%s)" % (code, self.name),
+                "code": code,
+                "company_id": self.id,
+                "prefix": "%s/%%(range_year)s/" % prefix,
+                "padding": 4,
+                "use_date_range": True,
+            })
+        return sequence._next(sequence_date=day or self._ar_today())
+
     @api.model
     def _cron_ar_refresh_ageing(self):
         """Daily: age every open receivable line of every company and record transitions."""

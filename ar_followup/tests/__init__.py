@@ -1,1 +1,2 @@
 from . import test_ageing
+from . import test_dispute
