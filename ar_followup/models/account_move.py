@@ -31,6 +31,10 @@ class AccountMove(models.Model):
     ar_dispute_count = fields.Integer(
         "Open Disputes", compute="_compute_ar_hold_counts", groups="ar_followup.ar_followup_group_user"
     )
+    ar_promise_count = fields.Integer(
+        "Open Promises to Pay", compute="_compute_ar_hold_counts",
+        groups="ar_followup.ar_followup_group_user",
+    )
 
     def _compute_ar_followup_suspension(self):
         self.ar_followup_suspended = False
@@ -67,8 +71,10 @@ class AccountMove(models.Model):
     def _compute_ar_hold_counts(self):
         moves = self._origin
         disputes = self.env["ar.followup.dispute"]._ar_count_open_by_move(moves)
+        promises = self.env["ar.followup.promise"]._ar_count_open_by_move(moves)
         for move in self:
             move.ar_dispute_count = disputes.get(move._origin.id, 0)
+            move.ar_promise_count = promises.get(move._origin.id, 0)
 
     def _read_group_ar_bucket_id(self, buckets, domain):
         return buckets.search([("company_id", "in", self.env.companies.ids)])
@@ -76,6 +82,7 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._ar_refresh_ageing()
+        posted.filtered(lambda m: m.origin_payment_id or m.statement_line_id)._ar_check_promises()
         return posted
 
     def button_draft(self):
@@ -95,6 +102,23 @@ class AccountMove(models.Model):
         self._ar_refresh_ageing()
         return True
 
+    def _ar_check_promises(self):
+        """A payment came in for these documents: keep the promises it fulfils.
+
+        Promises naming these invoices, and promises covering their whole customer.
+        As superuser: who registers a payment need not see promises to pay.
+        """
+        if not self:
+            return self.env["ar.followup.promise"]
+        partners = self.commercial_partner_id
+        promises = self.env["ar.followup.promise"].sudo().search([
+            ("state", "=", "open"),
+            ("company_id", "in", self.company_id.ids),
+            "|", ("move_ids", "in", self.ids),
+            "&", ("move_ids", "=", False), ("partner_id", "in", partners.ids),
+        ])
+        return promises._ar_check_kept()
+
     def _ar_check_same_customer(self):
         invoices = self.filtered(lambda m: m.move_type in ("out_invoice", "out_receipt") and m.state == "posted")
         if not invoices or invoices != self or len(self.commercial_partner_id) != 1 or len(self.company_id) != 1:
@@ -106,9 +130,19 @@ class AccountMove(models.Model):
         self._ar_check_same_customer()
         return self.env["ar.followup.dispute"]._ar_action_new(self.commercial_partner_id, self)
 
+    def action_ar_record_promise(self):
+        self._ar_check_same_customer()
+        return self.env["ar.followup.promise"]._ar_action_new(self.commercial_partner_id, self)
+
     def action_ar_open_disputes(self):
         self.ensure_one()
         return self.env["ar.followup.dispute"]._ar_action_open(
+            self._ar_get_covering_domain(), self._ar_get_covering_context()
+        )
+
+    def action_ar_open_promises(self):
+        self.ensure_one()
+        return self.env["ar.followup.promise"]._ar_action_open(
             self._ar_get_covering_domain(), self._ar_get_covering_context()
         )
 

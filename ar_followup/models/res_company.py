@@ -19,6 +19,15 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     ar_bucket_ids = fields.One2many("ar.followup.bucket", "company_id", "Ageing Buckets")
+    ar_promise_grace_days = fields.Integer(
+        "Promise Grace (days)", default=3,
+        help="Days after a promised payment date during which reminders stay suspended; "
+        "a promise still unpaid after them is broken.",
+    )
+
+    _ar_promise_grace_days_positive = models.Constraint(
+        "CHECK(ar_promise_grace_days >= 0)", "The grace after a promise to pay cannot be negative."
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -48,6 +48,10 @@ class ResPartner(models.Model):
     ar_dispute_count = fields.Integer(
         "Open Disputes", compute="_compute_ar_hold_counts", groups="ar_followup.ar_followup_group_user"
     )
+    ar_promise_count = fields.Integer(
+        "Open Promises to Pay", compute="_compute_ar_hold_counts",
+        groups="ar_followup.ar_followup_group_user",
+    )
 
     @api.model
     def _ar_ageing_fields(self):
@@ -118,14 +122,16 @@ class ResPartner(models.Model):
 
     def _compute_ar_hold_counts(self):
         disputes = self.env["ar.followup.dispute"]._ar_count_open_by_partner(self._origin)
+        promises = self.env["ar.followup.promise"]._ar_count_open_by_partner(self._origin)
         for partner in self:
             commercial_id = partner._origin.commercial_partner_id.id
             partner.ar_dispute_count = disputes.get(commercial_id, 0)
+            partner.ar_promise_count = promises.get(commercial_id, 0)
 
     @api.model
     def _ar_hold_models(self):
         """Models whose open records suspend reminders (see ar.followup.hold.mixin)."""
-        return ["ar.followup.dispute"]
+        return ["ar.followup.dispute", "ar.followup.promise"]
 
     @api.model
     def _ar_get_holds(self, company, day, partners=None):
@@ -163,9 +169,20 @@ class ResPartner(models.Model):
             [("partner_id", "=", partner.id)], {"default_partner_id": partner.id}
         )
 
+    def action_ar_open_promises(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return self.env["ar.followup.promise"]._ar_action_open(
+            [("partner_id", "=", partner.id)], {"default_partner_id": partner.id}
+        )
+
     def action_ar_raise_dispute(self):
         self.ensure_one()
         return self.env["ar.followup.dispute"]._ar_action_new(self)
+
+    def action_ar_record_promise(self):
+        self.ensure_one()
+        return self.env["ar.followup.promise"]._ar_action_new(self)
 
     def action_ar_open_ageing(self):
         self.ensure_one()
