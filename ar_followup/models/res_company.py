@@ -85,15 +85,16 @@ class ResCompany(models.Model):
     def _ar_next_reference(self, code, prefix, day=None):
         """Next reference of a per-company, yearly numbering such as ``DSP/2026/0001``.
 
-        The company's ``ir.sequence`` for ``code`` is created the first time it is
-        needed, so companies created after the install number from 1 as well.
+        ``code`` is the numbered model's name, used as the sequence code. The
+        company's ``ir.sequence`` is created the first time it is needed, so
+        companies created after the install number from 1 as well.
         """
         self.ensure_one()
         Sequence = self.env["ir.sequence"].sudo()
         sequence = Sequence.search([("code", "=", code), ("company_id", "=", self.id)], limit=1)
         if not sequence:
             sequence = Sequence.create({
-                "name": "%s (%s)" % (code, self.name),
+                "name": "%s (%s)" % (self.env[code]._description, self.name),
                 "code": code,
                 "company_id": self.id,
                 "prefix": "%s/%%(range_year)s/" % prefix,
