@@ -118,15 +118,21 @@ class ArFollowupPromise(models.Model):
         """Mark kept the open promises whose invoices are paid, or whose customer paid enough.
 
         Set-based: the invoices' payment states are read in batch, customer
-        payments with one ``_read_group``.
+        payments with one ``_read_group``. A promise whose invoices were all
+        credited in full is cancelled instead: there is nothing left to keep.
         """
         promises = self.filtered(lambda p: p.state == "open")
-        kept = self.browse()
+        kept = credited = self.browse()
         with_moves = promises.filtered("move_ids")
         for promise in with_moves:
             states = promise.move_ids.mapped("payment_state")
-            if all(s in SETTLED_STATES for s in states) and any(s in PAID_STATES for s in states):
-                kept |= promise
+            if all(s in SETTLED_STATES for s in states):
+                if any(s in PAID_STATES for s in states):
+                    kept |= promise
+                else:
+                    credited |= promise
+        # nothing left to pay but nothing paid either: credited in full, not a broken promise
+        credited.action_cancel()
         whole = promises - with_moves
         if whole:
             paid = self._ar_customer_payments(whole)

@@ -106,6 +106,14 @@ class TestPromise(ArFollowupCommon):
         self.assertEqual(promise.state, "kept")
         self.assertEqual(self.customer.ar_tone_escalation, 0)
 
+    def test_promise_on_a_credited_invoice_is_cancelled_not_broken(self):
+        promise = self._promise(self.invoice_1)
+        self.invoice_1._reverse_moves(cancel=True)
+        self.assertEqual(self.invoice_1.payment_state, "reversed")
+        self.assertEqual(promise.state, "cancelled")
+        self._run_cron(self.days_before(-30))
+        self.assertEqual((promise.state, self.customer.ar_tone_escalation), ("cancelled", 0))
+
     def test_promise_against_the_total_kept_by_payments(self):
         self._pay_customer(400, day=self.days_before(1))  # before the promise: does not count
         promise = self._promise(amount=1500)
