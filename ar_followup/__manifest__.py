@@ -21,8 +21,11 @@
         "data/ar_followup_bucket_data.xml",
         "data/ir_cron_data.xml",
         "views/ar_followup_bucket_views.xml",
+        "views/ar_followup_dispute_views.xml",
+        "views/ar_followup_promise_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/ar_followup_menus.xml",
     ],
     "demo": [

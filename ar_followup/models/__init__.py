@@ -1,9 +1,13 @@
 from . import ar_followup_bucket
 from . import ar_followup_bucket_transition
+from . import ar_followup_hold_mixin
+from . import ar_followup_dispute
+from . import ar_followup_promise
 from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
 from . import res_company
+from . import res_config_settings
 from . import res_partner
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report

@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
 
 from ..tools.ageing import days_overdue
+from ..tools.suspension import move_suspension
 from .account_move_line import _search_days_overdue
 
 
@@ -35,6 +38,62 @@ class AccountMove(models.Model):
 
     def _search_ar_days_overdue(self, operator, value):
         return _search_days_overdue(self.env, "ar_oldest_due_date", operator, value, [("ar_bucket_id", "!=", False)])
+    # disputes and promises to pay (ar.followup.hold.mixin)
+    ar_followup_suspended = fields.Boolean(
+        "Follow-up Suspended", compute="_compute_ar_followup_suspension",
+        search="_search_ar_followup_suspended",
+        help="An open dispute or promise to pay holds the reminders for this invoice.",
+    )
+    ar_followup_suspension_reason = fields.Char(
+        "Reminders Suspended", compute="_compute_ar_followup_suspension"
+    )
+    ar_dispute_count = fields.Integer(
+        "Open Disputes", compute="_compute_ar_hold_counts", groups="ar_followup.ar_followup_group_user"
+    )
+    ar_promise_count = fields.Integer(
+        "Open Promises to Pay", compute="_compute_ar_hold_counts",
+        groups="ar_followup.ar_followup_group_user",
+    )
+
+    def _compute_ar_followup_suspension(self):
+        self.ar_followup_suspended = False
+        self.ar_followup_suspension_reason = False
+        moves = self.filtered(lambda m: m.state == "posted" and m.is_sale_document(include_receipts=True))
+        for company, company_moves in moves.grouped("company_id").items():
+            suspensions = company_moves._origin.commercial_partner_id._ar_get_suspensions(
+                company._ar_today(), company
+            )
+            for move in company_moves:
+                reason = move_suspension(
+                    suspensions.get(move._origin.commercial_partner_id.id), move._origin.id
+                )
+                move.ar_followup_suspended = bool(reason)
+                move.ar_followup_suspension_reason = reason or False
+
+    def _search_ar_followup_suspended(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        named_ids, whole_customer = set(), []
+        for company in self.env.companies:
+            holds = self.env["res.partner"]._ar_get_holds(company, company._ar_today())
+            named_ids.update(move_id for _pid, move_ids, _reason in holds for move_id in move_ids)
+            partner_ids = [pid for pid, move_ids, _reason in holds if not move_ids]
+            if partner_ids:
+                whole_customer.append(Domain("company_id", "=", company.id)
+                                      & Domain("commercial_partner_id", "in", partner_ids))
+        return (
+            Domain("state", "=", "posted")
+            & Domain("move_type", "in", self.get_sale_types(include_receipts=True))
+            & Domain.OR([Domain("id", "in", list(named_ids)), *whole_customer])
+        )
+
+    def _compute_ar_hold_counts(self):
+        moves = self._origin
+        disputes = self.env["ar.followup.dispute"]._ar_count_open_by_move(moves)
+        promises = self.env["ar.followup.promise"]._ar_count_open_by_move(moves)
+        for move in self:
+            move.ar_dispute_count = disputes.get(move._origin.id, 0)
+            move.ar_promise_count = promises.get(move._origin.id, 0)
 
     def _read_group_ar_bucket_id(self, buckets, domain):
         return buckets.search([("company_id", "in", self.env.companies.ids)])
@@ -42,6 +101,7 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._ar_refresh_ageing()
+        posted.filtered(lambda m: m.origin_payment_id or m.statement_line_id)._ar_check_promises()
         return posted
 
     def button_draft(self):
@@ -60,3 +120,64 @@ class AccountMove(models.Model):
     def action_ar_refresh_ageing(self):
         self._ar_refresh_ageing()
         return True
+
+    def _ar_check_promises(self):
+        """A payment came in for these documents: keep the promises it fulfils.
+
+        Promises naming these invoices, and promises covering their whole customer.
+        As superuser: who registers a payment need not see promises to pay.
+        """
+        if not self:
+            return self.env["ar.followup.promise"]
+        partners = self.commercial_partner_id
+        promises = self.env["ar.followup.promise"].sudo().search([
+            ("state", "=", "open"),
+            ("company_id", "in", self.company_id.ids),
+            "|", ("move_ids", "in", self.ids),
+            "&", ("move_ids", "=", False), ("partner_id", "in", partners.ids),
+        ])
+        return promises._ar_check_kept()
+
+    def _ar_check_same_customer(self):
+        invoices = self.filtered(lambda m: m.move_type in ("out_invoice", "out_receipt") and m.state == "posted")
+        if not invoices or invoices != self or len(self.commercial_partner_id) != 1 or len(self.company_id) != 1:
+            raise UserError(self.env._(
+                "Select posted customer invoices of a single customer and company."
+            ))
+
+    def action_ar_raise_dispute(self):
+        self._ar_check_same_customer()
+        return self.env["ar.followup.dispute"]._ar_action_new(self.commercial_partner_id, self)
+
+    def action_ar_record_promise(self):
+        self._ar_check_same_customer()
+        return self.env["ar.followup.promise"]._ar_action_new(self.commercial_partner_id, self)
+
+    def action_ar_open_disputes(self):
+        self.ensure_one()
+        return self.env["ar.followup.dispute"]._ar_action_open(
+            self._ar_get_covering_domain(), self._ar_get_covering_context()
+        )
+
+    def action_ar_open_promises(self):
+        self.ensure_one()
+        return self.env["ar.followup.promise"]._ar_action_open(
+            self._ar_get_covering_domain(), self._ar_get_covering_context()
+        )
+
+    def _ar_get_covering_domain(self):
+        """Disputes or promises naming this invoice or covering its whole customer."""
+        self.ensure_one()
+        return [
+            ("company_id", "=", self.company_id.id),
+            "|", ("move_ids", "in", self.ids),
+            "&", ("move_ids", "=", False), ("partner_id", "=", self.commercial_partner_id.id),
+        ]
+
+    def _ar_get_covering_context(self):
+        self.ensure_one()
+        return {
+            "default_partner_id": self.commercial_partner_id.id,
+            "default_company_id": self.company_id.id,
+            "default_move_ids": [fields.Command.set(self.ids)],
+        }

@@ -9,6 +9,7 @@ class AccountPartialReconcile(models.Model):
     def create(self, vals_list):
         partials = super().create(vals_list)
         partials._ar_refresh_reconciled_moves()
+        (partials.debit_move_id | partials.credit_move_id).move_id._ar_check_promises()
         return partials
 
     def unlink(self):

@@ -19,6 +19,15 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     ar_bucket_ids = fields.One2many("ar.followup.bucket", "company_id", "Ageing Buckets")
+    ar_promise_grace_days = fields.Integer(
+        "Promise Grace (days)", default=3,
+        help="Days after a promised payment date during which reminders stay suspended; "
+        "a promise still unpaid after them is broken.",
+    )
+
+    _ar_promise_grace_days_positive = models.Constraint(
+        "CHECK(ar_promise_grace_days >= 0)", "The grace after a promise to pay cannot be negative."
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -72,6 +81,27 @@ class ResCompany(models.Model):
             if ranges:
                 scope[company.id] = {"today": company._ar_today(), "ranges": ranges}
         return scope
+
+    def _ar_next_reference(self, code, prefix, day=None):
+        """Next reference of a per-company, yearly numbering such as ``DSP/2026/0001``.
+
+        ``code`` is the numbered model's name, used as the sequence code. The
+        company's ``ir.sequence`` is created the first time it is needed, so
+        companies created after the install number from 1 as well.
+        """
+        self.ensure_one()
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search([("code", "=", code), ("company_id", "=", self.id)], limit=1)
+        if not sequence:
+            sequence = Sequence.create({
+                "name": "%s (%s)" % (self.env[code]._description, self.name),
+                "code": code,
+                "company_id": self.id,
+                "prefix": "%s/%%(range_year)s/" % prefix,
+                "padding": 4,
+                "use_date_range": True,
+            })
+        return sequence._next(sequence_date=day or self._ar_today())
 
     @api.model
     def _cron_ar_refresh_ageing(self):

@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 
 from ..tools.ageing import days_overdue
+from ..tools.suspension import group_suspensions
 
 
 class ResPartner(models.Model):
@@ -33,6 +34,24 @@ class ResPartner(models.Model):
     ar_ageing_summary = fields.Html(
         "Ageing", compute="_compute_ar_ageing", sanitize=False,
         help="Amount due per ageing bucket.",
+    )
+
+    # disputes and promises to pay (ar.followup.hold.mixin)
+    ar_followup_suspended = fields.Boolean(
+        "Follow-up Suspended", compute="_compute_ar_followup_suspension",
+        search="_search_ar_followup_suspended",
+        help="A dispute or a promise to pay covering everything the customer owes "
+        "holds every reminder in the current company.",
+    )
+    ar_followup_suspension_reason = fields.Char(
+        "Suspended Because", compute="_compute_ar_followup_suspension"
+    )
+    ar_dispute_count = fields.Integer(
+        "Open Disputes", compute="_compute_ar_hold_counts", groups="ar_followup.ar_followup_group_user"
+    )
+    ar_promise_count = fields.Integer(
+        "Open Promises to Pay", compute="_compute_ar_hold_counts",
+        groups="ar_followup.ar_followup_group_user",
     )
 
     @api.model
@@ -89,11 +108,84 @@ class ResPartner(models.Model):
             return ["!", ("id", "in", [p.id for p, a in groups if not ops[operator](a)])]
         return [("id", "in", ids)]
 
+    def _compute_ar_followup_suspension(self):
+        company = self.env.company
+        suspensions = self._origin._ar_get_suspensions(company._ar_today(), company)
+        for partner in self:
+            entry = suspensions.get(partner._origin.commercial_partner_id.id) or {}
+            partner.ar_followup_suspended = bool(entry.get("partner"))
+            partner.ar_followup_suspension_reason = entry.get("partner") or False
+
+    def _search_ar_followup_suspended(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        company = self.env.company
+        holds = self._ar_get_holds(company, company._ar_today())
+        return [("commercial_partner_id", "in", [pid for pid, move_ids, _reason in holds if not move_ids])]
+
+    def _compute_ar_hold_counts(self):
+        disputes = self.env["ar.followup.dispute"]._ar_count_open_by_partner(self._origin)
+        promises = self.env["ar.followup.promise"]._ar_count_open_by_partner(self._origin)
+        for partner in self:
+            commercial_id = partner._origin.commercial_partner_id.id
+            partner.ar_dispute_count = disputes.get(commercial_id, 0)
+            partner.ar_promise_count = promises.get(commercial_id, 0)
+
+    @api.model
+    def _ar_hold_models(self):
+        """Models whose open records suspend reminders (see ar.followup.hold.mixin)."""
+        return ["ar.followup.dispute", "ar.followup.promise"]
+
+    @api.model
+    def _ar_get_holds(self, company, day, partners=None):
+        """``[(partner_id, move_ids, reason)]`` in force on ``day``: one search per hold model."""
+        holds = []
+        for model in self._ar_hold_models():
+            holds += self.env[model]._ar_get_holds(company, day, partners)
+        return holds
+
+    def _ar_get_suspensions(self, date, company=None):
+        """What the cadence engine must not chase on ``date``, for these customers.
+
+        ``{commercial partner id: {"partner": reason or None, "moves": {move id: reason}}}``
+        with an entry for every customer of ``self``: ``"partner"`` is set when a
+        dispute or promise covers everything the customer owes (no reminder at
+        all), ``"moves"`` lists invoices suspended by name. Open disputes hold
+        until closed; open promises until their date plus the company's grace.
+        One search per hold model whatever the number of customers, in
+        ``company`` (default: the current one).
+        """
+        company = company or self.env.company
+        partners = self.commercial_partner_id
+        return group_suspensions(partners.ids, self._ar_get_holds(company, date, partners))
+
     def _ar_get_owner(self):
         """The user who follows this customer up (AR owner, else salesperson, else nobody)."""
         self.ensure_one()
         partner = self.commercial_partner_id
         return partner.ar_owner_id or partner.user_id
+
+    def action_ar_open_disputes(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return self.env["ar.followup.dispute"]._ar_action_open(
+            [("partner_id", "=", partner.id)], {"default_partner_id": partner.id}
+        )
+
+    def action_ar_open_promises(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return self.env["ar.followup.promise"]._ar_action_open(
+            [("partner_id", "=", partner.id)], {"default_partner_id": partner.id}
+        )
+
+    def action_ar_raise_dispute(self):
+        self.ensure_one()
+        return self.env["ar.followup.dispute"]._ar_action_new(self)
+
+    def action_ar_record_promise(self):
+        self.ensure_one()
+        return self.env["ar.followup.promise"]._ar_action_new(self)
 
     def action_ar_open_ageing(self):
         self.ensure_one()

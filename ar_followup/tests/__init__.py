@@ -1,1 +1,3 @@
 from . import test_ageing
+from . import test_dispute
+from . import test_promise

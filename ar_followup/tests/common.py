@@ -13,6 +13,7 @@ from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.tests import new_test_user
+from odoo.tools.mail import html_to_inner_content
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -121,3 +122,9 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
     @staticmethod
     def days_before(n, day=TODAY):
         return fields.Date.subtract(day, days=n)
+
+    @staticmethod
+    def chatter(record):
+        """The chatter of ``record`` as plain text, newest first, as a user reads it."""
+        record.invalidate_recordset(["message_ids"])
+        return [html_to_inner_content(message.body) for message in record.message_ids]

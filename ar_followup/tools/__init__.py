@@ -1,1 +1,2 @@
 from . import ageing
+from . import suspension

@@ -1,0 +1,218 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+SOURCES = [
+    ("call", "Phone call"),
+    ("email", "Email"),
+    ("whatsapp", "WhatsApp"),
+    ("portal", "Customer portal"),
+    ("manual", "Manual entry"),
+]
+
+
+class ArFollowupHoldMixin(models.AbstractModel):
+    """Something that suspends payment reminders: a dispute, a promise to pay.
+
+    It covers some invoices of one customer (``move_ids``) or, without
+    invoices, everything the customer owes in the company. Each concrete model
+    says when a record is in force (:meth:`_ar_get_hold_domain`) and how to
+    explain it (:meth:`_ar_hold_reason`); ``res.partner._ar_get_suspensions``
+    reads every model listed by ``res.partner._ar_hold_models`` with one search
+    each, so a new kind of hold (a payment plan, a legal case) only has to
+    inherit this mixin and add itself there.
+
+    Amounts are in the invoices' currency when every covered invoice shares
+    one, so they read as the customer's documents do; otherwise (several
+    currencies, or the whole customer) in the company currency, the currency of
+    the customer's position and ageing.
+    """
+
+    _name = "ar.followup.hold.mixin"
+    _description = "Reminder Suspension"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _check_company_auto = True
+    #: prefix of the yearly per-company reference, e.g. "DSP" gives DSP/2026/0001
+    _ar_reference_prefix = "REF"
+
+    name = fields.Char(
+        "Reference", required=True, readonly=True, copy=False, index="trigram",
+        default=lambda self: self.env._("New"),
+    )
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, tracking=True, check_company=True,
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    move_ids = fields.Many2many(
+        "account.move", string="Invoices", check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('state', '=', 'posted'),"
+        " ('move_type', 'in', ('out_invoice', 'out_receipt'))]",
+        help="Leave empty to cover everything the customer owes.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_currency_id", store=True, precompute=True,
+        help="The invoices' currency when they share one, otherwise the company currency.",
+    )
+    amount = fields.Monetary(
+        compute="_compute_amount", store=True, readonly=False, precompute=True, tracking=True,
+        help="Defaults to what is still due on the invoices, or on the whole customer.",
+    )
+    source = fields.Selection(SOURCES, required=True, default="manual")
+    user_id = fields.Many2one(
+        "res.users", required=True, default=lambda self: self.env.user,
+        domain=[("share", "=", False)],
+    )
+
+    @api.depends("move_ids.currency_id", "company_id")
+    def _compute_currency_id(self):
+        for record in self:
+            currencies = record.move_ids.currency_id
+            record.currency_id = currencies if len(currencies) == 1 else record.company_id.currency_id
+
+    @api.depends("move_ids", "partner_id", "company_id")
+    def _compute_amount(self):
+        for record in self:
+            moves = record.move_ids
+            if moves and record.currency_id == moves.currency_id:
+                record.amount = sum(moves.mapped("amount_residual"))
+            elif moves:
+                record.amount = sum(moves.mapped("amount_residual_signed"))
+            elif record.partner_id and record.company_id:
+                record.amount = max(record.partner_id.with_company(record.company_id).ar_total_due, 0.0)
+            else:
+                record.amount = 0.0
+
+    @api.constrains("partner_id", "move_ids")
+    def _check_move_ids(self):
+        for record in self:
+            strangers = record.move_ids.filtered(
+                lambda m: m.commercial_partner_id != record.partner_id.commercial_partner_id
+                or m.move_type not in ("out_invoice", "out_receipt")
+            )
+            if strangers:
+                raise ValidationError(self.env._(
+                    "%(record)s can only cover customer invoices of %(partner)s, not %(moves)s.",
+                    record=record.display_name, partner=record.partner_id.display_name,
+                    moves=strangers.mapped("display_name"),
+                ))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Partner = self.env["res.partner"]
+        for vals in vals_list:
+            if vals.get("partner_id"):
+                # always the commercial partner: a contact's dispute is the company's
+                vals["partner_id"] = Partner.browse(vals["partner_id"]).commercial_partner_id.id
+            if not vals.get("name") or vals["name"] == self.env._("New"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = company._ar_next_reference(self._name, self._ar_reference_prefix)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("partner_id"):
+            vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
+        return super().write(vals)
+
+    # -- what the cadence engine reads -------------------------------------
+
+    @api.model
+    def _ar_get_hold_domain(self, company, day):
+        """Records of ``company`` that suspend reminders on ``day``."""
+        raise NotImplementedError()
+
+    @api.model
+    def _ar_get_open_domain(self):
+        """Records still open (counted on smart buttons), whatever the date."""
+        raise NotImplementedError()
+
+    def _ar_hold_reason(self):
+        """Why reminders are suspended, as shown on the invoice and the customer."""
+        raise NotImplementedError()
+
+    @api.model
+    def _ar_get_holds(self, company, day, partners=None):
+        """``[(partner_id, move_ids, reason)]`` for the records in force, one search.
+
+        Read as superuser: what suspends a reminder does not depend on who looks
+        at the invoice; ``company`` scopes the result.
+        """
+        domain = self._ar_get_hold_domain(company, day)
+        if partners is not None:
+            domain += [("partner_id", "in", partners.ids)]
+        records = self.sudo().search(domain, order="id")
+        return [(r.partner_id.id, tuple(r.move_ids.ids), r._ar_hold_reason()) for r in records]
+
+    @api.model
+    def _ar_count_open_by_move(self, moves):
+        """{move id: open records covering it by name or as the whole customer}."""
+        domain = self._ar_get_open_domain()
+        named = dict(self._read_group(
+            domain + [("move_ids", "in", moves.ids)], ["move_ids"], ["__count"]
+        ))
+        whole = {
+            (partner.id, company.id): count
+            for partner, company, count in self._read_group(
+                domain + [("move_ids", "=", False),
+                          ("partner_id", "in", moves.commercial_partner_id.ids)],
+                ["partner_id", "company_id"], ["__count"],
+            )
+        }
+        return {
+            move.id: named.get(move, 0) + whole.get((move.commercial_partner_id.id, move.company_id.id), 0)
+            for move in moves
+        }
+
+    @api.model
+    def _ar_count_open_by_partner(self, partners):
+        """{commercial partner id: open records of that customer}."""
+        return {
+            partner.id: count
+            for partner, count in self._read_group(
+                self._ar_get_open_domain() + [("partner_id", "in", partners.commercial_partner_id.ids)],
+                ["partner_id"], ["__count"],
+            )
+        }
+
+    # -- chatter trail -----------------------------------------------------
+
+    def _ar_log_on_covered(self, body):
+        """Log ``body`` on every invoice this covers and on the customer.
+
+        Logged, not posted: the trail is for whoever opens the invoice or the
+        customer, not a notification; callers already checked their access.
+        """
+        for record in self:
+            text = body(record) if callable(body) else body
+            if record.move_ids:
+                record.move_ids._message_log_batch({move.id: text for move in record.move_ids})
+            record.partner_id._message_log_batch({record.partner_id.id: text})
+
+    # -- actions -----------------------------------------------------------
+
+    @api.model
+    def _ar_action_open(self, domain, context=None):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ar_followup.%s_action" % self._table
+        )
+        action["domain"] = domain
+        action["context"] = {**(context or {}), "search_default_filter_open": 1}
+        return action
+
+    @api.model
+    def _ar_action_new(self, partner, moves=None):
+        """The form of a new record prefilled for ``partner`` (and ``moves``), as a dialog."""
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": partner.commercial_partner_id.id,
+                "default_company_id": (moves.company_id[:1] if moves else self.env.company).id,
+                "default_move_ids": [fields.Command.set(moves.ids)] if moves else [],
+            },
+        }

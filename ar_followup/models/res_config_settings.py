@@ -1,0 +1,10 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    ar_promise_grace_days = fields.Integer(
+        related="company_id.ar_promise_grace_days", readonly=False
+    )
