@@ -45,17 +45,21 @@ class AccountMoveLine(models.Model):
 
     @api.model
     def _ar_refresh_ageing(self, companies=None, move_ids=None):
-        """Recompute ageing of open receivable lines and invoices, set-based.
+        """Bring the ageing of open receivable lines and their invoices up to date.
 
-        Three statements whatever the number of invoices: one buckets the due
-        lines, one clears lines that are no longer open, one rolls the oldest
-        open line up to its invoice and inserts a dated transition row for every
-        invoice whose bucket changed. Rows are written only when their bucket
-        (or an invoice's oldest open due date) changes, so a daily run writes the
-        few percent of lines that cross a boundary that day, not every open line. ``move_ids`` limits the work to some
-        invoices (used after a posting or a payment); the daily run passes none.
+        Set-based, whatever the number of invoices:
 
-        Raw SQL because the ORM would load and write every open line; it is
+        1. one read-only query (PostgreSQL runs it in parallel) finds the open
+           due lines whose bucket is not the one their due date gives today in
+           their company's time zone, and the lines that are no longer open;
+        2. one ``UPDATE ... FROM unnest()`` writes those lines only;
+        3. one statement rolls the oldest open line up to the invoices of those
+           lines and inserts a dated transition for every invoice whose bucket
+           changed.
+
+        A daily run thus writes the few percent of lines that cross a boundary
+        that day. ``move_ids`` limits the work to some invoices (after a posting
+        or a payment). Raw SQL because the ORM would load every open line; it is
         parameterised and scoped by company, and views still apply record rules.
 
         :return: number of bucket transitions recorded
@@ -69,79 +73,100 @@ class AccountMoveLine(models.Model):
         )
         self.env["account.move"].flush_model(["ar_bucket_id", "ar_oldest_due_date"])
         company_ids = list(scope)
+        line_scope = SQL("AND aml.move_id = ANY(%s)", list(move_ids)) if move_ids else SQL()
+        self.env.cr.execute(SQL(
+            """
+            SELECT id, move_id, bucket_id
+              FROM (SELECT aml.id, aml.move_id, aml.ar_bucket_id AS old_bucket_id,
+                           CASE WHEN acc.account_type = 'asset_receivable'
+                                 AND aml.parent_state = 'posted'
+                                 AND NOT aml.reconciled
+                                 AND aml.amount_residual > 0
+                                THEN %(bucket)s END AS bucket_id
+                      FROM account_move_line aml
+                      JOIN account_account acc ON acc.id = aml.account_id
+                     WHERE aml.company_id = ANY(%(companies)s)
+                       AND (aml.ar_bucket_id IS NOT NULL
+                            OR (acc.account_type = 'asset_receivable'
+                                AND aml.parent_state = 'posted'
+                                AND NOT aml.reconciled
+                                AND aml.amount_residual > 0))
+                       %(line_scope)s
+                   ) lines
+             WHERE old_bucket_id IS DISTINCT FROM bucket_id
+            """,
+            bucket=self._ar_bucket_case(scope), companies=company_ids, line_scope=line_scope,
+        ))
+        changed = self.env.cr.fetchall()
+        if changed:
+            self.env.cr.execute(SQL(
+                """
+                UPDATE account_move_line aml
+                   SET ar_bucket_id = v.bucket_id
+                  FROM unnest(%s::int[], %s::int[]) AS v(id, bucket_id)
+                 WHERE aml.id = v.id
+                """,
+                [line_id for line_id, _move, _bucket in changed],
+                [bucket_id for _line, _move, bucket_id in changed],
+            ))
+        touched = {move_id for _line, move_id, _bucket in changed}
+        touched.update(move_ids or ())
+        transitions = self._ar_roll_up_ageing(scope, list(touched)) if touched else 0
+        self.env["account.move.line"].invalidate_model(["ar_bucket_id", "ar_days_overdue"])
+        self.env["account.move"].invalidate_model(["ar_bucket_id", "ar_oldest_due_date", "ar_days_overdue"])
+        self.env["ar.followup.bucket.transition"].invalidate_model()
+        self.env["res.partner"].invalidate_model(self.env["res.partner"]._ar_ageing_fields())
+        if not move_ids:
+            _logger.info("AR ageing refreshed for %d companies: %d lines changed bucket, %d bucket transitions",
+                         len(scope), len(changed), transitions)
+        return transitions
+
+    @api.model
+    def _ar_bucket_case(self, scope):
+        """SQL expression giving the bucket of ``aml`` from its due date, per company.
+
+        A CASE per company rather than a join on a table of ranges: evaluated per
+        row inside the scan, it keeps the query a single parallel pass.
+        """
+        branches = []
+        for company_id, info in scope.items():
+            days = SQL("(%s::date - COALESCE(aml.date_maturity, aml.date))", info["today"])
+            whens = [
+                SQL("WHEN %s <= %s THEN %s", days, rng.high, rng.bucket_id)
+                for rng in info["ranges"] if rng.high is not None
+            ]
+            open_ended = [rng.bucket_id for rng in info["ranges"] if rng.high is None]
+            branches.append(SQL(
+                "WHEN %s THEN CASE %s ELSE %s END",
+                company_id, SQL(" ").join(whens), open_ended[0] if open_ended else None,
+            ))
+        return SQL("CASE aml.company_id %s END", SQL(" ").join(branches))
+
+    @api.model
+    def _ar_roll_up_ageing(self, scope, move_ids):
+        """Give ``move_ids`` the bucket and due date of their oldest open line; record transitions."""
         today_values = SQL(", ").join(
             SQL("(%s, %s::date)", cid, info["today"]) for cid, info in scope.items()
         )
-        range_values = SQL(", ").join(
-            SQL("(%s, %s, %s::int, %s::int)", cid, rng.bucket_id, rng.low, rng.high)
-            for cid, info in scope.items()
-            for rng in info["ranges"]
-        )
-        move_filter = SQL("AND aml.move_id = ANY(%s)", list(move_ids)) if move_ids else SQL()
         self.env.cr.execute(SQL(
             """
             WITH today(company_id, day) AS (VALUES %(today)s),
-                 ranges(company_id, bucket_id, low, high) AS (VALUES %(ranges)s),
-                 aged AS (
-                    SELECT aml.id, t.day - COALESCE(aml.date_maturity, aml.date) AS days,
-                           aml.company_id
-                      FROM account_move_line aml
-                      JOIN account_account acc ON acc.id = aml.account_id
-                      JOIN today t ON t.company_id = aml.company_id
-                     WHERE acc.account_type = 'asset_receivable'
-                       AND aml.parent_state = 'posted'
-                       AND NOT aml.reconciled
-                       AND aml.amount_residual > 0
-                       %(move_filter)s
-                 ),
-                 bucketed AS (
-                    SELECT a.id, r.bucket_id
-                      FROM aged a
-                      JOIN ranges r ON r.company_id = a.company_id
-                                   AND (r.low IS NULL OR a.days >= r.low)
-                                   AND (r.high IS NULL OR a.days <= r.high)
-                 )
-            UPDATE account_move_line aml
-               SET ar_bucket_id = b.bucket_id
-              FROM bucketed b
-             WHERE aml.id = b.id
-               AND aml.ar_bucket_id IS DISTINCT FROM b.bucket_id
-            """,
-            today=today_values, ranges=range_values, move_filter=move_filter,
-        ))
-        self.env.cr.execute(SQL(
-            """
-            UPDATE account_move_line aml
-               SET ar_bucket_id = NULL
-             WHERE aml.ar_bucket_id IS NOT NULL
-               AND aml.company_id = ANY(%(companies)s)
-               AND (aml.reconciled OR aml.parent_state != 'posted' OR aml.amount_residual <= 0)
-               %(move_filter)s
-            """,
-            companies=company_ids, move_filter=move_filter,
-        ))
-        move_filter = SQL("AND m.id = ANY(%s)", list(move_ids)) if move_ids else SQL()
-        self.env.cr.execute(SQL(
-            """
-            WITH today(company_id, day) AS (VALUES %(today)s),
-                 worst AS (
+                 oldest AS (
                     SELECT DISTINCT ON (aml.move_id)
                            aml.move_id, COALESCE(aml.date_maturity, aml.date) AS due,
                            aml.ar_bucket_id AS bucket_id
                       FROM account_move_line aml
                      WHERE aml.ar_bucket_id IS NOT NULL
-                       AND aml.company_id = ANY(%(companies)s)
+                       AND aml.move_id = ANY(%(moves)s)
                   ORDER BY aml.move_id, COALESCE(aml.date_maturity, aml.date), aml.id
                  ),
                  target AS (
-                    SELECT m.id, m.ar_bucket_id AS old_bucket_id, w.due, w.bucket_id
+                    SELECT m.id, m.ar_bucket_id AS old_bucket_id, o.due, o.bucket_id
                       FROM account_move m
-                 LEFT JOIN worst w ON w.move_id = m.id
-                     WHERE m.company_id = ANY(%(companies)s)
-                       AND (w.move_id IS NOT NULL OR m.ar_bucket_id IS NOT NULL)
-                       AND (m.ar_bucket_id IS DISTINCT FROM w.bucket_id
-                            OR m.ar_oldest_due_date IS DISTINCT FROM w.due)
-                       %(move_filter)s
+                 LEFT JOIN oldest o ON o.move_id = m.id
+                     WHERE m.id = ANY(%(moves)s)
+                       AND (m.ar_bucket_id IS DISTINCT FROM o.bucket_id
+                            OR m.ar_oldest_due_date IS DISTINCT FROM o.due)
                  ),
                  updated AS (
                     UPDATE account_move m
@@ -161,14 +186,6 @@ class AccountMoveLine(models.Model):
                AND u.old_bucket_id IS DISTINCT FROM u.bucket_id
                AND u.commercial_partner_id IS NOT NULL
             """,
-            today=today_values, companies=company_ids, move_filter=move_filter, uid=self.env.uid,
+            today=today_values, moves=move_ids, uid=self.env.uid,
         ))
-        transitions = self.env.cr.rowcount
-        self.env["account.move.line"].invalidate_model(["ar_bucket_id", "ar_days_overdue"])
-        self.env["account.move"].invalidate_model(["ar_bucket_id", "ar_oldest_due_date", "ar_days_overdue"])
-        self.env["ar.followup.bucket.transition"].invalidate_model()
-        self.env["res.partner"].invalidate_model(self.env["res.partner"]._ar_ageing_fields())
-        if not move_ids:
-            _logger.info("AR ageing refreshed for %d companies: %d bucket transitions",
-                         len(scope), transitions)
-        return transitions
+        return self.env.cr.rowcount
