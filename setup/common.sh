@@ -24,3 +24,26 @@ addons_path() {
     fi
     echo "$path,$REPO_ROOT"
 }
+
+# write_conf FILE DB PORT [EXTRA_LINE...]: an Odoo configuration file for one database.
+write_conf() {
+    local file=$1 db=$2 port=$3
+    shift 3
+    mkdir -p "$CACHE_DIR/data"
+    {
+        echo "[options]"
+        echo "addons_path = $(addons_path)"
+        echo "data_dir = $CACHE_DIR/data"
+        echo "db_name = $db"
+        echo "dbfilter = ^$db\$"
+        echo "http_port = $port"
+        echo "gevent_port = $((port + 1))"
+        printf '%s\n' "$@"
+    } > "$file"
+}
+
+# fresh_db DB: drop a database and its filestore.
+fresh_db() {
+    dropdb --if-exists --force "$1"
+    rm -rf "$CACHE_DIR/data/filestore/$1"
+}

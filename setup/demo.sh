@@ -5,30 +5,17 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 VENV=$(bash "$REPO_ROOT/setup/bootstrap.sh")
 DEMO_DB="${DEMO_DB:-ar_followup_demo}"
-DATA_DIR="$CACHE_DIR/data"
 CONF="$CACHE_DIR/demo-$DEMO_DB.conf"
-mkdir -p "$DATA_DIR"
-cat > "$CONF" <<CONF
-[options]
-addons_path = $(addons_path)
-data_dir = $DATA_DIR
-db_name = $DEMO_DB
-dbfilter = ^$DEMO_DB\$
-http_port = $HTTP_PORT
-gevent_port = $((HTTP_PORT + 1))
-CONF
+write_conf "$CONF" "$DEMO_DB" "$HTTP_PORT"
 
 odoo=("$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB")
-if [ -n "${FRESH:-}" ]; then
-    dropdb --if-exists --force "$DEMO_DB"
-    rm -rf "$DATA_DIR/filestore/$DEMO_DB"
-fi
+[ -z "${FRESH:-}" ] || fresh_db "$DEMO_DB"
 if psql -d "$DEMO_DB" -tAc "select 1 from ir_module_module where name='ar_followup' and state='installed'" 2>/dev/null | grep -q 1; then
     log "reusing database $DEMO_DB (FRESH=1 to rebuild it)"
     "${odoo[@]}" -u "$ADDONS" --stop-after-init --log-level=warn
 else
     log "building database $DEMO_DB with demo data"
-    dropdb --if-exists --force "$DEMO_DB"
+    fresh_db "$DEMO_DB"
     "${odoo[@]}" -i "$ADDONS" --with-demo --stop-after-init --log-level=warn
 fi
 log "demo database $DEMO_DB is ready"

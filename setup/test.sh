@@ -7,26 +7,12 @@ VENV=$(bash "$REPO_ROOT/setup/bootstrap.sh")
 TEST_DB="${TEST_DB:-ar_followup_test}"
 TEST_HTTP_PORT="${TEST_HTTP_PORT:-8169}"
 TEST_MODULES="${TEST_MODULES:-$ADDONS,payment_demo}"
-DATA_DIR="$CACHE_DIR/data"
 CONF="$CACHE_DIR/test-$TEST_DB.conf"
-mkdir -p "$DATA_DIR"
-
-cat > "$CONF" <<CONF
-[options]
-addons_path = $(addons_path)
-data_dir = $DATA_DIR
-db_name = $TEST_DB
-dbfilter = ^$TEST_DB\$
-http_port = $TEST_HTTP_PORT
-gevent_port = $((TEST_HTTP_PORT + 1))
-without_demo = True
-max_cron_threads = 0
-CONF
+write_conf "$CONF" "$TEST_DB" "$TEST_HTTP_PORT" "without_demo = True" "max_cron_threads = 0"
 
 if [ -z "${REUSE_DB:-}" ]; then
     log "fresh database $TEST_DB: installing $TEST_MODULES"
-    dropdb --if-exists --force "$TEST_DB"
-    rm -rf "$DATA_DIR/filestore/$TEST_DB"
+    fresh_db "$TEST_DB"
     "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$TEST_DB" -i "$TEST_MODULES" \
         --stop-after-init --log-level=warn
 fi
