@@ -3,7 +3,7 @@
 # (demo: rebuild), TEST_DB, REUSE_DB=1 (test: skip the fresh install), T="pytest args".
 SHELL := /bin/bash
 export ODOO_SRC ?= /opt/odoo
-export STOP FRESH HTTP_PORT TEST_DB REUSE_DB
+export STOP FRESH HTTP_PORT TEST_DB REUSE_DB BENCH_SIZES
 
 .PHONY: demo test test-odoo lint bench setup pot help
 
@@ -11,7 +11,9 @@ help:
 	@echo "make demo   build the demo database and serve Odoo on http://localhost:8069 (STOP=1: build only)"
 	@echo "make test   fresh test database, install the addons, run every test"
 	@echo "make lint   pre-commit on the whole tree"
-	@echo "make bench  planning and dispatch benchmark (prints a table)"
+	@echo "make bench  planning and dispatch benchmark against OCA credit control (prints a table)"
+	@echo "make pot    regenerate the addons' i18n/*.pot"
+	@echo "make test-odoo  the addon tests through Odoo's own --test-enable runner"
 
 setup:
 	@bash setup/bootstrap.sh >/dev/null
@@ -28,6 +30,9 @@ test-odoo:
 
 lint:
 	@bash setup/lint.sh
+
+bench:
+	@bash setup/bench.sh
 
 pot:
 	@bash setup/pot.sh

@@ -19,7 +19,7 @@ die() { printf '\033[1;31m[ar-followup] %s\033[0m\n' "$*" >&2; exit 1; }
 # layout also has addons/. Ours are at the repository root.
 addons_path() {
     local path="$ODOO_SRC/odoo/addons"
-    if [ -d "$ODOO_SRC/addons" ] && [ -n "$(ls -A "$ODOO_SRC/addons" 2>/dev/null)" ]; then
+    if compgen -G "$ODOO_SRC/addons/*/__manifest__.py" >/dev/null; then
         path="$ODOO_SRC/addons,$path"
     fi
     echo "$path,$REPO_ROOT"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make bench`: planning and dispatch at N open invoices (BENCH_SIZES, default
+# "10000 100000"), against OCA account_credit_control 19.0 from PyPI on the same
+# database. Prints a table; not a test. Takes about 10 minutes at the defaults.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+VENV=$(bash "$REPO_ROOT/setup/bootstrap.sh")
+BENCH_SIZES="${BENCH_SIZES:-10000 100000}"
+OCA_VERSION="${OCA_VERSION:-19.0.1.0.0.13}"
+OCA_DIR="$CACHE_DIR/bench-addons-$OCA_VERSION"
+TEMPLATE_DB=ar_followup_bench_template
+RESULTS="$CACHE_DIR/bench-results.jsonl"
+
+# OCA credit control, only for the comparison: downloaded, never committed.
+if [ ! -f "$OCA_DIR/account_credit_control/__manifest__.py" ]; then
+    log "downloading odoo-addon-account-credit-control==$OCA_VERSION from PyPI"
+    rm -rf "$OCA_DIR" && mkdir -p "$OCA_DIR/wheel"
+    "$VENV/bin/pip" download -q --no-deps -d "$OCA_DIR/wheel" "odoo-addon-account-credit-control==$OCA_VERSION"
+    "$VENV/bin/python" -m zipfile -e "$OCA_DIR"/wheel/*.whl "$OCA_DIR/wheel/x"
+    mv "$OCA_DIR/wheel/x/odoo/addons/account_credit_control" "$OCA_DIR/"
+fi
+CONF="$CACHE_DIR/bench.conf"
+write_conf "$CONF" "$TEMPLATE_DB" "${BENCH_HTTP_PORT:-8369}" "without_demo = True" "max_cron_threads = 0"
+sed -i "s|^addons_path = .*|&,$OCA_DIR|" "$CONF"
+
+log "template database: the three addons and account_credit_control"
+fresh_db "$TEMPLATE_DB"
+"$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$TEMPLATE_DB" \
+    -i "$ADDONS,account_credit_control" --stop-after-init --log-level=warn
+
+: > "$RESULTS"
+phase() { "$VENV/bin/python" "$REPO_ROOT/tests/bench/run.py" "$CONF" "$@" | tee -a "$RESULTS" >&2; }
+for n in $BENCH_SIZES; do
+    db="ar_followup_bench_$n"
+    fresh_db "$db"
+    createdb -T "$TEMPLATE_DB" "$db"
+    log "N=$n: generating invoices"
+    phase "$db" generate "$n"
+    log "N=$n: our planning and dispatch"
+    phase "$db" ours "$n"
+    log "N=$n: OCA credit control run"
+    phase "$db" oca "$n"
+    [ -n "${BENCH_KEEP:-}" ] || fresh_db "$db"
+done
+fresh_db "$TEMPLATE_DB"
+"$VENV/bin/python" "$REPO_ROOT/tests/bench/report.py" "$RESULTS"

@@ -1,0 +1,54 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Print the benchmark table (Markdown) from the JSON lines ``run.py`` wrote."""
+
+import json
+import sys
+from collections import defaultdict
+
+
+def fmt_s(value):
+    return "—" if value is None else f"{value:.2f} s"
+
+
+def rate(count, seconds):
+    return "—" if not count or not seconds else f"{count / seconds:,.0f}/s"
+
+
+def ratio(a, b):
+    return "—" if not a or not b else f"{a / b:.1f}×"
+
+
+def main(path):
+    rows = defaultdict(dict)
+    with open(path) as results:
+        for line in results:
+            record = json.loads(line)
+            rows[record.pop("n")].update(record)
+    print()
+    print(
+        "| open invoices | bare ageing SQL | first ageing | daily refresh (× bare) "
+        "| planning pass | reminders | dispatch | OCA credit control | OCA ÷ planning | peak RSS |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n, r in sorted(rows.items()):
+        dispatch = (
+            f"{r['dispatched']:,} in {fmt_s(r['dispatch_s'])} ({rate(r['dispatched'], r['dispatch_s'])})"
+            if r.get("dispatch_s")
+            else "—"
+        )
+        oca = (
+            f"{fmt_s(r.get('oca_s'))}, {r['oca_lines']:,} lines, {r['oca_queries']:,} queries"
+            if r.get("oca_s")
+            else "—"
+        )
+        print(
+            f"| {n:,} | {fmt_s(r.get('bare_ageing_s'))} | {fmt_s(r.get('first_ageing_s'))} "
+            f"| {fmt_s(r.get('refresh_s'))} ({ratio(r.get('refresh_s'), r.get('bare_ageing_s'))}) "
+            f"| {fmt_s(r.get('plan_s'))} | {r.get('reminders', 0):,} | {dispatch} | {oca} "
+            f"| {ratio(r.get('oca_s'), r.get('plan_s'))} "
+            f"| {r.get('peak_mb', '—')} MB / OCA {r.get('oca_peak_mb', '—')} MB |"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

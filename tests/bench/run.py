@@ -1,0 +1,149 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""One phase of the benchmark, in its own process so peak memory is the phase's own.
+
+Run by ``setup/bench.sh`` (``make bench``), which builds the databases and
+prints the table; each phase prints one JSON line on stdout::
+
+    python tests/bench/run.py CONF DB generate N
+    python tests/bench/run.py CONF DB ours N
+    python tests/bench/run.py CONF DB oca N
+
+``ours`` times, on the benchmark day D (today) and the day after:
+the bare SQL ageing aggregate (the floor: one GROUP BY over the same lines),
+the first ageing of freshly loaded lines, the daily bucket refresh, the daily
+planning pass (refresh + decisions + reminder records) and the dispatch pass.
+``oca`` times OCA ``account_credit_control`` generating its credit lines for
+the same invoices on day D+1.
+"""
+
+import datetime
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import odoo
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+sys.path.insert(0, str(Path(__file__).parent))
+import datagen  # noqa: E402
+
+# freezegun freezes time.perf_counter, and replaces module globals that point to it:
+# keep the real clock inside a dict, where it does not look.
+CLOCK = {"now": time.perf_counter}
+
+BARE_AGEING = """
+    SELECT aml.company_id, aml.partner_id,
+           CASE WHEN d <= 0 THEN 0 WHEN d <= 30 THEN 1 WHEN d <= 60 THEN 2
+                WHEN d <= 90 THEN 3 ELSE 4 END AS bucket,
+           sum(aml.amount_residual)
+      FROM (SELECT aml.*, %s::date - aml.date_maturity AS d
+              FROM account_move_line aml
+              JOIN account_account a ON a.id = aml.account_id
+             WHERE a.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
+               AND NOT aml.reconciled AND aml.amount_residual != 0) aml
+     GROUP BY 1, 2, 3
+"""
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def timed(func, *args, **kwargs):
+    start = CLOCK["now"]()
+    result = func(*args, **kwargs)
+    return CLOCK["now"]() - start, result
+
+
+def count_queries(cr):
+    return getattr(cr, "sql_log_count", 0)
+
+
+def phase_generate(env, n):
+    seconds, _count = timed(datagen.generate, env, n)
+    return {"generate_s": seconds}
+
+
+def phase_ours(env, n):
+    from freezegun import freeze_time
+
+    cr = env.cr
+    company = env.company
+    day = company._ar_today()
+    next_day = day + datetime.timedelta(days=1)
+    bare = []
+    for _i in range(3):
+        seconds, _rows = timed(lambda: (cr.execute(BARE_AGEING, [next_day]), cr.fetchall()))
+        bare.append(seconds)
+    result = {"bare_ageing_s": statistics.median(bare)}
+
+    aml = env["account.move.line"]
+    with freeze_time(f"{day} 06:00:00"):
+        result["first_ageing_s"], _n = timed(aml._ar_refresh_ageing, company)
+        cr.commit()
+    with freeze_time(f"{next_day} 04:30:00"):  # 10:00 in Asia/Kolkata
+        result["refresh_s"], transitions = timed(aml._ar_refresh_ageing, company)
+        result["transitions"] = transitions
+        cr.rollback()  # the planning pass below refreshes again, from the same state
+        plan = getattr(company, "_ar_plan_reminders", None)
+        if plan is not None:
+            queries = count_queries(cr)
+            result["plan_s"], _ = timed(plan, next_day)
+            result["plan_queries"] = count_queries(cr) - queries
+            result["reminders"] = env["ar.followup.reminder"].search_count([])
+            cr.commit()
+            dispatch = getattr(company, "_ar_dispatch_reminders", None)
+            if dispatch is not None:
+                batch = min(result["reminders"], 2000)
+                seconds, _ = timed(dispatch, limit=batch)
+                result["dispatched"] = env["ar.followup.reminder"].search_count(
+                    [("state", "not in", ("planned", "queued", "to_approve"))]
+                )
+                result["dispatch_s"] = seconds
+                cr.rollback()
+    result["peak_mb"] = peak_mb()
+    return result
+
+
+def phase_oca(env, n):
+    from freezegun import freeze_time
+
+    cr = env.cr
+    company = env.company
+    next_day = company._ar_today() + datetime.timedelta(days=1)
+    policy = env.ref("account_credit_control.credit_control_3_time")
+    receivable = env["account.account"].search(
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)]
+    )
+    policy.write({"account_ids": [odoo.Command.set(receivable.ids)]})
+    company.credit_policy_id = policy
+    env.flush_all()
+    with freeze_time(f"{next_day} 04:30:00"):
+        run = env["credit.control.run"].create({"date": next_day, "policy_ids": [odoo.Command.set(policy.ids)]})
+        queries = count_queries(cr)
+        seconds, _ = timed(run.generate_credit_lines)
+        lines = len(run.line_ids)
+    cr.rollback()
+    return {"oca_s": seconds, "oca_lines": lines, "oca_queries": count_queries(cr) - queries,
+            "oca_peak_mb": peak_mb()}
+
+
+PHASES = {"generate": phase_generate, "ours": phase_ours, "oca": phase_oca}
+
+
+def main(conf, db, phase, n):
+    config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
+    registry = Registry(db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        result = PHASES[phase](env, int(n))
+        cr.commit()
+    print(json.dumps({"phase": phase, "n": int(n), **result}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])
