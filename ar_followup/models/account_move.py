@@ -13,16 +13,24 @@ class AccountMove(models.Model):
 
     # Oldest open due line of the invoice; kept by account.move.line._ar_refresh_ageing.
     ar_oldest_due_date = fields.Date(
-        "Oldest Open Due Date", readonly=True, copy=False,
+        "Oldest Open Due Date",
+        readonly=True,
+        copy=False,
         help="Due date of the oldest instalment still open.",
     )
     ar_days_overdue = fields.Integer(
-        "Days Overdue", compute="_compute_ar_days_overdue", search="_search_ar_days_overdue",
+        "Days Overdue",
+        compute="_compute_ar_days_overdue",
+        search="_search_ar_days_overdue",
         help="Days since the oldest open instalment fell due (negative: not due yet).",
     )
     ar_bucket_id = fields.Many2one(
-        "ar.followup.bucket", "Ageing Bucket", readonly=True, copy=False,
-        index="btree_not_null", group_expand="_read_group_ar_bucket_id",
+        "ar.followup.bucket",
+        "Ageing Bucket",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        group_expand="_read_group_ar_bucket_id",
     )
     ar_transition_ids = fields.One2many(
         "ar.followup.bucket.transition", "move_id", "Bucket Transitions", readonly=True
@@ -37,10 +45,14 @@ class AccountMove(models.Model):
             move.ar_days_overdue = days_overdue(due, today[move.company_id]) if due else 0
 
     def _search_ar_days_overdue(self, operator, value):
-        return _search_days_overdue(self.env, "ar_oldest_due_date", operator, value, [("ar_bucket_id", "!=", False)])
+        return _search_days_overdue(
+            self.env, "ar_oldest_due_date", operator, value, [("ar_bucket_id", "!=", False)]
+        )
+
     # disputes and promises to pay (ar.followup.hold.mixin)
     ar_followup_suspended = fields.Boolean(
-        "Follow-up Suspended", compute="_compute_ar_followup_suspension",
+        "Follow-up Suspended",
+        compute="_compute_ar_followup_suspension",
         search="_search_ar_followup_suspended",
         help="An open dispute or promise to pay holds the reminders for this invoice.",
     )
@@ -48,17 +60,22 @@ class AccountMove(models.Model):
         "Reminders Suspended", compute="_compute_ar_followup_suspension"
     )
     ar_dispute_count = fields.Integer(
-        "Open Disputes", compute="_compute_ar_hold_counts", groups="ar_followup.ar_followup_group_user"
+        "Open Disputes",
+        compute="_compute_ar_hold_counts",
+        groups="ar_followup.ar_followup_group_user",
     )
     ar_promise_count = fields.Integer(
-        "Open Promises to Pay", compute="_compute_ar_hold_counts",
+        "Open Promises to Pay",
+        compute="_compute_ar_hold_counts",
         groups="ar_followup.ar_followup_group_user",
     )
 
     def _compute_ar_followup_suspension(self):
         self.ar_followup_suspended = False
         self.ar_followup_suspension_reason = False
-        moves = self.filtered(lambda m: m.state == "posted" and m.is_sale_document(include_receipts=True))
+        moves = self.filtered(
+            lambda m: m.state == "posted" and m.is_sale_document(include_receipts=True)
+        )
         for company, company_moves in moves.grouped("company_id").items():
             suspensions = company_moves._origin.commercial_partner_id._ar_get_suspensions(
                 company._ar_today(), company
@@ -79,8 +96,10 @@ class AccountMove(models.Model):
             named_ids.update(move_id for _pid, move_ids, _reason in holds for move_id in move_ids)
             partner_ids = [pid for pid, move_ids, _reason in holds if not move_ids]
             if partner_ids:
-                whole_customer.append(Domain("company_id", "=", company.id)
-                                      & Domain("commercial_partner_id", "in", partner_ids))
+                whole_customer.append(
+                    Domain("company_id", "=", company.id)
+                    & Domain("commercial_partner_id", "in", partner_ids)
+                )
         return (
             Domain("state", "=", "posted")
             & Domain("move_type", "in", self.get_sale_types(include_receipts=True))
@@ -111,7 +130,9 @@ class AccountMove(models.Model):
 
     def _ar_refresh_ageing(self):
         """Bring these invoices' ageing up to date right away (not waiting for the daily run)."""
-        receivable = self.filtered(lambda m: m.is_sale_document(include_receipts=True) or m.ar_bucket_id)
+        receivable = self.filtered(
+            lambda m: m.is_sale_document(include_receipts=True) or m.ar_bucket_id
+        )
         if receivable:
             self.env["account.move.line"].sudo()._ar_refresh_ageing(
                 companies=receivable.company_id, move_ids=receivable.ids
@@ -130,20 +151,36 @@ class AccountMove(models.Model):
         if not self:
             return self.env["ar.followup.promise"]
         partners = self.commercial_partner_id
-        promises = self.env["ar.followup.promise"].sudo().search([
-            ("state", "=", "open"),
-            ("company_id", "in", self.company_id.ids),
-            "|", ("move_ids", "in", self.ids),
-            "&", ("move_ids", "=", False), ("partner_id", "in", partners.ids),
-        ])
+        promises = (
+            self.env["ar.followup.promise"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "open"),
+                    ("company_id", "in", self.company_id.ids),
+                    "|",
+                    ("move_ids", "in", self.ids),
+                    "&",
+                    ("move_ids", "=", False),
+                    ("partner_id", "in", partners.ids),
+                ]
+            )
+        )
         return promises._ar_check_kept()
 
     def _ar_check_same_customer(self):
-        invoices = self.filtered(lambda m: m.move_type in ("out_invoice", "out_receipt") and m.state == "posted")
-        if not invoices or invoices != self or len(self.commercial_partner_id) != 1 or len(self.company_id) != 1:
-            raise UserError(self.env._(
-                "Select posted customer invoices of a single customer and company."
-            ))
+        invoices = self.filtered(
+            lambda m: m.move_type in ("out_invoice", "out_receipt") and m.state == "posted"
+        )
+        if (
+            not invoices
+            or invoices != self
+            or len(self.commercial_partner_id) != 1
+            or len(self.company_id) != 1
+        ):
+            raise UserError(
+                self.env._("Select posted customer invoices of a single customer and company.")
+            )
 
     def action_ar_raise_dispute(self):
         self._ar_check_same_customer()
@@ -170,8 +207,11 @@ class AccountMove(models.Model):
         self.ensure_one()
         return [
             ("company_id", "=", self.company_id.id),
-            "|", ("move_ids", "in", self.ids),
-            "&", ("move_ids", "=", False), ("partner_id", "=", self.commercial_partner_id.id),
+            "|",
+            ("move_ids", "in", self.ids),
+            "&",
+            ("move_ids", "=", False),
+            ("partner_id", "=", self.commercial_partner_id.id),
         ]
 
     def _ar_get_covering_context(self):

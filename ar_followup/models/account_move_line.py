@@ -38,10 +38,14 @@ class AccountMoveLine(models.Model):
         today = {company: company._ar_today() for company in self.company_id}
         for line in self:
             due = line.date_maturity or line.date
-            line.ar_days_overdue = days_overdue(due, today[line.company_id]) if line.ar_bucket_id and due else 0
+            line.ar_days_overdue = (
+                days_overdue(due, today[line.company_id]) if line.ar_bucket_id and due else 0
+            )
 
     def _search_ar_days_overdue(self, operator, value):
-        return _search_days_overdue(self.env, "date_maturity", operator, value, [("ar_bucket_id", "!=", False)])
+        return _search_days_overdue(
+            self.env, "date_maturity", operator, value, [("ar_bucket_id", "!=", False)]
+        )
 
     @api.model
     def _ar_refresh_ageing(self, companies=None, move_ids=None):
@@ -69,13 +73,21 @@ class AccountMoveLine(models.Model):
         if not scope:
             return 0
         self.env["account.move.line"].flush_model(
-            ["amount_residual", "reconciled", "parent_state", "date_maturity", "account_id", "ar_bucket_id"]
+            [
+                "amount_residual",
+                "reconciled",
+                "parent_state",
+                "date_maturity",
+                "account_id",
+                "ar_bucket_id",
+            ]
         )
         self.env["account.move"].flush_model(["ar_bucket_id", "ar_oldest_due_date"])
         company_ids = list(scope)
         line_scope = SQL("AND aml.move_id = ANY(%s)", list(move_ids)) if move_ids else SQL()
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT id, move_id, bucket_id
               FROM (SELECT aml.id, aml.move_id, aml.ar_bucket_id AS old_bucket_id,
                            CASE WHEN acc.account_type = 'asset_receivable'
@@ -95,30 +107,41 @@ class AccountMoveLine(models.Model):
                    ) lines
              WHERE old_bucket_id IS DISTINCT FROM bucket_id
             """,
-            bucket=self._ar_bucket_case(scope), companies=company_ids, line_scope=line_scope,
-        ))
+                bucket=self._ar_bucket_case(scope),
+                companies=company_ids,
+                line_scope=line_scope,
+            )
+        )
         changed = self.env.cr.fetchall()
         if changed:
-            self.env.cr.execute(SQL(
-                """
+            self.env.cr.execute(
+                SQL(
+                    """
                 UPDATE account_move_line aml
                    SET ar_bucket_id = v.bucket_id
                   FROM unnest(%s::int[], %s::int[]) AS v(id, bucket_id)
                  WHERE aml.id = v.id
                 """,
-                [line_id for line_id, _move, _bucket in changed],
-                [bucket_id for _line, _move, bucket_id in changed],
-            ))
+                    [line_id for line_id, _move, _bucket in changed],
+                    [bucket_id for _line, _move, bucket_id in changed],
+                )
+            )
         touched = {move_id for _line, move_id, _bucket in changed}
         touched.update(move_ids or ())
         transitions = self._ar_roll_up_ageing(scope, list(touched)) if touched else 0
         self.env["account.move.line"].invalidate_model(["ar_bucket_id", "ar_days_overdue"])
-        self.env["account.move"].invalidate_model(["ar_bucket_id", "ar_oldest_due_date", "ar_days_overdue"])
+        self.env["account.move"].invalidate_model(
+            ["ar_bucket_id", "ar_oldest_due_date", "ar_days_overdue"]
+        )
         self.env["ar.followup.bucket.transition"].invalidate_model()
         self.env["res.partner"].invalidate_model(self.env["res.partner"]._ar_ageing_fields())
         if not move_ids:
-            _logger.info("AR ageing refreshed for %d companies: %d lines changed bucket, %d bucket transitions",
-                         len(scope), len(changed), transitions)
+            _logger.info(
+                "AR ageing refreshed for %d companies: %d lines changed bucket, %d bucket transitions",
+                len(scope),
+                len(changed),
+                transitions,
+            )
         return transitions
 
     @api.model
@@ -133,13 +156,18 @@ class AccountMoveLine(models.Model):
             days = SQL("(%s::date - COALESCE(aml.date_maturity, aml.date))", info["today"])
             whens = [
                 SQL("WHEN %s <= %s THEN %s", days, rng.high, rng.bucket_id)
-                for rng in info["ranges"] if rng.high is not None
+                for rng in info["ranges"]
+                if rng.high is not None
             ]
             open_ended = [rng.bucket_id for rng in info["ranges"] if rng.high is None]
-            branches.append(SQL(
-                "WHEN %s THEN CASE %s ELSE %s END",
-                company_id, SQL(" ").join(whens), open_ended[0] if open_ended else None,
-            ))
+            branches.append(
+                SQL(
+                    "WHEN %s THEN CASE %s ELSE %s END",
+                    company_id,
+                    SQL(" ").join(whens),
+                    open_ended[0] if open_ended else None,
+                )
+            )
         return SQL("CASE aml.company_id %s END", SQL(" ").join(branches))
 
     @api.model
@@ -148,8 +176,9 @@ class AccountMoveLine(models.Model):
         today_values = SQL(", ").join(
             SQL("(%s, %s::date)", cid, info["today"]) for cid, info in scope.items()
         )
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH today(company_id, day) AS (VALUES %(today)s),
                  oldest AS (
                     SELECT DISTINCT ON (aml.move_id)
@@ -186,6 +215,9 @@ class AccountMoveLine(models.Model):
                AND u.old_bucket_id IS DISTINCT FROM u.bucket_id
                AND u.commercial_partner_id IS NOT NULL
             """,
-            today=today_values, moves=move_ids, uid=self.env.uid,
-        ))
+                today=today_values,
+                moves=move_ids,
+                uid=self.env.uid,
+            )
+        )
         return self.env.cr.rowcount

@@ -38,7 +38,9 @@ class ArFollowupAgeingReport(models.Model):
         today = {company: company._ar_today() for company in self.company_id}
         for row in self:
             due = row.date_maturity or row.date
-            row.days_overdue = days_overdue(due, today[row.company_id]) if row.bucket_id and due else 0
+            row.days_overdue = (
+                days_overdue(due, today[row.company_id]) if row.bucket_id and due else 0
+            )
 
     def _query(self):
         return SQL(
@@ -69,4 +71,6 @@ class ArFollowupAgeingReport(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))
+        self.env.cr.execute(
+            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
+        )

@@ -55,16 +55,24 @@ class ArFollowupBucket(models.Model):
                 bucket_ranges([(b.id, None if b.open_ended else b.max_days) for b in buckets])
             except ValueError as exc:
                 raise ValidationError(
-                    self.env._("Ageing buckets of %(company)s are inconsistent: %(reason)s",
-                               company=company.display_name, reason=exc)
+                    self.env._(
+                        "Ageing buckets of %(company)s are inconsistent: %(reason)s",
+                        company=company.display_name,
+                        reason=exc,
+                    )
                 ) from exc
             if buckets and not buckets.filtered(lambda b: not b.open_ended and b.max_days == 0):
                 raise ValidationError(
-                    self.env._("%s needs an ageing bucket ending on day 0 (not yet due): "
-                               "invoices are overdue from day 1.", company.display_name)
+                    self.env._(
+                        "%s needs an ageing bucket ending on day 0 (not yet due): "
+                        "invoices are overdue from day 1.",
+                        company.display_name,
+                    )
                 )
             if buckets and not buckets.filtered("open_ended"):
                 raise ValidationError(
-                    self.env._("%s needs one open-ended ageing bucket for the oldest invoices.",
-                               company.display_name)
+                    self.env._(
+                        "%s needs one open-ended ageing bucket for the oldest invoices.",
+                        company.display_name,
+                    )
                 )

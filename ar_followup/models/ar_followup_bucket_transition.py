@@ -13,7 +13,9 @@ class ArFollowupBucketTransition(models.Model):
     _description = "Ageing Bucket Transition"
     _order = "date desc, id desc"
 
-    move_id = fields.Many2one("account.move", "Invoice", required=True, ondelete="cascade", index=True)
+    move_id = fields.Many2one(
+        "account.move", "Invoice", required=True, ondelete="cascade", index=True
+    )
     partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
     date = fields.Date(required=True, index=True)

@@ -31,7 +31,8 @@ class ArFollowupDispute(models.Model):
             ("duplicate", "Duplicate invoice"),
             ("other", "Other"),
         ],
-        required=True, tracking=True,
+        required=True,
+        tracking=True,
     )
     description = fields.Html(help="What the customer says, in their words.")
     ar_response = fields.Text("AR Response", help="What we answered or found.")
@@ -43,7 +44,12 @@ class ArFollowupDispute(models.Model):
             ("resolved", "Resolved"),
             ("cancelled", "Cancelled"),
         ],
-        required=True, default="open", tracking=True, copy=False, group_expand=True, index=True,
+        required=True,
+        default="open",
+        tracking=True,
+        copy=False,
+        group_expand=True,
+        index=True,
     )
     resolution = fields.Selection(
         [
@@ -52,14 +58,17 @@ class ArFollowupDispute(models.Model):
             ("write_off", "Written off"),
             ("rejected", "Claim rejected"),
         ],
-        tracking=True, copy=False,
+        tracking=True,
+        copy=False,
         help="How the dispute ended; required to resolve it. A rejected claim is still owed.",
     )
     user_id = fields.Many2one(string="Raised By", tracking=True)
     date_raised = fields.Date("Raised On", required=True, default=fields.Date.context_today)
     date_resolved = fields.Date("Closed On", readonly=True, copy=False)
 
-    _amount_positive = models.Constraint("CHECK(amount >= 0)", "A disputed amount cannot be negative.")
+    _amount_positive = models.Constraint(
+        "CHECK(amount >= 0)", "A disputed amount cannot be negative."
+    )
 
     @api.constrains("state", "resolution")
     def _check_resolution(self):
@@ -70,10 +79,14 @@ class ArFollowupDispute(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         disputes = super().create(vals_list)
-        disputes._ar_log_on_covered(lambda d: self.env._(
-            "Dispute %(dispute)s raised: %(reason)s. Reminders are suspended for %(scope)s.",
-            dispute=d._get_html_link(), reason=d._ar_reason_label(), scope=d._ar_scope_label(),
-        ))
+        disputes._ar_log_on_covered(
+            lambda d: self.env._(
+                "Dispute %(dispute)s raised: %(reason)s. Reminders are suspended for %(scope)s.",
+                dispute=d._get_html_link(),
+                reason=d._ar_reason_label(),
+                scope=d._ar_scope_label(),
+            )
+        )
         return disputes
 
     def action_start_review(self):
@@ -83,9 +96,11 @@ class ArFollowupDispute(models.Model):
     def action_resolve(self):
         unresolved = self.filtered(lambda d: not d.resolution)
         if unresolved:
-            raise UserError(self.env._(
-                "Choose a resolution before resolving %s.", ", ".join(unresolved.mapped("name"))
-            ))
+            raise UserError(
+                self.env._(
+                    "Choose a resolution before resolving %s.", ", ".join(unresolved.mapped("name"))
+                )
+            )
         self._ar_close("resolved")
         return True
 
@@ -96,10 +111,13 @@ class ArFollowupDispute(models.Model):
     def action_reopen(self):
         closed = self.filtered(lambda d: d.state not in OPEN_STATES)
         closed.write({"state": "open", "date_resolved": False, "resolution": False})
-        closed._ar_log_on_covered(lambda d: self.env._(
-            "Dispute %(dispute)s reopened. Reminders are suspended again for %(scope)s.",
-            dispute=d._get_html_link(), scope=d._ar_scope_label(),
-        ))
+        closed._ar_log_on_covered(
+            lambda d: self.env._(
+                "Dispute %(dispute)s reopened. Reminders are suspended again for %(scope)s.",
+                dispute=d._get_html_link(),
+                scope=d._ar_scope_label(),
+            )
+        )
         return True
 
     def _ar_close(self, state):
@@ -107,18 +125,27 @@ class ArFollowupDispute(models.Model):
         for company, company_disputes in disputes.grouped("company_id").items():
             company_disputes.write({"state": state, "date_resolved": company._ar_today()})
         if state == "resolved":
-            disputes._ar_log_on_covered(lambda d: self.env._(
-                "Dispute %(dispute)s resolved: %(resolution)s. Reminders resume.",
-                dispute=d._get_html_link(), resolution=d._ar_resolution_label(),
-            ))
+            disputes._ar_log_on_covered(
+                lambda d: self.env._(
+                    "Dispute %(dispute)s resolved: %(resolution)s. Reminders resume.",
+                    dispute=d._get_html_link(),
+                    resolution=d._ar_resolution_label(),
+                )
+            )
         else:
-            disputes._ar_log_on_covered(lambda d: self.env._(
-                "Dispute %(dispute)s cancelled. Reminders resume.", dispute=d._get_html_link()
-            ))
+            disputes._ar_log_on_covered(
+                lambda d: self.env._(
+                    "Dispute %(dispute)s cancelled. Reminders resume.", dispute=d._get_html_link()
+                )
+            )
 
     @api.model
     def _ar_get_hold_domain(self, company, day):
-        return [("company_id", "=", company.id), ("state", "in", OPEN_STATES), ("date_raised", "<=", day)]
+        return [
+            ("company_id", "=", company.id),
+            ("state", "in", OPEN_STATES),
+            ("date_raised", "<=", day),
+        ]
 
     @api.model
     def _ar_get_open_domain(self):
@@ -134,7 +161,9 @@ class ArFollowupDispute(models.Model):
 
     def _ar_resolution_label(self):
         self.ensure_one()
-        return dict(self._fields["resolution"]._description_selection(self.env)).get(self.resolution)
+        return dict(self._fields["resolution"]._description_selection(self.env)).get(
+            self.resolution
+        )
 
     def _ar_scope_label(self):
         self.ensure_one()

@@ -36,33 +36,53 @@ class ArFollowupHoldMixin(models.AbstractModel):
     _ar_reference_prefix = "REF"
 
     name = fields.Char(
-        "Reference", required=True, readonly=True, copy=False, index="trigram",
+        "Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        index="trigram",
         default=lambda self: self.env._("New"),
     )
     partner_id = fields.Many2one(
-        "res.partner", "Customer", required=True, index=True, tracking=True, check_company=True,
+        "res.partner",
+        "Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
         domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
     )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     move_ids = fields.Many2many(
-        "account.move", string="Invoices", check_company=True,
+        "account.move",
+        string="Invoices",
+        check_company=True,
         domain="[('commercial_partner_id', '=', partner_id), ('state', '=', 'posted'),"
         " ('move_type', 'in', ('out_invoice', 'out_receipt'))]",
         help="Leave empty to cover everything the customer owes.",
     )
     currency_id = fields.Many2one(
-        "res.currency", compute="_compute_currency_id", store=True, precompute=True,
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        precompute=True,
         help="The invoices' currency when they share one, otherwise the company currency.",
     )
     amount = fields.Monetary(
-        compute="_compute_amount", store=True, readonly=False, precompute=True, tracking=True,
+        compute="_compute_amount",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
         help="Defaults to what is still due on the invoices, or on the whole customer.",
     )
     source = fields.Selection(SOURCES, required=True, default="manual")
     user_id = fields.Many2one(
-        "res.users", required=True, default=lambda self: self.env.user,
+        "res.users",
+        required=True,
+        default=lambda self: self.env.user,
         domain=[("share", "=", False)],
     )
 
@@ -70,7 +90,9 @@ class ArFollowupHoldMixin(models.AbstractModel):
     def _compute_currency_id(self):
         for record in self:
             currencies = record.move_ids.currency_id
-            record.currency_id = currencies if len(currencies) == 1 else record.company_id.currency_id
+            record.currency_id = (
+                currencies if len(currencies) == 1 else record.company_id.currency_id
+            )
 
     @api.depends("move_ids", "partner_id", "company_id")
     def _compute_amount(self):
@@ -81,23 +103,31 @@ class ArFollowupHoldMixin(models.AbstractModel):
             elif moves:
                 record.amount = sum(moves.mapped("amount_residual_signed"))
             elif record.partner_id and record.company_id:
-                record.amount = max(record.partner_id.with_company(record.company_id).ar_total_due, 0.0)
+                record.amount = max(
+                    record.partner_id.with_company(record.company_id).ar_total_due, 0.0
+                )
             else:
                 record.amount = 0.0
 
     @api.constrains("partner_id", "move_ids")
     def _check_move_ids(self):
         for record in self:
-            strangers = record.move_ids.filtered(
-                lambda m: m.commercial_partner_id != record.partner_id.commercial_partner_id
-                or m.move_type not in ("out_invoice", "out_receipt")
+            strangers = record.move_ids.filtered_domain(
+                [
+                    "|",
+                    ("commercial_partner_id", "!=", record.partner_id.commercial_partner_id.id),
+                    ("move_type", "not in", ("out_invoice", "out_receipt")),
+                ]
             )
             if strangers:
-                raise ValidationError(self.env._(
-                    "%(record)s can only cover customer invoices of %(partner)s, not %(moves)s.",
-                    record=record.display_name, partner=record.partner_id.display_name,
-                    moves=strangers.mapped("display_name"),
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "%(record)s can only cover customer invoices of %(partner)s, not %(moves)s.",
+                        record=record.display_name,
+                        partner=record.partner_id.display_name,
+                        moves=strangers.mapped("display_name"),
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -113,7 +143,9 @@ class ArFollowupHoldMixin(models.AbstractModel):
 
     def write(self, vals):
         if vals.get("partner_id"):
-            vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
+            vals["partner_id"] = (
+                self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
+            )
         return super().write(vals)
 
     # -- what the cadence engine reads -------------------------------------
@@ -149,19 +181,21 @@ class ArFollowupHoldMixin(models.AbstractModel):
     def _ar_count_open_by_move(self, moves):
         """{move id: open records covering it by name or as the whole customer}."""
         domain = self._ar_get_open_domain()
-        named = dict(self._read_group(
-            domain + [("move_ids", "in", moves.ids)], ["move_ids"], ["__count"]
-        ))
+        named = dict(
+            self._read_group(domain + [("move_ids", "in", moves.ids)], ["move_ids"], ["__count"])
+        )
         whole = {
             (partner.id, company.id): count
             for partner, company, count in self._read_group(
-                domain + [("move_ids", "=", False),
-                          ("partner_id", "in", moves.commercial_partner_id.ids)],
-                ["partner_id", "company_id"], ["__count"],
+                domain
+                + [("move_ids", "=", False), ("partner_id", "in", moves.commercial_partner_id.ids)],
+                ["partner_id", "company_id"],
+                ["__count"],
             )
         }
         return {
-            move.id: named.get(move, 0) + whole.get((move.commercial_partner_id.id, move.company_id.id), 0)
+            move.id: named.get(move, 0)
+            + whole.get((move.commercial_partner_id.id, move.company_id.id), 0)
             for move in moves
         }
 
@@ -171,8 +205,10 @@ class ArFollowupHoldMixin(models.AbstractModel):
         return {
             partner.id: count
             for partner, count in self._read_group(
-                self._ar_get_open_domain() + [("partner_id", "in", partners.commercial_partner_id.ids)],
-                ["partner_id"], ["__count"],
+                self._ar_get_open_domain()
+                + [("partner_id", "in", partners.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
             )
         }
 

@@ -47,22 +47,33 @@ class ArFollowupPromise(models.Model):
     amount = fields.Monetary("Promised Amount")
     user_id = fields.Many2one(string="Recorded By")
     date = fields.Date(
-        "Promised On", required=True, default=fields.Date.context_today,
+        "Promised On",
+        required=True,
+        default=fields.Date.context_today,
         help="When the customer made the promise; payments from that day count towards it.",
     )
     date_promised = fields.Date("Pay By", required=True, tracking=True, index=True)
     date_grace_end = fields.Date(
-        "Reminders Suspended Until", compute="_compute_date_grace_end", store=True, index=True,
+        "Reminders Suspended Until",
+        compute="_compute_date_grace_end",
+        store=True,
+        index=True,
         help="Promised date plus the company's grace; the promise is broken after this day.",
     )
     note = fields.Text()
     state = fields.Selection(
         [("open", "Open"), ("kept", "Kept"), ("broken", "Broken"), ("cancelled", "Cancelled")],
-        required=True, default="open", tracking=True, copy=False, index=True,
+        required=True,
+        default="open",
+        tracking=True,
+        copy=False,
+        index=True,
     )
     date_done = fields.Date("Closed On", readonly=True, copy=False)
     escalate_next_step = fields.Boolean(
-        "Escalation Pending", readonly=True, copy=False,
+        "Escalation Pending",
+        readonly=True,
+        copy=False,
         help="Set when the promise is broken: the cadence moves the customer to its next "
         "step right away, then clears it.",
     )
@@ -86,20 +97,26 @@ class ArFollowupPromise(models.Model):
     def _check_dates(self):
         for promise in self:
             if promise.date_promised < promise.date:
-                raise ValidationError(self.env._(
-                    "Promise %s: the customer cannot promise to pay before the day they promised.",
-                    promise.name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "Promise %s: the customer cannot promise to pay before the day they promised.",
+                        promise.name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
         promises = super().create(vals_list)
-        promises._ar_log_on_covered(lambda p: self.env._(
-            "Promise to pay %(promise)s recorded: %(amount)s by %(date)s. "
-            "Reminders are suspended until %(until)s.",
-            promise=p._get_html_link(), amount=p._ar_amount_label(),
-            date=format_date(self.env, p.date_promised), until=format_date(self.env, p.date_grace_end),
-        ))
+        promises._ar_log_on_covered(
+            lambda p: self.env._(
+                "Promise to pay %(promise)s recorded: %(amount)s by %(date)s. "
+                "Reminders are suspended until %(until)s.",
+                promise=p._get_html_link(),
+                amount=p._ar_amount_label(),
+                date=format_date(self.env, p.date_promised),
+                until=format_date(self.env, p.date_grace_end),
+            )
+        )
         promises._ar_check_kept()
         return promises
 
@@ -107,9 +124,11 @@ class ArFollowupPromise(models.Model):
         promises = self.filtered(lambda p: p.state == "open")
         for company, company_promises in promises.grouped("company_id").items():
             company_promises.write({"state": "cancelled", "date_done": company._ar_today()})
-        promises._ar_log_on_covered(lambda p: self.env._(
-            "Promise to pay %s cancelled. Reminders resume.", p._get_html_link()
-        ))
+        promises._ar_log_on_covered(
+            lambda p: self.env._(
+                "Promise to pay %s cancelled. Reminders resume.", p._get_html_link()
+            )
+        )
         return True
 
     # -- kept ------------------------------------------------------------
@@ -138,20 +157,29 @@ class ArFollowupPromise(models.Model):
             paid = self._ar_customer_payments(whole)
             for promise in whole:
                 received = sum(
-                    amount for day, amount in paid.get((promise.partner_id.id, promise.company_id.id), [])
+                    amount
+                    for day, amount in paid.get((promise.partner_id.id, promise.company_id.id), [])
                     if day >= promise.date
                 )
-                if float_compare(received, promise.amount, precision_rounding=promise.currency_id.rounding) >= 0:
+                if (
+                    float_compare(
+                        received, promise.amount, precision_rounding=promise.currency_id.rounding
+                    )
+                    >= 0
+                ):
                     kept |= promise
         for company, company_promises in kept.grouped("company_id").items():
             company_promises.write({"state": "kept", "date_done": company._ar_today()})
         if not kept:
             return kept
-        kept.partner_id._message_log_batch({
-            partner.id: self.env._("Promise to pay kept: %s.", ", ".join(
-                kept.filtered(lambda p: p.partner_id == partner).mapped("name")))
-            for partner in kept.partner_id
-        })
+        kept.partner_id._message_log_batch(
+            {
+                partner.id: self.env._(
+                    "Promise to pay kept: %s.", ", ".join(promises.mapped("name"))
+                )
+                for partner, promises in kept.grouped("partner_id").items()
+            }
+        )
         return kept
 
     @api.model
@@ -161,9 +189,14 @@ class ArFollowupPromise(models.Model):
         Receivable lines of payments and bank statement lines (credit notes are
         not payments), in the company currency, from the earliest promise on.
         """
-        groups = self.env["account.move.line"].sudo()._read_group(
-            self._ar_get_payment_line_domain(promises),
-            ["partner_id", "company_id", "date:day"], ["balance:sum"],
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                self._ar_get_payment_line_domain(promises),
+                ["partner_id", "company_id", "date:day"],
+                ["balance:sum"],
+            )
         )
         paid = {}
         for partner, company, day, balance in groups:
@@ -179,7 +212,9 @@ class ArFollowupPromise(models.Model):
             ("account_id.account_type", "=", "asset_receivable"),
             ("parent_state", "=", "posted"),
             ("date", ">=", min(promises.mapped("date"))),
-            "|", ("move_id.origin_payment_id", "!=", False), ("move_id.statement_line_id", "!=", False),
+            "|",
+            ("move_id.origin_payment_id", "!=", False),
+            ("move_id.statement_line_id", "!=", False),
         ]
 
     # -- broken ------------------------------------------------------------
@@ -188,16 +223,21 @@ class ArFollowupPromise(models.Model):
         """Break these open promises and escalate (see the class docstring)."""
         promises = self.filtered(lambda p: p.state == "open")
         for company, company_promises in promises.grouped("company_id").items():
-            company_promises.write({
-                "state": "broken", "date_done": company._ar_today(), "escalate_next_step": True,
-            })
+            company_promises.write(
+                {
+                    "state": "broken",
+                    "date_done": company._ar_today(),
+                    "escalate_next_step": True,
+                }
+            )
         # one write per customer, not per promise: the escalation is tracked on the customer
         for partner, partner_promises in promises.grouped("partner_id").items():
             partner.ar_tone_escalation += len(partner_promises)
         for promise in promises:
             summary = self.env._(
                 "Promise to pay broken: %(partner)s promised %(amount)s by %(date)s",
-                partner=promise.partner_id.display_name, amount=promise._ar_amount_label(),
+                partner=promise.partner_id.display_name,
+                amount=promise._ar_amount_label(),
                 date=format_date(self.env, promise.date_promised),
             )
             promise.message_post(
@@ -205,16 +245,20 @@ class ArFollowupPromise(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             promise.activity_schedule(
-                "mail.mail_activity_data_todo", summary=summary,
+                "mail.mail_activity_data_todo",
+                summary=summary,
                 user_id=(promise.owner_id or promise.user_id).id,
                 date_deadline=promise.company_id._ar_today(),
             )
-        promises._ar_log_on_covered(lambda p: self.env._(
-            "Promise to pay %(promise)s broken: %(amount)s was due by %(date)s. "
-            "Reminders resume one step firmer.",
-            promise=p._get_html_link(), amount=p._ar_amount_label(),
-            date=format_date(self.env, p.date_promised),
-        ))
+        promises._ar_log_on_covered(
+            lambda p: self.env._(
+                "Promise to pay %(promise)s broken: %(amount)s was due by %(date)s. "
+                "Reminders resume one step firmer.",
+                promise=p._get_html_link(),
+                amount=p._ar_amount_label(),
+                date=format_date(self.env, p.date_promised),
+            )
+        )
         return promises
 
     def _ar_consume_escalations(self):
@@ -228,13 +272,20 @@ class ArFollowupPromise(models.Model):
         """Daily: mark kept what was paid, then break open promises past their grace."""
         self.search([("state", "=", "open")])._ar_check_kept()
         companies = self.env["res.company"].search([])
-        overdue = self.search(Domain.AND([
-            [("state", "=", "open")],
-            Domain.OR(
-                [("company_id", "=", company.id), ("date_grace_end", "<", company._ar_today())]
-                for company in companies
-            ),
-        ]))
+        overdue = self.search(
+            Domain.AND(
+                [
+                    [("state", "=", "open")],
+                    Domain.OR(
+                        [
+                            ("company_id", "=", company.id),
+                            ("date_grace_end", "<", company._ar_today()),
+                        ]
+                        for company in companies
+                    ),
+                ]
+            )
+        )
         return overdue._ar_break()
 
     # -- suspension --------------------------------------------------------
@@ -242,8 +293,10 @@ class ArFollowupPromise(models.Model):
     @api.model
     def _ar_get_hold_domain(self, company, day):
         return [
-            ("company_id", "=", company.id), ("state", "=", "open"),
-            ("date", "<=", day), ("date_grace_end", ">=", day),
+            ("company_id", "=", company.id),
+            ("state", "=", "open"),
+            ("date", "<=", day),
+            ("date_grace_end", ">=", day),
         ]
 
     @api.model

@@ -20,7 +20,8 @@ class ResCompany(models.Model):
 
     ar_bucket_ids = fields.One2many("ar.followup.bucket", "company_id", "Ageing Buckets")
     ar_promise_grace_days = fields.Integer(
-        "Promise Grace (days)", default=3,
+        "Promise Grace (days)",
+        default=3,
         help="Days after a promised payment date during which reminders stay suspended; "
         "a promise still unpaid after them is broken.",
     )
@@ -93,14 +94,16 @@ class ResCompany(models.Model):
         Sequence = self.env["ir.sequence"].sudo()
         sequence = Sequence.search([("code", "=", code), ("company_id", "=", self.id)], limit=1)
         if not sequence:
-            sequence = Sequence.create({
-                "name": "%s (%s)" % (self.env[code]._description, self.name),
-                "code": code,
-                "company_id": self.id,
-                "prefix": "%s/%%(range_year)s/" % prefix,
-                "padding": 4,
-                "use_date_range": True,
-            })
+            sequence = Sequence.create(
+                {
+                    "name": "%s (%s)" % (self.env[code]._description, self.name),
+                    "code": code,
+                    "company_id": self.id,
+                    "prefix": "%s/%%(range_year)s/" % prefix,
+                    "padding": 4,
+                    "use_date_range": True,
+                }
+            )
         return sequence._next(sequence_date=day or self._ar_today())
 
     @api.model

@@ -9,12 +9,17 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     ar_owner_id = fields.Many2one(
-        "res.users", "AR Owner", tracking=True, domain=[("share", "=", False)],
+        "res.users",
+        "AR Owner",
+        tracking=True,
+        domain=[("share", "=", False)],
         help="Who chases this customer: receives escalation activities. "
         "Defaults to the salesperson when empty.",
     )
     ar_tone_escalation = fields.Integer(
-        "Tone Escalation", tracking=True, copy=False,
+        "Tone Escalation",
+        tracking=True,
+        copy=False,
         help="Steps firmer than the tone rules choose, added by broken promises to pay and "
         "by escalating cadence steps; back to 0 once nothing is overdue.",
     )
@@ -22,23 +27,30 @@ class ResPartner(models.Model):
         "ar.followup.ageing.report", "partner_id", "Open Receivables", readonly=True
     )
     ar_total_due = fields.Monetary(
-        "Total Due", compute="_compute_ar_ageing", currency_field="currency_id",
+        "Total Due",
+        compute="_compute_ar_ageing",
+        currency_field="currency_id",
         help="Everything the customer owes in this company, net of credit notes and "
         "unallocated payments, in the company currency.",
     )
     ar_total_overdue = fields.Monetary(
-        "Overdue", compute="_compute_ar_ageing", currency_field="currency_id",
+        "Overdue",
+        compute="_compute_ar_ageing",
+        currency_field="currency_id",
         search="_search_ar_total_overdue",
     )
     ar_oldest_overdue_days = fields.Integer("Oldest Overdue (days)", compute="_compute_ar_ageing")
     ar_ageing_summary = fields.Html(
-        "Ageing", compute="_compute_ar_ageing", sanitize=False,
+        "Ageing",
+        compute="_compute_ar_ageing",
+        sanitize=False,
         help="Amount due per ageing bucket.",
     )
 
     # disputes and promises to pay (ar.followup.hold.mixin)
     ar_followup_suspended = fields.Boolean(
-        "Follow-up Suspended", compute="_compute_ar_followup_suspension",
+        "Follow-up Suspended",
+        compute="_compute_ar_followup_suspension",
         search="_search_ar_followup_suspended",
         help="A dispute or a promise to pay covering everything the customer owes "
         "holds every reminder in the current company.",
@@ -47,10 +59,13 @@ class ResPartner(models.Model):
         "Suspended Because", compute="_compute_ar_followup_suspension"
     )
     ar_dispute_count = fields.Integer(
-        "Open Disputes", compute="_compute_ar_hold_counts", groups="ar_followup.ar_followup_group_user"
+        "Open Disputes",
+        compute="_compute_ar_hold_counts",
+        groups="ar_followup.ar_followup_group_user",
     )
     ar_promise_count = fields.Integer(
-        "Open Promises to Pay", compute="_compute_ar_hold_counts",
+        "Open Promises to Pay",
+        compute="_compute_ar_hold_counts",
         groups="ar_followup.ar_followup_group_user",
     )
 
@@ -70,7 +85,9 @@ class ResPartner(models.Model):
         today = company._ar_today()
         per_partner = {}
         for partner, bucket, residual, overdue, oldest_due in groups:
-            data = per_partner.setdefault(partner.id, {"due": 0.0, "overdue": 0.0, "days": 0, "buckets": {}})
+            data = per_partner.setdefault(
+                partner.id, {"due": 0.0, "overdue": 0.0, "days": 0, "buckets": {}}
+            )
             data["due"] += residual
             data["overdue"] += overdue
             if overdue and oldest_due:
@@ -95,11 +112,16 @@ class ResPartner(models.Model):
     def _search_ar_total_overdue(self, operator, value):
         groups = self.env["ar.followup.ageing.report"]._read_group(
             [("company_id", "=", self.env.company.id), ("overdue", "!=", 0)],
-            groupby=["partner_id"], aggregates=["overdue:sum"],
+            groupby=["partner_id"],
+            aggregates=["overdue:sum"],
         )
         ops = {
-            ">": lambda a: a > value, ">=": lambda a: a >= value, "<": lambda a: a < value,
-            "<=": lambda a: a <= value, "=": lambda a: a == value, "!=": lambda a: a != value,
+            ">": lambda a: a > value,
+            ">=": lambda a: a >= value,
+            "<": lambda a: a < value,
+            "<=": lambda a: a <= value,
+            "=": lambda a: a == value,
+            "!=": lambda a: a != value,
         }
         if operator not in ops:
             return NotImplemented
@@ -121,7 +143,13 @@ class ResPartner(models.Model):
             return NotImplemented
         company = self.env.company
         holds = self._ar_get_holds(company, company._ar_today())
-        return [("commercial_partner_id", "in", [pid for pid, move_ids, _reason in holds if not move_ids])]
+        return [
+            (
+                "commercial_partner_id",
+                "in",
+                [pid for pid, move_ids, _reason in holds if not move_ids],
+            )
+        ]
 
     def _compute_ar_hold_counts(self):
         disputes = self.env["ar.followup.dispute"]._ar_count_open_by_partner(self._origin)
@@ -189,7 +217,9 @@ class ResPartner(models.Model):
 
     def action_ar_open_ageing(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("ar_followup.ar_followup_ageing_report_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ar_followup.ar_followup_ageing_report_action"
+        )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"search_default_group_bucket": 1}
         return action

@@ -40,14 +40,22 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
         cls.customer = cls._ar_create_customer("Bharat Steel Traders", phone="+91 98200 12345")
         cls.customer_b = cls._ar_create_customer("Coastal Agro Foods", phone="+91 98450 67890")
         cls.ar_user = new_test_user(
-            cls.env, login="ar_clerk", name="AR Clerk", tz="Asia/Kolkata",
+            cls.env,
+            login="ar_clerk",
+            name="AR Clerk",
+            tz="Asia/Kolkata",
             groups="ar_followup.ar_followup_group_user",
-            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)],
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
         )
         cls.ar_manager = new_test_user(
-            cls.env, login="ar_manager", name="AR Manager", tz="Asia/Kolkata",
+            cls.env,
+            login="ar_manager",
+            name="AR Manager",
+            tz="Asia/Kolkata",
             groups="ar_followup.ar_followup_group_manager",
-            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)],
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
         )
 
     def setUp(self):
@@ -63,29 +71,44 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _ar_create_customer(cls, name, **vals):
-        return cls.env["res.partner"].create({
-            "name": name,
-            "is_company": True,
-            "email": "%s@example.in" % name.lower().replace(" ", "."),
-            "country_id": cls.env.ref("base.in").id,
-            "lang": "en_US",
-            **vals,
-        })
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": True,
+                "email": "%s@example.in" % name.lower().replace(" ", "."),
+                "country_id": cls.env.ref("base.in").id,
+                "lang": "en_US",
+                **vals,
+            }
+        )
 
     @classmethod
-    def _ar_invoice(cls, partner, amount, due, invoice_date=None, post=True, move_type="out_invoice",
-                    currency=None, payment_term=None):
+    def _ar_invoice(
+        cls,
+        partner,
+        amount,
+        due,
+        invoice_date=None,
+        post=True,
+        move_type="out_invoice",
+        currency=None,
+        payment_term=None,
+    ):
         """Post an invoice of ``amount`` (untaxed, no tax) due on ``due`` through the ORM."""
         vals = {
             "move_type": move_type,
             "partner_id": partner.id,
             "invoice_date": invoice_date or due,
-            "invoice_line_ids": [Command.create({
-                "name": "Goods",
-                "quantity": 1,
-                "price_unit": amount,
-                "tax_ids": [Command.clear()],
-            })],
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Goods",
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
         }
         if currency:
             vals["currency_id"] = currency.id
@@ -101,12 +124,17 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
     @classmethod
     def _ar_pay(cls, invoice, amount, pay_date=None):
         """Register a payment of ``amount`` (in the invoice currency) on ``invoice``."""
-        return cls.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({
-            "amount": amount,
-            "payment_date": pay_date or invoice.invoice_date,
-        })._create_payments()
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "amount": amount,
+                    "payment_date": pay_date or invoice.invoice_date,
+                }
+            )
+            ._create_payments()
+        )
 
     @staticmethod
     @contextmanager

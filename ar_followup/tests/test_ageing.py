@@ -12,10 +12,10 @@ class TestAgeing(ArFollowupCommon):
         return move.ar_bucket_id.name
 
     def test_default_buckets_created_for_new_company(self):
+        self.assertEqual(self.buckets.mapped("name"), ["Not due", "1–30", "31–60", "61–90", "90+"])
         self.assertEqual(
-            self.buckets.mapped("name"), ["Not due", "1–30", "31–60", "61–90", "90+"]
+            self.buckets.mapped("range_label"), ["≤ 0", "1–30", "31–60", "61–90", "91+"]
         )
-        self.assertEqual(self.buckets.mapped("range_label"), ["≤ 0", "1–30", "31–60", "61–90", "91+"])
 
     def test_bucket_boundaries(self):
         days = [-10, 0, 1, 30, 31, 60, 61, 90, 91, 400]
@@ -23,24 +23,40 @@ class TestAgeing(ArFollowupCommon):
         self.refresh_ageing()
         got = {d: (m.ar_days_overdue, self._bucket_name(m)) for d, m in moves.items()}
         self.assertEqual(
-            self.env["account.move"].search([("ar_days_overdue", ">", 60), ("id", "in", [m.id for m in moves.values()])]),
+            self.env["account.move"].search(
+                [("ar_days_overdue", ">", 60), ("id", "in", [m.id for m in moves.values()])]
+            ),
             moves[400] + moves[91] + moves[90] + moves[61],
         )
-        self.assertEqual(got, {
-            -10: (-10, "Not due"), 0: (0, "Not due"), 1: (1, "1–30"), 30: (30, "1–30"),
-            31: (31, "31–60"), 60: (60, "31–60"), 61: (61, "61–90"), 90: (90, "61–90"),
-            91: (91, "90+"), 400: (400, "90+"),
-        })
+        self.assertEqual(
+            got,
+            {
+                -10: (-10, "Not due"),
+                0: (0, "Not due"),
+                1: (1, "1–30"),
+                30: (30, "1–30"),
+                31: (31, "31–60"),
+                60: (60, "31–60"),
+                61: (61, "61–90"),
+                90: (90, "61–90"),
+                91: (91, "90+"),
+                400: (400, "90+"),
+            },
+        )
 
     def test_instalments_are_aged_per_due_line(self):
-        term = self.env["account.payment.term"].create({
-            "name": "50% now, 50% in 45 days",
-            "line_ids": [
-                Command.create({"value": "percent", "value_amount": 50, "nb_days": 0}),
-                Command.create({"value": "percent", "value_amount": 50, "nb_days": 45}),
-            ],
-        })
-        invoice = self._ar_invoice(self.customer, 1000, None, invoice_date=self.days_before(40), payment_term=term)
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "50% now, 50% in 45 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 0}),
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 45}),
+                ],
+            }
+        )
+        invoice = self._ar_invoice(
+            self.customer, 1000, None, invoice_date=self.days_before(40), payment_term=term
+        )
         self.refresh_ageing()
         lines = invoice.line_ids.filtered("ar_bucket_id").sorted("date_maturity")
         self.assertEqual(lines.mapped("ar_days_overdue"), [40, -5])
@@ -68,10 +84,14 @@ class TestAgeing(ArFollowupCommon):
         self._ar_invoice(self.customer, 500, self.days_before(10))
         self._ar_invoice(self.customer, 300, self.days_before(-20))
         self._ar_invoice(self.customer, 200, self.days_before(5), move_type="out_refund")
-        payment = self.env["account.payment"].create({
-            "payment_type": "inbound", "partner_type": "customer",
-            "partner_id": self.customer.id, "amount": 150,
-        })
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 150,
+            }
+        )
         payment.action_post()
         self.refresh_ageing()
         customer = self.customer
@@ -104,7 +124,9 @@ class TestAgeing(ArFollowupCommon):
         invoice = self._ar_invoice(self.customer, 1000, self.days_before(25))
         Transition = self.env["ar.followup.bucket.transition"]
         self.refresh_ageing()
-        self.assertEqual(Transition.search([("move_id", "=", invoice.id)]).to_bucket_id.mapped("name"), ["1–30"])
+        self.assertEqual(
+            Transition.search([("move_id", "=", invoice.id)]).to_bucket_id.mapped("name"), ["1–30"]
+        )
         # nothing changes on the same bucket the next day
         self.refresh_ageing(self.days_before(-1))
         self.assertEqual(len(Transition.search([("move_id", "=", invoice.id)])), 1)
@@ -121,6 +143,7 @@ class TestAgeing(ArFollowupCommon):
         invoice = self._ar_invoice(self.customer, 1000, TODAY)
         # 20:00 UTC on the due date is already the next day in Kolkata
         from freezegun import freeze_time
+
         with freeze_time("%s 20:00:00" % TODAY):
             self.env["res.company"]._cron_ar_refresh_ageing()
             self.assertEqual((invoice.ar_days_overdue, self._bucket_name(invoice)), (1, "1–30"))
@@ -159,11 +182,18 @@ class TestAgeing(ArFollowupCommon):
         rows = self.env["ar.followup.ageing.report"].with_user(self.ar_user).search([])
         self.assertTrue(rows)
         self.assertEqual(rows.company_id, self.company)
-        other_user = self.env["res.users"].create({
-            "name": "Other clerk", "login": "other_clerk",
-            "company_id": other.id, "company_ids": [Command.set(other.ids)],
-            "group_ids": [Command.set(self.env.ref("ar_followup.ar_followup_group_user").ids)],
-        })
+        other_user = self.env["res.users"].create(
+            {
+                "name": "Other clerk",
+                "login": "other_clerk",
+                "company_id": other.id,
+                "company_ids": [Command.set(other.ids)],
+                "group_ids": [Command.set(self.env.ref("ar_followup.ar_followup_group_user").ids)],
+            }
+        )
         self.assertFalse(self.env["ar.followup.ageing.report"].with_user(other_user).search([]))
-        self.assertFalse(self.env["ar.followup.bucket"].with_user(other_user).search(
-            [("company_id", "=", self.company.id)]))
+        self.assertFalse(
+            self.env["ar.followup.bucket"]
+            .with_user(other_user)
+            .search([("company_id", "=", self.company.id)])
+        )

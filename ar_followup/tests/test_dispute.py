@@ -20,13 +20,15 @@ class TestDispute(ArFollowupCommon):
         cls.Dispute = cls.env["ar.followup.dispute"].with_user(cls.ar_user)
 
     def _raise(self, moves=None, partner=None, **vals):
-        return self.Dispute.create({
-            "partner_id": (partner or self.customer).id,
-            "move_ids": [Command.set(moves.ids)] if moves else [],
-            "reason": "wrong_amount",
-            "source": "call",
-            **vals,
-        })
+        return self.Dispute.create(
+            {
+                "partner_id": (partner or self.customer).id,
+                "move_ids": [Command.set(moves.ids)] if moves else [],
+                "reason": "wrong_amount",
+                "source": "call",
+                **vals,
+            }
+        )
 
     def _suspension(self, records):
         records.invalidate_recordset(["ar_followup_suspended", "ar_followup_suspension_reason"])
@@ -40,7 +42,9 @@ class TestDispute(ArFollowupCommon):
     def test_dispute_on_invoice_suspends_that_invoice_only(self):
         dispute = self._raise(self.invoice_1)
         self.assertEqual(dispute.name, "DSP/2026/0001")
-        self.assertEqual((dispute.state, dispute.user_id, dispute.date_raised), ("open", self.ar_user, TODAY))
+        self.assertEqual(
+            (dispute.state, dispute.user_id, dispute.date_raised), ("open", self.ar_user, TODAY)
+        )
         self.assertEqual(dispute.amount, 1000, "defaults to what is due on the invoice")
         invoices = self.invoice_1 | self.invoice_2 | self.invoice_b
         self.assertEqual(self._suspension(invoices), {self.invoice_1: "Disputed: DSP/2026/0001"})
@@ -50,16 +54,25 @@ class TestDispute(ArFollowupCommon):
         self.assertEqual(Move.search([("ar_followup_suspended", "=", True)]), self.invoice_1)
         self.assertIn(self.invoice_2, Move.search([("ar_followup_suspended", "=", False)]))
         # what the cadence engine reads
-        self.assertEqual((self.customer | self.customer_b)._ar_get_suspensions(TODAY), {
-            self.customer.id: {"partner": None, "moves": {self.invoice_1.id: "Disputed: DSP/2026/0001"}},
-            self.customer_b.id: {"partner": None, "moves": {}},
-        })
+        self.assertEqual(
+            (self.customer | self.customer_b)._ar_get_suspensions(TODAY),
+            {
+                self.customer.id: {
+                    "partner": None,
+                    "moves": {self.invoice_1.id: "Disputed: DSP/2026/0001"},
+                },
+                self.customer_b.id: {"partner": None, "moves": {}},
+            },
+        )
         # smart buttons
         self.assertEqual(self.invoice_1.with_user(self.ar_user).ar_dispute_count, 1)
         self.assertEqual(self.invoice_2.with_user(self.ar_user).ar_dispute_count, 0)
         self.assertEqual(self.customer.with_user(self.ar_user).ar_dispute_count, 1)
         # the trail
-        note = "Dispute DSP/2026/0001 raised: Wrong amount. Reminders are suspended for %s." % self.invoice_1.name
+        note = (
+            "Dispute DSP/2026/0001 raised: Wrong amount. Reminders are suspended for %s."
+            % self.invoice_1.name
+        )
         self.assertIn(note, self.chatter(self.invoice_1))
         self.assertIn(note, self.chatter(self.customer))
         self.assertNotIn(note, self.chatter(self.invoice_2))
@@ -82,8 +95,13 @@ class TestDispute(ArFollowupCommon):
             self.env["account.move"].search([("ar_followup_suspended", "=", True)]),
             self.invoice_1 | self.invoice_2,
         )
-        self.assertEqual(self.customer._ar_get_suspensions(TODAY)[self.customer.id], {"partner": reason, "moves": {}})
-        self.assertEqual(self.invoice_2.ar_dispute_count, 1, "the whole-customer dispute covers it too")
+        self.assertEqual(
+            self.customer._ar_get_suspensions(TODAY)[self.customer.id],
+            {"partner": reason, "moves": {}},
+        )
+        self.assertEqual(
+            self.invoice_2.ar_dispute_count, 1, "the whole-customer dispute covers it too"
+        )
         self.assertIn(
             "Dispute %s raised: Quality issue. Reminders are suspended for everything %s owes."
             % (dispute.name, self.customer.name),
@@ -95,18 +113,27 @@ class TestDispute(ArFollowupCommon):
         dispute.action_start_review()
         self.assertEqual(dispute.state, "in_review")
         self.assertTrue(self._suspension(self.invoice_1), "still suspended while in review")
-        dispute.write({"resolution": "credit_note", "ar_response": "Price corrected by credit note."})
+        dispute.write(
+            {"resolution": "credit_note", "ar_response": "Price corrected by credit note."}
+        )
         dispute.action_resolve()
         self.assertEqual((dispute.state, dispute.date_resolved), ("resolved", TODAY))
-        self.assertFalse(self._suspension(self.invoice_1 | self.invoice_2) or self._suspension(self.customer))
-        self.assertEqual(self.customer._ar_get_suspensions(TODAY)[self.customer.id], {"partner": None, "moves": {}})
+        self.assertFalse(
+            self._suspension(self.invoice_1 | self.invoice_2) or self._suspension(self.customer)
+        )
+        self.assertEqual(
+            self.customer._ar_get_suspensions(TODAY)[self.customer.id],
+            {"partner": None, "moves": {}},
+        )
         self.assertEqual(self.invoice_1.with_user(self.ar_user).ar_dispute_count, 0)
         note = "Dispute %s resolved: Credit note issued. Reminders resume." % dispute.name
         for record in (self.invoice_1, self.invoice_2, self.customer):
             self.assertEqual(self.chatter(record)[0], note)
         # reopening suspends again
         dispute.action_reopen()
-        self.assertEqual((dispute.state, dispute.resolution, dispute.date_resolved), ("open", False, False))
+        self.assertEqual(
+            (dispute.state, dispute.resolution, dispute.date_resolved), ("open", False, False)
+        )
         self.assertTrue(self._suspension(self.invoice_1))
 
     def test_cancelled_dispute_resumes_reminders(self):
@@ -114,7 +141,9 @@ class TestDispute(ArFollowupCommon):
         dispute.action_cancel()
         self.assertEqual(dispute.state, "cancelled")
         self.assertFalse(self._suspension(self.customer) or self._suspension(self.invoice_1))
-        self.assertEqual(self.chatter(self.customer)[0], "Dispute %s cancelled. Reminders resume." % dispute.name)
+        self.assertEqual(
+            self.chatter(self.customer)[0], "Dispute %s cancelled. Reminders resume." % dispute.name
+        )
 
     def test_resolution_required(self):
         dispute = self._raise(self.invoice_1)
@@ -133,7 +162,9 @@ class TestDispute(ArFollowupCommon):
             self._raise(refund)
 
     def test_raised_for_a_contact_is_the_customers(self):
-        contact = self.env["res.partner"].create({"name": "Ravi (accounts)", "parent_id": self.customer.id})
+        contact = self.env["res.partner"].create(
+            {"name": "Ravi (accounts)", "parent_id": self.customer.id}
+        )
         dispute = self._raise(self.invoice_1, partner=contact)
         self.assertEqual(dispute.partner_id, self.customer)
 
@@ -141,16 +172,18 @@ class TestDispute(ArFollowupCommon):
         self._ar_pay(self.invoice_2, 500)
         action = self.invoice_2.with_user(self.ar_user).action_ar_raise_dispute()
         self.assertEqual((action["res_model"], action["target"]), ("ar.followup.dispute", "new"))
-        form = Form(self.Dispute.with_context(action["context"]))
+        form = Form(self.Dispute.with_context(**action["context"]))
         self.assertEqual(form.partner_id, self.customer)
         self.assertEqual(form.move_ids.ids, self.invoice_2.ids)
         self.assertEqual(form.amount, 2000, "what is still due on the invoice")
         form.reason = "pricing"
         dispute = form.save()
-        self.assertEqual(self._suspension(self.invoice_2), {self.invoice_2: "Disputed: %s" % dispute.name})
+        self.assertEqual(
+            self._suspension(self.invoice_2), {self.invoice_2: "Disputed: %s" % dispute.name}
+        )
         # from the customer: the whole customer
         action = self.customer.with_user(self.ar_user).action_ar_raise_dispute()
-        form = Form(self.Dispute.with_context(action["context"]))
+        form = Form(self.Dispute.with_context(**action["context"]))
         self.assertEqual((form.partner_id, len(form.move_ids)), (self.customer, 0))
         # the smart button lists what covers the invoice
         action = self.invoice_2.with_user(self.ar_user).action_ar_open_disputes()
@@ -166,8 +199,12 @@ class TestDispute(ArFollowupCommon):
         self.assertEqual(form.ar_dispute_count, 1)
         # a billing clerk without follow-up rights sees why, not the disputes themselves
         billing = new_test_user(
-            self.env, login="billing", name="Billing", groups="account.group_account_invoice",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+            self.env,
+            login="billing",
+            name="Billing",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
         )
         form = Form(self.invoice_1.with_user(billing))
         self.assertEqual(form.ar_followup_suspension_reason, "Disputed: %s" % dispute.name)
@@ -185,8 +222,12 @@ class TestDispute(ArFollowupCommon):
     def test_other_company_cannot_see_disputes(self):
         other = self.setup_other_company(name="Other Co")["company"]
         clerk_b = new_test_user(
-            self.env, login="clerk_b", name="Clerk B", groups="ar_followup.ar_followup_group_user",
-            company_id=other.id, company_ids=[Command.set(other.ids)],
+            self.env,
+            login="clerk_b",
+            name="Clerk B",
+            groups="ar_followup.ar_followup_group_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
         )
         dispute = self._raise(self.invoice_1)
         Dispute_b = self.env["ar.followup.dispute"].with_user(clerk_b)
@@ -198,5 +239,9 @@ class TestDispute(ArFollowupCommon):
         self.assertEqual((dispute_b.company_id, dispute_b.name), (other, "DSP/2026/0001"))
         self.assertEqual(Dispute_b.search([]), dispute_b)
         self.assertEqual(self.Dispute.search([]), dispute)
-        self.assertFalse(self.customer._ar_get_suspensions(TODAY, self.company)[self.customer.id]["partner"])
-        self.assertTrue(self.customer._ar_get_suspensions(TODAY, other)[self.customer.id]["partner"])
+        self.assertFalse(
+            self.customer._ar_get_suspensions(TODAY, self.company)[self.customer.id]["partner"]
+        )
+        self.assertTrue(
+            self.customer._ar_get_suspensions(TODAY, other)[self.customer.id]["partner"]
+        )

@@ -20,13 +20,15 @@ class TestPromise(ArFollowupCommon):
         cls.pay_by = cls.days_before(-5)  # Saturday 20 June 2026
 
     def _promise(self, moves=None, **vals):
-        return self.Promise.create({
-            "partner_id": self.customer.id,
-            "move_ids": [Command.set(moves.ids)] if moves else [],
-            "date_promised": self.pay_by,
-            "source": "call",
-            **vals,
-        })
+        return self.Promise.create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(moves.ids)] if moves else [],
+                "date_promised": self.pay_by,
+                "source": "call",
+                **vals,
+            }
+        )
 
     def _suspended_on(self, day, records):
         with self.frozen(day):
@@ -40,17 +42,24 @@ class TestPromise(ArFollowupCommon):
         self.env.invalidate_all()
 
     def _pay_customer(self, amount, day=TODAY):
-        payment = self.env["account.payment"].create({
-            "payment_type": "inbound", "partner_type": "customer", "date": day,
-            "partner_id": self.customer.id, "amount": amount,
-        })
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "date": day,
+                "partner_id": self.customer.id,
+                "amount": amount,
+            }
+        )
         payment.action_post()
         return payment
 
     def test_promise_suspends_until_date_plus_grace(self):
         promise = self._promise(self.invoice_1)
         self.assertEqual(promise.name, "PTP/2026/0001")
-        self.assertEqual((promise.state, promise.amount, promise.currency_id), ("open", 1000, self.inr))
+        self.assertEqual(
+            (promise.state, promise.amount, promise.currency_id), ("open", 1000, self.inr)
+        )
         self.assertEqual(self.company.ar_promise_grace_days, 3)
         self.assertEqual(promise.date_grace_end, self.days_before(-8))
         reason = "Promised to pay by %s" % format_date(self.env, self.pay_by)
@@ -58,14 +67,23 @@ class TestPromise(ArFollowupCommon):
         for day in (TODAY, self.pay_by, self.days_before(-8)):
             self.assertEqual(self._suspended_on(day, invoices), {self.invoice_1: reason}, day)
             self.assertEqual(
-                self.customer._ar_get_suspensions(day)[self.customer.id]["moves"], {self.invoice_1.id: reason}
+                self.customer._ar_get_suspensions(day)[self.customer.id]["moves"],
+                {self.invoice_1.id: reason},
             )
-        self.assertEqual(self._suspended_on(self.days_before(-9), invoices), {}, "not after the grace")
-        self.assertEqual(self.customer._ar_get_suspensions(self.days_before(-9))[self.customer.id]["moves"], {})
+        self.assertEqual(
+            self._suspended_on(self.days_before(-9), invoices), {}, "not after the grace"
+        )
+        self.assertEqual(
+            self.customer._ar_get_suspensions(self.days_before(-9))[self.customer.id]["moves"], {}
+        )
         self.assertEqual(self.invoice_1.ar_promise_count, 1)
         self.assertIn(
             "Promise to pay %s recorded: ₹\xa01,000.00 by %s. Reminders are suspended until %s."
-            % (promise.name, format_date(self.env, self.pay_by), format_date(self.env, self.days_before(-8))),
+            % (
+                promise.name,
+                format_date(self.env, self.pay_by),
+                format_date(self.env, self.days_before(-8)),
+            ),
             self.chatter(self.invoice_1),
         )
 
@@ -84,7 +102,9 @@ class TestPromise(ArFollowupCommon):
         promise = self._promise()
         self.assertEqual(promise.amount, 3500, "defaults to the total due")
         reason = "Promised to pay by %s" % format_date(self.env, self.pay_by)
-        self.assertEqual(self._suspended_on(TODAY, self.customer | self.customer_b), {self.customer: reason})
+        self.assertEqual(
+            self._suspended_on(TODAY, self.customer | self.customer_b), {self.customer: reason}
+        )
         self.assertEqual(
             self._suspended_on(TODAY, self.invoice_1 | self.invoice_2),
             {self.invoice_1: reason, self.invoice_2: reason},
@@ -144,17 +164,22 @@ class TestPromise(ArFollowupCommon):
         broken_on = self.days_before(-9)
         self._run_cron(broken_on)
         self.assertEqual(
-            (promise.state, promise.date_done, promise.escalate_next_step), ("broken", broken_on, True)
+            (promise.state, promise.date_done, promise.escalate_next_step),
+            ("broken", broken_on, True),
         )
         self.assertEqual(self.customer.ar_tone_escalation, 1)
         summary = "Promise to pay broken: %s promised ₹\xa0800.00 by %s" % (
-            self.customer.name, format_date(self.env, self.pay_by))
+            self.customer.name,
+            format_date(self.env, self.pay_by),
+        )
         activity = promise.activity_ids
         self.assertEqual(
             (activity.user_id, activity.summary, activity.activity_type_id, activity.date_deadline),
             (self.ar_manager, summary, self.env.ref("mail.mail_activity_data_todo"), broken_on),
         )
-        self.assertEqual(self.chatter(promise)[0], "%s. Reminders resume one step firmer." % summary)
+        self.assertEqual(
+            self.chatter(promise)[0], "%s. Reminders resume one step firmer." % summary
+        )
         self.assertIn(
             "Promise to pay %s broken: ₹\xa0800.00 was due by %s. Reminders resume one step firmer."
             % (promise.name, format_date(self.env, self.pay_by)),
@@ -172,22 +197,33 @@ class TestPromise(ArFollowupCommon):
     def test_broken_promise_activity_falls_back_to_salesperson_then_recorder(self):
         self.customer.user_id = self.ar_manager
         promise_1 = self._promise()
-        promise_2 = self.Promise.create({
-            "partner_id": self.customer_b.id, "date_promised": self.pay_by, "amount": 100,
-        })
+        promise_2 = self.Promise.create(
+            {
+                "partner_id": self.customer_b.id,
+                "date_promised": self.pay_by,
+                "amount": 100,
+            }
+        )
         self._run_cron(self.days_before(-9))
         self.assertEqual(promise_1.activity_ids.user_id, self.ar_manager)
         self.assertEqual(promise_2.activity_ids.user_id, self.ar_user)
-        self.assertEqual((self.customer.ar_tone_escalation, self.customer_b.ar_tone_escalation), (1, 1))
+        self.assertEqual(
+            (self.customer.ar_tone_escalation, self.customer_b.ar_tone_escalation), (1, 1)
+        )
 
     def test_record_promise_button_and_dates(self):
         action = self.invoice_2.with_user(self.ar_user).action_ar_record_promise()
-        form = Form(self.Promise.with_context(action["context"]))
-        self.assertEqual((form.partner_id, form.move_ids.ids, form.amount), (self.customer, self.invoice_2.ids, 2500))
+        form = Form(self.Promise.with_context(**action["context"]))
+        self.assertEqual(
+            (form.partner_id, form.move_ids.ids, form.amount),
+            (self.customer, self.invoice_2.ids, 2500),
+        )
         form.date_promised = self.pay_by
         form.amount = 2000
         promise = form.save()
-        self.assertEqual((promise.amount, promise.date, promise.user_id), (2000, TODAY, self.ar_user))
+        self.assertEqual(
+            (promise.amount, promise.date, promise.user_id), (2000, TODAY, self.ar_user)
+        )
         with self.assertRaises(ValidationError):
             self._promise(date_promised=self.days_before(1))
         action = self.customer.with_user(self.ar_user).action_ar_open_promises()
@@ -199,8 +235,12 @@ class TestPromise(ArFollowupCommon):
     def test_other_company_cannot_see_promises(self):
         other = self.setup_other_company(name="Other Co")["company"]
         clerk_b = new_test_user(
-            self.env, login="clerk_b", name="Clerk B", groups="ar_followup.ar_followup_group_user",
-            company_id=other.id, company_ids=[Command.set(other.ids)],
+            self.env,
+            login="clerk_b",
+            name="Clerk B",
+            groups="ar_followup.ar_followup_group_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
         )
         promise = self._promise(self.invoice_1)
         Promise_b = self.env["ar.followup.promise"].with_user(clerk_b)
@@ -214,10 +254,16 @@ class TestPromise(ArFollowupCommon):
 
     def test_suspensions_are_set_based(self):
         """Reading suspensions costs the same for 2 customers as for 8."""
-        customers = self.env["res.partner"].browse([self._ar_create_customer("Customer %s" % i).id for i in range(8)])
+        customers = self.env["res.partner"].browse(
+            [self._ar_create_customer("Customer %s" % i).id for i in range(8)]
+        )
         Promise = self.env["ar.followup.promise"]
-        Promise.create([{"partner_id": c.id, "date_promised": self.pay_by, "amount": 100} for c in customers])
-        self.env["ar.followup.dispute"].create([{"partner_id": c.id, "reason": "other"} for c in customers])
+        Promise.create(
+            [{"partner_id": c.id, "date_promised": self.pay_by, "amount": 100} for c in customers]
+        )
+        self.env["ar.followup.dispute"].create(
+            [{"partner_id": c.id, "reason": "other"} for c in customers]
+        )
         counts = []
         for partners in (customers[:2], customers):
             self.env.invalidate_all()

@@ -14,7 +14,7 @@ BucketRange(bucket_id=5, low=91, high=None))
 """
 
 from collections import namedtuple
-from datetime import date
+from datetime import date  # noqa: F401 (the doctests use it)
 
 BucketRange = namedtuple("BucketRange", "bucket_id low high")
 

@@ -23,7 +23,7 @@ cadence engine reads, one entry per customer:
 ({'partner': 'Disputed: DSP/2026/0002', 'moves': {}}, {'partner': None, 'moves': {}})
 """
 
-from datetime import date, timedelta
+from datetime import date, timedelta  # noqa: F401 (date: the doctests use it)
 
 #: separator between two reasons suspending the same thing
 REASON_SEPARATOR = "; "

@@ -29,7 +29,7 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 sys.path.insert(0, str(Path(__file__).parent))
-import datagen  # noqa: E402
+import datagen
 
 # freezegun freezes time.perf_counter, and replaces module globals that point to it:
 # keep the real clock inside a dict, where it does not look.
@@ -123,13 +123,19 @@ def phase_oca(env, n):
     company.credit_policy_id = policy
     env.flush_all()
     with freeze_time(f"{next_day} 04:30:00"):
-        run = env["credit.control.run"].create({"date": next_day, "policy_ids": [odoo.Command.set(policy.ids)]})
+        run = env["credit.control.run"].create(
+            {"date": next_day, "policy_ids": [odoo.Command.set(policy.ids)]}
+        )
         queries = count_queries(cr)
         seconds, _ = timed(run.generate_credit_lines)
         lines = len(run.line_ids)
     cr.rollback()
-    return {"oca_s": seconds, "oca_lines": lines, "oca_queries": count_queries(cr) - queries,
-            "oca_peak_mb": peak_mb()}
+    return {
+        "oca_s": seconds,
+        "oca_lines": lines,
+        "oca_queries": count_queries(cr) - queries,
+        "oca_peak_mb": peak_mb(),
+    }
 
 
 PHASES = {"generate": phase_generate, "ours": phase_ours, "oca": phase_oca}
