@@ -433,4 +433,29 @@ class ArFollowupDemo(models.AbstractModel):
             "memo": "NEFT UTR HDFCN52026061412, remittance advice awaited",
         })
         payment.action_post()
+
+        # why the strategic account is late, and a government buyer's word on its instalment
+        self.env["ar.followup.dispute"].create({
+            "partner_id": partners["kaveri"].id,
+            "company_id": context["company"].id,
+            "move_ids": [Command.set(beat["kaveri_stuck"].ids)],
+            "reason": "quality",
+            "source": "email",
+            "date_raised": ago(30),
+            "amount": 230100.0,
+            "description": "<p>Two lots of 316 stainless fittings failed the pressure test at the "
+                           "Peenya plant. Payment of the invoice is held until the replacements "
+                           "are accepted.</p>",
+        }).action_start_review()
+        self.env["ar.followup.promise"].create({
+            "partner_id": partners["mspdcl"].id,
+            "company_id": context["company"].id,
+            "move_ids": [Command.set(beat["mspdcl_split"].ids)],
+            "source": "call",
+            "date": ago(3),
+            "date_promised": ago(-7),
+            "amount": beat["mspdcl_split"].amount_total / 2,
+            "note": "The executive engineer says the bill is passed; the first instalment goes "
+                    "in next week's payment run.",
+        })
         return moves | credit_notes
