@@ -1,2 +1,5 @@
 from . import ageing
+from . import money
+from . import phone
+from . import render
 from . import suspension
