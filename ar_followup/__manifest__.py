@@ -27,6 +27,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/ar_followup_menus.xml",
+        "report/ar_followup_statement_report.xml",
     ],
     "demo": [
         "demo/ar_followup_demo.xml",
