@@ -3,3 +3,4 @@ from . import test_dispute
 from . import test_promise
 from . import test_demo
 from . import test_statement
+from . import test_template
