@@ -117,7 +117,7 @@ class ArFollowupTemplate(models.Model):
         self.ensure_one()
         lang = lang or partner.lang or self.env.lang
         template = self.with_context(lang=lang)
-        context = self._ar_context(partner, moves, tone=tone, stage=self.stage)
+        context = template._ar_context(partner, moves, tone=tone, stage=self.stage)
         html = self.channel == "email"
         result = {}
         for field_name in ("subject", "body"):

@@ -162,6 +162,28 @@ class TestTemplate(ArFollowupCommon):
         self.assertIn("Dear Sir/Madam", preview.body)
         self.assertFalse(preview.error)
 
+    def test_hindi_email_for_a_hindi_speaking_customer(self):
+        self.env["res.lang"]._activate_lang("hi_IN")
+        self.env["ir.module.module"]._load_module_terms(["ar_followup"], ["hi_IN"], overwrite=True)
+        self.customer.lang = "hi_IN"
+        rendered = self._render("template_email_overdue", "gentle")
+        self.assertIn("प्रिय Bharat Steel Traders", rendered["body"])
+        self.assertIn("हमने देखा कि नीचे दिए गए बिल अभी भी बकाया हैं", rendered["body"])
+        self.assertIn("अभी भुगतान करें", rendered["body"])
+        self.assertIn("₹1,25,000.00", rendered["body"], "rupees in Indian grouping, in Hindi too")
+        self.assertEqual(
+            rendered["subject"], "भुगतान अतिदेय: %s को ₹26,25,000.00" % self.company.name
+        )
+        table = html_to_inner_content(rendered["body"])
+        self.assertIn("देय राशि", table, "the invoice table in Hindi")
+        sms = self._render("template_sms_final", "neutral")["body"]
+        self.assertIn("अंतिम सूचना: ₹26,25,000.00 अतिदेय", sms)
+        # an English-speaking customer still reads English
+        self.assertIn(
+            "Payment overdue",
+            self._render("template_email_overdue", "gentle", self.customer_b)["subject"],
+        )
+
     def test_ar_user_cannot_edit_templates(self):
         template = self.env.ref("ar_followup.template_sms_due").with_user(self.ar_user)
         self.assertTrue(template.body)
