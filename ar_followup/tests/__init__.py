@@ -4,3 +4,4 @@ from . import test_promise
 from . import test_demo
 from . import test_statement
 from . import test_template
+from . import test_portal
