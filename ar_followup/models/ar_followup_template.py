@@ -71,6 +71,11 @@ class ArFollowupTemplate(models.Model):
         TONES, help="Leave empty for a template serving every tone ({{ tone }} tells which)."
     )
     subject = fields.Char(translate=True, help="E-mail subject (Jinja2).")
+    sms_dlt_template_id = fields.Char(
+        "DLT Template ID",
+        help="India: the content template ID this SMS text is registered under on the DLT "
+        "platform. Its wording must match the registered template.",
+    )
     body = fields.Text(
         translate=True,
         required=True,
@@ -93,6 +98,34 @@ class ArFollowupTemplate(models.Model):
                             problem=problem.message,
                         )
                     )
+
+    def _ar_sms_dlt_problem(self, company):
+        """Why this SMS template cannot be sent for ``company`` under DLT rules, or None.
+
+        DLT applies to companies in India: without the entity ID, the sender header
+        and the template ID, operators drop the message, so it is refused before.
+        """
+        self.ensure_one()
+        if self.channel != "sms" or company.country_id.code != "IN":
+            return None
+        missing = [
+            label
+            for label, value in (
+                (self.env._("the company's DLT entity ID"), company.ar_sms_dlt_entity_id),
+                (self.env._("the company's DLT sender header"), company.ar_sms_dlt_header),
+                (self.env._("the template's DLT template ID"), self.sms_dlt_template_id),
+            )
+            if not value
+        ]
+        if not missing:
+            return None
+        return self.env._(
+            "SMS template %(template)s cannot be sent from %(company)s: DLT registration "
+            "incomplete, missing %(missing)s.",
+            template=self.name,
+            company=company.name,
+            missing=", ".join(missing),
+        )
 
     # selection and rendering
 
