@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, format_date
 
 from ..tools.ageing import days_overdue
@@ -291,7 +292,8 @@ class ResPartner(models.Model):
         tagged = segments.filtered("partner_category_ids")
         standard = self.env.ref("ar_followup.ar_followup_segment_standard", raise_if_not_found=False)
         for partner in self:
-            match = tagged.filtered(lambda s, tags=partner.category_id: s.partner_category_ids & tags)[:1]
+            # _origin: on a new record (create, form) the tags are new records too
+            match = tagged.filtered(lambda s, tags=partner.category_id._origin: s.partner_category_ids & tags)[:1]
             current = partner.ar_segment_id
             if match:
                 partner.ar_segment_id = match
@@ -342,11 +344,23 @@ class ResPartner(models.Model):
 
     def action_ar_resume_followup(self):
         """Lift the pause of these customers now, with a note in their chatter."""
-        partners = self.commercial_partner_id.filtered("ar_pause_until")
+        partners = self.commercial_partner_id.filtered("ar_pause_until")._ar_sudo_for_followup()
         partners.with_context(mail_notrack=True).write({"ar_pause_until": False, "ar_pause_reason": False})
         for partner in partners:
             partner.message_post(body=self.env._("Follow-up resumed."), subtype_xmlid="mail.mt_note")
         return True
+
+    def _ar_sudo_for_followup(self):
+        """These customers as superuser, for AR users only (who may lack the right to edit contacts).
+
+        Pausing and resuming follow-up is AR work, not editing a contact: an AR
+        user who can read the customers may do it. Messages are still authored
+        by the user.
+        """
+        if not self.env.su and not self.env.user.has_group("ar_followup.ar_followup_group_user"):
+            raise AccessError(self.env._("Only AR Follow-up users can pause or resume follow-up."))
+        self.check_access("read")
+        return self.sudo()
 
     def _ar_get_behaviour(self, company=None):
         """How these customers paid in ``company`` (default: the current one).
