@@ -115,10 +115,14 @@ class TestSegmentTone(ArFollowupCommon):
     def test_slow_payer_is_firm(self):
         invoice = self._ar_invoice(self.customer, 1000, self.days_before(100), invoice_date=date(2024, 1, 10))
         self._ar_pay(invoice, 1000, self.days_before(60))
-        self.assertEqual(self._tone(self.customer), (self.firm, "Rule 'Pays over a month late': 40 days late on average"))
+        self.assertEqual(
+            self._tone(self.customer), (self.firm, "Rule 'Pays over a month late': 40 days late on average")
+        )
 
     def test_otherwise_the_segment_tone(self):
-        self.assertEqual(self._tone(self.customer), (self.neutral, "No rule matched: default tone of segment 'Standard'"))
+        self.assertEqual(
+            self._tone(self.customer), (self.neutral, "No rule matched: default tone of segment 'Standard'")
+        )
         self.customer.ar_segment_id = self.vip
         self.assertEqual(self._tone(self.customer), (self.gentle, "No rule matched: default tone of segment 'VIP'"))
         self.vip.tone_id = False
