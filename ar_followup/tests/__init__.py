@@ -5,3 +5,5 @@ from . import test_demo
 from . import test_statement
 from . import test_template
 from . import test_portal
+from . import test_segment_tone
+from . import test_behaviour

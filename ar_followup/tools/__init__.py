@@ -3,3 +3,4 @@ from . import money
 from . import phone
 from . import render
 from . import suspension
+from . import tone
