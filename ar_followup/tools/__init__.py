@@ -1,2 +1,3 @@
 from . import ageing
+from . import dso
 from . import suspension
