@@ -23,6 +23,7 @@
         "views/ar_followup_bucket_views.xml",
         "views/ar_followup_dispute_views.xml",
         "views/ar_followup_promise_views.xml",
+        "views/ar_followup_dso_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

@@ -3,6 +3,7 @@ from . import ar_followup_bucket_transition
 from . import ar_followup_hold_mixin
 from . import ar_followup_dispute
 from . import ar_followup_promise
+from . import ar_followup_dso
 from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile

@@ -8,3 +8,6 @@ class ResConfigSettings(models.TransientModel):
     ar_promise_grace_days = fields.Integer(
         related="company_id.ar_promise_grace_days", readonly=False
     )
+
+    # DSO
+    ar_dso_period_days = fields.Integer(related="company_id.ar_dso_period_days", readonly=False)
