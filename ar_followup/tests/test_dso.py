@@ -29,7 +29,7 @@ class TestDso(ArFollowupCommon):
     * 01/03 invoice  8,000, unpaid (before the window: receivable, not a sale)
     * 20/03 invoice 10,000 (P3), paid in full on 10/04
     * 20/04 invoice 20,000 (P2), 5,000 paid on 05/05
-    * 10/05 invoice  6,000 (P2), unpaid
+    * 10/05 invoice  6,000 (P2), unpaid, addressed to a contact of the company
     * 01/06 invoice 12,000 (P1), unpaid
     * 10/06 credit note 2,000 (P1)
 
@@ -60,6 +60,7 @@ class TestDso(ArFollowupCommon):
         super().setUpClass()
         cls.customer_c = cls._ar_create_customer("Deccan Textiles")
         cls.customer_d = cls._ar_create_customer("Konkan Motors")
+        cls.contact = cls.env["res.partner"].create({"name": "Asha Rao", "parent_id": cls.customer.id})
         cls.Dso = cls.env["ar.followup.dso"]
 
     def _invoice(self, partner, amount, day, move_type="out_invoice"):
@@ -70,7 +71,7 @@ class TestDso(ArFollowupCommon):
         self._invoice(c, 8000, date(2026, 3, 1))
         self._ar_pay(self._invoice(c, 10000, date(2026, 3, 20)), 10000, date(2026, 4, 10))
         self._ar_pay(self._invoice(c, 20000, date(2026, 4, 20)), 5000, date(2026, 5, 5))
-        self._invoice(c, 6000, date(2026, 5, 10))
+        self._invoice(self.contact, 6000, date(2026, 5, 10))
         self.invoice_june = self._invoice(c, 12000, date(2026, 6, 1))
         self._invoice(c, 2000, date(2026, 6, 10), move_type="out_refund")
         b = self.customer_b
