@@ -119,7 +119,9 @@ class ArFollowupDso(models.Model):
         every receivable line to sum it; parameterised and read-only.
         """
         self.env["account.move.line"].flush_model(["balance", "date", "parent_state", "account_id", "partner_id"])
-        self.env["account.move"].flush_model(["amount_total_signed", "date", "state", "move_type", "commercial_partner_id"])
+        self.env["account.move"].flush_model(
+            ["amount_total_signed", "date", "state", "move_type", "commercial_partner_id"]
+        )
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         period_values = SQL(", ").join(
             SQL("(%s, %s::date, %s::date)", index, date_from, date_to)
