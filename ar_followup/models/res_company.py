@@ -128,7 +128,7 @@ class ResCompany(models.Model):
         running a day again replaces its rows. Returns the number of rows written.
         """
         Dso = self.env["ar.followup.dso"].sudo()
-        return sum(Dso._ar_compute(company, day or company._ar_today()) for company in self)
+        return sum(Dso._ar_compute(company, day or company._ar_today()) for company in self.sudo())
 
     @api.model
     def _cron_ar_compute_dso(self):

@@ -129,6 +129,22 @@ class TestDso(ArFollowupCommon):
         self.assertEqual(self.Dso.search(action["domain"]), rows[self.customer])
         self.assertEqual(action["name"], "DSO Trend: Bharat Steel Traders")
 
+    def _count_compute_queries(self):
+        self.company._ar_compute_dso(TODAY)  # warm the caches (record rules, ...)
+        self.env.invalidate_all()
+        start = self.cr.sql_log_count
+        self.company._ar_compute_dso(TODAY)
+        return self.cr.sql_log_count - start
+
+    def test_computation_is_set_based(self):
+        self._dataset()
+        # read the company and its currency, one query for the amounts, one write
+        self.assertEqual(self._count_compute_queries(), 4)
+        for n in range(6):
+            self._invoice(self._ar_create_customer("Customer %s" % n), 1000, date(2026, 6, 1))
+        self.assertEqual(self._count_compute_queries(), 4, "as many queries for 10 customers as for 4")
+        self.assertEqual(len(self._rows()), 4 + 6)
+
     def test_countback_beyond_the_window_equals_standard(self):
         # 60 days, set as a user does: window 2026-04-17 .. 06-15, periods
         # P1 05-16 .. 06-15 (31 d) and P2 04-17 .. 05-15 (29 d).
