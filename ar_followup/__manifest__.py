@@ -28,6 +28,7 @@
         "views/ar_followup_tone_views.xml",
         "views/ar_followup_segment_views.xml",
         "wizards/ar_followup_pause_views.xml",
+        "views/ar_followup_dso_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

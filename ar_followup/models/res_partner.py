@@ -186,6 +186,33 @@ class ResPartner(models.Model):
     ar_pause_reason = fields.Char("Pause Reason", tracking=True, copy=False)
     # the customer's cadence override (ar_policy_id) is added by the cadence engine
 
+    # DSO
+    ar_dso = fields.Float(
+        "DSO (days)",
+        digits=(16, 1),
+        compute="_compute_ar_dso",
+        groups="ar_followup.ar_followup_group_user",
+        help="Days Sales Outstanding, standard method, on the last day computed in this company: "
+        "receivables ÷ credit sales of the period × days in the period.",
+    )
+    ar_dso_countback = fields.Float(
+        "DSO Countback (days)",
+        digits=(16, 1),
+        compute="_compute_ar_dso",
+        groups="ar_followup.ar_followup_group_user",
+        help="Days of the most recent credit sales, month by month going back, that the "
+        "receivables represent, on the last day computed in this company.",
+    )
+    ar_dso_known = fields.Boolean(
+        "Has DSO",
+        compute="_compute_ar_dso",
+        groups="ar_followup.ar_followup_group_user",
+        help="False when the customer had no credit sales in the DSO period.",
+    )
+    ar_dso_date = fields.Date(
+        "DSO Computed On", compute="_compute_ar_dso", groups="ar_followup.ar_followup_group_user"
+    )
+
     @api.model
     def _ar_ageing_fields(self):
         """Fields computed from the ageing, dropped from the cache when it changes."""
@@ -276,6 +303,18 @@ class ResPartner(models.Model):
             partner.ar_dispute_count = disputes.get(commercial_id, 0)
             partner.ar_promise_count = promises.get(commercial_id, 0)
 
+    @api.depends_context("company")
+    def _compute_ar_dso(self):
+        latest = self.env["ar.followup.dso"]._ar_latest(
+            self.env.company, self._origin.commercial_partner_id
+        )
+        for partner in self:
+            row = latest.get(partner._origin.commercial_partner_id.id) or {}
+            partner.ar_dso = row.get("dso_standard") or 0.0
+            partner.ar_dso_countback = row.get("dso_countback") or 0.0
+            partner.ar_dso_known = row.get("dso_standard") is not None
+            partner.ar_dso_date = row.get("date") or False
+
     @api.model
     def _ar_hold_models(self):
         """Models whose open records suspend reminders (see ar.followup.hold.mixin)."""
@@ -331,6 +370,20 @@ class ResPartner(models.Model):
     def action_ar_record_promise(self):
         self.ensure_one()
         return self.env["ar.followup.promise"]._ar_action_new(self)
+
+    @api.model
+    def _ar_dso_fields(self):
+        """Fields read from the DSO history, dropped from the cache when it is written."""
+        return ["ar_dso", "ar_dso_countback", "ar_dso_known", "ar_dso_date"]
+
+    def action_ar_open_dso(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        action = self.env["ir.actions.act_window"]._for_xml_id("ar_followup.ar_followup_dso_action")
+        action["name"] = self.env._("DSO Trend: %s", partner.display_name)
+        action["domain"] = [("partner_id", "=", partner.id)]
+        action["context"] = {}
+        return action
 
     def action_ar_open_ageing(self):
         self.ensure_one()

@@ -1,5 +1,6 @@
 from . import test_ageing
 from . import test_dispute
+from . import test_dso
 from . import test_promise
 from . import test_demo
 from . import test_statement
