@@ -37,7 +37,12 @@ class ArFollowupSegment(models.Model):
     )
     description = fields.Text(translate=True)
     color = fields.Integer()
-    # the cadence policy of the segment (ar.followup.policy) is added by the cadence engine
+    policy_id = fields.Many2one(
+        "ar.followup.policy",
+        "Cadence Policy",
+        ondelete="restrict",
+        help="How the segment's customers are reminded, unless a customer has its own.",
+    )
 
     _code_company_unique = models.UniqueIndex(
         "(code, COALESCE(company_id, 0)) WHERE code IS NOT NULL",

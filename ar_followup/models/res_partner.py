@@ -184,6 +184,13 @@ class ResPartner(models.Model):
         help="No reminder goes out up to and including this day.",
     )
     ar_pause_reason = fields.Char("Pause Reason", tracking=True, copy=False)
+    ar_policy_id = fields.Many2one(
+        "ar.followup.policy",
+        "Cadence Override",
+        tracking=True,
+        ondelete="restrict",
+        help="This customer's own cadence instead of its segment's.",
+    )
     # the customer's cadence override (ar_policy_id) is added by the cadence engine
 
     # DSO
@@ -710,6 +717,20 @@ class ResPartner(models.Model):
                 )
             result[partner.id] = (firmer or Tone, reason)
         return result
+
+    def _ar_get_policies(self):
+        """``{partner id: policy}``: the customer's override, else its segment's policy,
+        else the Standard policy."""
+        standard = self.env.ref("ar_followup.ar_followup_policy_standard", raise_if_not_found=False)
+        return {
+            partner.id: (
+                partner.commercial_partner_id.ar_policy_id
+                or partner.commercial_partner_id.ar_segment_id.policy_id
+                or standard
+                or self.env["ar.followup.policy"]
+            )
+            for partner in self
+        }
 
     def _ar_get_effective_tone(self, company=None):
         """The tone reminders to this customer use; see :meth:`_ar_get_tones` for batches."""

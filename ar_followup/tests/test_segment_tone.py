@@ -316,3 +316,30 @@ class TestSegmentTone(ArFollowupCommon):
         self.assertEqual(self._tone(self.customer), (self.firm, "Rule 'Strict in India'"))
         tone_b = self.customer.with_user(clerk_b).with_company(other)
         self.assertEqual(tone_b.ar_tone_id, self.neutral)
+
+
+@tagged("post_install", "-at_install")
+class TestPolicy(ArFollowupCommon):
+    """Which cadence policy applies: the customer's own, else its segment's."""
+
+    def test_policy_from_segment_or_override(self):
+        standard = self.env.ref("ar_followup.ar_followup_policy_standard")
+        soft = self.env.ref("ar_followup.ar_followup_policy_soft")
+        formal = self.env.ref("ar_followup.ar_followup_policy_formal")
+        self.assertEqual(
+            self.customer.ar_segment_id, self.env.ref("ar_followup.ar_followup_segment_standard")
+        )
+        self.assertEqual(self.customer._ar_get_policies()[self.customer.id], standard)
+        self.customer.ar_segment_id = self.env.ref("ar_followup.ar_followup_segment_vip")
+        self.assertEqual(self.customer._ar_get_policies()[self.customer.id], soft)
+        self.assertTrue(soft.need_approval, "VIP reminders wait for approval")
+        self.customer.with_user(self.ar_user).ar_policy_id = formal
+        self.assertEqual(self.customer._ar_get_policies()[self.customer.id], formal)
+        self.assertIn(
+            "Cadence Override",
+            "\n".join(
+                self.customer.message_ids.tracking_value_ids.field_id.mapped("field_description")
+            ),
+        )
+        government = self.env.ref("ar_followup.ar_followup_segment_government")
+        self.assertEqual(government.policy_id, formal)
