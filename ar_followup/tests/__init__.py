@@ -8,3 +8,4 @@ from . import test_template
 from . import test_portal
 from . import test_segment_tone
 from . import test_behaviour
+from . import test_cadence_planning

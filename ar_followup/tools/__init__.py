@@ -5,3 +5,4 @@ from . import render
 from . import dso
 from . import suspension
 from . import tone
+from . import cadence
