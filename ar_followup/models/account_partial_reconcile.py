@@ -9,7 +9,10 @@ class AccountPartialReconcile(models.Model):
     def create(self, vals_list):
         partials = super().create(vals_list)
         partials._ar_refresh_reconciled_moves()
-        (partials.debit_move_id | partials.credit_move_id).move_id._ar_check_promises()
+        moves = (partials.debit_move_id | partials.credit_move_id).move_id
+        moves._ar_check_promises()
+        # cadence: reminders whose invoices are now paid are cancelled, or marked paid if sent
+        self.env["ar.followup.reminder"].sudo()._ar_settle(moves)
         return partials
 
     def unlink(self):

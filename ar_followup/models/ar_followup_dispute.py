@@ -21,6 +21,7 @@ class ArFollowupDispute(models.Model):
     _inherit = ["ar.followup.hold.mixin"]
     _order = "date_raised desc, id desc"
     _ar_reference_prefix = "DSP"
+    _ar_hold_code = "disputed"
 
     reason = fields.Selection(
         [

@@ -34,6 +34,8 @@ class ArFollowupHoldMixin(models.AbstractModel):
     _check_company_auto = True
     #: prefix of the yearly per-company reference, e.g. "DSP" gives DSP/2026/0001
     _ar_reference_prefix = "REF"
+    #: reason code of a reminder this holds (``ar.followup.reminder.reason``)
+    _ar_hold_code = "held"
 
     name = fields.Char(
         "Reference",

@@ -43,6 +43,7 @@ class ArFollowupPromise(models.Model):
     _inherit = ["ar.followup.hold.mixin"]
     _order = "date_promised desc, id desc"
     _ar_reference_prefix = "PTP"
+    _ar_hold_code = "promised"
 
     amount = fields.Monetary("Promised Amount")
     user_id = fields.Many2one(string="Recorded By")

@@ -49,6 +49,29 @@ class ResCompany(models.Model):
         help="The registered sender ID (header) reminder SMS are sent from, e.g. SHAKTI.",
     )
 
+    # cadence
+    ar_policy_id = fields.Many2one(
+        "ar.followup.policy",
+        "Default Cadence Policy",
+        domain="[('company_id', 'in', (False, id))]",
+        help="For customers whose segment names no policy and who have none of their own; "
+        "without it, the Standard policy.",
+    )
+    ar_planning_hour = fields.Float(
+        "Planning Hour",
+        default=10.0,
+        help="Hour of the day, in the company's time zone, from which the day's reminders are "
+        "planned (ageing refreshed first).",
+    )
+    ar_last_plan_date = fields.Date(
+        "Reminders Last Planned", readonly=True, copy=False,
+        help="Day the reminders were last planned for, in the company's time zone.",
+    )
+
+    _ar_planning_hour_valid = models.Constraint(
+        "CHECK(ar_planning_hour >= 0 AND ar_planning_hour < 24)",
+        "The planning hour is an hour of the day.",
+    )
     _ar_promise_grace_days_positive = models.Constraint(
         "CHECK(ar_promise_grace_days >= 0)", "The grace after a promise to pay cannot be negative."
     )
@@ -158,3 +181,54 @@ class ResCompany(models.Model):
             Cron._commit_progress(1)
         _logger.info("AR DSO recorded for %d companies: %d rows", len(companies), rows)
         return rows
+
+    # cadence ------------------------------------------------------------------
+
+    def _ar_planning_due(self):
+        """Whether the day's reminders of this company are still to be planned now."""
+        self.ensure_one()
+        local = pytz.utc.localize(fields.Datetime.now()).astimezone(pytz.timezone(self._ar_tz()))
+        hour = local.hour + local.minute / 60
+        return hour >= self.ar_planning_hour and (
+            not self.ar_last_plan_date or self.ar_last_plan_date < local.date()
+        )
+
+    def _ar_plan_reminders(self, day=None):
+        """Plan the reminders of these companies (default: all) for ``day`` (default:
+        each one's today): ageing refreshed, then one planning pass per company
+        (``ar.followup.reminder._ar_plan``). Returns the reminders recorded."""
+        companies = (self or self.search([])).sudo()
+        self.env["account.move.line"].sudo()._ar_refresh_ageing(companies)
+        Reminder = self.env["ar.followup.reminder"].sudo()
+        reminders = Reminder
+        for company in companies:
+            reminders |= Reminder._ar_plan(company, day or company._ar_today())
+        return reminders
+
+    def _ar_dispatch_reminders(self, limit=None):
+        """Send the queued reminders of these companies (default: all) that are due now,
+        at most ``limit``; see ``ar.followup.reminder._ar_dispatch``."""
+        companies = (self or self.search([])).sudo()
+        return self.env["ar.followup.reminder"].sudo()._ar_dispatch(companies, limit=limit)
+
+    @api.model
+    def _cron_ar_plan_reminders(self):
+        """Hourly: plan the day's reminders of each company once its planning hour has come
+        in its time zone, committing after each company."""
+        companies = self.search([]).filtered(lambda c: c._ar_planning_due())
+        Cron = self.env["ir.cron"]
+        Cron._commit_progress(remaining=len(companies))
+        for company in companies:
+            today = company._ar_today()
+            reminders = company._ar_plan_reminders(today)
+            company.ar_last_plan_date = today
+            _logger.info(
+                "AR reminders planned for %s on %s: %d recorded", company.name, today, len(reminders)
+            )
+            if not Cron._commit_progress(1):
+                break
+
+    @api.model
+    def _cron_ar_dispatch_reminders(self):
+        """Every few minutes: send what is queued and due, in batches (see ``_ar_dispatch``)."""
+        return self.search([])._ar_dispatch_reminders()

@@ -13,3 +13,7 @@ class ResConfigSettings(models.TransientModel):
 
     # DSO
     ar_dso_period_days = fields.Integer(related="company_id.ar_dso_period_days", readonly=False)
+
+    # cadence
+    ar_planning_hour = fields.Float(related="company_id.ar_planning_hour", readonly=False)
+    ar_policy_id = fields.Many2one(related="company_id.ar_policy_id", readonly=False)

@@ -5,7 +5,7 @@ from odoo.tools import SQL, format_date
 from odoo.tools.misc import hmac
 
 from ..tools.ageing import days_overdue
-from ..tools.suspension import group_suspensions
+from ..tools.suspension import group_suspensions, join_reasons
 from ..tools.tone import WINDOW_DAYS, choose_tone, escalate, relationship_years
 
 #: what reminders may be sent by; channel addons add theirs with selection_add and a
@@ -191,7 +191,12 @@ class ResPartner(models.Model):
         ondelete="restrict",
         help="This customer's own cadence instead of its segment's.",
     )
-    # the customer's cadence override (ar_policy_id) is added by the cadence engine
+    # cadence
+    ar_reminder_count = fields.Integer(
+        "Reminders",
+        compute="_compute_ar_reminder_count",
+        groups="ar_followup.ar_followup_group_user",
+    )
 
     # DSO
     ar_dso = fields.Float(
@@ -718,14 +723,17 @@ class ResPartner(models.Model):
             result[partner.id] = (firmer or Tone, reason)
         return result
 
-    def _ar_get_policies(self):
+    def _ar_get_policies(self, company=None):
         """``{partner id: policy}``: the customer's override, else its segment's policy,
-        else the Standard policy."""
+        else the default policy of ``company`` (default: the current one), else the
+        Standard policy."""
+        company = company or self.env.company
         standard = self.env.ref("ar_followup.ar_followup_policy_standard", raise_if_not_found=False)
         return {
             partner.id: (
                 partner.commercial_partner_id.ar_policy_id
                 or partner.commercial_partner_id.ar_segment_id.policy_id
+                or company.sudo().ar_policy_id
                 or standard
                 or self.env["ar.followup.policy"]
             )
@@ -768,3 +776,73 @@ class ResPartner(models.Model):
                 reason=self.ar_pause_reason,
             )
         return self.env._("Follow-up paused until %s", until)
+
+    # cadence ------------------------------------------------------------------
+
+    def _compute_ar_reminder_count(self):
+        counts = dict(
+            self.env["ar.followup.reminder"]._read_group(
+                [("partner_id", "in", self._origin.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.ar_reminder_count = counts.get(partner._origin.commercial_partner_id, 0)
+
+    def action_ar_open_reminders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ar_followup.ar_followup_reminder_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
+
+    def _ar_get_cadence_holds(self, company, day):
+        """What holds reminders to these customers on ``day``, with the reason codes of
+        ``ar.followup.reminder.reason``.
+
+        ``{commercial partner id: {"partner": (reason, text) or None, "moves": {move id:
+        (reason, text)}}}``: the holds of :meth:`_ar_get_holds` (one search per hold
+        model), each model naming its reason with ``_ar_hold_code``; a pause is
+        ``"paused"``. The first hold gives the reason, the texts are joined.
+        """
+        partners = self.commercial_partner_id
+        result = {pid: {"partner": None, "moves": {}} for pid in partners.ids}
+        coded = []
+        for model in self._ar_hold_models():
+            Model = self.env[model]
+            code = getattr(Model, "_ar_hold_code", None) or "held"
+            coded += [(pid, moves, code, text) for pid, moves, text in Model._ar_get_holds(company, day, partners)]
+        coded += [
+            (pid, moves, "paused", text) for pid, moves, text in self._ar_get_pause_holds(day, partners)
+        ]
+
+        def merge(current, code, text):
+            if not current:
+                return (code, text)
+            return (current[0], join_reasons(current[1], text))
+
+        for pid, move_ids, code, text in coded:
+            entry = result.setdefault(pid, {"partner": None, "moves": {}})
+            if not move_ids:
+                entry["partner"] = merge(entry["partner"], code, text)
+            for move_id in move_ids:
+                entry["moves"][move_id] = merge(entry["moves"].get(move_id), code, text)
+        return result
+
+    def _ar_get_email_recipients(self):
+        """Who receives this customer's reminders by e-mail: its invoicing contacts with an
+        e-mail address, else the customer itself."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        contacts = partner.child_ids.filtered(lambda c: c.type == "invoice" and c.email)
+        return contacts or partner
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """A customer's e-mail answering a reminder marks the reminder replied."""
+        res = super()._message_post_after_hook(message, msg_vals)
+        if msg_vals.get("message_type", message.message_type) == "email" and message.parent_id:
+            self.env["ar.followup.reminder"].sudo()._ar_mark_replied(message)
+        return res

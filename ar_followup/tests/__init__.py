@@ -9,3 +9,5 @@ from . import test_portal
 from . import test_segment_tone
 from . import test_behaviour
 from . import test_cadence_planning
+from . import test_cadence
+from . import test_cadence_concurrency

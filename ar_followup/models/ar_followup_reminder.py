@@ -1,0 +1,812 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, format_amount, format_date
+
+from ..tools import cadence
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("planned", "Planned"),
+    ("to_approve", "To Approve"),
+    ("queued", "Queued"),
+    ("sending", "Sending"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("read", "Read"),
+    ("replied", "Replied"),
+    ("paid", "Paid"),
+    ("skipped", "Skipped"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+REASONS = [
+    ("disputed", "Disputed"),
+    ("promised", "Promised to pay"),
+    ("paused", "Follow-up paused"),
+    ("held", "On hold"),
+    ("paid", "Paid meanwhile"),
+    ("do_not_contact", "Do not contact"),
+    ("no_contact", "No valid e-mail or number"),
+    ("outside_hours", "Outside sending hours"),
+    ("manual", "Cancelled by a user"),
+    ("interrupted", "Interrupted while sending"),
+    ("error", "Sending error"),
+]
+#: waiting to go out
+OPEN_STATES = ("planned", "to_approve", "queued")
+#: handed to the channel
+SENT_STATES = ("sent", "delivered", "read", "replied", "paid")
+#: a reminder in these states counts as contact for the minimum interval
+CONTACT_STATES = (*OPEN_STATES, "sending", *SENT_STATES)
+#: a 'sending' reminder older than this was interrupted (its dispatcher died)
+SENDING_TIMEOUT = timedelta(minutes=30)
+#: advisory lock namespace of the planner (one planner per company at a time)
+PLAN_LOCK = 704_411
+
+
+class ArFollowupReminder(models.Model):
+    """A payment reminder: the dispatch queue and the audit trail in one record.
+
+    Lifecycle::
+
+        planned ──(its time comes)──> queued ──> sending ──> sent ──> delivered ──> read
+           │                           ^                     └────> replied / paid
+           └─(approval first)─> to_approve ──(approved)──> planned
+        any open state ──> skipped (reason) | cancelled (reason);  sending ──> failed
+
+    **Planning** (:meth:`_ar_plan`, daily per company) is set-based: one query
+    for the open items, one per kind of fact (coverage, last reminders, holds,
+    contacts, tones), the decisions in ``tools/cadence.py``, one ``create``.
+    Skipped decisions are recorded too, once per key.
+
+    **Exactly once.** A reminder is identified by (company, customer, step,
+    cycle key), unique in the database while it is not skipped. Dispatch
+    (:meth:`_ar_dispatch`) claims due reminders with ``FOR UPDATE SKIP LOCKED``
+    and commits them as ``sending`` *before* any channel is called; each
+    reminder is then sent and committed on its own. A second dispatcher skips
+    what the first holds, and never selects what it committed as
+    ``sending``. A reminder left ``sending`` by a dispatcher that died is
+    recovered after :data:`SENDING_TIMEOUT` by its channel
+    (:meth:`_ar_recover_interrupted`): e-mail is posted in the same
+    transaction as the state, so it is requeued; a channel calling an outside
+    service must not guess and marks it failed for a person to check.
+
+    **Channels** plug in like payment providers: ``channel`` is the customer's
+    ``ar_channel`` selection, which channel addons extend with
+    ``selection_add``, and they override :meth:`_ar_send`,
+    :meth:`_ar_get_contact_problems` and :meth:`_ar_recover_interrupted`,
+    calling ``super()`` and returning its result when the reminder is not
+    theirs.
+    """
+
+    _name = "ar.followup.reminder"
+    _description = "Payment Reminder"
+    _order = "date desc, id desc"
+    _rec_names_search = ["partner_id", "step_id"]
+
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, readonly=True, ondelete="restrict"
+    )
+    policy_id = fields.Many2one("ar.followup.policy", "Policy", readonly=True, ondelete="restrict")
+    step_id = fields.Many2one(
+        "ar.followup.policy.step", "Step", required=True, readonly=True, ondelete="restrict"
+    )
+    cycle_key = fields.Char(
+        required=True,
+        readonly=True,
+        help="What the reminder covers (earliest trigger and a digest of invoices and steps): "
+        "the same situation never gives two reminders.",
+    )
+    date = fields.Date("Planned For", required=True, readonly=True, index=True)
+    date_scheduled = fields.Datetime(
+        "Not Before", readonly=True, help="Start of the sending window in the customer's time zone."
+    )
+    channel = fields.Selection(selection="_selection_channel", readonly=True)
+    stage = fields.Selection(
+        selection=lambda self: self.env["ar.followup.template"]._fields["stage"].selection,
+        readonly=True,
+    )
+    tone_id = fields.Many2one("ar.followup.tone", "Tone", readonly=True, ondelete="set null")
+    escalated = fields.Boolean(
+        readonly=True, help="The step's escalation threshold was reached: the AR owner is told."
+    )
+    state = fields.Selection(STATES, required=True, default="planned", readonly=True, index=True)
+    reason = fields.Selection(
+        REASONS, readonly=True, index="btree_not_null",
+        help="Why the reminder was skipped, cancelled or failed.",
+    )
+    reason_text = fields.Char("Details", readonly=True)
+    excluded_note = fields.Text(
+        "Left Out", readonly=True, help="Invoices due for a step but held, and why."
+    )
+    line_ids = fields.One2many("ar.followup.reminder.line", "reminder_id", "Items", readonly=True)
+    move_ids = fields.Many2many("account.move", string="Invoices", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_residual = fields.Monetary(
+        "Amount Claimed", readonly=True, help="What the items owed when planned (company currency)."
+    )
+    subject = fields.Char(readonly=True)
+    body = fields.Html(readonly=True, sanitize_style=True)
+    recipient = fields.Char(readonly=True, help="Addresses or numbers the reminder went to.")
+    mail_message_id = fields.Many2one(
+        "mail.message", "Message", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    provider_message_id = fields.Char(
+        "Provider Reference", readonly=True, index="btree_not_null", copy=False,
+        help="The channel's message id (e-mail Message-Id, WhatsApp message id...).",
+    )
+    error = fields.Text(readonly=True)
+    approved_by_id = fields.Many2one("res.users", "Approved By", readonly=True)
+    date_approved = fields.Datetime("Approved On", readonly=True)
+    date_sending = fields.Datetime("Sending Since", readonly=True)
+    date_sent = fields.Datetime("Sent On", readonly=True)
+    date_delivered = fields.Datetime("Delivered On", readonly=True)
+    date_read = fields.Datetime("Read On", readonly=True)
+    date_replied = fields.Datetime("Replied On", readonly=True)
+    date_paid = fields.Datetime("Paid On", readonly=True)
+    date_closed = fields.Datetime(
+        "Closed On", readonly=True, help="When it was skipped, cancelled or failed."
+    )
+
+    # skipped reminders do not count: the same situation is planned again once it clears
+    _cycle_unique = models.UniqueIndex(
+        "(company_id, partner_id, step_id, cycle_key) WHERE state != 'skipped'",
+        "A customer gets one reminder per step and cycle.",
+    )
+    _dispatch_idx = models.Index(
+        "(date_scheduled, id) WHERE state IN ('planned', 'queued', 'sending')"
+    )
+
+    @api.model
+    def _selection_channel(self):
+        return self.env["res.partner"]._fields["ar_channel"]._description_selection(self.env)
+
+    @api.depends("partner_id", "step_id", "date")
+    def _compute_display_name(self):
+        for reminder in self:
+            reminder.display_name = self.env._(
+                "%(customer)s: %(step)s (%(date)s)",
+                customer=reminder.partner_id.display_name,
+                step=reminder.step_id.name,
+                date=format_date(self.env, reminder.date),
+            )
+
+    # -- actions -------------------------------------------------------------
+
+    def _ar_check_user(self):
+        """AR users act on reminders through these actions only: the trail is read-only."""
+        if not self.env.su and not self.env.user.has_group("ar_followup.ar_followup_group_user"):
+            raise AccessError(self.env._("Only AR Follow-up users can act on reminders."))
+        self.check_access("read")
+        return self.sudo()
+
+    def action_approve(self):
+        reminders = self._ar_check_user().filtered(lambda r: r.state == "to_approve")
+        reminders.write(
+            {"state": "planned", "approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()}
+        )
+        return True
+
+    def action_cancel(self):
+        reminders = self._ar_check_user().filtered(lambda r: r.state in OPEN_STATES)
+        reminders._ar_close("cancelled", "manual", self.env._("Cancelled by %s", self.env.user.name))
+        return True
+
+    def action_open_message(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def _ar_close(self, state, reason, text=None):
+        self.write(
+            {"state": state, "reason": reason, "reason_text": text or False,
+             "date_closed": fields.Datetime.now()}
+        )
+
+    # -- planning ------------------------------------------------------------
+
+    @api.model
+    def _ar_plan(self, company, day):
+        """Record the reminders of ``company`` for ``day``; returns them (skipped included).
+
+        Holds an advisory lock on the company until the transaction ends, so two
+        planners never decide on the same state; the unique index stays the last
+        guard. Broken promises asking for the next step are consumed once their
+        customer got a reminder.
+        """
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", PLAN_LOCK, company.id))
+        items = self._ar_fetch_items(company)
+        if not items:
+            return self
+        Partner = self.env["res.partner"].with_company(company)
+        partners = Partner.browse(sorted({item.partner_id for item in items}))
+        policies = partners._ar_get_policies(company)
+        plain = policies and self.env["ar.followup.policy"].union(*policies.values())._ar_to_plain()
+        channels = {c for p in plain.values() for step in p.steps for c in step.channels}
+        contact = {channel: self._ar_get_contact_problems(channel, partners) for channel in channels}
+        holds = partners._ar_get_cadence_holds(company, day)
+        last = self._ar_fetch_last_reminders(company, partners)
+        broken = self.env["ar.followup.promise"].sudo().search([
+            ("company_id", "=", company.id), ("state", "=", "broken"), ("escalate_next_step", "=", True),
+        ])
+        by_partner = {}
+        for item in items:
+            by_partner.setdefault(item.partner_id, []).append(item)
+        customers = [
+            cadence.Customer(
+                partner.id,
+                policies[partner.id].id,
+                tuple(by_partner[partner.id]),
+                last_reminder=last.get(partner.id),
+                hold=holds[partner.id]["partner"],
+                move_holds=holds[partner.id]["moves"],
+                contact={channel: contact[channel].get(partner.id) for channel in channels},
+                preferred_channel=partner.ar_channel,
+                advance=partner in broken.partner_id,
+            )
+            for partner in partners
+        ]
+        ranges = [cadence.Bucket(*rng) for rng in company._ar_bucket_ranges()]
+        covered = self._ar_fetch_covered(company, [item.line_id for item in items])
+        decisions = cadence.plan(customers, plain, day, ranges, covered)
+        live, seen = self._ar_fetch_keys(company, decisions)
+        decisions = cadence.new_decisions(decisions, live, seen)
+        if not decisions:
+            return self
+        decided = partners.browse([d.partner_id for d in decisions])
+        steps = self.env["ar.followup.policy.step"].browse({d.step_id for d in decisions})
+        context = {
+            "day": day,
+            "now": fields.Datetime.now(),
+            "items": {item.line_id: item for item in items},
+            "steps": {step.id: step for step in steps},
+            "tones": decided._ar_get_tones(company),
+            "partners": {p.id: p for p in decided},
+            "policies": policies,
+            "company": company,
+        }
+        reminders = self.with_context(tracking_disable=True).create(
+            [self._ar_prepare_plan_vals(decision, context) for decision in decisions]
+        )
+        advanced = reminders.filtered(lambda r: r.state != "skipped").partner_id
+        broken.filtered(lambda p: p.partner_id in advanced)._ar_consume_escalations()
+        _logger.info(
+            "AR cadence %s on %s: %d open items, %d reminders planned, %d skipped",
+            company.name, day, len(items), len(reminders.filtered(lambda r: r.state != "skipped")),
+            len(reminders.filtered(lambda r: r.state == "skipped")),
+        )
+        return reminders
+
+    @api.model
+    def _ar_fetch_items(self, company):
+        """The open receivable due lines of ``company``'s customer invoices, as ``cadence.Item``.
+
+        One query: the bucket and the day the line entered it (its invoice's last
+        transition to that bucket) come with it. Raw SQL because the ORM would
+        read every open line and its transitions record by record; parameterised.
+        """
+        self.env["account.move.line"].flush_model(
+            ["ar_bucket_id", "amount_residual", "reconciled", "parent_state", "date_maturity"]
+        )
+        self.env["account.move"].flush_model(["move_type", "commercial_partner_id"])
+        self.env["ar.followup.bucket.transition"].flush_model()
+        self.env.cr.execute(SQL(
+            """
+            SELECT aml.id, aml.move_id, m.commercial_partner_id,
+                   COALESCE(aml.date_maturity, aml.date), aml.amount_residual, aml.ar_bucket_id,
+                   (SELECT MAX(t.date)
+                      FROM ar_followup_bucket_transition t
+                     WHERE t.move_id = aml.move_id AND t.to_bucket_id = aml.ar_bucket_id)
+              FROM account_move_line aml
+              JOIN account_move m ON m.id = aml.move_id
+             WHERE aml.company_id = %(company)s
+               AND aml.ar_bucket_id IS NOT NULL
+               AND aml.parent_state = 'posted'
+               AND NOT aml.reconciled
+               AND aml.amount_residual > 0
+               AND m.move_type IN ('out_invoice', 'out_receipt')
+               AND m.commercial_partner_id IS NOT NULL
+             ORDER BY m.commercial_partner_id, aml.id
+            """,
+            company=company.id,
+        ))
+        return [
+            cadence.Item(line_id, move_id, partner_id, due, float(residual), bucket_id, entered)
+            for line_id, move_id, partner_id, due, residual, bucket_id, entered in self.env.cr.fetchall()
+        ]
+
+    @api.model
+    def _ar_fetch_covered(self, company, line_ids):
+        """``{(line id, step id, trigger)}`` already in a reminder that was not skipped."""
+        if not line_ids:
+            return set()
+        self.flush_model(["state", "company_id"])
+        self.env["ar.followup.reminder.line"].flush_model()
+        self.env.cr.execute(SQL(
+            """
+            SELECT l.move_line_id, l.step_id, l.trigger_date
+              FROM ar_followup_reminder_line l
+              JOIN ar_followup_reminder r ON r.id = l.reminder_id
+             WHERE r.company_id = %s AND r.state != 'skipped' AND l.move_line_id = ANY(%s)
+            """,
+            company.id, line_ids,
+        ))
+        return set(self.env.cr.fetchall())
+
+    @api.model
+    def _ar_fetch_last_reminders(self, company, partners):
+        """``{partner id: day}`` of each customer's last reminder (planned, queued or sent)."""
+        return {
+            partner.id: day
+            for partner, day in self._read_group(
+                [("company_id", "=", company.id), ("partner_id", "in", partners.ids),
+                 ("state", "in", CONTACT_STATES)],
+                ["partner_id"], ["date:max"],
+            )
+        }
+
+    @api.model
+    def _ar_fetch_keys(self, company, decisions):
+        """Keys of ``decisions`` already recorded: (not skipped, any state)."""
+        if not decisions:
+            return set(), set()
+        self.flush_model(["company_id", "partner_id", "step_id", "cycle_key", "state"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT partner_id, step_id, cycle_key, state
+              FROM ar_followup_reminder
+             WHERE company_id = %s AND partner_id = ANY(%s) AND cycle_key = ANY(%s)
+            """,
+            company.id, list({d.partner_id for d in decisions}), list({d.cycle_key for d in decisions}),
+        ))
+        live, seen = set(), set()
+        for partner_id, step_id, key, state in self.env.cr.fetchall():
+            seen.add((partner_id, step_id, key))
+            if state != "skipped":
+                live.add((partner_id, step_id, key))
+        return live, seen
+
+    @api.model
+    def _ar_prepare_plan_vals(self, decision, context):
+        """Values of the reminder recording ``decision`` (see :meth:`_ar_plan`)."""
+        step = context["steps"][decision.step_id]
+        partner = context["partners"][decision.partner_id]
+        policy = context["policies"][partner.id]
+        send = decision.action == cadence.SEND
+        held = {move_id: text for move_id, _reason, text in decision.excluded}
+        stages = [s for s in decision.stages if not send or s.move_id not in held]
+        items = context["items"]
+        moves = self.env["account.move"].browse(sorted(held))
+        vals = {
+            "company_id": context["company"].id,
+            "partner_id": partner.id,
+            "policy_id": policy.id,
+            "step_id": step.id,
+            "cycle_key": decision.cycle_key,
+            "date": context["day"],
+            "channel": decision.channel,
+            "stage": step.stage,
+            "tone_id": (step.tone_id or context["tones"][partner.id][0]).id,
+            "escalated": decision.escalate,
+            "amount_residual": sum(s.residual for s in stages),
+            "move_ids": [Command.set(sorted({s.move_id for s in stages}))],
+            "line_ids": [
+                Command.create({
+                    "move_line_id": s.line_id,
+                    "move_id": s.move_id,
+                    "step_id": s.step_id,
+                    "trigger_date": s.trigger,
+                    "date_maturity": items[s.line_id].due,
+                    "amount_residual": s.residual,
+                })
+                for s in stages
+            ],
+            "excluded_note": "\n".join(
+                "%s: %s" % (move.name, held[move.id]) for move in moves
+            ) or False,
+        }
+        if not send:
+            vals.update(
+                state="skipped", reason=decision.reason, reason_text=decision.reason_text or False,
+                date_closed=context["now"],
+            )
+        else:
+            vals.update(
+                state="to_approve" if decision.need_approval else "planned",
+                date_scheduled=cadence.window_opening(
+                    context["now"], partner.tz or context["company"]._ar_tz(),
+                    policy.window_start, policy.window_end,
+                ),
+            )
+        return vals
+
+    # -- channels: contact data ---------------------------------------------------
+
+    @api.model
+    def _ar_get_contact_problems(self, channel, partners):
+        """``{partner id: None when ``partners`` can be reached by ``channel``, else a reason}``.
+
+        For a batch of customers. Channel addons override it, call ``super()`` and
+        return its result for other channels; a channel nobody handles reaches
+        nobody (``no_contact``), so a step falls back to its next channel.
+        """
+        problems = {partner.id: cadence.NO_CONTACT for partner in partners}
+        if channel != "email":
+            return problems
+        for partner in partners:
+            problems[partner.id] = self._ar_email_problem(partner)
+        return problems
+
+    @api.model
+    def _ar_email_problem(self, partner):
+        if not partner._ar_is_channel_allowed("email"):
+            return cadence.DO_NOT_CONTACT
+        recipients = partner._ar_get_email_recipients().filtered("email_normalized")
+        if not recipients:
+            return cadence.NO_CONTACT
+        if all(recipients.mapped("is_blacklisted")):
+            return cadence.DO_NOT_CONTACT
+        return None
+
+    # -- dispatch ------------------------------------------------------------------
+
+    @api.model
+    def _ar_get_due_domain(self, companies, now):
+        return [
+            ("company_id", "in", companies.ids), ("state", "=", "queued"), ("date_scheduled", "<=", now),
+        ]
+
+    @api.model
+    def _ar_dispatch(self, companies, limit=None, batch_size=50):
+        """Send the reminders of ``companies`` due now, in batches; returns how many were handled.
+
+        1. recover reminders left ``sending`` by a dead dispatcher;
+        2. release planned reminders whose time came (``queued``), cancelling those
+           whose invoices were paid meanwhile;
+        3. claim a batch (``FOR UPDATE SKIP LOCKED``), mark it ``sending`` and commit;
+        4. check each reminder again (holds, payments, contact, sending window),
+           send it through its channel and commit it on its own.
+
+        Commits go through ``ir.cron._commit_progress``, which also reports the
+        progress of the cron and tells when its time is up; what was claimed but
+        not reached then goes back to the queue.
+        """
+        Cron = self.env["ir.cron"]
+        now = fields.Datetime.now()
+        self._ar_recover_interrupted(companies, now)
+        self._ar_release(companies, now)
+        due = self.search_count(self._ar_get_due_domain(companies, now))
+        time_left = Cron._commit_progress(remaining=min(due, limit) if limit else due)
+        done = 0
+        while time_left and (limit is None or done < limit):
+            batch = self._ar_claim(companies, now, batch_size if limit is None else min(batch_size, limit - done))
+            if not batch:
+                break
+            # the claim is committed before any channel is called: a crash from here on
+            # leaves the batch 'sending', never sent twice
+            Cron._commit_progress()
+            problems = batch._ar_check_before_send(now)
+            for index, reminder in enumerate(batch):
+                reminder._ar_dispatch_one(problems.get(reminder.id), now)
+                done += 1
+                time_left = Cron._commit_progress(1)
+                if not time_left:
+                    batch[index + 1:]._ar_unclaim()
+                    Cron._commit_progress()
+                    break
+        return done
+
+    @api.model
+    def _ar_claim(self, companies, now, size):
+        """Lock and mark ``sending`` up to ``size`` due reminders nobody else holds.
+
+        Raw SQL: ``FOR UPDATE SKIP LOCKED`` with a limit over a domain, which the
+        ORM's ``try_lock_for_update`` (on given ids) cannot express.
+        """
+        self.flush_model(["state", "company_id", "date_scheduled"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT id
+              FROM ar_followup_reminder
+             WHERE state = 'queued' AND company_id = ANY(%s) AND date_scheduled <= %s
+             ORDER BY date_scheduled, id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+            """,
+            companies.ids, now, size,
+        ))
+        batch = self.browse([row[0] for row in self.env.cr.fetchall()])
+        batch.write({"state": "sending", "date_sending": now})
+        return batch
+
+    def _ar_unclaim(self):
+        """Give back claimed reminders that were not handed to their channel."""
+        self.filtered(lambda r: r.state == "sending").write({"state": "queued", "date_sending": False})
+
+    @api.model
+    def _ar_release(self, companies, now):
+        """Planned reminders whose time came join the queue."""
+        self.search([
+            ("company_id", "in", companies.ids), ("state", "=", "planned"), ("date_scheduled", "<=", now),
+        ]).write({"state": "queued"})
+
+    @api.model
+    def _ar_recover_interrupted(self, companies, now):
+        """Reminders ``sending`` for longer than :data:`SENDING_TIMEOUT`: their dispatcher died.
+
+        Each channel decides (:meth:`_ar_recover_interrupted_one`).
+        """
+        stuck = self.search([
+            ("company_id", "in", companies.ids), ("state", "=", "sending"),
+            ("date_sending", "<", now - SENDING_TIMEOUT),
+        ]).try_lock_for_update()
+        for reminder in stuck:
+            reminder._ar_recover_interrupted_one()
+        return stuck
+
+    def _ar_recover_interrupted_one(self):
+        """Requeue an interrupted e-mail reminder; fail one of any other channel.
+
+        E-mail is posted on the customer in the transaction that marks the
+        reminder sent, so ``sending`` means nothing left: safe to requeue. A
+        channel calling an outside service cannot know whether the call went
+        through; it fails the reminder (``interrupted``) unless it overrides this
+        to ask its provider, calling ``super()`` for other channels.
+        """
+        self.ensure_one()
+        if self.channel == "email":
+            self._ar_unclaim()
+            _logger.warning("AR reminder %s was interrupted while sending: requeued", self.id)
+            return
+        self.write({
+            "state": "failed", "reason": "interrupted", "date_closed": fields.Datetime.now(),
+            "error": self.env._("Interrupted while sending: check with the provider whether it left."),
+        })
+
+    def _ar_check_before_send(self, now):
+        """``{reminder id: (state, reason, text)}`` for reminders that must not go out now.
+
+        Set-based over the batch: invoices paid meanwhile (cancelled), holds raised
+        since planning and contact data gone (skipped), outside the sending window
+        (requeued for its opening, skipped once more than a day late).
+        """
+        problems = {}
+        for company, reminders in self.grouped("company_id").items():
+            day = company._ar_today()
+            holds = reminders.partner_id._ar_get_cadence_holds(company, day)
+            contact = {
+                channel: self._ar_get_contact_problems(channel, group.partner_id)
+                for channel, group in reminders.grouped("channel").items()
+            }
+            for reminder in reminders:
+                open_moves = reminder._ar_get_open_moves()
+                hold = holds.get(reminder.partner_id.id, {})
+                held = [hold["moves"][m.id] for m in open_moves if m.id in hold.get("moves", {})]
+                if reminder.line_ids and not open_moves:
+                    problems[reminder.id] = ("cancelled", "paid", None)
+                elif hold.get("partner"):
+                    problems[reminder.id] = ("skipped", *hold["partner"])
+                elif open_moves and len(held) == len(open_moves):
+                    problems[reminder.id] = ("skipped", held[0][0], held[0][1])
+                elif contact[reminder.channel].get(reminder.partner_id.id):
+                    problems[reminder.id] = ("skipped", contact[reminder.channel][reminder.partner_id.id], None)
+                else:
+                    policy = reminder.policy_id
+                    tz = reminder.partner_id.tz or company._ar_tz()
+                    opening = cadence.window_opening(now, tz, policy.window_start or 0, policy.window_end or 24)
+                    if opening > now:
+                        late = opening.date() > reminder.date + timedelta(days=1)
+                        problems[reminder.id] = ("skipped", "outside_hours", None) if late else ("queued", opening, None)
+        return problems
+
+    def _ar_dispatch_one(self, problem, now):
+        """Send one claimed reminder, or record why not. Errors of the channel fail it."""
+        self.ensure_one()
+        if problem and problem[0] == "queued":
+            self.write({"state": "queued", "date_sending": False, "date_scheduled": problem[1]})
+            return
+        if problem:
+            self._ar_close(*problem)
+            return
+        try:
+            with self.env.cr.savepoint():
+                rendered = self._ar_render()
+                self.write({"subject": rendered["subject"], "body": rendered["body"]})
+                reference = self._ar_send()
+                if not reference:
+                    raise UserError(self.env._("No channel sends reminders by %s.", self.channel))
+        except Exception as exc:  # noqa: BLE001 - a channel's failure is recorded, not raised
+            _logger.warning("AR reminder %s could not be sent: %s", self.id, exc)
+            self.write({
+                "state": "failed", "reason": "error", "error": str(exc), "date_closed": fields.Datetime.now(),
+            })
+            return
+        self.write({"state": "sent", "date_sent": now, "provider_message_id": reference})
+        self._ar_after_send()
+
+    def _ar_get_open_moves(self):
+        """The reminder's invoices that still have something due."""
+        self.ensure_one()
+        if not self.line_ids:
+            return self.move_ids
+        return self.line_ids.move_line_id.filtered(
+            lambda line: line.parent_state == "posted" and not line.reconciled and line.amount_residual > 0
+        ).move_id
+
+    # -- rendering and sending -------------------------------------------------------
+
+    def _ar_get_template(self):
+        self.ensure_one()
+        step = self.step_id
+        if step.template_id and step.template_id.channel == self.channel:
+            return step.template_id
+        return self.env["ar.followup.template"].with_company(self.company_id)._ar_select(
+            self.channel, self.stage or step.stage, self.tone_id.code or "neutral", self.company_id
+        )
+
+    def _ar_render(self):
+        """``{"subject", "body"}`` of this reminder, in the customer's language.
+
+        The one place text is produced: the template of the step (or of the stage,
+        channel and tone) over the invoices still open, with their residual; a
+        plain list when no template exists.
+        """
+        self.ensure_one()
+        moves = self._ar_get_open_moves()
+        template = self._ar_get_template()
+        partner = self.partner_id.with_company(self.company_id)
+        if template:
+            return template.with_company(self.company_id)._ar_render(
+                partner, moves, tone=self.tone_id.code or "neutral"
+            )
+        return self._ar_render_default(moves)
+
+    def _ar_render_default(self, moves):
+        self.ensure_one()
+        rows = Markup("").join(
+            Markup("<li>%s, due %s: %s</li>") % (
+                move.name, format_date(self.env, move.invoice_date_due),
+                format_amount(self.env, move.amount_residual, move.currency_id),
+            )
+            for move in moves
+        )
+        return {
+            "subject": self.env._("Payment reminder from %s", self.company_id.name),
+            "body": Markup("<p>%s</p><ul>%s</ul>") % (
+                self.env._("Dear %s, the following invoices are awaiting payment:", self.partner_id.name),
+                rows,
+            ),
+        }
+
+    def _ar_send(self):
+        """Hand the reminder to its channel; returns the channel's message reference.
+
+        Each channel extends this like a payment provider: call ``super()``, return
+        its result when ``self.channel`` is not yours, else send and return your
+        reference. ``None`` means no channel took it (the reminder fails).
+        """
+        self.ensure_one()
+        if self.channel != "email":
+            return None
+        return self._ar_send_email()
+
+    def _ar_send_email(self):
+        """Post the reminder on the customer's thread, e-mailed to its invoicing contacts.
+
+        Posted as a message of the customer: the customer's reply (In-Reply-To this
+        message) lands on the customer's chatter, where the AR team reads it, and
+        marks this reminder replied. Left to Odoo's outgoing mail queue (no
+        immediate send), followers not notified.
+        """
+        self.ensure_one()
+        partner = self.partner_id
+        recipients = partner._ar_get_email_recipients().filtered("email_normalized")
+        owner = partner._ar_get_owner()
+        author = owner.partner_id if owner.partner_id.email else self.company_id.partner_id
+        message = partner.with_context(mail_post_autofollow=False).message_post(
+            body=Markup(self.body or ""),
+            subject=self.subject,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=recipients.ids,
+            author_id=author.id,
+            email_layout_xmlid="mail.mail_notification_light",
+            email_add_signature=False,
+            force_send=False,
+            notify_skip_followers=True,
+        )
+        self.write({"mail_message_id": message.id, "recipient": ", ".join(recipients.mapped("email"))})
+        return message.message_id
+
+    def _ar_after_send(self):
+        """After a reminder left: an escalating one alerts the AR owner and firms the tone."""
+        self.ensure_one()
+        if not self.escalated:
+            return
+        partner = self.partner_id
+        owner = partner._ar_get_owner()
+        summary = self.env._(
+            "Escalation: %(customer)s owes %(amount)s (%(step)s)",
+            customer=partner.display_name,
+            amount=format_amount(self.env, self.amount_residual, self.currency_id),
+            step=self.step_id.name,
+        )
+        partner.activity_schedule(
+            "mail.mail_activity_data_todo", summary=summary, user_id=owner.id or self.env.uid,
+            date_deadline=self.company_id._ar_today(),
+        )
+        partner.ar_tone_escalation += 1
+
+    # -- after sending -----------------------------------------------------------------
+
+    @api.model
+    def _ar_mark_replied(self, message):
+        """``message`` answers a reminder's message: the reminder is replied."""
+        reminders = self.search([("mail_message_id", "=", message.parent_id.id),
+                                 ("state", "in", ("sent", "delivered", "read"))])
+        reminders.write({"state": "replied", "date_replied": fields.Datetime.now()})
+        return reminders
+
+    @api.model
+    def _ar_settle(self, moves):
+        """Payments came in on ``moves``: reminders whose invoices are all paid are settled.
+
+        Waiting reminders are cancelled (paid meanwhile); sent ones become paid.
+        """
+        reminders = self.search([
+            ("move_ids", "in", moves.ids), ("state", "in", (*OPEN_STATES, *SENT_STATES[:-1])),
+        ])
+        now = fields.Datetime.now()
+        for reminder in reminders:
+            if reminder._ar_get_open_moves():
+                continue
+            if reminder.state in OPEN_STATES:
+                reminder._ar_close("cancelled", "paid")
+            else:
+                reminder.write({"state": "paid", "date_paid": now})
+        return reminders
+
+
+class ArFollowupReminderLine(models.Model):
+    """An item a reminder claims: one due line of an invoice, at one step.
+
+    Read by the planner: an item reminded at a step on a trigger date is not
+    reminded again for it (unless the reminder was skipped).
+    """
+
+    _name = "ar.followup.reminder.line"
+    _description = "Payment Reminder Item"
+    _order = "reminder_id, date_maturity, id"
+
+    reminder_id = fields.Many2one(
+        "ar.followup.reminder", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="reminder_id.company_id", store=True)
+    move_line_id = fields.Many2one(
+        "account.move.line", "Due Line", required=True, ondelete="cascade", index=True
+    )
+    move_id = fields.Many2one("account.move", "Invoice", required=True, ondelete="cascade")
+    step_id = fields.Many2one("ar.followup.policy.step", "Step", required=True, ondelete="restrict")
+    trigger_date = fields.Date("Step Date", required=True)
+    date_maturity = fields.Date("Due Date")
+    currency_id = fields.Many2one(related="reminder_id.currency_id")
+    amount_residual = fields.Monetary("Due When Planned")
+    amount_residual_now = fields.Monetary("Due Now", compute="_compute_amount_residual_now")
+
+    @api.depends("move_line_id.amount_residual")
+    def _compute_amount_residual_now(self):
+        for line in self:
+            line.amount_residual_now = line.move_line_id.amount_residual

@@ -1,0 +1,356 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The cadence engine in the database: planning, dispatch, exactly once, skips, replies."""
+
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools.mail import html_to_inner_content
+
+from .common import TODAY, ArFollowupCommon
+
+
+class Crash(Exception):
+    """The worker dies (killed, out of memory) in the middle of a dispatch."""
+
+
+@tagged("post_install", "-at_install")
+class TestCadence(ArFollowupCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Reminder = cls.env["ar.followup.reminder"]
+        cls.standard = cls.env.ref("ar_followup.ar_followup_policy_standard")
+        cls.step = {
+            key: cls.env.ref("ar_followup.ar_followup_policy_step_standard_%s" % key)
+            for key in ("heads_up", "due", "first", "repeat", "final")
+        }
+
+    # -- helpers -------------------------------------------------------------
+
+    @contextmanager
+    def committing(self, crash_after=None):
+        """Dispatch as the cron does, ``_commit_progress`` committing as it goes.
+
+        The test transaction cannot commit: each commit becomes a savepoint, and a
+        :class:`Crash` (raised by the ``crash_after``-th sent reminder's commit)
+        rolls back to the last one, as PostgreSQL does when a worker dies.
+        """
+        cr = self.env.cr
+        sent = []
+
+        def commit(cron, processed=0, *, remaining=None, deactivate=False):
+            if crash_after is not None and processed:
+                if len(sent) == crash_after:
+                    raise Crash()
+                sent.append(processed)
+            cron.env.flush_all()
+            cr.execute("RELEASE SAVEPOINT ar_cadence_commit")
+            cr.execute("SAVEPOINT ar_cadence_commit")
+            return float("inf")
+
+        self.env.flush_all()
+        cr.execute("SAVEPOINT ar_cadence_commit")
+        with patch.object(self.registry["ir.cron"], "_commit_progress", commit):
+            try:
+                yield
+            except Crash:
+                cr.execute("ROLLBACK TO SAVEPOINT ar_cadence_commit")
+                cr.clear()
+                self.env.invalidate_all()
+        cr.execute("RELEASE SAVEPOINT ar_cadence_commit")
+
+    def plan(self, day=TODAY):
+        with self.frozen(day):
+            self.env.invalidate_all()
+            reminders = self.company._ar_plan_reminders(day)
+        self.env.invalidate_all()
+        return reminders
+
+    def dispatch(self, day=TODAY, at=None, **kwargs):
+        moment = datetime.combine(day, at) if at else datetime.combine(day, time(4, 30))
+        with freeze_time(moment), self.committing(**kwargs):
+            self.env.invalidate_all()
+            self.company._ar_dispatch_reminders()
+        self.env.invalidate_all()
+
+    def run_day(self, day):
+        self.plan(day)
+        self.dispatch(day)
+
+    def reminders(self, **domain):
+        return self.Reminder.search(
+            [("company_id", "=", self.company.id), *((k, "=", v) for k, v in domain.items())],
+            order="date, id",
+        )
+
+    def reminder_messages(self, partner):
+        return self.env["mail.message"].search([
+            ("model", "=", "res.partner"), ("res_id", "in", partner.ids), ("message_type", "=", "comment"),
+            ("id", "in", self.reminders().mail_message_id.ids),
+        ])
+
+    # -- the scenario --------------------------------------------------------
+
+    def test_120_days_standard_cadence(self):
+        """Four months of daily planning and dispatch for two customers, reminder by reminder."""
+        a1 = self._ar_invoice(self.customer, 1000, self.days_before(-5), invoice_date=TODAY)  # 20 June
+        a2 = self._ar_invoice(self.customer, 2500, self.days_before(-25), invoice_date=TODAY)  # 10 July
+        b1 = self._ar_invoice(self.customer_b, 700, self.days_before(-10), invoice_date=TODAY)  # 25 June
+        payments = {
+            self.days_before(-16): (b1, 700),  # 1 July: B pays in full
+            self.days_before(-35): (a2, 500),  # 20 July: A pays part of the July invoice
+        }
+        for n in range(121):
+            day = TODAY + timedelta(days=n)
+            if day in payments:
+                with self.frozen(day):
+                    self._ar_pay(payments[day][0], payments[day][1], pay_date=day)
+            self.run_day(day)
+
+        A, B, s = self.customer, self.customer_b, self.step
+        got = [(r.date, r.partner_id, r.step_id, r.tone_id.code, r.move_ids, r.state)
+               for r in self.reminders()]
+        D = TODAY.replace
+        self.assertEqual(got, [
+            (D(day=17), A, s["heads_up"], "gentle", a1, "sent"),
+            (D(day=20), A, s["due"], "neutral", a1, "sent"),
+            # B paid on 1 July: its reminders are marked paid, the next one never comes
+            (D(day=22), B, s["heads_up"], "gentle", b1, "paid"),
+            (D(day=25), B, s["due"], "neutral", b1, "paid"),
+            (D(day=27), A, s["first"], "neutral", a1, "sent"),
+            (D(month=7, day=5), A, s["repeat"], "neutral", a1, "sent"),
+            # A2's heads-up falls two days after the last reminder: a day later, still before due;
+            # its due-date notice then falls within the interval and is not sent overdue
+            (D(month=7, day=8), A, s["heads_up"], "gentle", a2, "sent"),
+            (D(month=7, day=17), A, s["first"], "neutral", a2, "sent"),
+            (D(month=7, day=20), A, s["repeat"], "neutral", a1, "sent"),
+            (D(month=7, day=25), A, s["repeat"], "neutral", a2, "sent"),
+            (D(month=8, day=4), A, s["repeat"], "neutral", a1, "sent"),
+            (D(month=8, day=9), A, s["repeat"], "neutral", a2, "sent"),
+            (D(month=8, day=19), A, s["repeat"], "neutral", a1, "sent"),
+            # A1 enters 61-90 on 20 August; three days after the last reminder, the final notice
+            # goes, escalates, and the customer's tone gets firmer
+            (D(month=8, day=22), A, s["final"], "firm", a1, "sent"),
+            (D(month=8, day=25), A, s["repeat"], "firm", a2, "sent"),
+            (D(month=9, day=3), A, s["repeat"], "firm", a1, "sent"),
+            (D(month=9, day=8), A, s["repeat"], "firm", a2, "sent"),
+            (D(month=9, day=11), A, s["final"], "firm", a2, "sent"),
+            (D(month=9, day=18), A, s["repeat"], "formal", a1, "sent"),
+            (D(month=9, day=23), A, s["repeat"], "formal", a2, "sent"),
+            (D(month=10, day=3), A, s["repeat"], "formal", a1, "sent"),
+            (D(month=10, day=8), A, s["repeat"], "formal", a2, "sent"),
+        ])
+        # what the customer received: one message per reminder on its chatter, the residual
+        # of the partly paid invoice, the escalations for the AR owner
+        self.assertEqual(len(self.reminder_messages(A)), 20)
+        self.assertEqual(len(self.reminder_messages(B)), 2)
+        after_payment = self.reminders(partner_id=A.id, date=D(month=7, day=25))
+        self.assertEqual(after_payment.amount_residual, 2000)
+        self.assertIn("2,000.00", html_to_inner_content(after_payment.mail_message_id.body))
+        self.assertEqual(after_payment.subject, "Payment overdue: ₹3,000.00 to %s" % self.company.name)
+        self.assertEqual(A.ar_tone_escalation, 2)
+        self.assertEqual(
+            A.activity_ids.mapped("summary"),
+            ["Escalation: Bharat Steel Traders owes ₹\xa01,000.00 (Final notice on entering 61–90 days)",
+             "Escalation: Bharat Steel Traders owes ₹\xa02,000.00 (Final notice on entering 61–90 days)"],
+        )
+        self.assertFalse(self.reminders(state="skipped"))
+
+    # -- exactly once ----------------------------------------------------------
+
+    def _overdue_customers(self, count):
+        customers = self.env["res.partner"]
+        for index in range(count):
+            customer = self._ar_create_customer("Overdue Customer %s" % index)
+            self._ar_invoice(customer, 100 * (index + 1), self.days_before(7))
+            customers |= customer
+        return customers
+
+    def test_rerun_same_day_no_duplicates(self):
+        invoice = self._ar_invoice(self.customer, 1000, self.days_before(7))
+        first = self.plan()
+        self.assertEqual((first.partner_id, first.step_id, first.state), (self.customer, self.step["first"], "planned"))
+        self.assertEqual(first.move_ids, invoice)
+        self.assertFalse(self.plan(), "planning the same day again records nothing")
+        self.dispatch()
+        self.dispatch()
+        self.assertFalse(self.plan())
+        self.assertEqual(self.reminders().mapped("state"), ["sent"])
+        self.assertEqual(len(self.reminder_messages(self.customer)), 1)
+        # the database refuses a second reminder for the same customer, step and cycle
+        with self.assertRaises(Exception), self.cr.savepoint():
+            first.copy({"state": "planned"})
+
+    def test_interrupted_batch_sends_each_once(self):
+        customers = self._overdue_customers(5)
+        planned = self.plan()
+        self.assertEqual(len(planned), 5)
+        self.dispatch(crash_after=2)
+        states = dict(zip(planned.partner_id, planned.mapped("state")))
+        self.assertEqual(sorted(states.values()), ["sending", "sending", "sending", "sent", "sent"],
+                         "the batch claimed (committed) then two sent before the worker died")
+        # a dispatcher running right after cannot know the others are dead: it leaves them
+        self.dispatch(at=time(4, 40))
+        self.assertEqual(planned.mapped("state").count("sent"), 2)
+        # half an hour later they are recovered: e-mail was never posted, so they go once
+        self.dispatch(at=time(5, 1))
+        self.assertEqual(planned.mapped("state"), ["sent"] * 5)
+        for customer in customers:
+            self.assertEqual(len(self.reminder_messages(customer)), 1, customer.name)
+
+    def test_reminder_failing_to_send_does_not_stop_the_batch(self):
+        customers = self._overdue_customers(3)
+        planned = self.plan()
+        original = type(self.Reminder)._ar_send_email
+
+        def flaky(reminder):
+            if reminder.partner_id == customers[1]:
+                raise ValueError("SMTP says no")
+            return original(reminder)
+
+        with patch.object(type(self.Reminder), "_ar_send_email", flaky):
+            self.dispatch()
+        failed = planned.filtered(lambda r: r.partner_id == customers[1])
+        self.assertEqual((failed.state, failed.reason, failed.error), ("failed", "error", "SMTP says no"))
+        self.assertFalse(failed.mail_message_id)
+        self.assertEqual((planned - failed).mapped("state"), ["sent", "sent"])
+
+    # -- skips ---------------------------------------------------------------------
+
+    def test_skip_reasons_recorded_once(self):
+        disputed, promised, paused, silent, unreachable = (
+            self._ar_create_customer(name)
+            for name in ("Disputing Co", "Promising Co", "Paused Co", "Silent Co", "Unreachable Co")
+        )
+        invoices = {p: self._ar_invoice(p, 1000, self.days_before(7)) for p in (disputed, promised, paused, silent, unreachable)}
+        self.env["ar.followup.dispute"].create({"partner_id": disputed.id, "reason": "quality"})
+        promise = self.env["ar.followup.promise"].create({
+            "partner_id": promised.id, "move_ids": [Command.set(invoices[promised].ids)],
+            "date_promised": self.days_before(-5),
+        })
+        paused.ar_pause_until = self.days_before(-10)
+        silent.ar_no_email = True
+        unreachable.email = False
+        skipped = self.plan()
+        self.assertEqual(
+            {r.partner_id: (r.state, r.reason) for r in skipped},
+            {
+                disputed: ("skipped", "disputed"),
+                promised: ("skipped", "promised"),
+                paused: ("skipped", "paused"),
+                silent: ("skipped", "do_not_contact"),
+                unreachable: ("skipped", "no_contact"),
+            },
+        )
+        by_partner = {r.partner_id: r for r in skipped}
+        self.assertEqual(by_partner[disputed].reason_text, "Disputed: DSP/2026/0001")
+        self.assertEqual(by_partner[promised].reason_text, promise._ar_hold_reason())
+        self.assertIn("Follow-up paused until", by_partner[paused].reason_text)
+        self.dispatch()
+        self.assertFalse(self.reminder_messages(disputed | promised | paused | silent | unreachable))
+        # the next day, nothing changed: no new record
+        self.assertFalse(self.plan(self.days_before(-1)))
+        # the dispute is closed: the same stage is reminded now
+        self.env["ar.followup.dispute"].search([("partner_id", "=", disputed.id)]).action_cancel()
+        [reminder] = self.plan(self.days_before(-2))
+        self.assertEqual((reminder.partner_id, reminder.step_id, reminder.state),
+                         (disputed, self.step["first"], "planned"))
+        self.assertEqual(reminder.cycle_key, by_partner[disputed].cycle_key)
+
+    def test_disputed_invoice_left_out(self):
+        held = self._ar_invoice(self.customer, 1000, self.days_before(7))
+        other = self._ar_invoice(self.customer, 400, self.days_before(7))
+        self.env["ar.followup.dispute"].create({
+            "partner_id": self.customer.id, "move_ids": [Command.set(held.ids)], "reason": "wrong_amount",
+        })
+        [reminder] = self.plan()
+        self.assertEqual((reminder.state, reminder.move_ids, reminder.amount_residual), ("planned", other, 400))
+        self.assertEqual(reminder.excluded_note, "%s: Disputed: DSP/2026/0001" % held.name)
+
+    def test_paid_meanwhile_cancels_and_partly_paid_carries_residual(self):
+        paid = self._ar_invoice(self.customer, 1000, self.days_before(7))
+        partly = self._ar_invoice(self.customer_b, 1000, self.days_before(7))
+        reminders = self.plan()
+        self.assertEqual(reminders.mapped("state"), ["planned", "planned"])
+        self._ar_pay(paid, 1000, pay_date=TODAY)
+        self._ar_pay(partly, 600, pay_date=TODAY)
+        first = reminders.filtered(lambda r: r.partner_id == self.customer)
+        self.assertEqual((first.state, first.reason), ("cancelled", "paid"))
+        self.dispatch()
+        second = reminders - first
+        self.assertEqual(second.state, "sent")
+        self.assertIn("400.00", html_to_inner_content(second.body))
+        self.assertFalse(self.reminder_messages(self.customer))
+        # a payment after sending: the reminder is marked paid
+        self._ar_pay(partly, 400, pay_date=TODAY)
+        self.assertEqual(second.state, "paid")
+
+    def test_dispute_raised_between_planning_and_sending(self):
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        [reminder] = self.plan()
+        self.env["ar.followup.dispute"].create({"partner_id": self.customer.id, "reason": "pricing"})
+        self.dispatch()
+        self.assertEqual((reminder.state, reminder.reason), ("skipped", "disputed"))
+        self.assertFalse(reminder.mail_message_id)
+
+    # -- window, approval, replies ---------------------------------------------------
+
+    def test_sending_window_in_customer_time_zone(self):
+        self.customer.tz = "America/New_York"
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        [reminder] = self.plan()
+        # 10:00 in Kolkata is 00:30 in New York: it waits for 08:00 there (12:00 UTC)
+        self.assertEqual(reminder.date_scheduled, datetime.combine(TODAY, time(12, 0)))
+        self.dispatch(at=time(11, 59))
+        self.assertEqual(reminder.state, "planned")
+        self.dispatch(at=time(12, 0))
+        self.assertEqual(reminder.state, "sent")
+
+    def test_approval_first_policy(self):
+        self.customer.ar_segment_id = self.env.ref("ar_followup.ar_followup_segment_vip")
+        self._ar_invoice(self.customer, 1000, self.days_before(3))
+        [reminder] = self.plan()
+        self.assertEqual((reminder.state, reminder.step_id.policy_id.name), ("to_approve", "Soft, approval first"))
+        self.dispatch()
+        self.assertEqual(reminder.state, "to_approve", "not sent before approval")
+        clerk_view = reminder.with_user(self.ar_user)
+        with self.assertRaises(AccessError):
+            clerk_view.write({"state": "queued"})
+        clerk_view.action_approve()
+        self.assertEqual((reminder.state, reminder.approved_by_id), ("planned", self.ar_user))
+        self.dispatch(at=time(4, 45))
+        self.assertEqual(reminder.state, "sent")
+
+    def test_reply_lands_on_customer_thread(self):
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        [reminder] = self.plan()
+        self.dispatch()
+        self.assertEqual(reminder.state, "sent")
+        message = reminder.mail_message_id
+        self.assertEqual((message.model, message.res_id), ("res.partner", self.customer.id))
+        self.assertEqual(reminder.provider_message_id, message.message_id)
+        self.assertEqual(message.notified_partner_ids, self.customer)
+        raw = (
+            "From: Bharat Steel Accounts <%s>\r\n"
+            "To: ar@example.com\r\n"
+            "Subject: Re: %s\r\n"
+            "Message-Id: <reply-1@bharat.example.in>\r\n"
+            "In-Reply-To: %s\r\n"
+            "References: %s\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "\r\n"
+            "We will pay on Friday.\r\n"
+        ) % (self.customer.email, reminder.subject, message.message_id, message.message_id)
+        with self.frozen(TODAY):
+            self.env["mail.thread"].message_process(False, raw)
+        self.assertIn("We will pay on Friday.", self.chatter(self.customer)[0])
+        reply = self.customer.message_ids[0]
+        self.assertEqual((reply.message_type, reply.parent_id), ("email", message))
+        self.assertEqual(reminder.state, "replied")
+        self.assertTrue(reminder.date_replied)
