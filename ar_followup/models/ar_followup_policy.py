@@ -92,8 +92,9 @@ class ArFollowupPolicyStep(models.Model):
     )
     company_id = fields.Many2one(related="policy_id.company_id", store=True)
     sequence = fields.Integer(
-        default=10, help="Firmness order: when invoices of a customer reach several steps on "
-        "the same day, the reminder is written at the last one."
+        default=10,
+        help="Firmness order: when invoices of a customer reach several steps on "
+        "the same day, the reminder is written at the last one.",
     )
     name = fields.Char(required=True, translate=True)
     trigger = fields.Selection(
@@ -181,7 +182,9 @@ class ArFollowupPolicyStep(models.Model):
         buckets = self.env["ar.followup.bucket"].sudo().browse([r.bucket_id for r in ranges])
         names = {bucket.id: bucket.name for bucket in buckets}
         for step in self:
-            bucket = cadence.find_bucket(ranges, step.bucket_days) if step.trigger == "bucket" else None
+            bucket = (
+                cadence.find_bucket(ranges, step.bucket_days) if step.trigger == "bucket" else None
+            )
             step.bucket_label = names.get(bucket, False)
 
     @api.constrains("days_of_month")
@@ -204,7 +207,9 @@ class ArFollowupPolicyStep(models.Model):
         for step in self:
             if step.trigger == "bucket" and step.bucket_days < 1:
                 raise ValidationError(
-                    self.env._("Step %s: the bucket is given by a day past due, 1 or more.", step.name)
+                    self.env._(
+                        "Step %s: the bucket is given by a day past due, 1 or more.", step.name
+                    )
                 )
 
     def _ar_channels(self):

@@ -2,7 +2,7 @@
 import logging
 from datetime import timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -120,7 +120,9 @@ class ArFollowupReminder(models.Model):
     )
     state = fields.Selection(STATES, required=True, default="planned", readonly=True, index=True)
     reason = fields.Selection(
-        REASONS, readonly=True, index="btree_not_null",
+        REASONS,
+        readonly=True,
+        index="btree_not_null",
         help="Why the reminder was skipped, cancelled or failed.",
     )
     reason_text = fields.Char("Details", readonly=True)
@@ -140,7 +142,10 @@ class ArFollowupReminder(models.Model):
         "mail.message", "Message", readonly=True, index="btree_not_null", ondelete="set null"
     )
     provider_message_id = fields.Char(
-        "Provider Reference", readonly=True, index="btree_not_null", copy=False,
+        "Provider Reference",
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
         help="The channel's message id (e-mail Message-Id, WhatsApp message id...).",
     )
     error = fields.Text(readonly=True)
@@ -191,13 +196,19 @@ class ArFollowupReminder(models.Model):
     def action_approve(self):
         reminders = self._ar_check_user().filtered(lambda r: r.state == "to_approve")
         reminders.write(
-            {"state": "planned", "approved_by_id": self.env.uid, "date_approved": fields.Datetime.now()}
+            {
+                "state": "planned",
+                "approved_by_id": self.env.uid,
+                "date_approved": fields.Datetime.now(),
+            }
         )
         return True
 
     def action_cancel(self):
         reminders = self._ar_check_user().filtered(lambda r: r.state in OPEN_STATES)
-        reminders._ar_close("cancelled", "manual", self.env._("Cancelled by %s", self.env.user.name))
+        reminders._ar_close(
+            "cancelled", "manual", self.env._("Cancelled by %s", self.env.user.name)
+        )
         return True
 
     def action_open_message(self):
@@ -212,8 +223,12 @@ class ArFollowupReminder(models.Model):
 
     def _ar_close(self, state, reason, text=None):
         self.write(
-            {"state": state, "reason": reason, "reason_text": text or False,
-             "date_closed": fields.Datetime.now()}
+            {
+                "state": state,
+                "reason": reason,
+                "reason_text": text or False,
+                "date_closed": fields.Datetime.now(),
+            }
         )
 
     # -- planning ------------------------------------------------------------
@@ -236,12 +251,23 @@ class ArFollowupReminder(models.Model):
         policies = partners._ar_get_policies(company)
         plain = policies and self.env["ar.followup.policy"].union(*policies.values())._ar_to_plain()
         channels = {c for p in plain.values() for step in p.steps for c in step.channels}
-        contact = {channel: self._ar_get_contact_problems(channel, partners) for channel in channels}
+        contact = {
+            channel: self._ar_get_contact_problems(channel, partners) for channel in channels
+        }
         holds = partners._ar_get_cadence_holds(company, day)
         last = self._ar_fetch_last_reminders(company, partners)
-        broken = self.env["ar.followup.promise"].sudo().search([
-            ("company_id", "=", company.id), ("state", "=", "broken"), ("escalate_next_step", "=", True),
-        ])
+        broken = (
+            self.env["ar.followup.promise"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "broken"),
+                    ("escalate_next_step", "=", True),
+                ]
+            )
+        )
+        advance_ids = set(broken.partner_id.ids)
         by_partner = {}
         for item in items:
             by_partner.setdefault(item.partner_id, []).append(item)
@@ -255,7 +281,7 @@ class ArFollowupReminder(models.Model):
                 move_holds=holds[partner.id]["moves"],
                 contact={channel: contact[channel].get(partner.id) for channel in channels},
                 preferred_channel=partner.ar_channel,
-                advance=partner in broken.partner_id,
+                advance=partner.id in advance_ids,
             )
             for partner in partners
         ]
@@ -285,7 +311,10 @@ class ArFollowupReminder(models.Model):
         broken.filtered(lambda p: p.partner_id in advanced)._ar_consume_escalations()
         _logger.info(
             "AR cadence %s on %s: %d open items, %d reminders planned, %d skipped",
-            company.name, day, len(items), len(reminders.filtered(lambda r: r.state != "skipped")),
+            company.name,
+            day,
+            len(items),
+            len(reminders.filtered(lambda r: r.state != "skipped")),
             len(reminders.filtered(lambda r: r.state == "skipped")),
         )
         return reminders
@@ -303,8 +332,9 @@ class ArFollowupReminder(models.Model):
         )
         self.env["account.move"].flush_model(["move_type", "commercial_partner_id"])
         self.env["ar.followup.bucket.transition"].flush_model()
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT aml.id, aml.move_id, m.commercial_partner_id,
                    COALESCE(aml.date_maturity, aml.date), aml.amount_residual, aml.ar_bucket_id,
                    (SELECT MAX(t.date)
@@ -321,8 +351,9 @@ class ArFollowupReminder(models.Model):
                AND m.commercial_partner_id IS NOT NULL
              ORDER BY m.commercial_partner_id, aml.id
             """,
-            company=company.id,
-        ))
+                company=company.id,
+            )
+        )
         return [
             cadence.Item(line_id, move_id, partner_id, due, float(residual), bucket_id, entered)
             for line_id, move_id, partner_id, due, residual, bucket_id, entered in self.env.cr.fetchall()
@@ -335,15 +366,18 @@ class ArFollowupReminder(models.Model):
             return set()
         self.flush_model(["state", "company_id"])
         self.env["ar.followup.reminder.line"].flush_model()
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT l.move_line_id, l.step_id, l.trigger_date
               FROM ar_followup_reminder_line l
               JOIN ar_followup_reminder r ON r.id = l.reminder_id
              WHERE r.company_id = %s AND r.state != 'skipped' AND l.move_line_id = ANY(%s)
             """,
-            company.id, line_ids,
-        ))
+                company.id,
+                line_ids,
+            )
+        )
         return set(self.env.cr.fetchall())
 
     @api.model
@@ -352,9 +386,13 @@ class ArFollowupReminder(models.Model):
         return {
             partner.id: day
             for partner, day in self._read_group(
-                [("company_id", "=", company.id), ("partner_id", "in", partners.ids),
-                 ("state", "in", CONTACT_STATES)],
-                ["partner_id"], ["date:max"],
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", partners.ids),
+                    ("state", "in", CONTACT_STATES),
+                ],
+                ["partner_id"],
+                ["date:max"],
             )
         }
 
@@ -364,14 +402,18 @@ class ArFollowupReminder(models.Model):
         if not decisions:
             return set(), set()
         self.flush_model(["company_id", "partner_id", "step_id", "cycle_key", "state"])
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT partner_id, step_id, cycle_key, state
               FROM ar_followup_reminder
              WHERE company_id = %s AND partner_id = ANY(%s) AND cycle_key = ANY(%s)
             """,
-            company.id, list({d.partner_id for d in decisions}), list({d.cycle_key for d in decisions}),
-        ))
+                company.id,
+                list({d.partner_id for d in decisions}),
+                list({d.cycle_key for d in decisions}),
+            )
+        )
         live, seen = set(), set()
         for partner_id, step_id, key, state in self.env.cr.fetchall():
             seen.add((partner_id, step_id, key))
@@ -404,31 +446,36 @@ class ArFollowupReminder(models.Model):
             "amount_residual": sum(s.residual for s in stages),
             "move_ids": [Command.set(sorted({s.move_id for s in stages}))],
             "line_ids": [
-                Command.create({
-                    "move_line_id": s.line_id,
-                    "move_id": s.move_id,
-                    "step_id": s.step_id,
-                    "trigger_date": s.trigger,
-                    "date_maturity": items[s.line_id].due,
-                    "amount_residual": s.residual,
-                })
+                Command.create(
+                    {
+                        "move_line_id": s.line_id,
+                        "move_id": s.move_id,
+                        "step_id": s.step_id,
+                        "trigger_date": s.trigger,
+                        "date_maturity": items[s.line_id].due,
+                        "amount_residual": s.residual,
+                    }
+                )
                 for s in stages
             ],
-            "excluded_note": "\n".join(
-                "%s: %s" % (move.name, held[move.id]) for move in moves
-            ) or False,
+            "excluded_note": "\n".join("%s: %s" % (move.name, held[move.id]) for move in moves)
+            or False,
         }
         if not send:
             vals.update(
-                state="skipped", reason=decision.reason, reason_text=decision.reason_text or False,
+                state="skipped",
+                reason=decision.reason,
+                reason_text=decision.reason_text or False,
                 date_closed=context["now"],
             )
         else:
             vals.update(
                 state="to_approve" if decision.need_approval else "planned",
                 date_scheduled=cadence.window_opening(
-                    context["now"], partner.tz or context["company"]._ar_tz(),
-                    policy.window_start, policy.window_end,
+                    context["now"],
+                    partner.tz or context["company"]._ar_tz(),
+                    policy.window_start,
+                    policy.window_end,
                 ),
             )
         return vals
@@ -466,7 +513,9 @@ class ArFollowupReminder(models.Model):
     @api.model
     def _ar_get_due_domain(self, companies, now):
         return [
-            ("company_id", "in", companies.ids), ("state", "=", "queued"), ("date_scheduled", "<=", now),
+            ("company_id", "in", companies.ids),
+            ("state", "=", "queued"),
+            ("date_scheduled", "<=", now),
         ]
 
     @api.model
@@ -492,7 +541,9 @@ class ArFollowupReminder(models.Model):
         time_left = Cron._commit_progress(remaining=min(due, limit) if limit else due)
         done = 0
         while time_left and (limit is None or done < limit):
-            batch = self._ar_claim(companies, now, batch_size if limit is None else min(batch_size, limit - done))
+            batch = self._ar_claim(
+                companies, now, batch_size if limit is None else min(batch_size, limit - done)
+            )
             if not batch:
                 break
             # the claim is committed before any channel is called: a crash from here on
@@ -504,7 +555,7 @@ class ArFollowupReminder(models.Model):
                 done += 1
                 time_left = Cron._commit_progress(1)
                 if not time_left:
-                    batch[index + 1:]._ar_unclaim()
+                    batch[index + 1 :]._ar_unclaim()
                     Cron._commit_progress()
                     break
         return done
@@ -517,8 +568,9 @@ class ArFollowupReminder(models.Model):
         ORM's ``try_lock_for_update`` (on given ids) cannot express.
         """
         self.flush_model(["state", "company_id", "date_scheduled"])
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT id
               FROM ar_followup_reminder
              WHERE state = 'queued' AND company_id = ANY(%s) AND date_scheduled <= %s
@@ -526,22 +578,31 @@ class ArFollowupReminder(models.Model):
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            companies.ids, now, size,
-        ))
+                companies.ids,
+                now,
+                size,
+            )
+        )
         batch = self.browse([row[0] for row in self.env.cr.fetchall()])
         batch.write({"state": "sending", "date_sending": now})
         return batch
 
     def _ar_unclaim(self):
         """Give back claimed reminders that were not handed to their channel."""
-        self.filtered(lambda r: r.state == "sending").write({"state": "queued", "date_sending": False})
+        self.filtered(lambda r: r.state == "sending").write(
+            {"state": "queued", "date_sending": False}
+        )
 
     @api.model
     def _ar_release(self, companies, now):
         """Planned reminders whose time came join the queue."""
-        self.search([
-            ("company_id", "in", companies.ids), ("state", "=", "planned"), ("date_scheduled", "<=", now),
-        ]).write({"state": "queued"})
+        self.search(
+            [
+                ("company_id", "in", companies.ids),
+                ("state", "=", "planned"),
+                ("date_scheduled", "<=", now),
+            ]
+        ).write({"state": "queued"})
 
     @api.model
     def _ar_recover_interrupted(self, companies, now):
@@ -549,10 +610,13 @@ class ArFollowupReminder(models.Model):
 
         Each channel decides (:meth:`_ar_recover_interrupted_one`).
         """
-        stuck = self.search([
-            ("company_id", "in", companies.ids), ("state", "=", "sending"),
-            ("date_sending", "<", now - SENDING_TIMEOUT),
-        ]).try_lock_for_update()
+        stuck = self.search(
+            [
+                ("company_id", "in", companies.ids),
+                ("state", "=", "sending"),
+                ("date_sending", "<", now - SENDING_TIMEOUT),
+            ]
+        ).try_lock_for_update()
         for reminder in stuck:
             reminder._ar_recover_interrupted_one()
         return stuck
@@ -571,80 +635,121 @@ class ArFollowupReminder(models.Model):
             self._ar_unclaim()
             _logger.warning("AR reminder %s was interrupted while sending: requeued", self.id)
             return
-        self.write({
-            "state": "failed", "reason": "interrupted", "date_closed": fields.Datetime.now(),
-            "error": self.env._("Interrupted while sending: check with the provider whether it left."),
-        })
+        self.write(
+            {
+                "state": "failed",
+                "reason": "interrupted",
+                "date_closed": fields.Datetime.now(),
+                "error": self.env._(
+                    "Interrupted while sending: check with the provider whether it left."
+                ),
+            }
+        )
 
     def _ar_check_before_send(self, now):
-        """``{reminder id: (state, reason, text)}`` for reminders that must not go out now.
+        """``{reminder id: (state, reason, text)}`` for reminders that must not go out as planned.
 
-        Set-based over the batch: invoices paid meanwhile (cancelled), holds raised
-        since planning and contact data gone (skipped), outside the sending window
-        (requeued for its opening, skipped once more than a day late).
+        Set-based over the batch (one search per hold model, one contact check per
+        channel); see :meth:`_ar_send_problem`.
         """
         problems = {}
         for company, reminders in self.grouped("company_id").items():
-            day = company._ar_today()
-            holds = reminders.partner_id._ar_get_cadence_holds(company, day)
+            holds = reminders.partner_id._ar_get_cadence_holds(company, company._ar_today())
             contact = {
                 channel: self._ar_get_contact_problems(channel, group.partner_id)
                 for channel, group in reminders.grouped("channel").items()
             }
             for reminder in reminders:
-                open_moves = reminder._ar_get_open_moves()
-                hold = holds.get(reminder.partner_id.id, {})
-                held = [hold["moves"][m.id] for m in open_moves if m.id in hold.get("moves", {})]
-                if reminder.line_ids and not open_moves:
-                    problems[reminder.id] = ("cancelled", "paid", None)
-                elif hold.get("partner"):
-                    problems[reminder.id] = ("skipped", *hold["partner"])
-                elif open_moves and len(held) == len(open_moves):
-                    problems[reminder.id] = ("skipped", held[0][0], held[0][1])
-                elif contact[reminder.channel].get(reminder.partner_id.id):
-                    problems[reminder.id] = ("skipped", contact[reminder.channel][reminder.partner_id.id], None)
-                else:
-                    policy = reminder.policy_id
-                    tz = reminder.partner_id.tz or company._ar_tz()
-                    opening = cadence.window_opening(now, tz, policy.window_start or 0, policy.window_end or 24)
-                    if opening > now:
-                        late = opening.date() > reminder.date + timedelta(days=1)
-                        problems[reminder.id] = ("skipped", "outside_hours", None) if late else ("queued", opening, None)
+                problem = reminder._ar_send_problem(
+                    holds.get(reminder.partner_id.id) or {}, contact[reminder.channel], now
+                )
+                if problem:
+                    problems[reminder.id] = problem
         return problems
+
+    def _ar_send_problem(self, hold, contact, now):
+        """Why this reminder must not go out now as planned, or None.
+
+        ``("cancelled", "paid", None)`` when its invoices were paid meanwhile;
+        ``("skipped", reason, text)`` when the customer or all its invoices are now
+        held, or cannot be reached; ``("exclude", move ids, text)`` when some of its
+        invoices are now held (sent without them); ``("queued", opening, None)``
+        outside the sending window, or skipped (``outside_hours``) once the next
+        opening is more than a day after the day it was planned for.
+        """
+        self.ensure_one()
+        open_moves = self._ar_get_open_moves()
+        if self.line_ids and not open_moves:
+            return ("cancelled", "paid", None)
+        if hold.get("partner"):
+            return ("skipped", *hold["partner"])
+        held = {m: hold["moves"][m.id] for m in open_moves if m.id in hold.get("moves", {})}
+        if held and len(held) == len(open_moves):
+            return ("skipped", *next(iter(held.values())))
+        if contact.get(self.partner_id.id):
+            return ("skipped", contact[self.partner_id.id], None)
+        policy = self.policy_id
+        tz = self.partner_id.tz or self.company_id._ar_tz()
+        opening = cadence.window_opening(now, tz, policy.window_start, policy.window_end or 24)
+        if opening > now:
+            if opening.date() > self.date + timedelta(days=1):
+                return ("skipped", "outside_hours", None)
+            return ("queued", opening, None)
+        if held:
+            note = "\n".join("%s: %s" % (move.name, text) for move, (_code, text) in held.items())
+            return ("exclude", [move.id for move in held], note)
+        return None
 
     def _ar_dispatch_one(self, problem, now):
         """Send one claimed reminder, or record why not. Errors of the channel fail it."""
         self.ensure_one()
+        reminder = self
         if problem and problem[0] == "queued":
             self.write({"state": "queued", "date_sending": False, "date_scheduled": problem[1]})
             return
-        if problem:
+        if problem and problem[0] == "exclude":
+            note = "\n".join(filter(None, [self.excluded_note, problem[2]]))
+            self.excluded_note = note
+            reminder = self.with_context(ar_exclude_move_ids=problem[1])
+        elif problem:
             self._ar_close(*problem)
             return
         try:
             with self.env.cr.savepoint():
-                rendered = self._ar_render()
+                rendered = reminder._ar_render()
                 self.write({"subject": rendered["subject"], "body": rendered["body"]})
-                reference = self._ar_send()
+                reference = reminder._ar_send()
                 if not reference:
                     raise UserError(self.env._("No channel sends reminders by %s.", self.channel))
         except Exception as exc:  # noqa: BLE001 - a channel's failure is recorded, not raised
             _logger.warning("AR reminder %s could not be sent: %s", self.id, exc)
-            self.write({
-                "state": "failed", "reason": "error", "error": str(exc), "date_closed": fields.Datetime.now(),
-            })
+            self.write(
+                {
+                    "state": "failed",
+                    "reason": "error",
+                    "error": str(exc),
+                    "date_closed": fields.Datetime.now(),
+                }
+            )
             return
         self.write({"state": "sent", "date_sent": now, "provider_message_id": reference})
         self._ar_after_send()
 
     def _ar_get_open_moves(self):
-        """The reminder's invoices that still have something due."""
+        """The reminder's invoices that still have something due, less those held since it
+        was planned (``ar_exclude_move_ids`` in the context, see :meth:`_ar_send_problem`)."""
         self.ensure_one()
-        if not self.line_ids:
-            return self.move_ids
-        return self.line_ids.move_line_id.filtered(
-            lambda line: line.parent_state == "posted" and not line.reconciled and line.amount_residual > 0
-        ).move_id
+        moves = self.move_ids
+        if self.line_ids:
+            moves = self.line_ids.move_line_id.filtered(
+                lambda line: (
+                    line.parent_state == "posted"
+                    and not line.reconciled
+                    and line.amount_residual > 0
+                )
+            ).move_id
+        excluded = self.env.context.get("ar_exclude_move_ids")
+        return moves.filtered(lambda move: move.id not in excluded) if excluded else moves
 
     # -- rendering and sending -------------------------------------------------------
 
@@ -653,8 +758,15 @@ class ArFollowupReminder(models.Model):
         step = self.step_id
         if step.template_id and step.template_id.channel == self.channel:
             return step.template_id
-        return self.env["ar.followup.template"].with_company(self.company_id)._ar_select(
-            self.channel, self.stage or step.stage, self.tone_id.code or "neutral", self.company_id
+        return (
+            self.env["ar.followup.template"]
+            .with_company(self.company_id)
+            ._ar_select(
+                self.channel,
+                self.stage or step.stage,
+                self.tone_id.code or "neutral",
+                self.company_id,
+            )
         )
 
     def _ar_render(self):
@@ -677,16 +789,21 @@ class ArFollowupReminder(models.Model):
     def _ar_render_default(self, moves):
         self.ensure_one()
         rows = Markup("").join(
-            Markup("<li>%s, due %s: %s</li>") % (
-                move.name, format_date(self.env, move.invoice_date_due),
+            Markup("<li>%s, due %s: %s</li>")
+            % (
+                move.name,
+                format_date(self.env, move.invoice_date_due),
                 format_amount(self.env, move.amount_residual, move.currency_id),
             )
             for move in moves
         )
         return {
             "subject": self.env._("Payment reminder from %s", self.company_id.name),
-            "body": Markup("<p>%s</p><ul>%s</ul>") % (
-                self.env._("Dear %s, the following invoices are awaiting payment:", self.partner_id.name),
+            "body": Markup("<p>%s</p><ul>%s</ul>")
+            % (
+                self.env._(
+                    "Dear %s, the following invoices are awaiting payment:", self.partner_id.name
+                ),
                 rows,
             ),
         }
@@ -728,7 +845,9 @@ class ArFollowupReminder(models.Model):
             force_send=False,
             notify_skip_followers=True,
         )
-        self.write({"mail_message_id": message.id, "recipient": ", ".join(recipients.mapped("email"))})
+        self.write(
+            {"mail_message_id": message.id, "recipient": ", ".join(recipients.mapped("email"))}
+        )
         return message.message_id
 
     def _ar_after_send(self):
@@ -745,7 +864,9 @@ class ArFollowupReminder(models.Model):
             step=self.step_id.name,
         )
         partner.activity_schedule(
-            "mail.mail_activity_data_todo", summary=summary, user_id=owner.id or self.env.uid,
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            user_id=owner.id or self.env.uid,
             date_deadline=self.company_id._ar_today(),
         )
         partner.ar_tone_escalation += 1
@@ -755,8 +876,12 @@ class ArFollowupReminder(models.Model):
     @api.model
     def _ar_mark_replied(self, message):
         """``message`` answers a reminder's message: the reminder is replied."""
-        reminders = self.search([("mail_message_id", "=", message.parent_id.id),
-                                 ("state", "in", ("sent", "delivered", "read"))])
+        reminders = self.search(
+            [
+                ("mail_message_id", "=", message.parent_id.id),
+                ("state", "in", ("sent", "delivered", "read")),
+            ]
+        )
         reminders.write({"state": "replied", "date_replied": fields.Datetime.now()})
         return reminders
 
@@ -766,9 +891,12 @@ class ArFollowupReminder(models.Model):
 
         Waiting reminders are cancelled (paid meanwhile); sent ones become paid.
         """
-        reminders = self.search([
-            ("move_ids", "in", moves.ids), ("state", "in", (*OPEN_STATES, *SENT_STATES[:-1])),
-        ])
+        reminders = self.search(
+            [
+                ("move_ids", "in", moves.ids),
+                ("state", "in", (*OPEN_STATES, *SENT_STATES[:-1])),
+            ]
+        )
         now = fields.Datetime.now()
         for reminder in reminders:
             if reminder._ar_get_open_moves():

@@ -64,7 +64,9 @@ class ResCompany(models.Model):
         "planned (ageing refreshed first).",
     )
     ar_last_plan_date = fields.Date(
-        "Reminders Last Planned", readonly=True, copy=False,
+        "Reminders Last Planned",
+        readonly=True,
+        copy=False,
         help="Day the reminders were last planned for, in the company's time zone.",
     )
 
@@ -223,7 +225,10 @@ class ResCompany(models.Model):
             reminders = company._ar_plan_reminders(today)
             company.ar_last_plan_date = today
             _logger.info(
-                "AR reminders planned for %s on %s: %d recorded", company.name, today, len(reminders)
+                "AR reminders planned for %s on %s: %d recorded",
+                company.name,
+                today,
+                len(reminders),
             )
             if not Cron._commit_progress(1):
                 break

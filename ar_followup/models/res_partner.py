@@ -814,9 +814,13 @@ class ResPartner(models.Model):
         for model in self._ar_hold_models():
             Model = self.env[model]
             code = getattr(Model, "_ar_hold_code", None) or "held"
-            coded += [(pid, moves, code, text) for pid, moves, text in Model._ar_get_holds(company, day, partners)]
+            coded += [
+                (pid, moves, code, text)
+                for pid, moves, text in Model._ar_get_holds(company, day, partners)
+            ]
         coded += [
-            (pid, moves, "paused", text) for pid, moves, text in self._ar_get_pause_holds(day, partners)
+            (pid, moves, "paused", text)
+            for pid, moves, text in self._ar_get_pause_holds(day, partners)
         ]
 
         def merge(current, code, text):

@@ -27,21 +27,37 @@ class TestCadenceConcurrency(TransactionCase):
         self.addCleanup(freezer.stop)
         with self._cursor() as env:
             company = env.ref("base.main_company")
-            partner = env["res.partner"].create({
-                "name": "Concurrent Customer", "is_company": True, "tz": "Asia/Kolkata",
-                "email": "accounts@concurrent.example.in",
-            })
-            step = env.ref("ar_followup.ar_followup_policy_step_standard_first")
-            reminders = env["ar.followup.reminder"].create([
+            partner = env["res.partner"].create(
                 {
-                    "company_id": company.id, "partner_id": partner.id, "policy_id": step.policy_id.id,
-                    "step_id": step.id, "cycle_key": "concurrency/%s" % index, "date": TODAY,
-                    "channel": "email", "stage": "overdue", "state": "queued",
-                    "date_scheduled": NOW - timedelta(hours=1),
+                    "name": "Concurrent Customer",
+                    "is_company": True,
+                    "tz": "Asia/Kolkata",
+                    "email": "accounts@concurrent.example.in",
                 }
-                for index in range(6)
-            ])
-            self.company_id, self.partner_id, self.reminder_ids = company.id, partner.id, reminders.ids
+            )
+            step = env.ref("ar_followup.ar_followup_policy_step_standard_first")
+            reminders = env["ar.followup.reminder"].create(
+                [
+                    {
+                        "company_id": company.id,
+                        "partner_id": partner.id,
+                        "policy_id": step.policy_id.id,
+                        "step_id": step.id,
+                        "cycle_key": "concurrency/%s" % index,
+                        "date": TODAY,
+                        "channel": "email",
+                        "stage": "overdue",
+                        "state": "queued",
+                        "date_scheduled": NOW - timedelta(hours=1),
+                    }
+                    for index in range(6)
+                ]
+            )
+            self.company_id, self.partner_id, self.reminder_ids = (
+                company.id,
+                partner.id,
+                reminders.ids,
+            )
         self.addCleanup(self._remove)
 
     def _cursor(self):
@@ -75,8 +91,13 @@ class TestCadenceConcurrency(TransactionCase):
     def _sent_counts(self, env):
         env.invalidate_all()
         reminders = env["ar.followup.reminder"].browse(self.reminder_ids)
-        posted = env["mail.message"].search([("model", "=", "res.partner"), ("res_id", "=", self.partner_id)])
-        return {r.id: (r.state, len(posted.filtered(lambda m, r=r: m == r.mail_message_id))) for r in reminders}
+        posted = env["mail.message"].search(
+            [("model", "=", "res.partner"), ("res_id", "=", self.partner_id)]
+        )
+        return {
+            r.id: (r.state, len(posted.filtered(lambda m, r=r: m == r.mail_message_id)))
+            for r in reminders
+        }
 
     def test_two_dispatchers_share_the_queue(self):
         with self._cursor() as env_a, self._cursor() as env_b:
@@ -88,7 +109,11 @@ class TestCadenceConcurrency(TransactionCase):
             # dispatcher B runs meanwhile: it skips A's locked rows and sends the others
             handled = company_b._ar_dispatch_reminders()
             self.assertEqual(handled, 3)
-            by_b = env_b["ar.followup.reminder"].browse(self.reminder_ids).filtered(lambda r: r.state == "sent")
+            by_b = (
+                env_b["ar.followup.reminder"]
+                .browse(self.reminder_ids)
+                .filtered(lambda r: r.state == "sent")
+            )
             self.assertEqual(len(by_b), 3)
             self.assertFalse(set(by_b.ids) & set(claimed.ids))
             # A commits its claim, then sends: B, running again, finds nothing to take
@@ -101,12 +126,16 @@ class TestCadenceConcurrency(TransactionCase):
             self.assertEqual(company_b._ar_dispatch_reminders(), 0)
         with self._cursor() as env:
             counts = self._sent_counts(env)
-        self.assertEqual(counts, {rid: ("sent", 1) for rid in self.reminder_ids}, "each sent exactly once")
+        self.assertEqual(
+            counts, {rid: ("sent", 1) for rid in self.reminder_ids}, "each sent exactly once"
+        )
 
     def test_claim_is_committed_before_sending(self):
         """A dispatcher dies after claiming: the others leave its reminders alone."""
         with self._cursor() as env_a:
-            claimed = env_a["ar.followup.reminder"]._ar_claim(env_a["res.company"].browse(self.company_id), NOW, 2)
+            claimed = env_a["ar.followup.reminder"]._ar_claim(
+                env_a["res.company"].browse(self.company_id), NOW, 2
+            )
             env_a.cr.commit()
             # ...and the worker dies here, before sending: no commit of anything else
         with self._cursor() as env_b:
@@ -116,5 +145,8 @@ class TestCadenceConcurrency(TransactionCase):
             counts = self._sent_counts(env)
         self.assertEqual(
             counts,
-            {rid: ("sending", 0) if rid in claimed.ids else ("sent", 1) for rid in self.reminder_ids},
+            {
+                rid: ("sending", 0) if rid in claimed.ids else ("sent", 1)
+                for rid in self.reminder_ids
+            },
         )

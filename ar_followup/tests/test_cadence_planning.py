@@ -21,7 +21,13 @@ from ..tools.cadence import (
     ranges_low,
 )
 
-RANGES = [Bucket(1, None, 0), Bucket(2, 1, 30), Bucket(3, 31, 60), Bucket(4, 61, 90), Bucket(5, 91, None)]
+RANGES = [
+    Bucket(1, None, 0),
+    Bucket(2, 1, 30),
+    Bucket(3, 31, 60),
+    Bucket(4, 61, 90),
+    Bucket(5, 91, None),
+]
 HEADS_UP, DUE, FIRST, REPEAT, FINAL = 1, 2, 3, 4, 5
 STANDARD = Policy(
     1,
@@ -56,8 +62,12 @@ class TestCadencePlanning(BaseCase):
         for n in range((last - first).days + 1):
             today = first + timedelta(days=n)
             items = tuple(item(line_id, due, today=today) for line_id, due in dues)
-            who = Customer(7, 1, items, last_reminder=last_sent, contact={"email": None}, **customer)
-            decisions = new_decisions(plan([who], policies or {1: STANDARD}, today, RANGES, covered), live, seen)
+            who = Customer(
+                7, 1, items, last_reminder=last_sent, contact={"email": None}, **customer
+            )
+            decisions = new_decisions(
+                plan([who], policies or {1: STANDARD}, today, RANGES, covered), live, seen
+            )
             for decision in decisions:
                 seen.add(decision.key)
                 if decision.action == SEND:
@@ -74,23 +84,30 @@ class TestCadencePlanning(BaseCase):
 
     def test_one_reminder_per_customer_covering_every_item_due(self):
         """Two invoices reaching a step the same day: one reminder, at the firmer step."""
-        log = self.simulate([(1, JUNE_1), (2, date(2026, 6, 11))], date(2026, 5, 25), date(2026, 6, 20))
+        log = self.simulate(
+            [(1, JUNE_1), (2, date(2026, 6, 11))], date(2026, 5, 25), date(2026, 6, 20)
+        )
         summary = [(day, d.step_id, sorted(s.line_id for s in d.stages)) for day, d in log]
-        self.assertEqual(summary, [
-            (date(2026, 5, 29), HEADS_UP, [1]),
-            (date(2026, 6, 1), DUE, [1]),
-            # line 1 reaches +7 the day line 2 reaches its heads-up: one reminder, step +7
-            (date(2026, 6, 8), FIRST, [1, 2]),
-            (date(2026, 6, 11), DUE, [2]),
-            (date(2026, 6, 16), REPEAT, [1]),
-            # line 2 reaches +7 on the 18th, two days after the last reminder: waits a day
-            (date(2026, 6, 19), FIRST, [2]),
-        ])
+        self.assertEqual(
+            summary,
+            [
+                (date(2026, 5, 29), HEADS_UP, [1]),
+                (date(2026, 6, 1), DUE, [1]),
+                # line 1 reaches +7 the day line 2 reaches its heads-up: one reminder, step +7
+                (date(2026, 6, 8), FIRST, [1, 2]),
+                (date(2026, 6, 11), DUE, [2]),
+                (date(2026, 6, 16), REPEAT, [1]),
+                # line 2 reaches +7 on the 18th, two days after the last reminder: waits a day
+                (date(2026, 6, 19), FIRST, [2]),
+            ],
+        )
         self.assertTrue(all(d.action == SEND and d.channel == "email" for _day, d in log))
 
     def test_minimum_interval_defers_and_merges(self):
         """Line 2 reaches +7 a day after line 1 got +15: it waits for the interval, then goes."""
-        log = self.simulate([(1, JUNE_1), (2, date(2026, 6, 10))], date(2026, 6, 16), date(2026, 6, 20))
+        log = self.simulate(
+            [(1, JUNE_1), (2, date(2026, 6, 10))], date(2026, 6, 16), date(2026, 6, 20)
+        )
         self.assertEqual(
             [(day, d.step_id, [s.line_id for s in d.stages]) for day, d in log],
             [(date(2026, 6, 16), REPEAT, [1]), (date(2026, 6, 19), FIRST, [2])],
@@ -112,7 +129,9 @@ class TestCadencePlanning(BaseCase):
 
     def test_whole_customer_hold_is_skipped_once_per_key(self):
         log = self.simulate(
-            [(1, JUNE_1)], date(2026, 6, 7), date(2026, 6, 20),
+            [(1, JUNE_1)],
+            date(2026, 6, 7),
+            date(2026, 6, 20),
             hold=("disputed", "Disputed: DSP/2026/0001"),
         )
         self.assertEqual(
@@ -136,7 +155,9 @@ class TestCadencePlanning(BaseCase):
         holds[10] = ("disputed", "Disputed: DSP/2026/0001")
         [decision] = plan([who], {1: STANDARD}, today, RANGES, set())
         self.assertEqual((decision.action, decision.reason), (SKIP, "disputed"))
-        self.assertEqual(decision.reason_text, "Disputed: DSP/2026/0001; Promised to pay by 06/20/2026")
+        self.assertEqual(
+            decision.reason_text, "Disputed: DSP/2026/0001; Promised to pay by 06/20/2026"
+        )
         self.assertEqual(decision.coverage(), set())
 
     def test_channels_in_preference_order(self):
@@ -161,31 +182,52 @@ class TestCadencePlanning(BaseCase):
         self.assertEqual((decision.step_id, decision.escalate), (FINAL, True))
         big = Policy(2, steps=(Step(1, offset_days=7, escalate_amount=5000.0),))
         small, large = (
-            Customer(7, 2, (item(1, JUNE_1, residual=amount, today=today),), contact={"email": None})
+            Customer(
+                7, 2, (item(1, JUNE_1, residual=amount, today=today),), contact={"email": None}
+            )
             for amount in (5000.0, 5000.01)
         )
         today = date(2026, 6, 8)
-        self.assertEqual([d.escalate for d in plan([small, large], {2: big}, today, RANGES, set())],
-                         [False, True])
+        self.assertEqual(
+            [d.escalate for d in plan([small, large], {2: big}, today, RANGES, set())],
+            [False, True],
+        )
 
     def test_days_of_month_schedule(self):
         """Government: from the day after the due date, on the 5th and the 20th."""
-        formal = Policy(3, min_interval_days=7, steps=(
-            Step(1, 10), Step(2, 20, offset_days=1, days_of_month=(5, 20)),
-        ))
-        log = self.simulate([(1, date(2026, 6, 10))], date(2026, 6, 1), date(2026, 8, 10), {1: formal})
-        self.assertEqual([(day, d.step_id) for day, d in log], [
-            (date(2026, 6, 10), 1), (date(2026, 6, 20), 2), (date(2026, 7, 5), 2),
-            (date(2026, 7, 20), 2), (date(2026, 8, 5), 2),
-        ])
+        formal = Policy(
+            3,
+            min_interval_days=7,
+            steps=(
+                Step(1, 10),
+                Step(2, 20, offset_days=1, days_of_month=(5, 20)),
+            ),
+        )
+        log = self.simulate(
+            [(1, date(2026, 6, 10))], date(2026, 6, 1), date(2026, 8, 10), {1: formal}
+        )
+        self.assertEqual(
+            [(day, d.step_id) for day, d in log],
+            [
+                (date(2026, 6, 10), 1),
+                (date(2026, 6, 20), 2),
+                (date(2026, 7, 5), 2),
+                (date(2026, 7, 20), 2),
+                (date(2026, 8, 5), 2),
+            ],
+        )
 
     def test_broken_promise_advances_one_step_now(self):
         today = date(2026, 6, 10)
         items = (item(1, JUNE_1, today=today),)
         covered = {(1, FIRST, date(2026, 6, 8))}
         who = Customer(7, 1, items, last_reminder=date(2026, 6, 8), contact={"email": None})
-        self.assertEqual(plan([who], {1: STANDARD}, today, RANGES, covered), [], "covered, too soon")
-        who = Customer(7, 1, items, last_reminder=date(2026, 6, 8), contact={"email": None}, advance=True)
+        self.assertEqual(
+            plan([who], {1: STANDARD}, today, RANGES, covered), [], "covered, too soon"
+        )
+        who = Customer(
+            7, 1, items, last_reminder=date(2026, 6, 8), contact={"email": None}, advance=True
+        )
         [decision] = plan([who], {1: STANDARD}, today, RANGES, covered)
         self.assertEqual((decision.step_id, decision.stages[0].trigger), (REPEAT, today))
 

@@ -300,7 +300,9 @@ def latest_trigger(step, item, today, ranges):
     if step.days_of_month:
         return last_day_of_month_on(step.days_of_month, start, today)
     if step.repeat_every_days > 0:
-        return start + timedelta(days=(today - start).days // step.repeat_every_days * step.repeat_every_days)
+        return start + timedelta(
+            days=(today - start).days // step.repeat_every_days * step.repeat_every_days
+        )
     if start <= item.due and today > item.due:
         return None
     return start
@@ -458,23 +460,35 @@ def plan_customer(customer, policy, today, ranges, covered):
     }
     if customer.hold:
         return Decision(
-            **common, action=SKIP, channel=lead.channels[0] if lead.channels else None,
-            reason=customer.hold[0], reason_text=customer.hold[1],
+            **common,
+            action=SKIP,
+            channel=lead.channels[0] if lead.channels else None,
+            reason=customer.hold[0],
+            reason_text=customer.hold[1],
         )
     if not included:
         return Decision(
-            **common, action=SKIP, channel=lead.channels[0] if lead.channels else None,
-            reason=excluded[0][1], reason_text="; ".join(dict.fromkeys(text for _m, _r, text in excluded)),
+            **common,
+            action=SKIP,
+            channel=lead.channels[0] if lead.channels else None,
+            reason=excluded[0][1],
+            reason_text="; ".join(dict.fromkeys(text for _m, _r, text in excluded)),
             excluded=excluded,
         )
     channel, problem = choose_channel(lead.channels, customer.contact, customer.preferred_channel)
     if not channel:
         return Decision(
-            **common, action=SKIP, channel=lead.channels[0] if lead.channels else None,
-            reason=problem, excluded=excluded,
+            **common,
+            action=SKIP,
+            channel=lead.channels[0] if lead.channels else None,
+            reason=problem,
+            excluded=excluded,
         )
     return Decision(
-        **common, action=SEND, channel=channel, excluded=excluded,
+        **common,
+        action=SEND,
+        channel=channel,
+        excluded=excluded,
         escalate=_escalates(lead, included, customer.items, ranges),
         need_approval=policy.need_approval or lead.need_approval,
     )
@@ -531,7 +545,4 @@ def new_decisions(decisions, live_keys, all_keys):
     >>> new_decisions([send], live_keys={(7, 3, "k1")}, all_keys={(7, 3, "k1")})
     []
     """
-    return [
-        d for d in decisions
-        if d.key not in (live_keys if d.action == SEND else all_keys)
-    ]
+    return [d for d in decisions if d.key not in (live_keys if d.action == SEND else all_keys)]
