@@ -675,7 +675,7 @@ class ArFollowupReminder(models.Model):
         held, or cannot be reached; ``("exclude", move ids, text)`` when some of its
         invoices are now held (sent without them); ``("queued", opening, None)``
         outside the sending window, or skipped (``outside_hours``) once the next
-        opening is more than a day after the day it was planned for.
+        opening is more than a day after the day it was planned (or approved) for.
         """
         self.ensure_one()
         open_moves = self._ar_get_open_moves()
@@ -692,7 +692,10 @@ class ArFollowupReminder(models.Model):
         tz = self.partner_id.tz or self.company_id._ar_tz()
         opening = cadence.window_opening(now, tz, policy.window_start, policy.window_end or 24)
         if opening > now:
-            if opening.date() > self.date + timedelta(days=1):
+            # late by more than a day (counted from the approval for approved ones): the
+            # situation may have changed, planning will decide again
+            since = self.date_approved.date() if self.date_approved else self.date
+            if opening.date() > since + timedelta(days=1):
                 return ("skipped", "outside_hours", None)
             return ("queued", opening, None)
         if held:
