@@ -333,8 +333,12 @@ class TestPolicy(ArFollowupCommon):
         self.customer.ar_segment_id = self.env.ref("ar_followup.ar_followup_segment_vip")
         self.assertEqual(self.customer._ar_get_policies()[self.customer.id], soft)
         self.assertTrue(soft.need_approval, "VIP reminders wait for approval")
-        self.customer.with_user(self.ar_user).ar_policy_id = formal
+        self.env.cr.precommit.run()
+        self.customer.with_user(self.ar_user).with_context(
+            tracking_disable=False, mail_notrack=False
+        ).ar_policy_id = formal
         self.assertEqual(self.customer._ar_get_policies()[self.customer.id], formal)
+        self.env.cr.precommit.run()  # tracking is written when the transaction commits
         self.assertIn(
             "Cadence Override",
             "\n".join(
