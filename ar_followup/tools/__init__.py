@@ -1,4 +1,5 @@
 from . import ageing
+from . import cadence
 from . import money
 from . import phone
 from . import render
