@@ -1,4 +1,5 @@
 from . import ageing
+from . import demo_receivables
 from . import money
 from . import phone
 from . import render
