@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, models
+from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -34,13 +35,19 @@ class ResCompany(models.Model):
         removed the way Odoo removes them when it replaces a chart of accounts
         (``account.chart.template._load``).
         """
-        inr = self.env.ref("base.INR")
+        inr, india = self.env.ref("base.INR"), self.env.ref("base.in")
         inr.action_unarchive()
         for company in self.filtered(lambda c: c.currency_id != inr):
             moves = self.env["account.move"].search([("company_id", "=", company.id)])
             moves.with_context(**{MODULE_UNINSTALL_FLAG: True}).unlink()
             company.currency_id = inr
-        self.account_fiscal_country_id = self.env.ref("base.in")
+        for company in self.filtered(lambda c: c.account_fiscal_country_id != india):
+            # the chart's "Domestic" fiscal position now means India
+            self.env["account.fiscal.position"].search([
+                ("company_id", "=", company.id),
+                ("country_id", "=", company.account_fiscal_country_id.id),
+            ]).country_id = india
+            company.account_fiscal_country_id = india
         return True
 
     def _ar_demo_load_receivables(self):
@@ -68,6 +75,11 @@ class ResCompany(models.Model):
                 for plan in plans
             ]
         )
+        # Hundreds of journal items just landed in tables whose statistics may say
+        # "empty" (analysed right after the install): without fresh ones, PostgreSQL
+        # plans the payment-state queries of the reconciliations below as nested
+        # loops over every journal item, and they run for minutes instead of seconds.
+        self.env.cr.execute(SQL("ANALYZE account_move, account_move_line"))
         paid = defaultdict(lambda: self.env["account.move"])
         for plan, invoice in zip(plans, invoices, strict=True):
             if plan.paid_on:

@@ -158,7 +158,7 @@ class TestDemo(TransactionCase):
         self.assertEqual(set(by_state), {"open", "kept", "broken"})
         self.assertEqual(by_state["open"].partner_id, self.partner("mspdcl"))
         self.assertTrue(by_state["open"].move_ids.ar_followup_suspended)
-        self.assertEqual(by_state["kept"].move_ids.payment_state, "in_payment")
+        self.assertEqual(by_state["kept"].move_ids.payment_state, "paid")
         broken = by_state["broken"]
         self.assertEqual(broken.partner_id, self.partner("shree_ganesh"))
         self.assertEqual(broken.partner_id.ar_tone_escalation, 1)
