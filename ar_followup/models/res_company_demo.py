@@ -43,10 +43,12 @@ class ResCompany(models.Model):
             company.currency_id = inr
         for company in self.filtered(lambda c: c.account_fiscal_country_id != india):
             # the chart's "Domestic" fiscal position now means India
-            self.env["account.fiscal.position"].search([
-                ("company_id", "=", company.id),
-                ("country_id", "=", company.account_fiscal_country_id.id),
-            ]).country_id = india
+            self.env["account.fiscal.position"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("country_id", "=", company.account_fiscal_country_id.id),
+                ]
+            ).country_id = india
             company.account_fiscal_country_id = india
         return True
 
@@ -116,15 +118,18 @@ class ResCompany(models.Model):
             }
         )
         self.account_sale_tax_id = gst
+        sold_here = {"company_id": self.id, "taxes_id": [Command.set(gst.ids)]}
         fittings, amc = self.env["product.product"].create(
             [
                 {
+                    **sold_here,
                     "name": "Hydraulic fittings (316 stainless), lot",
                     "default_code": "HF-SS-316",
                     "type": "consu",
                     "list_price": 475.0,
                 },
                 {
+                    **sold_here,
                     "name": "Annual maintenance contract",
                     "default_code": "AMC",
                     "type": "service",
@@ -132,7 +137,6 @@ class ResCompany(models.Model):
                 },
             ]
         )
-        (fittings | amc).write({"company_id": self.id, "taxes_id": [Command.set(gst.ids)]})
         return {"fittings": fittings, "amc": amc}
 
     def _ar_demo_invoice_vals(
@@ -195,7 +199,8 @@ class ResCompany(models.Model):
         groups = sorted(paid.items(), key=lambda item: item[0][1])
         vals_list = []
         for (partner, day), invoices in groups:
-            amount = sum(invoices.mapped("amount_residual"))
+            receivable = invoices.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+            amount = sum(receivable.mapped("amount_residual"))
             label = "NEFT %s: %s" % (partner.name, ", ".join(invoices.mapped("name")))
             line = {"partner_id": partner.id, "name": label}
             vals_list.append(
@@ -209,15 +214,7 @@ class ResCompany(models.Model):
                             {**line, "account_id": bank.default_account_id.id, "debit": amount}
                         ),
                         Command.create(
-                            {
-                                **line,
-                                "account_id": invoices.line_ids.filtered(
-                                    lambda l: l.account_type == "asset_receivable"
-                                )
-                                .account_id[:1]
-                                .id,
-                                "credit": amount,
-                            }
+                            {**line, "account_id": receivable.account_id.id, "credit": amount}
                         ),
                     ],
                 }

@@ -48,7 +48,7 @@ Habit = namedtuple("Habit", "term term_days every amount late partial")
 HABITS = {
     "strategic_early": Habit(TERM_30, 30, (200, 250), (150000, 400000), (-4, 0), 0.0),
     "strategic": Habit(TERM_30, 30, (50, 70), (300000, 850000), (-4, 0), 0.0),
-    "government": Habit(TERM_45, 45, (25, 35), (180000, 1200000), (50, 160), 0.15),
+    "government": Habit(TERM_45, 45, (25, 35), (180000, 1200000), (60, 200), 0.15),
     "vip": Habit(TERM_30, 30, (15, 25), (80000, 550000), (-6, 0), 0.0),
     "fixed_day": Habit(TERM_30, 30, (20, 28), (40000, 250000), (0, 0), 0.0),
     "new": Habit(TERM_15, 15, (18, 28), (12000, 85000), (12, 80), 0.25),
