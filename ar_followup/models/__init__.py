@@ -10,6 +10,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_company_demo
+from . import ar_followup_template
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report

@@ -69,6 +69,12 @@ class AccountMove(models.Model):
         compute="_compute_ar_hold_counts",
         groups="ar_followup.ar_followup_group_user",
     )
+    ar_portal_viewed_on = fields.Datetime(
+        "Viewed Online",
+        readonly=True,
+        copy=False,
+        help="When the customer first opened the invoice online (from a reminder or the portal).",
+    )
 
     def _compute_ar_followup_suspension(self):
         self.ar_followup_suspended = False
@@ -221,3 +227,12 @@ class AccountMove(models.Model):
             "default_company_id": self.company_id.id,
             "default_move_ids": [fields.Command.set(self.ids)],
         }
+
+    def _ar_record_portal_view(self):
+        """The customer opened the invoice online: note the first time, once."""
+        first = self.filtered(lambda move: not move.ar_portal_viewed_on)
+        if not first:
+            return
+        first.sudo().write({"ar_portal_viewed_on": fields.Datetime.now()})
+        for move in first.sudo():
+            move._message_log(body=self.env._("The customer opened the invoice online."))

@@ -26,6 +26,18 @@ class ResCompany(models.Model):
         "a promise still unpaid after them is broken.",
     )
 
+    # India's DLT registration of commercial SMS (TRAI): every SMS names its sender
+    ar_sms_dlt_entity_id = fields.Char(
+        "DLT Entity ID",
+        help="Principal Entity ID of the company's DLT registration. Required to send "
+        "reminder SMS from a company in India.",
+    )
+    ar_sms_dlt_header = fields.Char(
+        "DLT Sender Header",
+        size=11,
+        help="The registered sender ID (header) reminder SMS are sent from, e.g. SHAKTI.",
+    )
+
     _ar_promise_grace_days_positive = models.Constraint(
         "CHECK(ar_promise_grace_days >= 0)", "The grace after a promise to pay cannot be negative."
     )

@@ -8,3 +8,5 @@ class ResConfigSettings(models.TransientModel):
     ar_promise_grace_days = fields.Integer(
         related="company_id.ar_promise_grace_days", readonly=False
     )
+    ar_sms_dlt_entity_id = fields.Char(related="company_id.ar_sms_dlt_entity_id", readonly=False)
+    ar_sms_dlt_header = fields.Char(related="company_id.ar_sms_dlt_header", readonly=False)

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools.misc import hmac
 
 from ..tools.ageing import days_overdue
 from ..tools.suspension import group_suspensions
@@ -223,3 +224,25 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"search_default_group_bucket": 1}
         return action
+
+    # statement of account link (templates, portal)
+
+    def _ar_statement_token(self, company):
+        self.ensure_one()
+        return hmac(
+            self.env(su=True),
+            "ar_followup-statement",
+            (company.id, self.commercial_partner_id.id),
+        )
+
+    def _ar_statement_url(self, company=None):
+        """A link to this customer's statement of account, signed, valid without login."""
+        self.ensure_one()
+        company = company or self.env.company
+        partner = self.commercial_partner_id
+        return "%s/ar_followup/statement/%s/%s/%s" % (
+            self.get_base_url(),
+            company.id,
+            partner.id,
+            partner._ar_statement_token(company),
+        )

@@ -4,8 +4,9 @@
 Templates are edited by AR managers, not developers, so they only ever see
 plain data (dicts, lists, strings, numbers, dates) built by the reminder from
 the records: never an ORM record, so nothing in a template can write, unlink
-or reach the database. The sandbox refuses attributes starting with an
-underscore and mutating the context; :class:`jinja2.StrictUndefined` makes an
+or reach the database, and the data is built afresh for each rendering.
+The sandbox refuses attributes starting with an underscore and the usual
+mutating methods; :class:`jinja2.StrictUndefined` makes an
 unknown variable an error instead of an empty string.
 
 >>> render("Dear {{ customer.name }}, {{ total_due | money }} is due.",
@@ -45,7 +46,12 @@ class _Environment(ImmutableSandboxedEnvironment):
 
 
 def _money(context, amount, currency=None):
-    currency = currency or context.get("currency") or CURRENCY_INR
+    return money(amount, currency or context.get("currency"))
+
+
+def money(amount, currency=None):
+    """``amount`` written in ``currency`` (a dict like :data:`CURRENCY_INR`, the default)."""
+    currency = currency or CURRENCY_INR
     return format_money(
         amount or 0.0,
         currency["code"],

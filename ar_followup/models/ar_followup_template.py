@@ -1,0 +1,297 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import html2plaintext
+
+from ..tools import render
+from ..tools.ageing import days_overdue
+
+TONES = [
+    ("gentle", "Gentle"),
+    ("neutral", "Neutral"),
+    ("firm", "Firm"),
+    ("formal", "Formal"),
+]
+
+#: the variables a template can use (documented on the template form)
+CONTEXT_VARIABLES = {
+    "customer",
+    "company",
+    "owner",
+    "tone",
+    "stage",
+    "invoices",
+    "invoice_table",
+    "buckets",
+    "total_due",
+    "total_overdue",
+    "oldest_days_overdue",
+    "pay_link",
+    "statement_link",
+    "last_payment",
+    "typical_payment_day",
+    "relationship_years",
+    "late_invoices",
+    "promise",
+    "dispute",
+    "currency",
+}
+
+
+class ArFollowupTemplate(models.Model):
+    """A reminder text for one channel and one stage, in every tone.
+
+    Subject and body are Jinja2 (sandboxed, strict: an unknown variable is an
+    error) over plain data built by :meth:`_ar_context`, never records.
+    Translations per language are the customer's language.
+    """
+
+    _name = "ar.followup.template"
+    _description = "Reminder Template"
+    _order = "channel, stage, sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company", help="Leave empty to share the template between companies."
+    )
+    channel = fields.Selection([("email", "E-mail"), ("sms", "SMS")], required=True)
+    stage = fields.Selection(
+        [
+            ("before_due", "Before the due date"),
+            ("due", "On the due date"),
+            ("overdue", "Overdue"),
+            ("final", "Final notice"),
+        ],
+        required=True,
+        default="overdue",
+    )
+    tone = fields.Selection(
+        TONES, help="Leave empty for a template serving every tone ({{ tone }} tells which)."
+    )
+    subject = fields.Char(translate=True, help="E-mail subject (Jinja2).")
+    sms_dlt_template_id = fields.Char(
+        "DLT Template ID",
+        help="India: the content template ID this SMS text is registered under on the DLT "
+        "platform. Its wording must match the registered template.",
+    )
+    body = fields.Text(
+        translate=True,
+        required=True,
+        help="Jinja2. E-mail: HTML, every value escaped. SMS: plain text.",
+    )
+
+    @api.constrains("subject", "body", "channel")
+    def _check_template(self):
+        known = CONTEXT_VARIABLES
+        for template in self:
+            for field_name, source in (("subject", template.subject), ("body", template.body)):
+                problem = render.check(source or "", known, html=template.channel == "email")
+                if problem:
+                    raise ValidationError(
+                        self.env._(
+                            "Template %(template)s, %(field)s, line %(line)s: %(problem)s",
+                            template=template.name,
+                            field=template._fields[field_name].get_description(self.env)["string"],
+                            line=problem.line,
+                            problem=problem.message,
+                        )
+                    )
+
+    def _ar_sms_dlt_problem(self, company):
+        """Why this SMS template cannot be sent for ``company`` under DLT rules, or None.
+
+        DLT applies to companies in India: without the entity ID, the sender header
+        and the template ID, operators drop the message, so it is refused before.
+        """
+        self.ensure_one()
+        if self.channel != "sms" or company.country_id.code != "IN":
+            return None
+        missing = [
+            label
+            for label, value in (
+                (self.env._("the company's DLT entity ID"), company.ar_sms_dlt_entity_id),
+                (self.env._("the company's DLT sender header"), company.ar_sms_dlt_header),
+                (self.env._("the template's DLT template ID"), self.sms_dlt_template_id),
+            )
+            if not value
+        ]
+        if not missing:
+            return None
+        return self.env._(
+            "SMS template %(template)s cannot be sent from %(company)s: DLT registration "
+            "incomplete, missing %(missing)s.",
+            template=self.name,
+            company=company.name,
+            missing=", ".join(missing),
+        )
+
+    # selection and rendering
+
+    @api.model
+    def _ar_select(self, channel, stage, tone, company):
+        """The template for a reminder: this tone's own, else the all-tones one."""
+        candidates = self.search(
+            [
+                ("channel", "=", channel),
+                ("stage", "=", stage),
+                ("company_id", "in", (False, company.id)),
+                ("tone", "in", (False, tone)),
+            ]
+        )
+        return candidates.sorted(lambda t: (not t.tone, not t.company_id, t.sequence, t.id))[:1]
+
+    def _ar_render(self, partner, moves, tone="neutral", lang=None):
+        """{"subject", "body"} rendered for ``partner`` about ``moves``, in ``lang``.
+
+        Raises :class:`ValidationError` naming the line when rendering fails.
+        """
+        self.ensure_one()
+        lang = lang or partner.lang or self.env.lang
+        template = self.with_context(lang=lang)
+        context = template._ar_context(partner, moves, tone=tone, stage=self.stage)
+        html = self.channel == "email"
+        result = {}
+        for field_name in ("subject", "body"):
+            output, problem = render.render_problem(template[field_name] or "", context, html=html)
+            if problem:
+                raise ValidationError(
+                    self.env._(
+                        "Template %(template)s cannot be rendered for %(customer)s: "
+                        "line %(line)s: %(problem)s",
+                        template=self.name,
+                        customer=partner.display_name,
+                        line=problem.line,
+                        problem=problem.message,
+                    )
+                )
+            result[field_name] = output
+        return result
+
+    @api.model
+    def _ar_context(self, partner, moves, tone="neutral", stage="overdue"):
+        """Plain data about ``partner`` and ``moves`` (their open invoices) for a template."""
+        partner = partner.commercial_partner_id
+        company = moves.company_id[:1] or self.env.company
+        today = company._ar_today()
+        currency = company.currency_id
+        contact = partner.child_ids.filtered(lambda c: c.type == "invoice" and c.email)[:1]
+        owner = partner._ar_get_owner()
+        invoices = [self._ar_invoice_data(move, today) for move in moves.sorted("invoice_date_due")]
+        ageing = partner.with_company(company)
+        buckets = [
+            {"name": row.bucket_id.name, "amount": row.residual}
+            for row in self.env["ar.followup.ageing.report"].search(
+                [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
+            )
+        ]
+        merged = {}
+        for bucket in buckets:
+            if bucket["name"]:
+                merged[bucket["name"]] = merged.get(bucket["name"], 0.0) + bucket["amount"]
+        Promise, Dispute = self.env["ar.followup.promise"], self.env["ar.followup.dispute"]
+        promise = Promise.search(
+            [("partner_id", "=", partner.id), *Promise._ar_get_open_domain()], limit=1
+        )
+        dispute = Dispute.search(
+            [("partner_id", "=", partner.id), *Dispute._ar_get_open_domain()], limit=1
+        )
+        currency_data = self._ar_currency_data(currency)
+        return {
+            "invoice_table": self.env["ir.qweb"]._render(
+                "ar_followup.reminder_invoice_table",
+                {
+                    "invoices": invoices,
+                    "buckets": merged,
+                    "currency": currency_data,
+                    "money": lambda amount, cur=None: render.money(amount, cur or currency_data),
+                },
+            ),
+            "customer": {
+                "name": partner.name,
+                "contact": (contact or partner).name,
+                "ref": partner.ref or "",
+                "vat": partner.vat or "",
+                "lang": partner.lang or "",
+                "segment": self._ar_optional(partner, "ar_segment_id"),
+            },
+            "company": {
+                "name": company.name,
+                "email": company.email or "",
+                "phone": company.phone or "",
+                "website": company.website or "",
+            },
+            "owner": {
+                "name": owner.name or company.name,
+                "email": owner.email or company.email or "",
+                "phone": owner.phone or company.phone or "",
+                "signature": html2plaintext(owner.signature or "") if owner else "",
+            },
+            "tone": tone,
+            "stage": stage,
+            "invoices": invoices,
+            "buckets": [{"name": name, "amount": amount} for name, amount in merged.items()],
+            "total_due": ageing.ar_total_due,
+            "total_overdue": ageing.ar_total_overdue,
+            "oldest_days_overdue": ageing.ar_oldest_overdue_days,
+            "pay_link": invoices[0]["link"] if invoices else "",
+            "statement_link": partner._ar_statement_url(),
+            "last_payment": self._ar_optional(partner, "ar_last_payment_date")
+            and {
+                "date": partner.ar_last_payment_date,
+                "amount": partner.ar_last_payment_amount,
+            },
+            "typical_payment_day": self._ar_optional(partner, "ar_typical_payment_day"),
+            "relationship_years": self._ar_optional(partner, "ar_relationship_years") or 0,
+            "late_invoices": self._ar_optional(partner, "ar_late_invoice_count") or 0,
+            "promise": promise
+            and {"name": promise.name, "date": promise.date_promised, "amount": promise.amount},
+            "dispute": dispute and {"name": dispute.name, "reason": dispute._ar_reason_label()},
+            "currency": currency_data,
+        }
+
+    @api.model
+    def _ar_currency_data(self, currency):
+        return {
+            "code": currency.name,
+            "symbol": currency.symbol,
+            "position": currency.position,
+            "decimals": currency.decimal_places,
+        }
+
+    @api.model
+    def _ar_optional(self, partner, field_name):
+        """A customer fact another part of the suite may provide, else None."""
+        if field_name not in partner._fields:
+            return None
+        value = partner[field_name]
+        if isinstance(value, models.BaseModel):
+            return value.display_name or None
+        return value or None
+
+    @api.model
+    def _ar_invoice_data(self, move, today):
+        receivable = move.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled
+        )
+        discount = receivable.filtered(
+            lambda line: line.discount_date and line.discount_date >= today
+        )[:1]
+        due = move.ar_oldest_due_date or move.invoice_date_due
+        return {
+            "number": move.name,
+            "date": move.invoice_date,
+            "due_date": due,
+            "days_overdue": days_overdue(due, today) if due else 0,
+            # in the invoice's currency: {{ invoice.residual | money(invoice.currency) }}
+            "amount": move.amount_total_in_currency_signed,
+            "residual": move.amount_residual * (-1 if move.move_type == "out_refund" else 1),
+            "currency": self._ar_currency_data(move.currency_id),
+            "reference": move.ref or "",
+            "bucket": move.ar_bucket_id.name or "",
+            "link": move.get_base_url() + move.get_portal_url(),
+            "discount_amount": discount
+            and abs(discount.amount_residual_currency - discount.discount_amount_currency),
+            "discount_date": discount.discount_date if discount else None,
+        }

@@ -1,0 +1,231 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from urllib.parse import urlparse
+
+from odoo.exceptions import ValidationError
+from odoo.tests import HttpCase, tagged
+from odoo.tools.mail import html_to_inner_content
+
+from .common import ArFollowupCommon
+
+TONES = ("gentle", "neutral", "firm", "formal")
+
+
+@tagged("post_install", "-at_install")
+class TestTemplate(ArFollowupCommon):
+    """Reminder templates: defaults for every tone and stage, safe to edit."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Template = cls.env["ar.followup.template"]
+        cls.old = cls._ar_invoice(cls.customer, 125000, cls.days_before(45))
+        cls.old.ref = "PO/BST/4471"
+        cls.recent = cls._ar_invoice(cls.customer, 2500000, cls.days_before(5))
+
+    def setUp(self):
+        super().setUp()
+        self.refresh_ageing()
+        self.moves = self.old | self.recent
+
+    def _render(self, xmlid, tone, partner=None, lang=None):
+        template = self.env.ref("ar_followup.%s" % xmlid)
+        return template._ar_render(partner or self.customer, self.moves, tone=tone, lang=lang)
+
+    def test_every_default_renders_in_every_tone(self):
+        defaults = self.Template.search([("company_id", "=", False)])
+        self.assertEqual(
+            sorted(set(defaults.mapped(lambda t: (t.channel, t.stage)))),
+            sorted(
+                (channel, stage)
+                for channel in ("email", "sms")
+                for stage in ("before_due", "due", "overdue", "final")
+            ),
+        )
+        for template in defaults:
+            for tone in TONES:
+                with self.subTest(template=template.name, tone=tone):
+                    rendered = template._ar_render(self.customer, self.moves, tone=tone)
+                    text = html_to_inner_content(rendered["body"])
+                    self.assertIn("₹", text)
+                    self.assertIn("/my/invoices/%s?access_token=" % self.old.id, rendered["body"])
+                    if template.channel == "email":
+                        self.assertIn(self.old.name, text)
+                        self.assertIn(self.recent.name, text)
+                        self.assertIn("PO/BST/4471", text)
+
+    def test_amounts_in_indian_grouping_and_tone_visible(self):
+        gentle = self._render("template_email_overdue", "gentle")
+        firm = self._render("template_email_overdue", "firm")
+        formal = self._render("template_email_overdue", "formal")
+        self.assertIn("₹26,25,000.00", gentle["subject"], "the total")
+        self.assertIn("₹1,25,000.00", html_to_inner_content(gentle["body"]), "one invoice")
+        self.assertEqual(
+            firm["subject"], "Payment overdue: ₹26,25,000.00 to %s" % self.company.name
+        )
+        self.assertIn("Dear Bharat Steel Traders", gentle["body"])
+        self.assertIn("may simply have slipped through", gentle["body"])
+        self.assertIn("the oldest by 45 days", firm["body"])
+        self.assertIn("Dear Sir/Madam", formal["body"])
+        self.assertIn("Yours faithfully", formal["body"])
+        sms = self._render("template_sms_overdue", "firm")["body"]
+        self.assertTrue(sms.startswith("%s: ₹26,25,000.00 overdue for 45 days" % self.company.name))
+
+    def test_links_work(self):
+        rendered = self._render("template_email_overdue", "neutral")
+        self.assertIn(self.old.get_portal_url(), rendered["body"])
+        statement = self.customer._ar_statement_url()
+        self.assertIn(statement, rendered["body"])
+        self.assertIn(
+            "/ar_followup/statement/%s/%s/" % (self.company.id, self.customer.id), statement
+        )
+
+    def test_broken_template_refused_with_its_line(self):
+        with self.assertRaisesRegex(ValidationError, r"line 2: unexpected '}'"):
+            self.Template.create(
+                {
+                    "name": "Broken",
+                    "channel": "sms",
+                    "stage": "overdue",
+                    "body": "Hello {{ customer.name }}\n{{ total_due }",
+                }
+            )
+        with self.assertRaisesRegex(ValidationError, r"line 3: unknown variable 'totl_due'"):
+            self.Template.create(
+                {
+                    "name": "Typo",
+                    "channel": "email",
+                    "stage": "overdue",
+                    "subject": "Hello",
+                    "body": "<p>Hello</p>\n<p>{{ customer.name }}</p>\n<p>{{ totl_due }}</p>",
+                }
+            )
+
+    def test_malicious_template_fails_safely(self):
+        template = self.Template.create(
+            {
+                "name": "Curious",
+                "channel": "sms",
+                "stage": "overdue",
+                "body": "{{ customer.__class__.__mro__[1].__subclasses__() }}",
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "unsafe"):
+            template._ar_render(self.customer, self.moves)
+        template.body = "{{ invoices.append(1) }}{{ invoices | length }}"
+        with self.assertRaisesRegex(ValidationError, "unsafe"):
+            template._ar_render(self.customer, self.moves)
+        self.assertEqual(len(self.moves), 2, "nothing of the data was touched")
+
+    def test_unknown_attribute_at_render_names_the_line(self):
+        template = self.Template.create(
+            {
+                "name": "Nick",
+                "channel": "sms",
+                "stage": "overdue",
+                "body": "Hi\n{{ customer.nick }}",
+            }
+        )
+        with self.assertRaisesRegex(
+            ValidationError, r"line 2: 'dict object' has no attribute 'nick'"
+        ):
+            template._ar_render(self.customer, self.moves)
+
+    def test_tone_specific_template_wins(self):
+        firm = self.Template.create(
+            {
+                "name": "Firm only",
+                "channel": "sms",
+                "stage": "overdue",
+                "tone": "firm",
+                "body": "Pay.",
+            }
+        )
+        self.assertEqual(self.Template._ar_select("sms", "overdue", "firm", self.company), firm)
+        self.assertEqual(
+            self.Template._ar_select("sms", "overdue", "gentle", self.company),
+            self.env.ref("ar_followup.template_sms_overdue"),
+        )
+
+    def test_preview_for_any_customer(self):
+        preview = (
+            self.env["ar.followup.template.preview"]
+            .with_user(self.ar_user)
+            .create(
+                {
+                    "template_id": self.env.ref("ar_followup.template_email_overdue").id,
+                    "partner_id": self.customer.id,
+                    "tone": "formal",
+                }
+            )
+        )
+        self.assertIn("Payment overdue", preview.subject)
+        self.assertIn("Dear Sir/Madam", preview.body)
+        self.assertFalse(preview.error)
+
+    def test_hindi_email_for_a_hindi_speaking_customer(self):
+        self.env["res.lang"]._activate_lang("hi_IN")
+        self.env["ir.module.module"]._load_module_terms(["ar_followup"], ["hi_IN"], overwrite=True)
+        self.customer.lang = "hi_IN"
+        rendered = self._render("template_email_overdue", "gentle")
+        self.assertIn("प्रिय Bharat Steel Traders", rendered["body"])
+        self.assertIn("हमने देखा कि नीचे दिए गए बिल अभी भी बकाया हैं", rendered["body"])
+        self.assertIn("अभी भुगतान करें", rendered["body"])
+        self.assertIn("₹1,25,000.00", rendered["body"], "rupees in Indian grouping, in Hindi too")
+        self.assertEqual(
+            rendered["subject"], "भुगतान अतिदेय: %s को ₹26,25,000.00" % self.company.name
+        )
+        table = html_to_inner_content(rendered["body"])
+        self.assertIn("देय राशि", table, "the invoice table in Hindi")
+        sms = self._render("template_sms_final", "neutral")["body"]
+        self.assertIn("अंतिम सूचना: ₹26,25,000.00 अतिदेय", sms)
+        # an English-speaking customer still reads English
+        self.assertIn(
+            "Payment overdue",
+            self._render("template_email_overdue", "gentle", self.customer_b)["subject"],
+        )
+
+    def test_sms_refused_until_dlt_registration_is_complete(self):
+        template = self.env.ref("ar_followup.template_sms_overdue")
+        self.company.country_id = self.env.ref("base.in")
+        problem = template._ar_sms_dlt_problem(self.company)
+        self.assertIn("DLT registration incomplete", problem)
+        self.assertIn("the company's DLT entity ID", problem)
+        self.assertIn("the template's DLT template ID", problem)
+        self.company.write(
+            {"ar_sms_dlt_entity_id": "1201159178451234567", "ar_sms_dlt_header": "SHAKTI"}
+        )
+        problem = template._ar_sms_dlt_problem(self.company)
+        self.assertNotIn("entity ID", problem)
+        self.assertIn("the template's DLT template ID", problem)
+        template.sms_dlt_template_id = "1207168000001234567"
+        self.assertIsNone(template._ar_sms_dlt_problem(self.company))
+        # outside India, and for e-mail, DLT does not apply
+        self.assertIsNone(
+            self.env.ref("ar_followup.template_email_overdue")._ar_sms_dlt_problem(self.company)
+        )
+        template.sms_dlt_template_id = False
+        self.company.country_id = self.env.ref("base.be")
+        self.assertIsNone(template._ar_sms_dlt_problem(self.company))
+
+    def test_ar_user_cannot_edit_templates(self):
+        template = self.env.ref("ar_followup.template_sms_due").with_user(self.ar_user)
+        self.assertTrue(template.body)
+        with self.assertRaises(Exception):  # noqa: B017 (AccessError)
+            template.body = "Pay up."
+
+
+@tagged("post_install", "-at_install")
+class TestStatementLink(HttpCase, ArFollowupCommon):
+    def test_statement_link_opens_the_pdf_without_login(self):
+        self._ar_invoice(self.customer, 125000, self.days_before(45))
+        url = urlparse(self.customer._ar_statement_url())
+        response = self.url_open(url.path)
+        self.assertEqual(response.status_code, 200)
+        # (a PDF outside tests; test_statement prints the PDF itself)
+        self.assertIn("Statement of Account", response.text)
+        self.assertIn("Bharat Steel Traders", response.text)
+        self.assertIn("₹1,25,000.00", response.text)
+        forged = url.path.rsplit("/", 1)[0] + "/" + "0" * 64
+        self.assertEqual(self.url_open(forged).status_code, 404)
+        other = url.path.replace("/%s/" % self.customer.id, "/%s/" % self.customer_b.id)
+        self.assertEqual(self.url_open(other).status_code, 404)

@@ -1,0 +1,64 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..models.ar_followup_template import TONES
+
+
+class ArFollowupTemplatePreview(models.TransientModel):
+    """Render a reminder template for any customer, in any tone and language."""
+
+    _name = "ar.followup.template.preview"
+    _description = "Reminder Template Preview"
+
+    template_id = fields.Many2one("ar.followup.template", required=True, ondelete="cascade")
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        domain=[("is_company", "=", True)],
+        help="Rendered with this customer's open invoices.",
+    )
+    tone = fields.Selection(TONES, default="neutral", required=True)
+    lang = fields.Selection(
+        "_selection_lang", "Language", help="Defaults to the customer's language."
+    )
+    subject = fields.Char(compute="_compute_preview")
+    body = fields.Html(compute="_compute_preview", sanitize=False)
+    body_text = fields.Text(compute="_compute_preview")
+    error = fields.Char(compute="_compute_preview")
+
+    @api.model
+    def _selection_lang(self):
+        return self.env["res.lang"].get_installed()
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        if self.partner_id.lang:
+            self.lang = self.partner_id.lang
+
+    @api.depends("template_id", "partner_id", "tone", "lang")
+    def _compute_preview(self):
+        for wizard in self:
+            wizard.subject = wizard.body = wizard.body_text = wizard.error = False
+            if not wizard.template_id or not wizard.partner_id:
+                continue
+            partner = wizard.partner_id.commercial_partner_id
+            moves = self.env["account.move"].search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("ar_bucket_id", "!=", False),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )
+            try:
+                rendered = wizard.template_id._ar_render(
+                    partner, moves, tone=wizard.tone, lang=wizard.lang
+                )
+            except ValidationError as error:
+                wizard.error = error.args[0]
+                continue
+            wizard.subject = rendered["subject"]
+            if wizard.template_id.channel == "email":
+                wizard.body = rendered["body"]
+            else:
+                wizard.body_text = rendered["body"]
