@@ -3,6 +3,11 @@ from . import ar_followup_bucket_transition
 from . import ar_followup_hold_mixin
 from . import ar_followup_dispute
 from . import ar_followup_promise
+from . import ar_followup_policy
+from . import ar_followup_tone
+from . import ar_followup_segment
+from . import ar_followup_tone_rule
+from . import ar_followup_dso
 from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import html2plaintext
@@ -172,14 +174,14 @@ class ArFollowupTemplate(models.Model):
     @api.model
     def _ar_context(self, partner, moves, tone="neutral", stage="overdue"):
         """Plain data about ``partner`` and ``moves`` (their open invoices) for a template."""
-        partner = partner.commercial_partner_id
         company = moves.company_id[:1] or self.env.company
+        partner = partner.commercial_partner_id.with_company(company)
         today = company._ar_today()
         currency = company.currency_id
         contact = partner.child_ids.filtered(lambda c: c.type == "invoice" and c.email)[:1]
         owner = partner._ar_get_owner()
         invoices = [self._ar_invoice_data(move, today) for move in moves.sorted("invoice_date_due")]
-        ageing = partner.with_company(company)
+        ageing = partner
         buckets = [
             {"name": row.bucket_id.name, "amount": row.residual}
             for row in self.env["ar.followup.ageing.report"].search(
@@ -214,7 +216,7 @@ class ArFollowupTemplate(models.Model):
                 "ref": partner.ref or "",
                 "vat": partner.vat or "",
                 "lang": partner.lang or "",
-                "segment": self._ar_optional(partner, "ar_segment_id"),
+                "segment": partner.ar_segment_id.name or "",
             },
             "company": {
                 "name": company.name,
@@ -237,14 +239,13 @@ class ArFollowupTemplate(models.Model):
             "oldest_days_overdue": ageing.ar_oldest_overdue_days,
             "pay_link": invoices[0]["link"] if invoices else "",
             "statement_link": partner._ar_statement_url(),
-            "last_payment": self._ar_optional(partner, "ar_last_payment_date")
-            and {
-                "date": partner.ar_last_payment_date,
-                "amount": partner.ar_last_payment_amount,
-            },
-            "typical_payment_day": self._ar_optional(partner, "ar_typical_payment_day"),
-            "relationship_years": self._ar_optional(partner, "ar_relationship_years") or 0,
-            "late_invoices": self._ar_optional(partner, "ar_late_invoice_count") or 0,
+            "last_payment": partner.ar_last_payment_date
+            and {"date": partner.ar_last_payment_date, "amount": partner.ar_last_payment_amount},
+            "typical_payment_day": partner.ar_payment_day or None,
+            "relationship_years": relativedelta(today, partner.ar_relationship_start).years
+            if partner.ar_relationship_start
+            else 0,
+            "late_invoices": partner.ar_late_invoice_count,
             "promise": promise
             and {"name": promise.name, "date": promise.date_promised, "amount": promise.amount},
             "dispute": dispute and {"name": dispute.name, "reason": dispute._ar_reason_label()},
@@ -259,16 +260,6 @@ class ArFollowupTemplate(models.Model):
             "position": currency.position,
             "decimals": currency.decimal_places,
         }
-
-    @api.model
-    def _ar_optional(self, partner, field_name):
-        """A customer fact another part of the suite may provide, else None."""
-        if field_name not in partner._fields:
-            return None
-        value = partner[field_name]
-        if isinstance(value, models.BaseModel):
-            return value.display_name or None
-        return value or None
 
     @api.model
     def _ar_invoice_data(self, move, today):

@@ -1,9 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
 import pytz
 
 from odoo import api, fields, models
 
 from ..tools.ageing import bucket_ranges
+
+_logger = logging.getLogger(__name__)
 
 DEFAULT_BUCKETS = [
     # (xml id suffix, name, inclusive upper bound in days past due or None)
@@ -25,6 +29,13 @@ class ResCompany(models.Model):
         help="Days after a promised payment date during which reminders stay suspended; "
         "a promise still unpaid after them is broken.",
     )
+    # DSO
+    ar_dso_period_days = fields.Integer(
+        "DSO Period (days)",
+        default=90,
+        help="Days of credit sales Days Sales Outstanding is measured against, ending on the "
+        "day it is computed (standard method: receivables ÷ sales of the period × its days).",
+    )
 
     # India's DLT registration of commercial SMS (TRAI): every SMS names its sender
     ar_sms_dlt_entity_id = fields.Char(
@@ -40,6 +51,9 @@ class ResCompany(models.Model):
 
     _ar_promise_grace_days_positive = models.Constraint(
         "CHECK(ar_promise_grace_days >= 0)", "The grace after a promise to pay cannot be negative."
+    )
+    _ar_dso_period_days_positive = models.Constraint(
+        "CHECK(ar_dso_period_days > 0)", "The DSO period lasts at least one day."
     )
 
     @api.model_create_multi
@@ -122,3 +136,25 @@ class ResCompany(models.Model):
     def _cron_ar_refresh_ageing(self):
         """Daily: age every open receivable line of every company and record transitions."""
         self.env["account.move.line"]._ar_refresh_ageing(self.search([]))
+
+    def _ar_compute_dso(self, day=None):
+        """Record the DSO of these companies on ``day`` (default: each one's today).
+
+        One query and one write per company (see ``ar.followup.dso._ar_compute``);
+        running a day again replaces its rows. Returns the number of rows written.
+        """
+        Dso = self.env["ar.followup.dso"].sudo()
+        return sum(Dso._ar_compute(company, day or company._ar_today()) for company in self.sudo())
+
+    @api.model
+    def _cron_ar_compute_dso(self):
+        """Daily: record every company's DSO of the day, committing after each company."""
+        companies = self.search([])
+        Cron = self.env["ir.cron"]
+        Cron._commit_progress(remaining=len(companies))
+        rows = 0
+        for company in companies:
+            rows += company._ar_compute_dso()
+            Cron._commit_progress(1)
+        _logger.info("AR DSO recorded for %d companies: %d rows", len(companies), rows)
+        return rows

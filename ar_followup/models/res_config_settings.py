@@ -10,3 +10,6 @@ class ResConfigSettings(models.TransientModel):
     )
     ar_sms_dlt_entity_id = fields.Char(related="company_id.ar_sms_dlt_entity_id", readonly=False)
     ar_sms_dlt_header = fields.Char(related="company_id.ar_sms_dlt_header", readonly=False)
+
+    # DSO
+    ar_dso_period_days = fields.Integer(related="company_id.ar_dso_period_days", readonly=False)

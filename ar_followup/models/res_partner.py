@@ -1,9 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL, format_date
 from odoo.tools.misc import hmac
 
 from ..tools.ageing import days_overdue
 from ..tools.suspension import group_suspensions
+from ..tools.tone import WINDOW_DAYS, choose_tone, escalate, relationship_years
+
+#: what reminders may be sent by; channel addons add theirs with selection_add and a
+#: ``ar_no_<channel>`` flag read by ``_ar_is_channel_allowed``
+CHANNELS = [("email", "E-mail"), ("sms", "SMS")]
 
 
 class ResPartner(models.Model):
@@ -68,6 +75,149 @@ class ResPartner(models.Model):
         "Open Promises to Pay",
         compute="_compute_ar_hold_counts",
         groups="ar_followup.ar_followup_group_user",
+    )
+
+    # segments, tone, behaviour, settings
+    ar_segment_id = fields.Many2one(
+        "ar.followup.segment",
+        "Segment",
+        compute="_compute_ar_segment_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="Customers of a segment are followed up alike. Set from the customer's tags "
+        "(the first segment sharing one, else Standard) and can be changed by hand.",
+    )
+    ar_tone_override_id = fields.Many2one(
+        "ar.followup.tone",
+        "Tone Override",
+        tracking=True,
+        ondelete="restrict",
+        help="Use this tone instead of the one the tone rules choose.",
+    )
+    # Not stored: the tone depends on the company (its rules, the customer's behaviour
+    # there) and on today (12-month window, years as a customer), so a stored value
+    # would be wrong in the other company and stale between two daily runs. Computing it
+    # costs one behaviour query and one rule search per batch of customers.
+    ar_tone_id = fields.Many2one(
+        "ar.followup.tone",
+        "Tone",
+        compute="_compute_ar_tone",
+        help="Tone of the reminders: the override, else the first matching tone rule, else "
+        "the segment's default tone; then firmer by the tone escalation.",
+    )
+    ar_tone_reason = fields.Char("Why This Tone", compute="_compute_ar_tone")
+    # Payment behaviour in the current company. Not stored: receivables are per company
+    # and change with every payment; one SQL query (_ar_get_behaviour) computes them for
+    # a whole batch of customers, so a list or the cadence engine pays one query, and
+    # nothing has to be kept in sync on reconciliation.
+    ar_relationship_start = fields.Date(
+        "Customer Since",
+        compute="_compute_ar_behaviour",
+        groups="ar_followup.ar_followup_group_user",
+        help="Date of the customer's first posted invoice in this company.",
+    )
+    ar_last_payment_date = fields.Date(
+        "Last Payment", compute="_compute_ar_behaviour", groups="ar_followup.ar_followup_group_user"
+    )
+    ar_last_payment_amount = fields.Monetary(
+        "Last Payment Amount",
+        compute="_compute_ar_behaviour",
+        currency_field="currency_id",
+        groups="ar_followup.ar_followup_group_user",
+        help="What the customer paid on the day of its last payment, in the company currency.",
+    )
+    ar_avg_days_to_pay = fields.Integer(
+        "Average Days to Pay",
+        compute="_compute_ar_behaviour",
+        groups="ar_followup.ar_followup_group_user",
+        help="From invoice date to full payment, over the invoices paid in the last 12 months.",
+    )
+    ar_avg_days_late = fields.Integer(
+        "Average Days Late",
+        compute="_compute_ar_behaviour",
+        groups="ar_followup.ar_followup_group_user",
+        help="From due date to full payment (0 when paid on time), over the invoices paid in "
+        "the last 12 months.",
+    )
+    ar_payment_day = fields.Integer(
+        "Usual Payment Day",
+        compute="_compute_ar_behaviour",
+        groups="ar_followup.ar_followup_group_user",
+        help="Day of the month the customer paid on most often in the last 12 months.",
+    )
+    ar_late_invoice_count = fields.Integer(
+        "Late Invoices (12 months)",
+        compute="_compute_ar_behaviour",
+        groups="ar_followup.ar_followup_group_user",
+        help="Invoices due in the last 12 months that were paid after their due date or are overdue.",
+    )
+    ar_paid_invoice_count = fields.Integer(
+        "Invoices Paid (12 months)",
+        compute="_compute_ar_behaviour",
+        groups="ar_followup.ar_followup_group_user",
+        help="Invoices fully paid in the last 12 months: what the averages are based on.",
+    )
+    ar_channel = fields.Selection(
+        CHANNELS,
+        "Preferred Channel",
+        default="email",
+        tracking=True,
+        help="How this customer prefers to receive payment reminders.",
+    )
+    ar_no_email = fields.Boolean(
+        "No E-mail Reminders",
+        tracking=True,
+        help="Never send this customer payment reminders by e-mail.",
+    )
+    ar_no_sms = fields.Boolean(
+        "No SMS Reminders", tracking=True, help="Never send this customer payment reminders by SMS."
+    )
+    ar_pause_until = fields.Date(
+        "Follow-up Paused Until",
+        tracking=True,
+        copy=False,
+        index="btree_not_null",
+        help="No reminder goes out up to and including this day.",
+    )
+    ar_pause_reason = fields.Char("Pause Reason", tracking=True, copy=False)
+    ar_policy_id = fields.Many2one(
+        "ar.followup.policy",
+        "Cadence Override",
+        tracking=True,
+        ondelete="restrict",
+        help="This customer's own cadence instead of its segment's.",
+    )
+    # the customer's cadence override (ar_policy_id) is added by the cadence engine
+
+    # DSO
+    ar_dso = fields.Float(
+        "DSO (days)",
+        digits=(16, 1),
+        compute="_compute_ar_dso",
+        groups="ar_followup.ar_followup_group_user",
+        help="Days Sales Outstanding, standard method, on the last day computed in this company: "
+        "receivables ÷ credit sales of the period × days in the period.",
+    )
+    ar_dso_countback = fields.Float(
+        "DSO Countback (days)",
+        digits=(16, 1),
+        compute="_compute_ar_dso",
+        groups="ar_followup.ar_followup_group_user",
+        help="Days of the most recent credit sales, month by month going back, that the "
+        "receivables represent, on the last day computed in this company.",
+    )
+    ar_dso_known = fields.Boolean(
+        "Has DSO",
+        compute="_compute_ar_dso",
+        groups="ar_followup.ar_followup_group_user",
+        help="False when the customer had no credit sales in the DSO period.",
+    )
+    ar_dso_date = fields.Date(
+        "DSO Computed On", compute="_compute_ar_dso", groups="ar_followup.ar_followup_group_user"
     )
 
     @api.model
@@ -160,6 +310,18 @@ class ResPartner(models.Model):
             partner.ar_dispute_count = disputes.get(commercial_id, 0)
             partner.ar_promise_count = promises.get(commercial_id, 0)
 
+    @api.depends_context("company")
+    def _compute_ar_dso(self):
+        latest = self.env["ar.followup.dso"]._ar_latest(
+            self.env.company, self._origin.commercial_partner_id
+        )
+        for partner in self:
+            row = latest.get(partner._origin.commercial_partner_id.id) or {}
+            partner.ar_dso = row.get("dso_standard") or 0.0
+            partner.ar_dso_countback = row.get("dso_countback") or 0.0
+            partner.ar_dso_known = row.get("dso_standard") is not None
+            partner.ar_dso_date = row.get("date") or False
+
     @api.model
     def _ar_hold_models(self):
         """Models whose open records suspend reminders (see ar.followup.hold.mixin)."""
@@ -171,7 +333,7 @@ class ResPartner(models.Model):
         holds = []
         for model in self._ar_hold_models():
             holds += self.env[model]._ar_get_holds(company, day, partners)
-        return holds
+        return holds + self._ar_get_pause_holds(day, partners)
 
     def _ar_get_suspensions(self, date, company=None):
         """What the cadence engine must not chase on ``date``, for these customers.
@@ -216,6 +378,20 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.env["ar.followup.promise"]._ar_action_new(self)
 
+    @api.model
+    def _ar_dso_fields(self):
+        """Fields read from the DSO history, dropped from the cache when it is written."""
+        return ["ar_dso", "ar_dso_countback", "ar_dso_known", "ar_dso_date"]
+
+    def action_ar_open_dso(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        action = self.env["ir.actions.act_window"]._for_xml_id("ar_followup.ar_followup_dso_action")
+        action["name"] = self.env._("DSO Trend: %s", partner.display_name)
+        action["domain"] = [("partner_id", "=", partner.id)]
+        action["context"] = {}
+        return action
+
     def action_ar_open_ageing(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -246,3 +422,349 @@ class ResPartner(models.Model):
             partner.id,
             partner._ar_statement_token(company),
         )
+
+    # segments, tone, behaviour, settings -------------------------------------
+
+    @api.depends("category_id")
+    def _compute_ar_segment_id(self):
+        """The first segment (by sequence) sharing a tag with the customer, else Standard.
+
+        Runs when the tags change. A segment chosen by hand without tags is kept
+        unless a tag now points to a segment; a segment given by tags the
+        customer no longer has falls back to Standard.
+        """
+        segments = self.env["ar.followup.segment"].sudo().search(self._ar_get_segment_domain())
+        tagged = segments.filtered("partner_category_ids")
+        standard = self.env.ref(
+            "ar_followup.ar_followup_segment_standard", raise_if_not_found=False
+        )
+        for partner in self:
+            # _origin: on a new record (create, form) the tags are new records too
+            match = tagged.filtered(
+                lambda s, tags=partner.category_id._origin: s.partner_category_ids & tags
+            )[:1]
+            current = partner.ar_segment_id
+            if match:
+                partner.ar_segment_id = match
+            elif not current or current.sudo().partner_category_ids:
+                partner.ar_segment_id = standard
+            else:
+                partner.ar_segment_id = current
+
+    @api.depends(
+        "ar_tone_override_id",
+        "ar_tone_escalation",
+        "ar_segment_id",
+        "commercial_partner_id.ar_tone_override_id",
+        "commercial_partner_id.ar_tone_escalation",
+        "commercial_partner_id.ar_segment_id",
+    )
+    @api.depends_context("company")
+    def _compute_ar_tone(self):
+        tones = self._ar_get_tones()
+        for partner in self:
+            partner.ar_tone_id, partner.ar_tone_reason = tones[partner.id]
+
+    @api.depends_context("company")
+    def _compute_ar_behaviour(self):
+        behaviour = self._origin.commercial_partner_id._ar_get_behaviour()
+        for partner in self:
+            data = behaviour.get(partner._origin.commercial_partner_id.id, {})
+            partner.ar_relationship_start = data.get("relationship_start")
+            partner.ar_last_payment_date = data.get("last_payment_date")
+            partner.ar_last_payment_amount = data.get("last_payment_amount") or 0.0
+            partner.ar_avg_days_to_pay = data.get("avg_days_to_pay") or 0
+            partner.ar_avg_days_late = data.get("avg_days_late") or 0
+            partner.ar_payment_day = data.get("payment_day") or 0
+            partner.ar_late_invoice_count = data.get("late_invoice_count") or 0
+            partner.ar_paid_invoice_count = data.get("paid_invoice_count") or 0
+
+    @api.model
+    def _ar_get_segment_domain(self):
+        """Segments a customer can get by default: shared ones and the current companies'."""
+        return [("company_id", "in", [False, *self.env.companies.ids])]
+
+    @api.model
+    def _ar_init_segments(self):
+        """At install: give every existing partner its default segment.
+
+        Recomputed rather than written, so no tracking message per partner.
+        """
+        partners = self.with_context(active_test=False).search([("ar_segment_id", "=", False)])
+        self.env.add_to_compute(self._fields["ar_segment_id"], partners)
+        partners.flush_recordset(["ar_segment_id"])
+
+    def action_ar_resume_followup(self):
+        """Lift the pause of these customers now, with a note in their chatter."""
+        partners = self.commercial_partner_id.filtered("ar_pause_until")._ar_sudo_for_followup()
+        partners.with_context(mail_notrack=True).write(
+            {"ar_pause_until": False, "ar_pause_reason": False}
+        )
+        for partner in partners:
+            partner.message_post(
+                body=self.env._("Follow-up resumed."), subtype_xmlid="mail.mt_note"
+            )
+        return True
+
+    def _ar_sudo_for_followup(self):
+        """These customers as superuser, for AR users only (who may lack the right to edit contacts).
+
+        Pausing and resuming follow-up is AR work, not editing a contact: an AR
+        user who can read the customers may do it. Messages are still authored
+        by the user.
+        """
+        if not self.env.su and not self.env.user.has_group("ar_followup.ar_followup_group_user"):
+            raise AccessError(self.env._("Only AR Follow-up users can pause or resume follow-up."))
+        self.check_access("read")
+        return self.sudo()
+
+    def _ar_get_behaviour(self, company=None):
+        """How these customers paid in ``company`` (default: the current one).
+
+        ``{commercial partner id: {"relationship_start", "last_payment_date",
+        "last_payment_amount", "avg_days_to_pay", "avg_days_late", "payment_day",
+        "late_invoice_count", "paid_invoice_count"}}``, missing values ``None``.
+
+        One query for every customer of ``self``, however many. An invoice is
+        paid on the date of its last reconciliation (the later of the invoice's
+        and its payment's dates); averages, the usual payment day and late
+        invoices cover the last 12 months. Raw SQL because the ORM would load
+        every invoice, partial reconciliation and payment line of the customers
+        to aggregate them; parameterised and scoped to one company.
+        """
+        company = company or self.env.company
+        partners = self.commercial_partner_id
+        if not partners:
+            return {}
+        today = company._ar_today()
+        self.env["account.move"].flush_model(
+            [
+                "state",
+                "move_type",
+                "payment_state",
+                "invoice_date",
+                "invoice_date_due",
+                "commercial_partner_id",
+                "company_id",
+                "origin_payment_id",
+                "statement_line_id",
+            ]
+        )
+        self.env["account.move.line"].flush_model(
+            [
+                "move_id",
+                "display_type",
+                "date",
+                "balance",
+                "parent_state",
+                "account_id",
+                "partner_id",
+                "company_id",
+            ]
+        )
+        self.env["account.partial.reconcile"].flush_model(["debit_move_id", "max_date"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH invoice AS (
+                SELECT m.id, m.commercial_partner_id AS partner_id, m.invoice_date,
+                       m.invoice_date_due AS due, m.payment_state
+                  FROM account_move m
+                 WHERE m.company_id = %(company)s
+                   AND m.commercial_partner_id = ANY(%(partners)s)
+                   AND m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_receipt')
+            ),
+            settled AS (
+                SELECT i.id, MAX(p.max_date) AS paid_on
+                  FROM invoice i
+                  JOIN account_move_line l ON l.move_id = i.id AND l.display_type = 'payment_term'
+                  JOIN account_partial_reconcile p ON p.debit_move_id = l.id
+                 WHERE i.payment_state IN ('paid', 'in_payment')
+                 GROUP BY i.id
+            ),
+            invoice_facts AS (
+                SELECT i.partner_id, i.invoice_date, s.paid_on,
+                       GREATEST(s.paid_on - i.invoice_date, 0) AS days_to_pay,
+                       GREATEST(s.paid_on - i.due, 0) AS days_late,
+                       (i.due >= %(since)s AND i.due < %(today)s
+                        AND (s.paid_on > i.due
+                             OR (s.paid_on IS NULL AND i.payment_state IN ('not_paid', 'partial')))
+                       ) AS late
+                  FROM invoice i
+                  LEFT JOIN settled s ON s.id = i.id
+            ),
+            invoice_stats AS (
+                SELECT partner_id,
+                       MIN(invoice_date) AS relationship_start,
+                       COUNT(*) FILTER (WHERE late) AS late_invoice_count,
+                       COUNT(*) FILTER (WHERE paid_on >= %(since)s) AS paid_invoice_count,
+                       ROUND(AVG(days_to_pay) FILTER (WHERE paid_on >= %(since)s)) AS avg_days_to_pay,
+                       ROUND(AVG(days_late) FILTER (WHERE paid_on >= %(since)s)) AS avg_days_late
+                  FROM invoice_facts
+                 GROUP BY partner_id
+            ),
+            payment AS (
+                SELECT rp.commercial_partner_id AS partner_id, l.date, -SUM(l.balance) AS amount
+                  FROM account_move_line l
+                  JOIN account_move m ON m.id = l.move_id
+                  JOIN account_account a ON a.id = l.account_id
+                  JOIN res_partner rp ON rp.id = l.partner_id
+                 WHERE l.company_id = %(company)s
+                   AND rp.commercial_partner_id = ANY(%(partners)s)
+                   AND l.parent_state = 'posted'
+                   AND a.account_type = 'asset_receivable'
+                   AND (m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL)
+                 GROUP BY rp.commercial_partner_id, l.date
+                HAVING SUM(l.balance) < 0
+            ),
+            payment_stats AS (
+                SELECT partner_id, MAX(date) AS last_payment_date,
+                       MODE() WITHIN GROUP (ORDER BY EXTRACT(DAY FROM date))
+                           FILTER (WHERE date >= %(since)s) AS payment_day
+                  FROM payment
+                 GROUP BY partner_id
+            )
+            SELECT p.id, i.relationship_start, i.late_invoice_count, i.paid_invoice_count,
+                   i.avg_days_to_pay, i.avg_days_late, ps.last_payment_date, lp.amount, ps.payment_day
+              FROM unnest(%(partners)s::int[]) AS p(id)
+              LEFT JOIN invoice_stats i ON i.partner_id = p.id
+              LEFT JOIN payment_stats ps ON ps.partner_id = p.id
+              LEFT JOIN payment lp ON lp.partner_id = p.id AND lp.date = ps.last_payment_date
+            """,
+                company=company.id,
+                partners=partners.ids,
+                today=today,
+                since=fields.Date.subtract(today, days=WINDOW_DAYS),
+            )
+        )
+
+        def number(value):
+            return None if value is None else int(value)
+
+        return {
+            pid: {
+                "relationship_start": start,
+                "late_invoice_count": late or 0,
+                "paid_invoice_count": paid or 0,
+                "avg_days_to_pay": number(to_pay),
+                "avg_days_late": number(days_late),
+                "last_payment_date": last_date,
+                "last_payment_amount": float(last_amount) if last_amount is not None else None,
+                "payment_day": number(day),
+            }
+            for pid, start, late, paid, to_pay, days_late, last_date, last_amount, day in self.env.cr.fetchall()
+        }
+
+    def _ar_prepare_tone_facts(self, behaviour, today):
+        """The facts the tone rules read (see ``tools/tone.py``), for one customer."""
+        self.ensure_one()
+        segment = self.ar_segment_id.sudo()
+        return {
+            "relationship_years": relationship_years(behaviour.get("relationship_start"), today),
+            "late_invoices": behaviour.get("late_invoice_count") or 0,
+            "avg_days_late": behaviour.get("avg_days_late"),
+            "segment_id": segment.id or None,
+            "segment_name": segment.name,
+            "segment_tone": segment.tone_id or None,
+        }
+
+    def _ar_get_tones(self, company=None):
+        """``{partner id: (tone, reason)}``: the tone reminders to these customers use.
+
+        What the cadence engine calls, for a batch, in ``company`` (default: the
+        current one). Read on the commercial partner:
+
+        1. the manual override (``ar_tone_override_id``) if any, else the first
+           tone rule of the company matching the customer's facts (behaviour
+           and segment, ``tools/tone.py``), else the segment's default tone,
+           else Neutral;
+        2. then ``ar_tone_escalation`` steps firmer along the tones' sequence
+           (broken promises), capped at the firmest tone. It applies on top of
+           an override too: a broken promise is news the override did not know.
+
+        One behaviour query and one rule search whatever the number of customers.
+        """
+        company = company or self.env.company
+        Tone = self.env["ar.followup.tone"]
+        if not self:
+            return {}
+        behaviour = self._origin.commercial_partner_id._ar_get_behaviour(company)
+        rules = self.env["ar.followup.tone.rule"]._ar_get_rules(company)
+        order = list(Tone._ar_firmness_order())
+        default = self.env.ref("ar_followup.ar_followup_tone_neutral", raise_if_not_found=False)
+        default = default or (order[0] if order else Tone)
+        today = company._ar_today()
+        result = {}
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            if commercial.ar_tone_override_id:
+                tone, reason = commercial.ar_tone_override_id, self.env._("Manual override")
+            else:
+                facts = commercial._ar_prepare_tone_facts(
+                    behaviour.get(commercial._origin.id, {}), today
+                )
+                tone, reason = choose_tone(facts, rules, default, gettext=self.env._)
+            steps = commercial.ar_tone_escalation
+            firmer = escalate(tone, steps, order) if tone and steps > 0 else tone
+            if firmer != tone:
+                reason = self.env._(
+                    "%(reason)s; escalated %(steps)s step(s) from %(tone)s",
+                    reason=reason,
+                    steps=steps,
+                    tone=tone.sudo().name,
+                )
+            result[partner.id] = (firmer or Tone, reason)
+        return result
+
+    def _ar_get_policies(self):
+        """``{partner id: policy}``: the customer's override, else its segment's policy,
+        else the Standard policy."""
+        standard = self.env.ref("ar_followup.ar_followup_policy_standard", raise_if_not_found=False)
+        return {
+            partner.id: (
+                partner.commercial_partner_id.ar_policy_id
+                or partner.commercial_partner_id.ar_segment_id.policy_id
+                or standard
+                or self.env["ar.followup.policy"]
+            )
+            for partner in self
+        }
+
+    def _ar_get_effective_tone(self, company=None):
+        """The tone reminders to this customer use; see :meth:`_ar_get_tones` for batches."""
+        self.ensure_one()
+        return self._ar_get_tones(company)[self.id][0]
+
+    def _ar_is_channel_allowed(self, channel):
+        """Whether reminders may reach this customer by ``channel`` (a ``ar_channel`` key).
+
+        False when the customer's ``ar_no_<channel>`` flag is set; a channel
+        addon adding such a flag needs nothing more.
+        """
+        self.ensure_one()
+        flag = "ar_no_%s" % channel
+        partner = self.commercial_partner_id
+        return not (flag in partner._fields and partner[flag])
+
+    @api.model
+    def _ar_get_pause_holds(self, day, partners=None):
+        """``[(partner_id, (), reason)]`` for customers paused on ``day`` (whole customer)."""
+        domain = [("ar_pause_until", ">=", day)]
+        if partners is not None:
+            domain.append(("id", "in", partners.ids))
+        return [
+            (partner.id, (), partner._ar_pause_label()) for partner in self.sudo().search(domain)
+        ]
+
+    def _ar_pause_label(self):
+        self.ensure_one()
+        until = format_date(self.env, self.ar_pause_until)
+        if self.ar_pause_reason:
+            return self.env._(
+                "Follow-up paused until %(date)s: %(reason)s",
+                date=until,
+                reason=self.ar_pause_reason,
+            )
+        return self.env._("Follow-up paused until %s", until)

@@ -93,8 +93,12 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
         move_type="out_invoice",
         currency=None,
         payment_term=None,
+        company=None,
     ):
-        """Post an invoice of ``amount`` (untaxed, no tax) due on ``due`` through the ORM."""
+        """Post an invoice of ``amount`` (untaxed, no tax) due on ``due`` through the ORM.
+
+        In ``company`` when given (its default sales journal), else the test company.
+        """
         vals = {
             "move_type": move_type,
             "partner_id": partner.id,
@@ -116,7 +120,8 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
             vals["invoice_payment_term_id"] = payment_term.id
         else:
             vals["invoice_date_due"] = due
-        move = cls.env["account.move"].create(vals)
+        Move = cls.env["account.move"].with_company(company) if company else cls.env["account.move"]
+        move = Move.create(vals)
         if post:
             move.action_post()
         return move

@@ -1,1 +1,2 @@
 from . import ar_followup_template_preview
+from . import ar_followup_pause

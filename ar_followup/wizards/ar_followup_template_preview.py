@@ -35,6 +35,11 @@ class ArFollowupTemplatePreview(models.TransientModel):
     def _onchange_partner_id(self):
         if self.partner_id.lang:
             self.lang = self.partner_id.lang
+        if self.partner_id:
+            # the tone the cadence would use for this customer today
+            tone = self.partner_id.commercial_partner_id._ar_get_effective_tone()
+            if tone.code in dict(self._fields["tone"].selection):
+                self.tone = tone.code
 
     @api.depends("template_id", "partner_id", "tone", "lang")
     def _compute_preview(self):
