@@ -1,5 +1,6 @@
 from . import ageing
 from . import cadence
+from . import demo_receivables
 from . import money
 from . import phone
 from . import render
