@@ -15,7 +15,7 @@ from . import account_partial_reconcile
 from . import res_company
 from . import res_config_settings
 from . import res_partner
-from . import ar_followup_demo
+from . import res_company_demo
 from . import ar_followup_template
 
 # a database view over the columns above: created last

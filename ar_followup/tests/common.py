@@ -141,6 +141,19 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
             ._create_payments()
         )
 
+    def _ar_other_company_clerk(self, name="Other Co"):
+        """(company B, an AR user of company B only) for multi-company isolation tests."""
+        other = self.setup_other_company(name=name)["company"]
+        clerk_b = new_test_user(
+            self.env,
+            login="clerk_b",
+            name="Clerk B",
+            groups="ar_followup.ar_followup_group_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        return other, clerk_b
+
     @staticmethod
     @contextmanager
     def frozen(day):

@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import format_date
@@ -34,18 +33,6 @@ class TestBehaviour(ArFollowupCommon):
         # credited in full: neither paid nor late
         inv_7 = invoice(cls.customer, 400, date(2026, 3, 3), invoice_date=date(2026, 2, 1))
         inv_7._reverse_moves([{"invoice_date": date(2026, 3, 10)}], cancel=True)
-
-    def _ar_contact_editor(self):
-        """An AR user who may also edit contacts (Contact Creation), as a clerk editing the form."""
-        return new_test_user(
-            self.env,
-            login="ar_editor",
-            name="AR Editor",
-            tz="Asia/Kolkata",
-            groups="ar_followup.ar_followup_group_user,base.group_partner_manager",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
 
     def _behaviour(self, partner):
         partner = partner.with_user(self.ar_user)
@@ -194,7 +181,7 @@ class TestBehaviour(ArFollowupCommon):
 
     def test_contact_preferences_are_tracked(self):
         self.assertEqual(self.customer.ar_channel, "email")
-        editor = self._ar_contact_editor()
+        editor = self.ar_user
         self.env.flush_all()
         self.cr.precommit.run()  # pending tracking of the fixtures, with tracking disabled
         with Form(

@@ -220,15 +220,7 @@ class TestDispute(ArFollowupCommon):
         self.assertFalse(dispute.exists())
 
     def test_other_company_cannot_see_disputes(self):
-        other = self.setup_other_company(name="Other Co")["company"]
-        clerk_b = new_test_user(
-            self.env,
-            login="clerk_b",
-            name="Clerk B",
-            groups="ar_followup.ar_followup_group_user",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
-        )
+        other, clerk_b = self._ar_other_company_clerk()
         dispute = self._raise(self.invoice_1)
         Dispute_b = self.env["ar.followup.dispute"].with_user(clerk_b)
         self.assertFalse(Dispute_b.search([]))

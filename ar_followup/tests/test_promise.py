@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import format_date
 
 from .common import TODAY, ArFollowupCommon
@@ -233,15 +233,7 @@ class TestPromise(ArFollowupCommon):
         self.assertFalse(self._suspended_on(TODAY, self.invoice_2))
 
     def test_other_company_cannot_see_promises(self):
-        other = self.setup_other_company(name="Other Co")["company"]
-        clerk_b = new_test_user(
-            self.env,
-            login="clerk_b",
-            name="Clerk B",
-            groups="ar_followup.ar_followup_group_user",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
-        )
+        _other, clerk_b = self._ar_other_company_clerk()
         promise = self._promise(self.invoice_1)
         Promise_b = self.env["ar.followup.promise"].with_user(clerk_b)
         self.assertFalse(Promise_b.search([]))

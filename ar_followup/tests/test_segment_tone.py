@@ -4,7 +4,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from ..tools import tone as tone_tools
 from .common import ArFollowupCommon
@@ -24,18 +24,6 @@ class TestSegmentTone(ArFollowupCommon):
         cls.neutral = ref("ar_followup.ar_followup_tone_neutral")
         cls.firm = ref("ar_followup.ar_followup_tone_firm")
         cls.formal = ref("ar_followup.ar_followup_tone_formal")
-
-    def _ar_contact_editor(self):
-        """An AR user who may also edit contacts (Contact Creation), as a clerk editing the form."""
-        return new_test_user(
-            self.env,
-            login="ar_editor",
-            name="AR Editor",
-            tz="Asia/Kolkata",
-            groups="ar_followup.ar_followup_group_user,base.group_partner_manager",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
 
     def _tone(self, partner):
         partner.invalidate_recordset(["ar_tone_id", "ar_tone_reason"])
@@ -174,7 +162,7 @@ class TestSegmentTone(ArFollowupCommon):
         for due in (100, 60, 20):
             self._ar_invoice(self.customer, 1000, self.days_before(due))
         self.assertEqual(self._tone(self.customer)[0], self.firm)
-        editor = self._ar_contact_editor()
+        editor = self.ar_user
         self._flush_tracking()
         with Form(
             self.customer.with_user(editor).with_context(tracking_disable=False, mail_notrack=False)
@@ -285,15 +273,7 @@ class TestSegmentTone(ArFollowupCommon):
         )
 
     def test_other_company_cannot_read_company_rules(self):
-        other = self.setup_other_company(name="Other Co")["company"]
-        clerk_b = new_test_user(
-            self.env,
-            login="clerk_b",
-            name="Clerk B",
-            groups="ar_followup.ar_followup_group_user",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
-        )
+        other, clerk_b = self._ar_other_company_clerk()
         rule = self.env["ar.followup.tone.rule"].create(
             {
                 "name": "Strict in India",
@@ -333,8 +313,12 @@ class TestPolicy(ArFollowupCommon):
         self.customer.ar_segment_id = self.env.ref("ar_followup.ar_followup_segment_vip")
         self.assertEqual(self.customer._ar_get_policies()[self.customer.id], soft)
         self.assertTrue(soft.need_approval, "VIP reminders wait for approval")
-        self.customer.with_user(self.ar_user).ar_policy_id = formal
+        self.env.cr.precommit.run()
+        self.customer.with_user(self.ar_user).with_context(
+            tracking_disable=False, mail_notrack=False
+        ).ar_policy_id = formal
         self.assertEqual(self.customer._ar_get_policies()[self.customer.id], formal)
+        self.env.cr.precommit.run()  # tracking is written when the transaction commits
         self.assertIn(
             "Cadence Override",
             "\n".join(
