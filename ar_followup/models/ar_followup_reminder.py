@@ -493,20 +493,43 @@ class ArFollowupReminder(models.Model):
         problems = {partner.id: cadence.NO_CONTACT for partner in partners}
         if channel != "email":
             return problems
+        recipients = self._ar_get_email_recipients(partners)
         for partner in partners:
-            problems[partner.id] = self._ar_email_problem(partner)
+            if not partner._ar_is_channel_allowed("email"):
+                problems[partner.id] = cadence.DO_NOT_CONTACT
+            elif recipients[partner.id] is None:
+                problems[partner.id] = cadence.NO_CONTACT
+            elif not recipients[partner.id]:
+                problems[partner.id] = cadence.DO_NOT_CONTACT
+            else:
+                problems[partner.id] = None
         return problems
 
     @api.model
-    def _ar_email_problem(self, partner):
-        if not partner._ar_is_channel_allowed("email"):
-            return cadence.DO_NOT_CONTACT
-        recipients = partner._ar_get_email_recipients().filtered("email_normalized")
-        if not recipients:
-            return cadence.NO_CONTACT
-        if all(recipients.mapped("is_blacklisted")):
-            return cadence.DO_NOT_CONTACT
-        return None
+    def _ar_get_email_recipients(self, partners):
+        """``{partner id: recipients}`` of e-mail reminders, blacklisted addresses left out.
+
+        ``None`` when the customer has no valid address at all; an empty recordset
+        when every address is blacklisted (the customer opted out). One blacklist
+        search for all ``partners``.
+        """
+        candidates = {
+            partner.id: partner._ar_get_email_recipients().filtered("email_normalized")
+            for partner in partners
+        }
+        emails = {email for r in candidates.values() for email in r.mapped("email_normalized")}
+        blacklisted = set(
+            self.env["mail.blacklist"]
+            .sudo()
+            .search([("email", "in", list(emails))])
+            .mapped("email")
+        )
+        return {
+            pid: recipients.filtered(lambda r: r.email_normalized not in blacklisted)
+            if recipients
+            else None
+            for pid, recipients in candidates.items()
+        }
 
     # -- dispatch ------------------------------------------------------------------
 
@@ -833,7 +856,11 @@ class ArFollowupReminder(models.Model):
         """
         self.ensure_one()
         partner = self.partner_id
-        recipients = partner._ar_get_email_recipients().filtered("email_normalized")
+        recipients = self._ar_get_email_recipients(partner)[partner.id]
+        if not recipients:
+            raise UserError(
+                self.env._("%s has no e-mail address to send to.", partner.display_name)
+            )
         owner = partner._ar_get_owner()
         author = owner.partner_id if owner.partner_id.email else self.company_id.partner_id
         message = partner.with_context(mail_post_autofollow=False).message_post(

@@ -253,14 +253,41 @@ class TestCadence(ArFollowupCommon):
         self.assertFalse(failed.mail_message_id)
         self.assertEqual((planned - failed).mapped("state"), ["sent", "sent"])
 
+    def _count_planning_queries(self, day):
+        self.env.invalidate_all()
+        start = self.cr.sql_log_count
+        with self.frozen(day):
+            reminders = self.env["ar.followup.reminder"].sudo()._ar_plan(self.company, day)
+        return self.cr.sql_log_count - start, len(reminders)
+
+    def test_planning_is_set_based(self):
+        """Planning costs the same queries for 3 customers as for 12."""
+        Reminder = self.env["ar.followup.reminder"].sudo()
+        self._overdue_customers(3)
+        self._count_planning_queries(TODAY)  # warm the caches (record rules, xml ids...)
+        Reminder.search([]).unlink()
+        few = self._count_planning_queries(TODAY)
+        Reminder.search([]).unlink()
+        self._overdue_customers(9)
+        many = self._count_planning_queries(TODAY)
+        self.assertEqual((few[1], many[1]), (3, 12))
+        self.assertEqual(few[0], many[0], "as many queries for 12 customers as for 3")
+
     # -- skips ---------------------------------------------------------------------
 
     def test_skip_reasons_recorded_once(self):
-        disputed, promised, paused, silent, unreachable = (
-            self._ar_create_customer(name)
-            for name in ("Disputing Co", "Promising Co", "Paused Co", "Silent Co", "Unreachable Co")
+        names = (
+            "Disputing Co",
+            "Promising Co",
+            "Paused Co",
+            "Silent Co",
+            "Unreachable Co",
+            "Opted Co",
         )
-        everyone = disputed | promised | paused | silent | unreachable
+        disputed, promised, paused, silent, unreachable, opted_out = (
+            self._ar_create_customer(name) for name in names
+        )
+        everyone = disputed | promised | paused | silent | unreachable | opted_out
         invoices = {p: self._ar_invoice(p, 1000, self.days_before(7)) for p in everyone}
         self.env["ar.followup.dispute"].create({"partner_id": disputed.id, "reason": "quality"})
         promise = self.env["ar.followup.promise"].create(
@@ -273,6 +300,7 @@ class TestCadence(ArFollowupCommon):
         paused.ar_pause_until = self.days_before(-10)
         silent.ar_no_email = True
         unreachable.email = False
+        self.env["mail.blacklist"].sudo()._add(opted_out.email)
         skipped = self.plan()
         self.assertEqual(
             {r.partner_id: (r.state, r.reason) for r in skipped},
@@ -282,6 +310,7 @@ class TestCadence(ArFollowupCommon):
                 paused: ("skipped", "paused"),
                 silent: ("skipped", "do_not_contact"),
                 unreachable: ("skipped", "no_contact"),
+                opted_out: ("skipped", "do_not_contact"),
             },
         )
         by_partner = {r.partner_id: r for r in skipped}
