@@ -107,6 +107,24 @@ class TestDemo(TransactionCase):
         dispute = self.env["ar.followup.dispute"].search([("partner_id", "=", kaveri.id)])
         self.assertEqual((dispute.state, dispute.reason), ("in_review", "quality"))
 
+    def test_segments_tones_and_policies(self):
+        ref = self.env.ref
+        kaveri = self.partner("kaveri")
+        self.assertEqual(kaveri.ar_segment_id, ref("ar_followup.ar_followup_segment_strategic"))
+        self.assertEqual(
+            kaveri._ar_get_policies()[kaveri.id], ref("ar_followup.ar_followup_policy_soft")
+        )
+        self.assertEqual(kaveri._ar_get_effective_tone().code, "gentle", kaveri.ar_tone_reason)
+        gnmc = self.partner("gnmc")
+        self.assertEqual(gnmc.ar_segment_id, ref("ar_followup.ar_followup_segment_government"))
+        self.assertEqual(gnmc._ar_get_effective_tone().code, "formal")
+        self.assertEqual(
+            self.partner("sahyadri").ar_segment_id, ref("ar_followup.ar_followup_segment_vip")
+        )
+        self.assertEqual(
+            self.partner("malabar").ar_segment_id, ref("ar_followup.ar_followup_segment_standard")
+        )
+
     def test_who_pays_how(self):
         # government buyers are the slow payers; VIPs owe nothing overdue; new customers are late
         self.assertGreater(self.partner("gnmc").ar_oldest_overdue_days, 90)
