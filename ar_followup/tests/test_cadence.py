@@ -183,6 +183,31 @@ class TestCadence(ArFollowupCommon):
         )
         self.assertFalse(self.reminders(state="skipped"))
 
+    def test_planning_cron_at_the_company_hour(self):
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        self.assertEqual(self.company.ar_planning_hour, 10.0)
+        Company = self.env["res.company"]
+        with freeze_time(datetime.combine(TODAY, time(3, 0))), self.committing():  # 08:30 IST
+            Company._cron_ar_plan_reminders()
+        self.assertFalse(self.reminders())
+        self.assertFalse(self.company.ar_last_plan_date)
+        with freeze_time(datetime.combine(TODAY, time(4, 45))), self.committing():  # 10:15 IST
+            Company._cron_ar_plan_reminders()
+        self.assertEqual(self.reminders().mapped("state"), ["planned"])
+        self.assertEqual(self.company.ar_last_plan_date, TODAY)
+        with freeze_time(datetime.combine(TODAY, time(6, 0))), self.committing():
+            self.assertFalse(self.company._ar_planning_due(), "once a day")
+            Company._cron_ar_plan_reminders()
+        self.assertEqual(len(self.reminders()), 1)
+
+    def test_preferred_channel_without_sender_falls_back(self):
+        """The customer prefers SMS, the step offers e-mail then SMS: SMS cannot be sent
+        (no channel handles it yet), so the reminder goes by e-mail."""
+        self.customer.ar_channel = "sms"
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        [reminder] = self.plan()
+        self.assertEqual((reminder.channel, reminder.step_id), ("email", self.step["first"]))
+
     # -- exactly once ----------------------------------------------------------
 
     def _overdue_customers(self, count):
