@@ -30,6 +30,13 @@ ensure_venv() {
     key=$( { "$PYTHON" --version; cat "$ODOO_SRC/requirements.txt" "$REPO_ROOT/requirements.txt" \
         "$REPO_ROOT/test-requirements.txt"; } 2>&1 | sha1sum | cut -c1-12)
     venv="$CACHE_DIR/venv-$key"
+    # A cached venv counts only if its interpreter still runs and sees Odoo and
+    # pytest-odoo: a restored cache can keep the marker file but lose the
+    # interpreter symlink, or the Python it points to.
+    if [ -f "$venv/.complete" ] && ! "$venv/bin/python" -c "import odoo.release, pytest_odoo" >/dev/null 2>&1; then
+        log "cached virtualenv $venv is broken: rebuilding it"
+        rm -f "$venv/.complete"
+    fi
     if [ ! -f "$venv/.complete" ]; then
         log "creating virtualenv $venv (about a minute)"
         rm -rf "$venv"
