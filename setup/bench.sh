@@ -19,7 +19,7 @@ if [ ! -f "$OCA_DIR/account_credit_control/__manifest__.py" ]; then
     mv "$OCA_DIR/wheel/x/odoo/addons/account_credit_control" "$OCA_DIR/"
 fi
 CONF="$CACHE_DIR/bench.conf"
-write_conf "$CONF" "$TEMPLATE_DB" "${BENCH_HTTP_PORT:-8369}" "without_demo = True" "max_cron_threads = 0"
+write_conf "$CONF" "$TEMPLATE_DB" "${BENCH_HTTP_PORT:-8569}" "without_demo = True" "max_cron_threads = 0"
 sed -i "s|^addons_path = .*|&,$OCA_DIR|" "$CONF"
 
 log "template database: the three addons and account_credit_control"

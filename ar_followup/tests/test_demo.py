@@ -118,6 +118,14 @@ class TestDemo(TransactionCase):
         gnmc = self.partner("gnmc")
         self.assertEqual(gnmc.ar_segment_id, ref("ar_followup.ar_followup_segment_government"))
         self.assertEqual(gnmc._ar_get_effective_tone().code, "formal")
+        # one "Government" tag: the module's own, not a second one from the demo
+        self.assertEqual(
+            gnmc.category_id.filtered(lambda tag: "Government" in tag.name),
+            ref("ar_followup.res_partner_category_government"),
+        )
+        self.assertEqual(
+            self.env["res.partner.category"].search_count([("name", "=", "Government")]), 1
+        )
         self.assertEqual(
             self.partner("sahyadri").ar_segment_id, ref("ar_followup.ar_followup_segment_vip")
         )
