@@ -39,6 +39,8 @@ def generate(env, n_invoices, today=None, seed=42):
     cr = env.cr
     today = today or fields.Date.context_today(env.user)
     n_partners = max(1, n_invoices // 5)
+    # an Indian SME: its customers' sending window is in Asia/Kolkata
+    env.company.partner_id.tz = "Asia/Kolkata"
     template_partner = env["res.partner"].create(
         {
             "name": "Bench customer template",
