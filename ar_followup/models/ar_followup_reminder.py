@@ -846,24 +846,33 @@ class ArFollowupReminder(models.Model):
             return
         try:
             with self.env.cr.savepoint():
-                rendered = reminder._ar_render()
-                self.write({"subject": rendered["subject"], "body": rendered["body"]})
+                content = reminder._ar_get_content()
+                self.write({"subject": content["subject"], "body": content["body"]})
                 reference = reminder._ar_send()
                 if not reference:
                     raise UserError(self.env._("No channel sends reminders by %s.", self.channel))
         except Exception as exc:  # noqa: BLE001 - a channel's failure is recorded, not raised
-            _logger.warning("AR reminder %s could not be sent: %s", self.id, exc)
-            self.write(
-                {
-                    "state": "failed",
-                    "reason": "error",
-                    "error": str(exc),
-                    "date_closed": fields.Datetime.now(),
-                }
-            )
+            self._ar_handle_send_error(exc, now)
             return
         self.write({"state": "sent", "date_sent": now, "provider_message_id": reference})
         self._ar_after_send()
+
+    def _ar_handle_send_error(self, exc, now):
+        """Record why the channel could not send this reminder (it fails).
+
+        The hook for retries and fallbacks: an override may requeue the
+        reminder instead, and calls ``super()`` for what it does not handle.
+        """
+        self.ensure_one()
+        _logger.warning("AR reminder %s could not be sent: %s", self.id, exc)
+        self.write(
+            {
+                "state": "failed",
+                "reason": "error",
+                "error": str(exc),
+                "date_closed": fields.Datetime.now(),
+            }
+        )
 
     def _ar_get_open_moves(self):
         """The reminder's invoices that still have something due, less those held since it
@@ -898,6 +907,15 @@ class ArFollowupReminder(models.Model):
                 self.company_id,
             )
         )
+
+    def _ar_get_content(self):
+        """``{"subject", "body"}`` that goes out: the rendered template by default.
+
+        The hook for texts a person edited before approving (an override returns
+        them instead of rendering again).
+        """
+        self.ensure_one()
+        return self._ar_render()
 
     def _ar_render(self):
         """``{"subject", "body"}`` of this reminder, in the customer's language.
@@ -973,6 +991,7 @@ class ArFollowupReminder(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             partner_ids=recipients.ids,
+            attachment_ids=self._ar_get_email_attachments().ids,
             author_id=author.id,
             email_layout_xmlid="mail.mail_notification_light",
             email_add_signature=False,
@@ -983,6 +1002,12 @@ class ArFollowupReminder(models.Model):
             {"mail_message_id": message.id, "recipient": ", ".join(recipients.mapped("email"))}
         )
         return message.message_id
+
+    def _ar_get_email_attachments(self):
+        """``ir.attachment`` records sent with the e-mail (none by default; the hook for
+        invoice PDFs and the statement of account)."""
+        self.ensure_one()
+        return self.env["ir.attachment"]
 
     def _ar_after_send(self):
         """After a reminder left: an escalating one alerts the AR owner and firms the tone."""
