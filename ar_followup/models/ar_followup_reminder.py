@@ -312,6 +312,22 @@ class ArFollowupReminder(models.Model):
             return self
         Partner = self.env["res.partner"].with_company(company)
         partners = Partner.browse(sorted({item.partner_id for item in items}))
+        # what planning reads of the customers, in one narrow query: a first access
+        # to any other field would load every column of res.partner for all of them
+        partners.fetch(
+            [
+                "commercial_partner_id",
+                "parent_id",
+                "tz",
+                "email_normalized",
+                "ar_channel",
+                "ar_policy_id",
+                "ar_segment_id",
+                "ar_tone_override_id",
+                "ar_tone_escalation",
+                *(name for name in Partner._fields if name.startswith("ar_no_")),
+            ]
+        )
         policies = partners._ar_get_policies(company)
         plain = policies and self.env["ar.followup.policy"].union(*policies.values())._ar_to_plain()
         channels = {c for p in plain.values() for step in p.steps for c in step.channels}
@@ -573,14 +589,18 @@ class ArFollowupReminder(models.Model):
                 date_closed=context["now"],
             )
         else:
+            # the same few (time zone, window) pairs for thousands of customers
+            window = (
+                partner.tz or context["company"]._ar_tz(),
+                policy.window_start,
+                policy.window_end,
+            )
+            openings = context.setdefault("openings", {})
+            if window not in openings:
+                openings[window] = cadence.window_opening(context["now"], *window)
             vals.update(
                 state="to_approve" if decision.need_approval else "planned",
-                date_scheduled=cadence.window_opening(
-                    context["now"],
-                    partner.tz or context["company"]._ar_tz(),
-                    policy.window_start,
-                    policy.window_end,
-                ),
+                date_scheduled=openings[window],
             )
         return vals
 
@@ -617,9 +637,21 @@ class ArFollowupReminder(models.Model):
         when every address is blacklisted (the customer opted out). One blacklist
         search for all ``partners``.
         """
+        # res.partner._ar_get_email_recipients() for a batch: the invoicing contacts of
+        # all the customers in one query instead of each customer's contacts in turn
+        commercial = {partner.id: partner.commercial_partner_id for partner in partners}
+        contacts = self.env["res.partner"].search_fetch(
+            [
+                ("parent_id", "in", list({p.id for p in commercial.values()})),
+                ("type", "=", "invoice"),
+                ("email", "!=", False),
+            ],
+            ["parent_id", "email_normalized"],
+        )
+        by_parent = contacts.grouped("parent_id")
         candidates = {
-            partner.id: partner._ar_get_email_recipients().filtered("email_normalized")
-            for partner in partners
+            pid: (by_parent.get(customer) or customer).filtered("email_normalized")
+            for pid, customer in commercial.items()
         }
         emails = {email for r in candidates.values() for email in r.mapped("email_normalized")}
         blacklisted = set(
@@ -677,15 +709,35 @@ class ArFollowupReminder(models.Model):
             # leaves the batch 'sending', never sent twice
             Cron._commit_progress()
             problems = batch._ar_check_before_send(now)
+            pending = 0
             for index, reminder in enumerate(batch):
                 reminder._ar_dispatch_one(problems.get(reminder.id), now)
                 done += 1
-                time_left = Cron._commit_progress(1)
+                pending += 1
+                if not reminder._ar_commit_each():
+                    continue
+                time_left = Cron._commit_progress(pending)
+                pending = 0
                 if not time_left:
                     batch[index + 1 :]._ar_unclaim()
                     Cron._commit_progress()
                     break
+            if pending:
+                time_left = Cron._commit_progress(pending)
         return done
+
+    def _ar_commit_each(self):
+        """Whether this reminder's outcome is committed on its own, right after sending.
+
+        Yes for a channel that calls an outside service: once the provider has
+        the message, the database must say so before anything else can fail. An
+        e-mail is only a message and a queued ``mail.mail`` in this transaction:
+        the batch commits them together (a commit also empties the ORM cache, which
+        made every reminder load its data again), and a crash before that commit
+        leaves the batch ``sending`` with nothing posted, requeued by
+        :meth:`_ar_recover_interrupted_one`.
+        """
+        return self.channel != "email"
 
     @api.model
     def _ar_claim(self, companies, now, size):

@@ -180,18 +180,38 @@ class ArFollowupTemplate(models.Model):
         currency = company.currency_id
         contact = partner.child_ids.filtered(lambda c: c.type == "invoice" and c.email)[:1]
         owner = partner._ar_get_owner()
-        invoices = [self._ar_invoice_data(move, today) for move in moves.sorted("invoice_date_due")]
-        ageing = partner
-        buckets = [
-            {"name": row.bucket_id.name, "amount": row.residual}
-            for row in self.env["ar.followup.ageing.report"].search(
-                [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
-            )
+        # the open receivable lines of all the invoices in one query, not every line
+        # of every invoice one invoice at a time
+        receivable = self.env["account.move.line"].search_fetch(
+            [
+                ("move_id", "in", moves.ids),
+                ("account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+            ],
+            ["move_id", "discount_date", "amount_residual_currency", "discount_amount_currency"],
+        )
+        open_lines = receivable.grouped("move_id")
+        invoices = [
+            self._ar_invoice_data(move, today, open_lines.get(move))
+            for move in moves.sorted("invoice_date_due")
         ]
+        # the customer's position in one indexed query (the customer's computed
+        # totals would also render its ageing summary widget)
+        Report = self.env["ar.followup.ageing.report"]
         merged = {}
-        for bucket in buckets:
-            if bucket["name"]:
-                merged[bucket["name"]] = merged.get(bucket["name"], 0.0) + bucket["amount"]
+        total_due = total_overdue = oldest_days = 0
+        for bucket, residual, overdue, oldest_due in Report._read_group(
+            Report._ar_partner_domain(partner, company),
+            ["bucket_id"],
+            ["residual:sum", "overdue:sum", "date_maturity:min"],
+            order="bucket_id",
+        ):
+            total_due += residual
+            total_overdue += overdue
+            if overdue and oldest_due:
+                oldest_days = max(oldest_days, days_overdue(oldest_due, today))
+            if bucket.name:
+                merged[bucket.name] = merged.get(bucket.name, 0.0) + residual
         Promise, Dispute = self.env["ar.followup.promise"], self.env["ar.followup.dispute"]
         promise = Promise.search(
             [("partner_id", "=", partner.id), *Promise._ar_get_open_domain()], limit=1
@@ -234,9 +254,9 @@ class ArFollowupTemplate(models.Model):
             "stage": stage,
             "invoices": invoices,
             "buckets": [{"name": name, "amount": amount} for name, amount in merged.items()],
-            "total_due": ageing.ar_total_due,
-            "total_overdue": ageing.ar_total_overdue,
-            "oldest_days_overdue": ageing.ar_oldest_overdue_days,
+            "total_due": total_due,
+            "total_overdue": total_overdue,
+            "oldest_days_overdue": oldest_days,
             "pay_link": invoices[0]["link"] if invoices else "",
             "statement_link": partner._ar_statement_url(),
             "last_payment": partner.ar_last_payment_date
@@ -262,10 +282,14 @@ class ArFollowupTemplate(models.Model):
         }
 
     @api.model
-    def _ar_invoice_data(self, move, today):
-        receivable = move.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable" and not line.reconciled
-        )
+    def _ar_invoice_data(self, move, today, receivable=None):
+        """Plain data of one invoice; ``receivable``: its open receivable lines, when the
+        caller read them for all the invoices at once."""
+        if receivable is None:
+            receivable = move.line_ids.filtered(
+                lambda line: line.account_type == "asset_receivable" and not line.reconciled
+            )
+        receivable = receivable or self.env["account.move.line"]
         discount = receivable.filtered(
             lambda line: line.discount_date and line.discount_date >= today
         )[:1]

@@ -4,6 +4,7 @@ import logging
 import pytz
 
 from odoo import api, fields, models
+from odoo.tools.gc import disabling_gc
 
 from ..tools.ageing import bucket_ranges
 
@@ -200,11 +201,16 @@ class ResCompany(models.Model):
         each one's today): ageing refreshed, then one planning pass per company
         (``ar.followup.reminder._ar_plan``). Returns the reminders recorded."""
         companies = (self or self.search([])).sudo()
-        self.env["account.move.line"].sudo()._ar_refresh_ageing(companies)
-        Reminder = self.env["ar.followup.reminder"].sudo()
-        reminders = Reminder
-        for company in companies:
-            reminders |= Reminder._ar_plan(company, day or company._ar_today())
+        # A pass allocates a few objects per open item and frees them at the end: the
+        # cyclic garbage collector, triggered by allocations, would scan the whole
+        # heap (registry and ORM cache included) again and again for nothing; it
+        # took 40 % of a pass. Reference counting still frees memory meanwhile.
+        with disabling_gc():
+            self.env["account.move.line"].sudo()._ar_refresh_ageing(companies)
+            Reminder = self.env["ar.followup.reminder"].sudo()
+            reminders = Reminder
+            for company in companies:
+                reminders |= Reminder._ar_plan(company, day or company._ar_today())
         return reminders
 
     def _ar_dispatch_reminders(self, limit=None):

@@ -6,7 +6,13 @@ from odoo.tools.misc import hmac
 
 from ..tools.ageing import days_overdue
 from ..tools.suspension import group_suspensions, join_reasons
-from ..tools.tone import WINDOW_DAYS, choose_tone, escalate, relationship_years
+from ..tools.tone import (
+    WINDOW_DAYS,
+    cached_gettext,
+    choose_tone,
+    escalate,
+    relationship_years,
+)
 
 #: what reminders may be sent by; channel addons add theirs with selection_add and a
 #: ``ar_no_<channel>`` flag read by ``_ar_is_channel_allowed``
@@ -233,8 +239,9 @@ class ResPartner(models.Model):
     def _compute_ar_ageing(self):
         company = self.env.company
         partners = self.commercial_partner_id
-        groups = self.env["ar.followup.ageing.report"]._read_group(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
+        Report = self.env["ar.followup.ageing.report"]
+        groups = Report._read_group(
+            Report._ar_partner_domain(partners, company),
             groupby=["partner_id", "bucket_id"],
             aggregates=["residual:sum", "overdue:sum", "date_maturity:min"],
         )
@@ -701,6 +708,7 @@ class ResPartner(models.Model):
         default = self.env.ref("ar_followup.ar_followup_tone_neutral", raise_if_not_found=False)
         default = default or (order[0] if order else Tone)
         today = company._ar_today()
+        gettext = cached_gettext(self.env._)
         result = {}
         for partner in self:
             commercial = partner.commercial_partner_id
@@ -710,7 +718,7 @@ class ResPartner(models.Model):
                 facts = commercial._ar_prepare_tone_facts(
                     behaviour.get(commercial._origin.id, {}), today
                 )
-                tone, reason = choose_tone(facts, rules, default, gettext=self.env._)
+                tone, reason = choose_tone(facts, rules, default, gettext=gettext)
             steps = commercial.ar_tone_escalation
             firmer = escalate(tone, steps, order) if tone and steps > 0 else tone
             if firmer != tone:

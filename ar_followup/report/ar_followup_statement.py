@@ -72,8 +72,9 @@ class ReportArFollowupStatement(models.AbstractModel):
         ):
             movements[line.partner_id.commercial_partner_id].append(line)
         ageing = defaultdict(dict)
-        for partner, bucket, residual in self.env["ar.followup.ageing.report"]._read_group(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
+        Report = self.env["ar.followup.ageing.report"]
+        for partner, bucket, residual in Report._read_group(
+            Report._ar_partner_domain(partners, company),
             ["partner_id", "bucket_id"],
             ["residual:sum"],
         ):

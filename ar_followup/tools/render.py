@@ -23,6 +23,7 @@ jinja2.exceptions.SecurityError: access to attribute '__class__' of 'str' object
 """
 
 from collections import namedtuple
+from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes, pass_context
 from jinja2.exceptions import SecurityError, UndefinedError
@@ -120,7 +121,15 @@ def render(source, context, html=False):
     ...
     jinja2.exceptions.SecurityError: access to attribute 'append' of 'list' object is unsafe.
     """
-    return make_environment(html=html).from_string(source or "").render(context)
+    return _compile(source or "", html).render(context)
+
+
+@lru_cache(maxsize=256)
+def _compile(source, html):
+    """The compiled template of ``source``, kept per process: compiling costs more than
+    rendering, and a batch renders the same few templates hundreds of times. The
+    environment holds no state a rendering could change (immutable sandbox)."""
+    return make_environment(html=html).from_string(source)
 
 
 def render_problem(source, context, html=False):
