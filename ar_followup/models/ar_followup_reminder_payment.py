@@ -5,12 +5,10 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 
 from ..tools import cadence
+from ..tools.retry import retry_keys
 from .ar_followup_reminder import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
-
-#: cycle keys of the retries after a failed payment: ``payment_failed:<tx id>:<days>``
-RETRY_KEY = "payment_failed"
 
 
 class ArFollowupReminder(models.Model):
@@ -66,7 +64,7 @@ class ArFollowupReminder(models.Model):
             if not days:
                 continue
             self._ar_supersede_retries(transaction, company, partner, moves, step)
-            keys = ["%s:%s:%s" % (RETRY_KEY, transaction.id, n) for n in days]
+            keys = retry_keys(transaction.id, days)
             done = set(
                 self.search(
                     [

@@ -2,25 +2,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-
-def parse_retry_days(text):
-    """``"1, 3,7"`` -> ``(1, 3, 7)``: days after a failed online payment; raises ``ValueError``.
-
-    >>> parse_retry_days("7,1, 3")
-    (1, 3, 7)
-    >>> parse_retry_days("") == ()
-    True
-    """
-    days = set()
-    for part in (text or "").replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        day = int(part)
-        if day < 1:
-            raise ValueError(part)
-        days.add(day)
-    return tuple(sorted(days))
+from ..tools.retry import parse_retry_days
 
 
 class ResCompany(models.Model):

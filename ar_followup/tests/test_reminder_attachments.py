@@ -11,8 +11,10 @@ from .common import TODAY, ArFollowupCommon
 @tagged("post_install", "-at_install")
 class TestReminderAttachments(ArFollowupCommon):
     def send(self, partner):
-        reminder = self.env["ar.followup.reminder"].sudo().search(
-            [("partner_id", "=", partner.id), ("state", "=", "planned")]
+        reminder = (
+            self.env["ar.followup.reminder"]
+            .sudo()
+            .search([("partner_id", "=", partner.id), ("state", "=", "planned")])
         )
         self.assertEqual(len(reminder), 1)
         now = fields.Datetime.now()

@@ -21,8 +21,10 @@ class TestTracking(HttpCase, ArFollowupCommon):
     def send_reminder(self):
         """Plan today's reminders and send the customer's by e-mail, as the dispatcher does."""
         self.company._ar_plan_reminders(TODAY)
-        reminder = self.env["ar.followup.reminder"].sudo().search(
-            [("partner_id", "=", self.customer.id), ("state", "=", "planned")]
+        reminder = (
+            self.env["ar.followup.reminder"]
+            .sudo()
+            .search([("partner_id", "=", self.customer.id), ("state", "=", "planned")])
         )
         self.assertEqual(len(reminder), 1)
         now = fields.Datetime.now()
