@@ -52,7 +52,8 @@ class ArFollowupReminder(models.Model):
 
     def _ar_tracking_token(self, kind):
         self.ensure_one()
-        return hmac(self.env(su=True), "ar_followup-reminder-link", (self.id, kind))
+        # 128 bits of the HMAC are plenty and keep links short enough for SMS
+        return hmac(self.env(su=True), "ar_followup-reminder-link", (self.id, kind))[:32]
 
     def _ar_tracked_url(self, kind):
         """The absolute URL of this reminder's tracked link to ``kind``."""

@@ -5,6 +5,7 @@ from datetime import timedelta
 from urllib.parse import urlparse
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
 from .common import TODAY, ArFollowupCommon
@@ -111,13 +112,20 @@ class TestPaymentRetry(HttpCase, ArFollowupCommon):
             [(r.state, r.reason) for r in self.retries(tx1)], [("cancelled", "superseded")] * 3
         )
         self.assertIn("AR-TX-2", self.retries(tx1)[0].reason_text)
-        # then pays: the retries still waiting are cancelled, paid meanwhile
-        self._ar_pay(self.invoice, 125000, pay_date=TODAY)
+        # then pays online: the payment is reconciled, the retries still waiting are cancelled
+        tx3 = self.transaction("AR-TX-3")
+        tx3.action_demo_set_done()
+        tx3._post_process()
+        self.assertTrue(tx3.payment_id)
+        self.assertIn(self.invoice.payment_state, ("in_payment", "paid"))
+        self.assertFalse(self.invoice.amount_residual)
         self.assertEqual(
             [(r.state, r.reason) for r in self.retries(tx2)], [("cancelled", "paid")] * 3
         )
 
     def test_no_retry_when_switched_off_or_nothing_due(self):
+        with self.assertRaisesRegex(ValidationError, "whole days from 1 on"):
+            self.company.ar_payment_retry_days = "0, 3"
         self.company.ar_payment_retry_days = ""
         self.transaction("AR-TX-1").action_demo_set_error()
         self.assertFalse(self.retries())

@@ -91,7 +91,7 @@ class TestTracking(HttpCase, ArFollowupCommon):
         pay = next(path for path in self.links(reminder) if path.endswith("/pay"))
         prefix, token, kind = pay.rsplit("/", 2)
         for path in (
-            "%s/%s/%s" % (prefix, "0" * 64, kind),  # wrong token
+            "%s/%s/%s" % (prefix, "0" * 32, kind),  # wrong token
             "%s/%s/%s" % (prefix, token, "statement"),  # the token of another kind
             "%s/%s/%s" % (prefix, token, "invoice-%s" % self.invoice.id),
             pay.replace("/r/%s/" % reminder.id, "/r/%s/" % (reminder.id + 1)),  # other reminder
