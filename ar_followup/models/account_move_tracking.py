@@ -5,7 +5,7 @@ from odoo import fields, models
 class AccountMove(models.Model):
     """The reminders of an invoice, and what the customer did with them."""
 
-    _inherit = "account.move"
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
 
     ar_reminder_ids = fields.Many2many(
         "ar.followup.reminder",

@@ -14,7 +14,7 @@ class ArFollowupReminder(models.Model):
     it, and the reminder's *error* says what is missing.
     """
 
-    _inherit = "ar.followup.reminder"
+    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
 
     def _ar_get_email_attachments(self):
         attachments = super()._ar_get_email_attachments()

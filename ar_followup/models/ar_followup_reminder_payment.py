@@ -26,7 +26,7 @@ class ArFollowupReminder(models.Model):
     through the usual dispatch, which checks holds and contact data again.
     """
 
-    _inherit = "ar.followup.reminder"
+    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
 
     reason = fields.Selection(selection_add=[("superseded", "Replaced by a newer one")])
     transaction_id = fields.Many2one(

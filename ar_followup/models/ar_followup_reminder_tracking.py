@@ -29,7 +29,7 @@ class ArFollowupReminder(models.Model):
     the customer opens one of the reminder's invoices after it was sent.
     """
 
-    _inherit = "ar.followup.reminder"
+    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
 
     date_viewed = fields.Datetime(
         "Viewed On",

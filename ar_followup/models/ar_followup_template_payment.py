@@ -3,7 +3,7 @@ from odoo import fields, models
 
 
 class ArFollowupTemplate(models.Model):
-    _inherit = "ar.followup.template"
+    _inherit = "ar.followup.template"  # pylint: disable=consider-merging-classes-inherited
 
     stage = fields.Selection(
         selection_add=[("payment_failed", "Online payment failed")],

@@ -6,7 +6,7 @@ from ..tools.retry import parse_retry_days
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     # what e-mail reminders carry
     ar_attach_invoices = fields.Boolean(

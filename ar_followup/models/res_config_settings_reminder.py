@@ -3,7 +3,7 @@ from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     # e-mail reminders and failed online payments
     ar_attach_invoices = fields.Boolean(related="company_id.ar_attach_invoices", readonly=False)
