@@ -24,6 +24,7 @@
         "data/ar_followup_policy_data.xml",
         "data/ar_followup_segment_data.xml",
         "data/ar_followup_policy_step_data.xml",
+        "data/ar_followup_payment_retry_data.xml",
         "views/ar_followup_bucket_views.xml",
         "views/ar_followup_dispute_views.xml",
         "views/ar_followup_promise_views.xml",
@@ -38,6 +39,7 @@
         "views/res_config_settings_views.xml",
         "views/ar_followup_template_views.xml",
         "views/ar_followup_menus.xml",
+        "views/ar_followup_tracking_views.xml",
         "report/ar_followup_statement_report.xml",
     ],
     "demo": [

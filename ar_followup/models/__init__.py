@@ -17,6 +17,14 @@ from . import res_config_settings
 from . import res_partner
 from . import res_company_demo
 from . import ar_followup_template
+from . import ar_followup_template_payment
+from . import ar_followup_reminder_tracking
+from . import ar_followup_reminder_email
+from . import ar_followup_reminder_payment
+from . import account_move_tracking
+from . import res_company_reminder
+from . import res_config_settings_reminder
+from . import payment_transaction
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report

@@ -982,7 +982,7 @@ class ArFollowupReminder(models.Model):
         partner = self.partner_id.with_company(self.company_id)
         if template:
             return template.with_company(self.company_id)._ar_render(
-                partner, moves, tone=self.tone_id.code or "neutral"
+                partner, moves, tone=self.tone_id.code or "neutral", reminder=self
             )
         return self._ar_render_default(moves)
 

@@ -144,15 +144,18 @@ class ArFollowupTemplate(models.Model):
         )
         return candidates.sorted(lambda t: (not t.tone, not t.company_id, t.sequence, t.id))[:1]
 
-    def _ar_render(self, partner, moves, tone="neutral", lang=None):
+    def _ar_render(self, partner, moves, tone="neutral", lang=None, reminder=None):
         """{"subject", "body"} rendered for ``partner`` about ``moves``, in ``lang``.
 
+        For a ``reminder``, its links are tracked (see :meth:`_ar_context`).
         Raises :class:`ValidationError` naming the line when rendering fails.
         """
         self.ensure_one()
         lang = lang or partner.lang or self.env.lang
         template = self.with_context(lang=lang)
-        context = template._ar_context(partner, moves, tone=tone, stage=self.stage)
+        context = template._ar_context(
+            partner, moves, tone=tone, stage=self.stage, reminder=reminder
+        )
         html = self.channel == "email"
         result = {}
         for field_name in ("subject", "body"):
@@ -172,8 +175,12 @@ class ArFollowupTemplate(models.Model):
         return result
 
     @api.model
-    def _ar_context(self, partner, moves, tone="neutral", stage="overdue"):
-        """Plain data about ``partner`` and ``moves`` (their open invoices) for a template."""
+    def _ar_context(self, partner, moves, tone="neutral", stage="overdue", reminder=None):
+        """Plain data about ``partner`` and ``moves`` (their open invoices) for a template.
+
+        Rendered for a ``reminder``, the links (pay now, statement, each invoice) are
+        its tracked links, which record the click before leading to the page.
+        """
         company = moves.company_id[:1] or self.env.company
         partner = partner.commercial_partner_id.with_company(company)
         today = company._ar_today()
@@ -192,7 +199,7 @@ class ArFollowupTemplate(models.Model):
         )
         open_lines = receivable.grouped("move_id")
         invoices = [
-            self._ar_invoice_data(move, today, open_lines.get(move))
+            self._ar_invoice_data(move, today, open_lines.get(move), reminder=reminder)
             for move in moves.sorted("invoice_date_due")
         ]
         # the customer's position in one indexed query (the customer's computed
@@ -257,8 +264,12 @@ class ArFollowupTemplate(models.Model):
             "total_due": total_due,
             "total_overdue": total_overdue,
             "oldest_days_overdue": oldest_days,
-            "pay_link": invoices[0]["link"] if invoices else "",
-            "statement_link": partner._ar_statement_url(),
+            "pay_link": (reminder._ar_tracked_url("pay") if reminder else invoices[0]["link"])
+            if invoices
+            else "",
+            "statement_link": reminder._ar_tracked_url("statement")
+            if reminder
+            else partner._ar_statement_url(),
             "last_payment": partner.ar_last_payment_date
             and {"date": partner.ar_last_payment_date, "amount": partner.ar_last_payment_amount},
             "typical_payment_day": partner.ar_payment_day or None,
@@ -282,9 +293,9 @@ class ArFollowupTemplate(models.Model):
         }
 
     @api.model
-    def _ar_invoice_data(self, move, today, receivable=None):
+    def _ar_invoice_data(self, move, today, receivable=None, reminder=None):
         """Plain data of one invoice; ``receivable``: its open receivable lines, when the
-        caller read them for all the invoices at once."""
+        caller read them for all the invoices at once; ``reminder``: links are tracked."""
         if receivable is None:
             receivable = move.line_ids.filtered(
                 lambda line: line.account_type == "asset_receivable" and not line.reconciled
@@ -305,7 +316,9 @@ class ArFollowupTemplate(models.Model):
             "currency": self._ar_currency_data(move.currency_id),
             "reference": move.ref or "",
             "bucket": move.ar_bucket_id.name or "",
-            "link": move.get_base_url() + move.get_portal_url(),
+            "link": reminder._ar_tracked_url("invoice-%s" % move.id)
+            if reminder
+            else move.get_base_url() + move.get_portal_url(),
             "discount_amount": discount
             and abs(discount.amount_residual_currency - discount.discount_amount_currency),
             "discount_date": discount.discount_date if discount else None,

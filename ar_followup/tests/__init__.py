@@ -11,3 +11,6 @@ from . import test_behaviour
 from . import test_cadence_planning
 from . import test_cadence
 from . import test_cadence_concurrency
+from . import test_tracking
+from . import test_payment_retry
+from . import test_reminder_attachments

@@ -36,9 +36,12 @@ class TestTemplate(ArFollowupCommon):
         self.assertEqual(
             sorted(set(defaults.mapped(lambda t: (t.channel, t.stage)))),
             sorted(
-                (channel, stage)
-                for channel in ("email", "sms")
-                for stage in ("before_due", "due", "overdue", "final")
+                [
+                    (channel, stage)
+                    for channel in ("email", "sms")
+                    for stage in ("before_due", "due", "overdue", "final")
+                ]
+                + [("email", "payment_failed")]
             ),
         )
         for template in defaults:

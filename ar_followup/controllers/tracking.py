@@ -1,0 +1,30 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import http
+from odoo.http import request
+from odoo.tools import consteq
+
+
+class ArFollowupTrackingController(http.Controller):
+    @http.route(
+        "/ar_followup/r/<int:reminder_id>/<string:token>/<string:kind>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        sitemap=False,
+    )
+    def reminder_link(self, reminder_id, token, kind, **kwargs):
+        """A link of a reminder: record the click, then lead to the real page.
+
+        Whoever holds the link may follow it (the customer is not logged in);
+        a token that does not sign this reminder and kind is a 404 and records
+        nothing. Clicks of our own staff (checking a reminder) are not counted.
+        """
+        reminder = request.env["ar.followup.reminder"].sudo().browse(reminder_id).exists()
+        if not reminder or not consteq(reminder._ar_tracking_token(kind), token):
+            raise request.not_found()
+        target = reminder._ar_get_link_target(kind)
+        if not target:
+            raise request.not_found()
+        if not request.env.user._is_internal():
+            reminder._ar_record_click()
+        return request.redirect(target, code=303)

@@ -1,0 +1,125 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from urllib.parse import urlsplit, urlunsplit
+
+from odoo import api, fields, models
+from odoo.tools.misc import hmac
+
+from .ar_followup_reminder import SENT_STATES
+
+#: what a tracked link of a reminder can lead to (``invoice-<id>``: one of its invoices)
+TRACKED_KINDS = ("pay", "statement")
+INVOICE_KIND = "invoice-"
+
+
+def _local_path(url):
+    """``url`` without scheme and host: the redirect stays on this server."""
+    parts = urlsplit(url)
+    path = "/" + parts.path.lstrip("/")
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
+class ArFollowupReminder(models.Model):
+    """Tracking of what the customer did with a reminder.
+
+    The links of a reminder (pay now, statement, each invoice) go through
+    ``/ar_followup/r/<reminder>/<token>/<kind>`` (``controllers/tracking.py``),
+    which records the click and redirects to the real page. The token is an HMAC
+    of the reminder and the kind under the database secret, so a link cannot be
+    forged for another reminder or target. The portal records the first time
+    the customer opens one of the reminder's invoices after it was sent.
+    """
+
+    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
+
+    date_viewed = fields.Datetime(
+        "Viewed On",
+        readonly=True,
+        copy=False,
+        help="When the customer first opened one of the reminder's invoices online after it "
+        "was sent.",
+    )
+    date_clicked = fields.Datetime(
+        "First Clicked On",
+        readonly=True,
+        copy=False,
+        help="When the customer first followed a link of the reminder.",
+    )
+    click_count = fields.Integer(
+        "Clicks", readonly=True, copy=False, default=0, help="Links of the reminder followed."
+    )
+
+    # -- links -----------------------------------------------------------------
+
+    def _ar_tracking_token(self, kind):
+        self.ensure_one()
+        # 128 bits of the HMAC are plenty and keep links short enough for SMS
+        return hmac(self.env(su=True), "ar_followup-reminder-link", (self.id, kind))[:32]
+
+    def _ar_tracked_url(self, kind):
+        """The absolute URL of this reminder's tracked link to ``kind``."""
+        self.ensure_one()
+        return "%s/ar_followup/r/%s/%s/%s" % (
+            self.get_base_url(),
+            self.id,
+            self._ar_tracking_token(kind),
+            kind,
+        )
+
+    def _ar_get_link_target(self, kind):
+        """The local URL a tracked link of ``kind`` leads to, or None when it leads nowhere.
+
+        Computed when the customer clicks: ``pay`` opens a payment link for the
+        amount due now on the oldest open invoice (a fresh link, see
+        ``account_payment``'s ``_get_portal_payment_link``); ``statement`` the
+        signed statement of account; ``invoice-<id>`` that invoice in the portal.
+        """
+        self.ensure_one()
+        reminder = self.sudo()
+        if kind == "statement":
+            return _local_path(reminder.partner_id._ar_statement_url(reminder.company_id))
+        if kind == "pay":
+            moves = reminder._ar_get_open_moves().filtered(
+                lambda move: move.state == "posted" and move.amount_residual > 0
+            )
+            move = moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id))[:1]
+            if move:
+                return _local_path(move._get_portal_payment_link())
+            move = reminder.move_ids[:1]
+            return move.get_portal_url() if move else None
+        if kind.startswith(INVOICE_KIND):
+            move_id = kind[len(INVOICE_KIND) :]
+            move = reminder.move_ids.filtered(lambda m: str(m.id) == move_id)
+            return move.get_portal_url() if move else None
+        return None
+
+    # -- recording -------------------------------------------------------------
+
+    def _ar_record_click(self):
+        """The customer followed a link of this reminder: count it, keep the first time."""
+        self.ensure_one()
+        reminder = self.sudo()
+        reminder.write(
+            {
+                "click_count": reminder.click_count + 1,
+                "date_clicked": reminder.date_clicked or fields.Datetime.now(),
+            }
+        )
+
+    @api.model
+    def _ar_record_view(self, moves):
+        """The customer opened ``moves`` online: reminders sent about them and not yet
+        viewed are viewed now."""
+        reminders = (
+            self.sudo()
+            .search(
+                [
+                    ("move_ids", "in", moves.ids),
+                    ("state", "in", SENT_STATES),
+                    ("date_sent", "!=", False),
+                    ("date_viewed", "=", False),
+                ]
+            )
+            .filtered(lambda r: r.date_sent <= fields.Datetime.now())
+        )
+        reminders.write({"date_viewed": fields.Datetime.now()})
+        return reminders
