@@ -11,7 +11,10 @@ def fmt_s(value):
 
 
 def rate(count, seconds):
-    return "—" if not count or not seconds else f"{count / seconds:,.0f}/s"
+    if not count or not seconds:
+        return "—"
+    per_second = count / seconds
+    return f"{per_second:,.1f}/s" if per_second < 10 else f"{per_second:,.0f}/s"
 
 
 def ratio(a, b):
@@ -27,13 +30,20 @@ def main(path):
     print()
     print(
         "| open invoices | bare ageing SQL | first ageing | daily refresh (× bare) "
-        "| planning pass | reminders | dispatch | OCA credit control | OCA ÷ planning | peak RSS |"
+        "| planning pass | reminders | dispatch | with PDFs | OCA credit control | OCA ÷ planning "
+        "| peak RSS |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n, r in sorted(rows.items()):
         dispatch = (
             f"{r['dispatched']:,} in {fmt_s(r['dispatch_s'])} ({rate(r['dispatched'], r['dispatch_s'])})"
             if r.get("dispatch_s")
+            else "—"
+        )
+        pdf = (
+            f"{r['dispatched_pdf']:,} in {fmt_s(r['dispatch_pdf_s'])} "
+            f"({rate(r['dispatched_pdf'], r['dispatch_pdf_s'])})"
+            if r.get("dispatch_pdf_s")
             else "—"
         )
         oca = (
@@ -44,7 +54,7 @@ def main(path):
         print(
             f"| {n:,} | {fmt_s(r.get('bare_ageing_s'))} | {fmt_s(r.get('first_ageing_s'))} "
             f"| {fmt_s(r.get('refresh_s'))} ({ratio(r.get('refresh_s'), r.get('bare_ageing_s'))}) "
-            f"| {fmt_s(r.get('plan_s'))} | {r.get('reminders', 0):,} | {dispatch} | {oca} "
+            f"| {fmt_s(r.get('plan_s'))} | {r.get('reminders', 0):,} | {dispatch} | {pdf} | {oca} "
             f"| {ratio(r.get('oca_s'), r.get('plan_s'))} "
             f"| {r.get('peak_mb', '—')} MB / OCA {r.get('oca_peak_mb', '—')} MB |"
         )
