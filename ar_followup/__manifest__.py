@@ -36,6 +36,7 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/ar_followup_retry_views.xml",
         "views/ar_followup_template_views.xml",
         "views/ar_followup_menus.xml",
         "report/ar_followup_statement_report.xml",
