@@ -202,6 +202,7 @@ class ArFollowupReminder(models.Model):
         reason = notification.failure_reason or dict(
             sms._fields["failure_type"]._description_selection(self.env)
         ).get(sms.failure_type, sms.failure_type or self.env._("unknown error"))
+        reason = sms_transport.mask_numbers(str(reason))
         kind = sms_transport.outcome_kind(outcome)
         if kind is None:
             kind = "transient" if sms.failure_type in TRANSIENT_SMS_FAILURES else "permanent"
