@@ -91,13 +91,14 @@ class ArFollowupReminder(models.Model):
 
     def _ar_fail_for_good(self, exc, now, log, tried, attempts):
         """Fail the reminder (core), keep what was tried, tell the AR owner."""
-        super()._ar_handle_send_error(exc, now)
+        result = super()._ar_handle_send_error(exc, now)
         vals = {"attempt_count": attempts, "channels_tried": ",".join(tried)}
         if len(log) > 1:  # one error alone reads as the core records it
             vals["error"] = "\n".join(log)
             vals["reason_text"] = self.env._("No channel could send it.")
         self.write(vals)
         self._ar_schedule_failure_activity()
+        return result
 
     def _ar_channel_label(self, channel):
         return dict(self._fields["channel"]._description_selection(self.env)).get(channel, channel)

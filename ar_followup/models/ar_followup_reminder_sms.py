@@ -263,6 +263,7 @@ class ArFollowupReminder(models.Model):
         the database tells whether the provider got it; asking again could text
         the customer twice.
         """
-        super()._ar_recover_interrupted_one()
+        result = super()._ar_recover_interrupted_one()
         if self.channel == "sms" and self.state == "failed":
             self._ar_schedule_failure_activity()
+        return result
