@@ -140,8 +140,8 @@ class ArFollowupReminder(models.Model):
     def _ar_send_sms(self):
         """Post the SMS on the customer's chatter and send it now; returns its uuid.
 
-        Refused before anything is sent when the template's DLT registration is
-        incomplete or the number cannot be used (permanent errors). A provider
+        Refused before anything is sent when there is no SMS template, its DLT
+        registration is incomplete or the number cannot be used (permanent errors). A provider
         error raises :class:`ArTransientError` (nothing left, try later),
         :class:`ArUncertainSendError` (it may have left) or a ``UserError``.
         """
@@ -149,7 +149,14 @@ class ArFollowupReminder(models.Model):
         company = self.company_id
         partner = self.partner_id.with_company(company)
         template = self._ar_get_template()
-        dlt_problem = template and template._ar_sms_dlt_problem(company)
+        if not template:
+            # the default text is an HTML list for e-mail, never an SMS
+            stage = self.stage or self.step_id.stage
+            stages = dict(self._fields["stage"]._description_selection(self.env))
+            raise UserError(
+                self.env._("No SMS template for the stage %s.", stages.get(stage, stage))
+            )
+        dlt_problem = template._ar_sms_dlt_problem(company)
         if dlt_problem:
             raise UserError(dlt_problem)
         problem, number, text = self._ar_get_sms_numbers(partner)[partner.id]

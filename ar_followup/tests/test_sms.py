@@ -150,6 +150,15 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         self.assertEqual(reminder.mail_message_id.message_type, "comment")
         self.assertEqual(reminder.recipient, self.customer.email)
 
+    def test_no_sms_template_falls_back_to_email(self):
+        """The default text is an e-mail's HTML list: without an SMS template, no SMS."""
+        reminder = self.planned_sms()
+        self.env["ar.followup.template"].search([("channel", "=", "sms")]).active = False
+        self.dispatch()
+        self.assertFalse(self.twilio.requests)
+        self.assertEqual((reminder.state, reminder.channel), ("sent", "email"))
+        self.assertEqual(reminder.error, "SMS: No SMS template for the stage Overdue.")
+
     def test_invalid_number_skipped_with_reason(self):
         # at planning: no e-mail and a number that is not one, nothing can reach the customer
         self.customer_b.write({"email": False, "phone": "12345"})
