@@ -103,7 +103,11 @@ class ArFollowupReminder(models.Model):
 
     @api.model
     def _ar_prepare_plan_vals(self, decision, context):
-        """A reminder skipped because SMS cannot reach the customer says why."""
+        """A reminder skipped because SMS cannot reach the customer says why.
+
+        The texts are worked out once per planning pass, for all its customers,
+        and kept in the planner's ``context`` dict.
+        """
         vals = super()._ar_prepare_plan_vals(decision, context)
         if (
             vals.get("state") == "skipped"
@@ -111,24 +115,36 @@ class ArFollowupReminder(models.Model):
             and not vals.get("reason_text")
             and "sms" in context["steps"][decision.step_id]._ar_channels()
         ):
-            vals["reason_text"] = self._ar_sms_problem_text(
-                context["partners"][decision.partner_id]
-            )
+            if "ar_sms_problem_texts" not in context:
+                partners = self.env["res.partner"].browse(list(context["partners"]))
+                context["ar_sms_problem_texts"] = self._ar_sms_problem_texts(partners)
+            vals["reason_text"] = context["ar_sms_problem_texts"].get(decision.partner_id)
         return vals
 
     def _ar_check_before_send(self, now):
         """A reminder skipped at dispatch because SMS cannot reach the customer says why."""
         problems = super()._ar_check_before_send(now)
-        for reminder in self.filtered(lambda r: r.channel == "sms"):
-            problem = problems.get(reminder.id)
-            if problem and problem[0] == "skipped" and problem[1] in CONTACT_REASONS:
-                text = problem[2] or self._ar_sms_problem_text(reminder.partner_id)
-                problems[reminder.id] = (problem[0], problem[1], text)
+        skipped = self.filtered(
+            lambda r: (
+                r.channel == "sms"
+                and r.id in problems
+                and problems[r.id][0] == "skipped"
+                and problems[r.id][1] in CONTACT_REASONS
+                and not problems[r.id][2]
+            )
+        )
+        texts = self._ar_sms_problem_texts(skipped.partner_id) if skipped else {}
+        for reminder in skipped:
+            state, reason, _text = problems[reminder.id]
+            problems[reminder.id] = (state, reason, texts.get(reminder.partner_id.id))
         return problems
 
     @api.model
-    def _ar_sms_problem_text(self, partner):
-        return self._ar_get_sms_numbers(partner)[partner.id][2] or False
+    def _ar_sms_problem_texts(self, partners):
+        """``{partner id: why SMS cannot reach it}`` for those it cannot reach."""
+        return {
+            pid: text for pid, (_p, _n, text) in self._ar_get_sms_numbers(partners).items() if text
+        }
 
     # -- sending -----------------------------------------------------------------------
 
