@@ -272,7 +272,8 @@ class ArFollowupReminder(models.Model):
             reminder._ar_handle_send_error(
                 UserError(
                     self.env._(
-                        "SMS not delivered: %s", failure_reason or self.env._("no reason given")
+                        "SMS not delivered: %s",
+                        sms_transport.mask_numbers(failure_reason) or self.env._("no reason given"),
                     )
                 ),
                 now,
