@@ -37,6 +37,7 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/ar_followup_retry_views.xml",
         "views/ar_followup_template_views.xml",
         "views/ar_followup_menus.xml",
         "views/ar_followup_tracking_views.xml",

@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 VENV=$(bash "$REPO_ROOT/setup/bootstrap.sh")
 TEST_DB="${TEST_DB:-ar_followup_test}"
 TEST_HTTP_PORT="${TEST_HTTP_PORT:-8169}"
-TEST_MODULES="${TEST_MODULES:-$ADDONS,payment_demo}"
+TEST_MODULES="${TEST_MODULES:-$ADDONS,payment_demo,sms_twilio}"
 CONF="$CACHE_DIR/test-$TEST_DB.conf"
 write_conf "$CONF" "$TEST_DB" "$TEST_HTTP_PORT" "without_demo = True" "max_cron_threads = 0"
 

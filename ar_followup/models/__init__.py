@@ -5,6 +5,8 @@ from . import ar_followup_dispute
 from . import ar_followup_promise
 from . import ar_followup_policy
 from . import ar_followup_reminder
+from . import ar_followup_reminder_sms
+from . import ar_followup_reminder_retry
 from . import ar_followup_tone
 from . import ar_followup_segment
 from . import ar_followup_tone_rule
@@ -13,8 +15,10 @@ from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
 from . import res_company
+from . import res_company_retry
 from . import res_config_settings
 from . import res_partner
+from . import sms_tracker
 from . import res_company_demo
 from . import ar_followup_template
 from . import ar_followup_template_payment

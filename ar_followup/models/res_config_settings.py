@@ -10,6 +10,10 @@ class ResConfigSettings(models.TransientModel):
     )
     ar_sms_dlt_entity_id = fields.Char(related="company_id.ar_sms_dlt_entity_id", readonly=False)
     ar_sms_dlt_header = fields.Char(related="company_id.ar_sms_dlt_header", readonly=False)
+    ar_send_max_attempts = fields.Integer(related="company_id.ar_send_max_attempts", readonly=False)
+    ar_send_retry_minutes = fields.Integer(
+        related="company_id.ar_send_retry_minutes", readonly=False
+    )
 
     # DSO
     ar_dso_period_days = fields.Integer(related="company_id.ar_dso_period_days", readonly=False)

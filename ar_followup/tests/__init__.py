@@ -14,3 +14,4 @@ from . import test_cadence_concurrency
 from . import test_tracking
 from . import test_payment_retry
 from . import test_reminder_attachments
+from . import test_sms

@@ -201,9 +201,9 @@ class TestCadence(ArFollowupCommon):
         self.assertEqual(len(self.reminders()), 1)
 
     def test_preferred_channel_without_sender_falls_back(self):
-        """The customer prefers SMS, the step offers e-mail then SMS: SMS cannot be sent
-        (no channel handles it yet), so the reminder goes by e-mail."""
-        self.customer.ar_channel = "sms"
+        """The customer prefers SMS, the step offers e-mail then SMS: SMS cannot reach
+        the customer (no number), so the reminder goes by e-mail."""
+        self.customer.write({"ar_channel": "sms", "phone": False})
         self._ar_invoice(self.customer, 1000, self.days_before(7))
         [reminder] = self.plan()
         self.assertEqual((reminder.channel, reminder.step_id), ("email", self.step["first"]))
@@ -275,8 +275,10 @@ class TestCadence(ArFollowupCommon):
         with patch.object(type(self.Reminder), "_ar_send_email", flaky):
             self.dispatch()
         failed = planned.filtered(lambda r: r.partner_id == customers[1])
+        self.assertEqual((failed.state, failed.reason), ("failed", "error"))
+        # the step's SMS fallback cannot reach the customer (no number): the trail says so
         self.assertEqual(
-            (failed.state, failed.reason, failed.error), ("failed", "error", "SMTP says no")
+            failed.error.splitlines(), ["E-mail: SMTP says no", "SMS: No valid e-mail or number"]
         )
         self.assertFalse(failed.mail_message_id)
         self.assertEqual((planned - failed).mapped("state"), ["sent", "sent"])

@@ -3,6 +3,7 @@ from . import cadence
 from . import demo_receivables
 from . import money
 from . import phone
+from . import sms_transport
 from . import render
 from . import dso
 from . import suspension

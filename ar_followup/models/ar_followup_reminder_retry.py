@@ -1,0 +1,140 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+from odoo import fields, models
+
+from ..exceptions import ArTransientError, ArUncertainSendError
+
+_logger = logging.getLogger(__name__)
+
+
+class ArFollowupReminder(models.Model):
+    """Retries and fallbacks when a channel cannot send a reminder.
+
+    * a **transient** error (:class:`ArTransientError`: provider outage, rate
+      limit, connection refused) requeues the reminder on the same channel after
+      ``retry minutes × 2^(attempt - 1)``, up to the company's attempt limit;
+    * a **permanent** error (any other exception), or the attempts exhausted,
+      moves it to the next channel of its step that was not tried yet and can
+      reach the customer, at once;
+    * when no channel is left, or the send is **uncertain**
+      (:class:`ArUncertainSendError`: the message may have left), it fails with
+      every channel's error and the AR owner gets an activity.
+
+    Each error is appended to ``error``, so the trail shows what was tried.
+    """
+
+    _inherit = "ar.followup.reminder"
+
+    attempt_count = fields.Integer(
+        "Attempts",
+        default=0,
+        readonly=True,
+        help="Failed attempts on the current channel (transient errors are retried).",
+    )
+    channels_tried = fields.Char(
+        "Channels Tried",
+        readonly=True,
+        help="Channels that could not send this reminder, in the order they were tried.",
+    )
+
+    def _ar_handle_send_error(self, exc, now):
+        self.ensure_one()
+        log = [self.error] if self.error else []
+        log.append("%s: %s" % (self._ar_channel_label(self.channel), exc))
+        tried = [c for c in (self.channels_tried or "").split(",") if c]
+        if self.channel not in tried:
+            tried.append(self.channel)
+        attempts = self.attempt_count + 1
+        company = self.company_id
+        if isinstance(exc, ArUncertainSendError):
+            return self._ar_fail_for_good(exc, now, log, tried, attempts)
+        if isinstance(exc, ArTransientError) and attempts < max(company.ar_send_max_attempts, 1):
+            delay = timedelta(minutes=company.ar_send_retry_minutes * 2 ** (attempts - 1))
+            _logger.info(
+                "AR reminder %s: transient %s error, attempt %s, retried in %s",
+                self.id,
+                self.channel,
+                attempts,
+                delay,
+            )
+            self.write(
+                {
+                    "state": "queued",
+                    "date_sending": False,
+                    "date_scheduled": now + delay,
+                    "attempt_count": attempts,
+                    "channels_tried": ",".join(tried),
+                    "error": "\n".join(log),
+                }
+            )
+            return None
+        next_channel = self._ar_next_channel(tried, log)
+        if next_channel:
+            _logger.info(
+                "AR reminder %s: %s failed, falling back to %s", self.id, self.channel, next_channel
+            )
+            self.write(
+                {
+                    "state": "queued",
+                    "channel": next_channel,
+                    "date_sending": False,
+                    "date_scheduled": now,
+                    "attempt_count": 0,
+                    "channels_tried": ",".join(tried),
+                    "error": "\n".join(log),
+                }
+            )
+            return None
+        return self._ar_fail_for_good(exc, now, log, tried, attempts)
+
+    def _ar_fail_for_good(self, exc, now, log, tried, attempts):
+        """Fail the reminder (core), keep what was tried, tell the AR owner."""
+        result = super()._ar_handle_send_error(exc, now)
+        vals = {"attempt_count": attempts, "channels_tried": ",".join(tried)}
+        if len(log) > 1:  # one error alone reads as the core records it
+            vals["error"] = "\n".join(log)
+            vals["reason_text"] = self.env._("No channel could send it.")
+        self.write(vals)
+        self._ar_schedule_failure_activity()
+        return result
+
+    def _ar_channel_label(self, channel):
+        return dict(self._fields["channel"]._description_selection(self.env)).get(channel, channel)
+
+    def _ar_next_channel(self, tried, log):
+        """The step's first channel not in ``tried`` that can reach the customer, or None.
+
+        Channels that cannot reach the customer are added to ``tried``, and why to ``log``.
+        """
+        self.ensure_one()
+        reasons = dict(self._fields["reason"]._description_selection(self.env))
+        for channel in self.step_id._ar_channels():
+            if channel in tried:
+                continue
+            problem = self._ar_get_contact_problems(channel, self.partner_id).get(
+                self.partner_id.id
+            )
+            if problem is None:
+                return channel
+            tried.append(channel)
+            log.append("%s: %s" % (self._ar_channel_label(channel), reasons.get(problem, problem)))
+        return None
+
+    def _ar_schedule_failure_activity(self):
+        """Tell the AR owner a reminder could not be sent (never dropped silently)."""
+        self.ensure_one()
+        partner = self.partner_id
+        owner = partner._ar_get_owner()
+        partner.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._(
+                "Payment reminder not sent: %(customer)s (%(step)s)",
+                customer=partner.display_name,
+                step=self.step_id.name,
+            ),
+            note=self.error or self.reason_text or "",
+            user_id=owner.id or self.env.uid,
+            date_deadline=self.company_id._ar_today(),
+        )

@@ -1,0 +1,293 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..exceptions import ArTransientError, ArUncertainSendError
+from ..tools import cadence, phone, sms_transport
+
+_logger = logging.getLogger(__name__)
+
+#: ``ir.config_parameter`` replacing ``https://api.twilio.com`` for reminder SMS (tests, proxies)
+TWILIO_BASE_URL_PARAM = "ar_followup.sms_twilio_base_url"
+#: failure types of ``sms.sms`` meaning the provider was not reached or had an outage
+TRANSIENT_SMS_FAILURES = {"sms_server"}
+#: skip reasons about reaching the customer
+CONTACT_REASONS = (cadence.NO_CONTACT, cadence.DO_NOT_CONTACT)
+
+
+class ArFollowupReminder(models.Model):
+    """The SMS channel of reminders, through Odoo's ``sms`` stack.
+
+    Whatever provider the company's SMS settings name (Odoo IAP, ``sms_twilio``...)
+    sends it: the SMS is posted on the customer's chatter (``_message_sms``) and
+    sent at once, in the dispatch transaction, so the reminder knows how it went:
+    sent (reference: the ``sms.sms`` uuid), or an error the retry logic sorts
+    into transient, permanent or uncertain (:mod:`..exceptions`). Delivery
+    reports come back through ``sms.tracker`` (see ``models/sms_tracker.py``).
+
+    Numbers are the customer's mobile (else phone) in E.164, read in the
+    customer's country; Odoo's ``phone.blacklist`` and the customer's
+    ``ar_no_sms`` flag mean do not contact.
+    """
+
+    _inherit = "ar.followup.reminder"
+
+    # -- contact data ----------------------------------------------------------------
+
+    @api.model
+    def _ar_get_contact_problems(self, channel, partners):
+        if channel != "sms":
+            return super()._ar_get_contact_problems(channel, partners)
+        return {pid: check[0] for pid, check in self._ar_get_sms_numbers(partners).items()}
+
+    @api.model
+    def _ar_get_sms_numbers(self, partners):
+        """``{partner id: (problem, E.164 number or None, reason text or None)}`` for SMS.
+
+        ``problem`` is None when the customer can be texted at the number, else
+        ``do_not_contact`` (``ar_no_sms``, blacklisted number) or ``no_contact``
+        (missing or invalid number, with why). One blacklist search for all.
+        """
+        checks = {}
+        for partner in partners:
+            number_partner = partner.commercial_partner_id
+            raw = (
+                "mobile" in number_partner._fields and number_partner.mobile
+            ) or number_partner.phone
+            region = (number_partner.country_id or self.env.company.country_id).code
+            checks[partner.id] = (partner, raw, phone.normalize(raw, region))
+        numbers = {check.e164 for _p, _raw, check in checks.values() if check.e164}
+        blacklisted = set(
+            self.env["phone.blacklist"]
+            .sudo()
+            .search([("number", "in", list(numbers))])
+            .mapped("number")
+            if numbers
+            else ()
+        )
+        errors = {
+            "missing": self.env._("no phone number"),
+            "unparsable": self.env._("not a phone number"),
+            "invalid": self.env._("not a valid number for its country"),
+        }
+        result = {}
+        for pid, (partner, raw, check) in checks.items():
+            if not partner._ar_is_channel_allowed("sms"):
+                result[pid] = (
+                    cadence.DO_NOT_CONTACT,
+                    None,
+                    self.env._("The customer does not want SMS reminders."),
+                )
+            elif check.error:
+                result[pid] = (
+                    cadence.NO_CONTACT,
+                    None,
+                    self.env._(
+                        "SMS: %(problem)s (%(number)s).",
+                        problem=errors[check.error],
+                        number=phone.mask(re.sub(r"[^\d+]", "", raw or "")) or "-",
+                    ),
+                )
+            elif check.e164 in blacklisted:
+                result[pid] = (
+                    cadence.DO_NOT_CONTACT,
+                    check.e164,
+                    self.env._("SMS: the number %s is blacklisted.", phone.mask(check.e164)),
+                )
+            else:
+                result[pid] = (None, check.e164, None)
+        return result
+
+    @api.model
+    def _ar_prepare_plan_vals(self, decision, context):
+        """A reminder skipped because SMS cannot reach the customer says why.
+
+        The texts are worked out once per planning pass, for all its customers,
+        and kept in the planner's ``context`` dict.
+        """
+        vals = super()._ar_prepare_plan_vals(decision, context)
+        if (
+            vals.get("state") == "skipped"
+            and vals.get("reason") in CONTACT_REASONS
+            and not vals.get("reason_text")
+            and "sms" in context["steps"][decision.step_id]._ar_channels()
+        ):
+            if "ar_sms_problem_texts" not in context:
+                partners = self.env["res.partner"].browse(list(context["partners"]))
+                context["ar_sms_problem_texts"] = self._ar_sms_problem_texts(partners)
+            vals["reason_text"] = context["ar_sms_problem_texts"].get(decision.partner_id)
+        return vals
+
+    def _ar_check_before_send(self, now):
+        """A reminder skipped at dispatch because SMS cannot reach the customer says why."""
+        problems = super()._ar_check_before_send(now)
+        skipped = self.filtered(
+            lambda r: (
+                r.channel == "sms"
+                and r.id in problems
+                and problems[r.id][0] == "skipped"
+                and problems[r.id][1] in CONTACT_REASONS
+                and not problems[r.id][2]
+            )
+        )
+        texts = self._ar_sms_problem_texts(skipped.partner_id) if skipped else {}
+        for reminder in skipped:
+            state, reason, _text = problems[reminder.id]
+            problems[reminder.id] = (state, reason, texts.get(reminder.partner_id.id))
+        return problems
+
+    @api.model
+    def _ar_sms_problem_texts(self, partners):
+        """``{partner id: why SMS cannot reach it}`` for those it cannot reach."""
+        return {
+            pid: text for pid, (_p, _n, text) in self._ar_get_sms_numbers(partners).items() if text
+        }
+
+    # -- sending -----------------------------------------------------------------------
+
+    def _ar_send(self):
+        if self.channel != "sms":
+            return super()._ar_send()
+        return self._ar_send_sms()
+
+    def _ar_send_sms(self):
+        """Post the SMS on the customer's chatter and send it now; returns its uuid.
+
+        Refused before anything is sent when there is no SMS template, its DLT
+        registration is incomplete or the number cannot be used (permanent errors). A provider
+        error raises :class:`ArTransientError` (nothing left, try later),
+        :class:`ArUncertainSendError` (it may have left) or a ``UserError``.
+        """
+        self.ensure_one()
+        company = self.company_id
+        partner = self.partner_id.with_company(company)
+        template = self._ar_get_template()
+        if not template:
+            # the default text is an HTML list for e-mail, never an SMS
+            stage = self.stage or self.step_id.stage
+            stages = dict(self._fields["stage"]._description_selection(self.env))
+            raise UserError(
+                self.env._("No SMS template for the stage %s.", stages.get(stage, stage))
+            )
+        dlt_problem = template._ar_sms_dlt_problem(company)
+        if dlt_problem:
+            raise UserError(dlt_problem)
+        problem, number, text = self._ar_get_sms_numbers(partner)[partner.id]
+        if problem:
+            raise UserError(text or self.env._("The customer cannot be reached by SMS."))
+        body = self._ar_get_content()["body"] or ""
+        owner = partner._ar_get_owner()
+        message = partner.with_context(mail_post_autofollow=False)._message_sms(
+            body,
+            # to the number checked above; followers are not notified
+            partner_ids=[],
+            sms_numbers=[number],
+            put_in_queue=True,  # sent below, with an API that reports each outcome
+            author_id=(owner.partner_id or company.partner_id).id,
+            notify_skip_followers=True,
+        )
+        sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)], limit=1)
+        if not sms:
+            raise UserError(self.env._("No SMS was created for %s.", partner.display_name))
+        api = self._ar_get_sms_api(company)
+        sms.with_context(sms_api=api).with_company(company)._send(
+            unlink_failed=False, unlink_sent=True, raise_exception=False
+        )
+        self.write({"mail_message_id": message.id, "recipient": number})
+        if sms.state not in ("pending", "sent", "process"):
+            self._ar_raise_sms_error(sms, getattr(api, "outcomes", {}).get(sms.uuid))
+        _logger.info("AR reminder %s: SMS sent to %s", self.id, phone.mask(number))
+        return sms.uuid
+
+    @api.model
+    def _ar_get_sms_api(self, company):
+        """An instance of ``company``'s SMS API recording each request's outcome.
+
+        ``ar_followup.sms_twilio_base_url`` (system parameter), when set, sends
+        Twilio requests there instead of ``https://api.twilio.com``.
+        """
+        base_url = self.env["ir.config_parameter"].sudo().get_param(TWILIO_BASE_URL_PARAM)
+        api_class = sms_transport.recording_api_class(
+            company.sudo()._get_sms_api_class(), base_url=base_url or None
+        )
+        api = api_class(self.env)
+        api._set_company(company)
+        return api
+
+    def _ar_raise_sms_error(self, sms, outcome):
+        """Raise the error matching a failed ``sms`` (see :mod:`..exceptions`)."""
+        notification = (
+            self.env["mail.notification"].sudo().search([("sms_id_int", "=", sms.id)], limit=1)
+        )
+        reason = notification.failure_reason or dict(
+            sms._fields["failure_type"]._description_selection(self.env)
+        ).get(sms.failure_type, sms.failure_type or self.env._("unknown error"))
+        reason = sms_transport.mask_numbers(str(reason))
+        kind = sms_transport.outcome_kind(outcome)
+        if kind is None:
+            kind = "transient" if sms.failure_type in TRANSIENT_SMS_FAILURES else "permanent"
+        if kind == "transient":
+            raise ArTransientError(
+                self.env._(
+                    "SMS provider unavailable (%(outcome)s): %(reason)s",
+                    outcome=outcome or sms.failure_type,
+                    reason=reason,
+                )
+            )
+        if kind == "uncertain":
+            raise ArUncertainSendError(
+                self.env._(
+                    "No answer from the SMS provider (%s): the SMS may have been sent. "
+                    "Check with the provider before sending again.",
+                    outcome,
+                )
+            )
+        raise UserError(self.env._("SMS refused by the provider: %s", reason))
+
+    # -- after sending -------------------------------------------------------------------
+
+    @api.model
+    def _ar_sms_update_from_trackers(self, trackers, notification_status, failure_reason=None):
+        """A delivery report on SMS reminders: delivered, or undelivered (falls back).
+
+        Called by ``sms.tracker`` whenever the provider reports on an SMS.
+        """
+        if notification_status not in ("sent", "exception", "bounce"):
+            return self
+        reminders = self.sudo().search(
+            [
+                ("channel", "=", "sms"),
+                ("provider_message_id", "in", trackers.mapped("sms_uuid")),
+                ("state", "=", "sent"),
+            ]
+        )
+        now = fields.Datetime.now()
+        if notification_status == "sent":
+            reminders.write({"state": "delivered", "date_delivered": now})
+            return reminders
+        for reminder in reminders:
+            reminder._ar_handle_send_error(
+                UserError(
+                    self.env._(
+                        "SMS not delivered: %s",
+                        sms_transport.mask_numbers(failure_reason) or self.env._("no reason given"),
+                    )
+                ),
+                now,
+            )
+        return reminders
+
+    def _ar_recover_interrupted_one(self):
+        """An SMS reminder left ``sending``: fail it (core) and tell the AR owner.
+
+        The SMS is created and sent in the transaction that died, so nothing in
+        the database tells whether the provider got it; asking again could text
+        the customer twice.
+        """
+        result = super()._ar_recover_interrupted_one()
+        if self.channel == "sms" and self.state == "failed":
+            self._ar_schedule_failure_activity()
+        return result

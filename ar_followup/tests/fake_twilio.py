@@ -1,0 +1,152 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""A local stand-in for Twilio's Messages API, for tests (contract: /work/shared/contracts/sms-india.md).
+
+``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` with Basic auth (SID,
+token) and form fields ``To``, ``From``, ``Body``, ``StatusCallback`` answers
+``201 {"sid": "SM...", "status": "queued", "error_code": null, ...}``, or what
+the test scripted for the number: a Twilio error
+(``{"code": 21211, "message": ..., "more_info": ..., "status": 400}``), a
+5xx outage, or no answer at all (the connection is held past the client's
+timeout). :meth:`FakeTwilio.status_callback` builds the signed status callback
+Twilio posts to ``StatusCallback``.
+"""
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "f" * 32
+
+
+def twilio_error(code, message, status=400):
+    """A Twilio error answer: ``(status, body)``."""
+    return status, {
+        "code": code,
+        "message": message,
+        "more_info": "https://www.twilio.com/docs/errors/%s" % code,
+        "status": status,
+    }
+
+
+#: answers a test can script for a number
+INVALID_NUMBER = twilio_error(21211, "The 'To' number is not a valid phone number.")
+OUTAGE = twilio_error(20500, "Internal Server Error", status=500)
+UNAVAILABLE = twilio_error(20503, "Service Unavailable", status=503)
+NO_ANSWER = "no answer"
+
+
+class FakeTwilio:
+    """Run with ``with FakeTwilio() as twilio:``; ``twilio.url`` is its base URL.
+
+    ``script[number]`` is a list of answers given in turn to messages for that
+    number (success once it is empty); ``messages`` records what was accepted,
+    ``requests`` every request.
+    """
+
+    def __init__(self, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN):
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.script = {}
+        self.requests = []
+        self.messages = []
+        self._sids = itertools.count(1)
+        self._server = None
+
+    @property
+    def url(self):
+        host, port = self._server.server_address[:2]
+        return "http://%s:%s" % (host, port)
+
+    def __enter__(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                status, body = fake._answer(self.path, self.headers.get("Authorization"), form)
+                if status == NO_ANSWER:
+                    time.sleep(body)
+                    return
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _answer(self, path, authorization, form):
+        self.requests.append({"path": path, **form})
+        expected = "/2010-04-01/Accounts/%s/Messages.json" % self.account_sid
+        credentials = "Basic " + base64.b64encode(
+            ("%s:%s" % (self.account_sid, self.auth_token)).encode()
+        ).decode("ascii")
+        if path != expected:
+            return 404, {"code": 20404, "message": "Not found", "status": 404}
+        if authorization != credentials:
+            return twilio_error(20003, "Authenticate", status=401)
+        if not form.get("To"):
+            return twilio_error(21604, "A 'To' phone number is required.")
+        if not form.get("From") and not form.get("MessagingServiceSid"):
+            return twilio_error(21603, "A 'From' phone number is required.")
+        scripted = self.script.get(form["To"])
+        if scripted:
+            answer = scripted.pop(0)
+            if answer == NO_ANSWER:
+                return NO_ANSWER, 8  # longer than the Twilio client's 5 s timeout
+            return answer
+        sid = "SM%032d" % next(self._sids)
+        message = {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "to": form["To"],
+            "from": form.get("From"),
+            "body": form.get("Body", ""),
+            "status": "queued",
+            "error_code": None,
+            "error_message": None,
+            "status_callback": form.get("StatusCallback"),
+        }
+        self.messages.append(message)
+        return 201, {k: v for k, v in message.items() if k != "status_callback"}
+
+    def status_callback(self, message, status, error_code=None, error_message=None):
+        """``(url, form, headers)`` of Twilio's status callback for ``message``, signed
+        like Twilio does (HMAC-SHA1 of the URL and the sorted parameters, auth token)."""
+        form = {
+            "AccountSid": self.account_sid,
+            "MessageSid": message["sid"],
+            "SmsSid": message["sid"],
+            "MessageStatus": status,
+            "SmsStatus": status,
+            "To": message["to"],
+            "From": message["from"] or "",
+        }
+        if error_code:
+            form["ErrorCode"] = str(error_code)
+            form["ErrorMessage"] = error_message or ""
+        url = message["status_callback"]
+        data = url + "".join("%s%s" % (k, v) for k, v in sorted(form.items()))
+        signature = base64.b64encode(
+            hmac.new(self.auth_token.encode(), data.encode(), hashlib.sha1).digest()
+        ).decode()
+        return url, form, {"X-Twilio-Signature": signature}

@@ -1,0 +1,381 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Reminders by SMS through Odoo's ``sms_twilio``, against a local fake Twilio; retries and
+fallbacks of the dispatcher."""
+
+from contextlib import contextmanager
+from datetime import datetime, time
+from unittest import SkipTest
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .common import TODAY, ArFollowupCommon
+from .fake_twilio import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    INVALID_NUMBER,
+    NO_ANSWER,
+    OUTAGE,
+    UNAVAILABLE,
+    FakeTwilio,
+)
+
+NUMBER = "+919820012345"  # the customer's number in E.164 (common.py: "+91 98200 12345")
+
+
+@tagged("post_install", "-at_install")
+class TestReminderSms(HttpCase, ArFollowupCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if "sms_provider" not in cls.env["res.company"]._fields:
+            raise SkipTest("sms_twilio is not installed (setup/test.sh installs it)")
+        cls.Reminder = cls.env["ar.followup.reminder"]
+        cls.step_first = cls.env.ref("ar_followup.ar_followup_policy_step_standard_first")
+        cls.company.write(
+            {
+                "sms_provider": "twilio",
+                "sms_twilio_account_sid": ACCOUNT_SID,
+                "sms_twilio_auth_token": AUTH_TOKEN,
+                "ar_sms_dlt_entity_id": "1201159178451234567",
+                "ar_sms_dlt_header": "SHAKTI",
+            }
+        )
+        cls.env["sms.twilio.number"].create(
+            {
+                "company_id": cls.company.id,
+                "number": "+15005550006",
+                "country_id": cls.env.ref("base.us").id,
+            }
+        )
+        cls.env["ar.followup.template"].search([("channel", "=", "sms")]).write(
+            {"sms_dlt_template_id": "1207168000001234567"}
+        )
+        # the customers prefer SMS; the standard first reminder offers e-mail then SMS
+        (cls.customer | cls.customer_b).ar_channel = "sms"
+
+    def setUp(self):
+        super().setUp()
+        self.twilio = self.enterContext(FakeTwilio())
+        self.env["ir.config_parameter"].sudo().set_param(
+            "ar_followup.sms_twilio_base_url", self.twilio.url
+        )
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+
+    # -- helpers -------------------------------------------------------------
+
+    @contextmanager
+    def committing(self):
+        """Dispatch as the cron does; its commits become savepoints of the test transaction."""
+        cr = self.env.cr
+
+        def commit(cron, processed=0, *, remaining=None, deactivate=False):
+            cron.env.flush_all()
+            cr.execute("RELEASE SAVEPOINT ar_sms_commit")
+            cr.execute("SAVEPOINT ar_sms_commit")
+            return float("inf")
+
+        self.env.flush_all()
+        cr.execute("SAVEPOINT ar_sms_commit")
+        with patch.object(self.registry["ir.cron"], "_commit_progress", commit):
+            yield
+        cr.execute("RELEASE SAVEPOINT ar_sms_commit")
+
+    def plan(self):
+        with self.frozen(TODAY):
+            self.env.invalidate_all()
+            reminders = self.company._ar_plan_reminders(TODAY)
+        self.env.invalidate_all()
+        return reminders
+
+    def dispatch(self, at=time(4, 30)):
+        """Dispatch on TODAY at ``at`` UTC (04:30 is 10:00 in Kolkata)."""
+        with freeze_time(datetime.combine(TODAY, at)), self.committing():
+            self.env.invalidate_all()
+            self.company._ar_dispatch_reminders()
+        self.env.invalidate_all()
+
+    def planned_sms(self, customer=None):
+        """An invoice 7 days overdue for ``customer``: its first reminder, planned by SMS."""
+        customer = customer or self.customer
+        self._ar_invoice(customer, 1000, self.days_before(7))
+        reminder = self.plan().filtered(lambda r: r.partner_id == customer)
+        self.assertEqual(
+            (reminder.step_id, reminder.channel, reminder.state),
+            (self.step_first, "sms", "planned"),
+        )
+        return reminder
+
+    def activities(self, partner):
+        return partner.activity_ids.mapped("summary")
+
+    # -- the SMS channel -------------------------------------------------------
+
+    def test_sms_sent_to_e164_number(self):
+        """A national number is read in the customer's country and sent in E.164; the SMS is
+        on the customer's chatter and its uuid is the reminder's reference."""
+        self.customer.phone = "098200 12345"
+        reminder = self.planned_sms()
+        self.dispatch()
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.recipient, NUMBER)
+        [message] = self.twilio.messages
+        self.assertEqual(message["to"], NUMBER)
+        self.assertEqual(message["from"], "+15005550006")
+        self.assertTrue(
+            message["body"].startswith("%s: ₹1,000.00 overdue. Pay: http" % self.company.name),
+            message["body"],
+        )
+        sms = self.env["sms.sms"].sudo().search([("uuid", "=", reminder.provider_message_id)])
+        self.assertEqual(sms.number, NUMBER)
+        self.assertEqual(sms.state, "pending")
+        self.assertEqual(reminder.mail_message_id.message_type, "sms")
+        self.assertEqual(reminder.mail_message_id.res_id, self.customer.id)
+        self.assertEqual((reminder.attempt_count, reminder.channels_tried), (0, False))
+
+    def test_dlt_incomplete_falls_back_to_email(self):
+        self.company.ar_sms_dlt_header = False
+        reminder = self.planned_sms()
+        self.dispatch()
+        self.assertFalse(self.twilio.requests, "refused before the provider is called")
+        self.assertEqual((reminder.state, reminder.channel), ("sent", "email"))
+        self.assertEqual(reminder.channels_tried, "sms")
+        self.assertIn("SMS: SMS template", reminder.error)
+        self.assertIn(
+            "DLT registration incomplete, missing the company's DLT sender header", reminder.error
+        )
+        self.assertEqual(reminder.mail_message_id.message_type, "comment")
+        self.assertEqual(reminder.recipient, self.customer.email)
+
+    def test_no_sms_template_falls_back_to_email(self):
+        """The default text is an e-mail's HTML list: without an SMS template, no SMS."""
+        reminder = self.planned_sms()
+        self.env["ar.followup.template"].search([("channel", "=", "sms")]).active = False
+        self.dispatch()
+        self.assertFalse(self.twilio.requests)
+        self.assertEqual((reminder.state, reminder.channel), ("sent", "email"))
+        self.assertEqual(reminder.error, "SMS: No SMS template for the stage Overdue.")
+
+    def test_invalid_number_skipped_with_reason(self):
+        # at planning: no e-mail and a number that is not one, nothing can reach the customer
+        self.customer_b.write({"email": False, "phone": "12345"})
+        self._ar_invoice(self.customer_b, 500, self.days_before(7))
+        # at dispatch: the number was valid when planned
+        reminder = self.planned_sms()
+        self.customer.phone = "+91 12345"
+        self.dispatch()
+        skipped_b = self.Reminder.search([("partner_id", "=", self.customer_b.id)])
+        self.assertEqual(
+            (skipped_b.state, skipped_b.reason, skipped_b.reason_text),
+            ("skipped", "no_contact", "SMS: not a valid number for its country (**345)."),
+        )
+        self.assertEqual(
+            (reminder.state, reminder.reason, reminder.reason_text),
+            ("skipped", "no_contact", "SMS: not a valid number for its country (+91**345)."),
+        )
+        self.assertFalse(self.twilio.requests)
+
+    def test_do_not_contact_by_sms(self):
+        reminder = self.planned_sms()
+        self.env["phone.blacklist"].sudo().add(NUMBER)
+        self.dispatch()
+        self.assertEqual(
+            (reminder.state, reminder.reason, reminder.reason_text),
+            ("skipped", "do_not_contact", "SMS: the number +91*******345 is blacklisted."),
+        )
+        self.assertFalse(self.twilio.requests)
+        # a customer who wants no SMS gets the e-mail
+        self.customer_b.ar_no_sms = True
+        self._ar_invoice(self.customer_b, 500, self.days_before(7))
+        reminder_b = self.plan().filtered(lambda r: r.partner_id == self.customer_b)
+        self.assertEqual(reminder_b.channel, "email")
+
+    # -- retries and fallbacks -------------------------------------------------
+
+    @mute_logger(
+        "odoo.addons.ar_followup.models.ar_followup_reminder",
+        "odoo.addons.sms_twilio.tools.sms_api",
+    )
+    def test_transient_error_retried_with_backoff(self):
+        reminder = self.planned_sms()
+        self.twilio.script[NUMBER] = [OUTAGE, UNAVAILABLE]
+        self.dispatch()
+        self.assertEqual((reminder.state, reminder.attempt_count), ("queued", 1))
+        self.assertEqual(reminder.date_scheduled, datetime.combine(TODAY, time(4, 45)))
+        self.assertIn("SMS provider unavailable (500): Internal Server Error", reminder.error)
+        self.dispatch(at=time(4, 40))
+        self.assertEqual(len(self.twilio.requests), 1, "not before its time")
+        self.dispatch(at=time(4, 45))
+        self.assertEqual((reminder.state, reminder.attempt_count), ("queued", 2))
+        self.assertEqual(reminder.date_scheduled, datetime.combine(TODAY, time(5, 15)))
+        self.dispatch(at=time(5, 15))
+        self.assertEqual((reminder.state, reminder.channel), ("sent", "sms"))
+        self.assertEqual(len(self.twilio.requests), 3)
+        self.assertEqual(len(self.twilio.messages), 1)
+        self.assertEqual(len(reminder.error.splitlines()), 2, "both outages are on the trail")
+
+    @mute_logger(
+        "odoo.addons.ar_followup.models.ar_followup_reminder",
+        "odoo.addons.sms_twilio.tools.sms_api",
+    )
+    def test_attempts_exhausted_fall_back_to_email(self):
+        self.company.ar_send_max_attempts = 2
+        reminder = self.planned_sms()
+        self.twilio.script[NUMBER] = [OUTAGE, OUTAGE]
+        self.dispatch()
+        self.dispatch(at=time(4, 45))
+        self.assertEqual((reminder.state, reminder.channel), ("sent", "email"))
+        self.assertEqual(reminder.channels_tried, "sms")
+        self.assertEqual(len(self.twilio.requests), 2)
+
+    @mute_logger(
+        "odoo.addons.ar_followup.models.ar_followup_reminder",
+        "odoo.addons.sms_twilio.tools.sms_api",
+    )
+    def test_permanent_error_falls_back_to_email(self):
+        reminder = self.planned_sms()
+        self.twilio.script[NUMBER] = [INVALID_NUMBER]
+        self.dispatch()
+        self.assertEqual((reminder.state, reminder.channel), ("sent", "email"))
+        self.assertEqual(
+            reminder.error,
+            "SMS: SMS refused by the provider: The 'To' number is not a valid phone number.",
+        )
+        self.assertEqual(len(self.twilio.requests), 1, "a permanent error is not retried")
+        self.assertEqual(reminder.mail_message_id.message_type, "comment")
+        self.assertFalse(
+            self.env["mail.message"].search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "=", self.customer.id),
+                    ("message_type", "=", "sms"),
+                ]
+            ),
+            "the refused SMS is not on the chatter as if it had left",
+        )
+
+    @mute_logger(
+        "odoo.addons.ar_followup.models.ar_followup_reminder",
+        "odoo.addons.sms_twilio.tools.sms_api",
+    )
+    def test_all_channels_failing_tells_the_owner(self):
+        self.customer.write({"email": False, "ar_owner_id": self.ar_manager.id})
+        reminder = self.planned_sms()
+        self.twilio.script[NUMBER] = [INVALID_NUMBER]
+        self.dispatch()
+        self.assertEqual((reminder.state, reminder.reason), ("failed", "error"))
+        self.assertEqual(reminder.channels_tried, "sms,email")
+        self.assertEqual(reminder.reason_text, "No channel could send it.")
+        self.assertEqual(
+            reminder.error.splitlines(),
+            [
+                "SMS: SMS refused by the provider: The 'To' number is not a valid phone number.",
+                "E-mail: No valid e-mail or number",
+            ],
+        )
+        self.assertEqual(
+            self.activities(self.customer),
+            ["Payment reminder not sent: Bharat Steel Traders (%s)" % self.step_first.name],
+        )
+        self.assertEqual(self.customer.activity_ids.user_id, self.ar_manager)
+
+    @mute_logger(
+        "odoo.addons.ar_followup.models.ar_followup_reminder",
+        "odoo.addons.sms_twilio.tools.sms_api",
+    )
+    def test_no_answer_is_not_sent_again(self):
+        """A request that left without an answer may have reached the customer: the
+        reminder fails for a person to check, no retry, no other channel."""
+        reminder = self.planned_sms()
+        self.twilio.script[NUMBER] = [NO_ANSWER]
+        self.dispatch()
+        self.assertEqual((reminder.state, reminder.channel), ("failed", "sms"))
+        self.assertIn("the SMS may have been sent", reminder.error)
+        self.assertEqual(len(self.activities(self.customer)), 1)
+        self.dispatch(at=time(6, 0))
+        self.assertEqual(len(self.twilio.requests), 1)
+
+    # -- delivery reports ------------------------------------------------------------
+
+    @mute_logger("odoo.addons.ar_followup.models.ar_followup_reminder")
+    def test_delivery_report(self):
+        reminder = self.planned_sms()
+        reminder_b = self.planned_sms(self.customer_b)
+        self.dispatch()
+        self.assertEqual((reminder | reminder_b).mapped("state"), ["sent", "sent"])
+        delivered, lost = self.twilio.messages
+        if delivered["to"] != NUMBER:
+            delivered, lost = lost, delivered
+        url, form, headers = self.twilio.status_callback(delivered, "delivered")
+        self.assertEqual(self.url_open(url, data=form, headers=headers).status_code, 200)
+        self.assertEqual(reminder.state, "delivered")
+        self.assertTrue(reminder.date_delivered)
+        # a forged report changes nothing
+        url, form, _headers = self.twilio.status_callback(
+            lost, "undelivered", 30005, "Unknown handset"
+        )
+        with mute_logger("odoo.addons.sms_twilio.controllers.controllers", "odoo.http"):
+            self.url_open(url, data=form, headers={"X-Twilio-Signature": "forged"})
+        self.assertEqual(reminder_b.state, "sent")
+        # undelivered: the reminder falls back to e-mail
+        url, form, headers = self.twilio.status_callback(
+            lost, "undelivered", 30005, "Unknown handset"
+        )
+        self.assertEqual(self.url_open(url, data=form, headers=headers).status_code, 200)
+        self.assertEqual((reminder_b.state, reminder_b.channel), ("queued", "email"))
+        self.assertIn("SMS not delivered: Unknown handset", reminder_b.error)
+        self.dispatch(at=time(4, 35))
+        self.assertEqual(reminder_b.state, "sent")
+
+    # -- batches and exactly once ------------------------------------------------------
+
+    @mute_logger(
+        "odoo.addons.ar_followup.models.ar_followup_reminder",
+        "odoo.addons.sms_twilio.tools.sms_api",
+    )
+    def test_batch_goes_on_and_never_sends_twice(self):
+        customers = [self.customer, self.customer_b]
+        for index, number in enumerate(("+91 98450 11111", "+91 98450 22222", "+91 98450 33333")):
+            customers.append(
+                self._ar_create_customer("Customer %s" % index, phone=number, ar_channel="sms")
+            )
+        customers[1].email = False  # its SMS is refused and it has no e-mail: it fails
+        for customer in customers:
+            self._ar_invoice(customer, 1000, self.days_before(7))
+        reminders = self.plan()
+        self.assertEqual(reminders.mapped("channel"), ["sms"] * 5)
+        self.twilio.script["+919845067890"] = [INVALID_NUMBER]  # customer_b
+        self.twilio.script["+919845022222"] = [OUTAGE]
+        self.dispatch()
+        states = {r.partner_id.name: (r.state, r.channel) for r in reminders}
+        self.assertEqual(
+            states,
+            {
+                "Bharat Steel Traders": ("sent", "sms"),
+                "Coastal Agro Foods": ("failed", "sms"),
+                "Customer 0": ("sent", "sms"),
+                "Customer 1": ("queued", "sms"),
+                "Customer 2": ("sent", "sms"),
+            },
+        )
+        # running again (same day, later): the retry goes, nothing else is sent twice
+        self.dispatch(at=time(4, 45))
+        self.dispatch(at=time(5, 0))
+        self.assertFalse(self.plan())
+        self.assertEqual(
+            sorted(m["to"] for m in self.twilio.messages),
+            ["+919820012345", "+919845011111", "+919845022222", "+919845033333"],
+        )
+        self.assertEqual(reminders.mapped("state").count("sent"), 4)
+
+    def test_interrupted_sms_fails_for_a_person_to_check(self):
+        reminder = self.planned_sms()
+        reminder.write({"state": "sending", "date_sending": datetime.combine(TODAY, time(3, 0))})
+        with mute_logger("odoo.addons.ar_followup.models.ar_followup_reminder"):
+            self.dispatch()
+        self.assertEqual((reminder.state, reminder.reason), ("failed", "interrupted"))
+        self.assertEqual(len(self.activities(self.customer)), 1)
+        self.assertFalse(self.twilio.requests)
