@@ -11,3 +11,4 @@ from . import test_behaviour
 from . import test_cadence_planning
 from . import test_cadence
 from . import test_cadence_concurrency
+from . import test_approval_send
