@@ -134,8 +134,11 @@ class ArFollowupReminder(models.Model):
 
         ``vals_list`` as :meth:`_ar_prepare_manual_vals` builds them. A reminder whose
         key is already recorded (a double submit) is returned with ``True`` and not
-        sent again. The others are checked and sent as the dispatcher does, one
-        by one; each ends sent, skipped (with its reason), cancelled or failed.
+        sent again; when a concurrent request recorded it and has not committed (or
+        committed after this transaction's snapshot), the unique index refuses the
+        second row and the reminder comes back empty, with ``True``. The others are
+        checked and sent as the dispatcher does, one by one; each ends sent, skipped
+        (with its reason), cancelled or failed.
         """
         Reminder = self._ar_check_user()
         now = fields.Datetime.now()

@@ -2,12 +2,15 @@
 """The approval queue (preview, edit, approve, cancel) and "Send reminder now"."""
 
 from datetime import datetime, time
+from unittest.mock import patch
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 from odoo.tools.mail import html_to_inner_content
 
 from . import test_cadence
@@ -241,6 +244,29 @@ class TestApprovalSend(ArFollowupCommon):
         with freeze_time(datetime.combine(TODAY, time(4, 31))):
             third = self.send_now("res.partner", self.customer)
         self.assertEqual(third.line_ids.result_state, "sent")
+
+    def test_concurrent_double_submit_refused_by_the_database(self):
+        """Two requests at once: the second cannot see the first's row, the index refuses it."""
+        self._ar_invoice(self.customer, 1000, self.days_before(10))
+        first = self.send_now("res.partner", self.customer)
+        reminder = first.line_ids.reminder_id
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.env.cr.savepoint(),
+        ):
+            reminder.sudo().copy({"state": "sending"})
+        Reminder = self.registry["ar.followup.reminder"]
+        with (
+            patch.object(Reminder, "_ar_find_manual", lambda self, vals: self.browse()),
+            mute_logger("odoo.sql_db"),
+        ):
+            second = self.send_now("res.partner", self.customer)
+        self.assertEqual(
+            (second.line_ids.result_state, second.line_ids.result),
+            ("again", "Not sent again: the same reminder was just requested."),
+        )
+        self.assertEqual(self.Reminder.search_count([("manual", "=", True)]), 1)
 
     def test_not_for_non_ar_users(self):
         [reminder] = self.plan_to_approve(self.customer_b)

@@ -252,6 +252,12 @@ class ArFollowupSendLine(models.TransientModel):
         Reminder = self.env["ar.followup.reminder"]
         states = dict(Reminder._fields["state"]._description_selection(self.env))
         reasons = dict(Reminder._fields["reason"]._description_selection(self.env))
+        if again and not reminder:
+            # recorded by a request still invisible to this transaction
+            return {
+                "result_state": "again",
+                "result": self.env._("Not sent again: the same reminder was just requested."),
+            }
         if again:
             return {
                 "result_state": "again",
