@@ -9,7 +9,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 from odoo.tools.mail import html_to_inner_content
 
@@ -192,6 +192,35 @@ class TestApprovalSend(ArFollowupCommon):
         # a payment marks it paid, like a planned one
         self._ar_pay(overdue, 1200, pay_date=TODAY)
         self.assertEqual(reminder.state, "paid")
+
+    def test_send_now_form_changes_tone_and_template(self):
+        """Through the form as the clerk sees it: change the tone, the preview follows."""
+        overdue = self._ar_invoice(self.customer, 1500, self.days_before(10))
+        not_due = self._ar_invoice(self.customer, 500, self.days_before(-3))
+        wizard = self.env["ar.followup.send"].with_user(self.ar_user)
+        form = Form(wizard.with_context(active_model="res.partner", active_ids=self.customer.ids))
+        firm = self.env["ar.followup.tone"].search([("code", "=", "firm")])
+        final = self.env.ref("ar_followup.template_email_final")
+        with form.line_ids.edit(0) as line:
+            self.assertEqual(line.tone_id.code, "neutral")
+            self.assertEqual(line.template_id, self.env.ref("ar_followup.template_email_overdue"))
+            self.assertIn("Please arrange the payment.", line.preview_body)
+            line.tone_id = firm
+            self.assertIn(
+                "The invoices below are overdue, the oldest by 10 days", line.preview_body
+            )
+            line.move_ids.add(not_due)
+            self.assertIn(not_due.name, line.preview_body)
+            line.template_id = final
+            self.assertFalse(line.preview_error)
+        wizard = form.save()
+        wizard.action_send()
+        reminder = wizard.line_ids.reminder_id
+        self.assertEqual(
+            (reminder.state, reminder.tone_id, reminder.template_id, reminder.move_ids),
+            ("sent", firm, final, overdue | not_due),
+        )
+        self.assertEqual(reminder.amount_residual, 2000)
 
     def test_bulk_send_from_customers_skips_the_disputed_one(self):
         self._ar_invoice(self.customer, 1000, self.days_before(10))
