@@ -6,7 +6,6 @@ from . import ar_followup_promise
 from . import ar_followup_policy
 from . import ar_followup_reminder
 from . import ar_followup_reminder_approval
-from . import ar_followup_reminder_manual
 from . import ar_followup_tone
 from . import ar_followup_segment
 from . import ar_followup_tone_rule

@@ -69,7 +69,7 @@ class TestApprovalSend(ArFollowupCommon):
         edit = (
             self.env[action["res_model"]]
             .with_user(self.ar_user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({})
         )
         self.assertEqual(edit.subject, clerk_reminder.preview_subject, "prefilled")
@@ -113,7 +113,7 @@ class TestApprovalSend(ArFollowupCommon):
         wizard = (
             self.env[action["res_model"]]
             .with_user(self.ar_user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "Customer called: paying on Friday"})
         )
         wizard.action_cancel()
