@@ -240,6 +240,30 @@ class TestApprovalSend(ArFollowupCommon):
         self.assertFalse(skipped.mail_message_id)
         self.assertEqual((wizard.sent_count, wizard.not_sent_count), (1, 1))
 
+    def test_paused_and_do_not_contact_customers_are_not_sent_to(self):
+        self._ar_invoice(self.customer, 1000, self.days_before(10))
+        self._ar_invoice(self.customer_b, 700, self.days_before(20))
+        # paused from a customer list selection, as the clerk does
+        pause = (
+            self.env["ar.followup.pause"]
+            .with_user(self.ar_user)
+            .with_context(active_model="res.partner", active_ids=self.customer.ids)
+            .create({"date_until": self.days_before(-5), "reason": "Year-end closing"})
+        )
+        pause.action_pause()
+        self.customer_b.ar_no_email = True
+        wizard = self.send_now("res.partner", self.customer | self.customer_b)
+        outcome = {line.partner_id: line.result for line in wizard.line_ids}
+        self.assertEqual(
+            outcome,
+            {
+                self.customer: "Skipped: Follow-up paused – Follow-up paused until 06/20/2026: "
+                "Year-end closing",
+                self.customer_b: "Skipped: Do not contact",
+            },
+        )
+        self.assertFalse(wizard.line_ids.reminder_id.mail_message_id)
+
     def test_send_from_invoices_only_the_selected_ones(self):
         chosen = self._ar_invoice(self.customer, 1000, self.days_before(10))
         other = self._ar_invoice(self.customer, 400, self.days_before(40))
