@@ -95,7 +95,7 @@ class ArFollowupSend(models.TransientModel):
     def _ar_reopen(self):
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Send Reminder Now"),
+            "name": self.env._("Send reminder now"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
