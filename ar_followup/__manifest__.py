@@ -33,6 +33,8 @@
         "views/ar_followup_policy_views.xml",
         "views/ar_followup_reminder_views.xml",
         "wizards/ar_followup_pause_views.xml",
+        "wizards/ar_followup_reminder_edit_views.xml",
+        "wizards/ar_followup_send_views.xml",
         "views/ar_followup_dso_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
@@ -41,6 +43,7 @@
         "views/ar_followup_template_views.xml",
         "views/ar_followup_menus.xml",
         "views/ar_followup_tracking_views.xml",
+        "views/ar_followup_reminder_approval_views.xml",
         "report/ar_followup_statement_report.xml",
     ],
     "demo": [

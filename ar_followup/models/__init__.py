@@ -7,6 +7,7 @@ from . import ar_followup_policy
 from . import ar_followup_reminder
 from . import ar_followup_reminder_sms
 from . import ar_followup_reminder_retry
+from . import ar_followup_reminder_approval
 from . import ar_followup_tone
 from . import ar_followup_segment
 from . import ar_followup_tone_rule

@@ -867,9 +867,8 @@ class ArFollowupReminder(models.Model):
             return ("skipped", *next(iter(held.values())))
         if contact.get(self.partner_id.id):
             return ("skipped", contact[self.partner_id.id], None)
-        policy = self.policy_id
         tz = self.partner_id.tz or self.company_id._ar_tz()
-        opening = cadence.window_opening(now, tz, policy.window_start, policy.window_end or 24)
+        opening = cadence.window_opening(now, tz, *self._ar_get_sending_window())
         if opening > now:
             # late by more than a day (counted from the approval for approved ones): the
             # situation may have changed, planning will decide again
@@ -881,6 +880,14 @@ class ArFollowupReminder(models.Model):
             note = "\n".join("%s: %s" % (move.name, text) for move, (_code, text) in held.items())
             return ("exclude", [move.id for move in held], note)
         return None
+
+    def _ar_get_sending_window(self):
+        """``(from hour, until hour)`` in the customer's time zone: the policy's window.
+
+        The hook for reminders that may leave at any hour (a manual send).
+        """
+        self.ensure_one()
+        return (self.policy_id.window_start, self.policy_id.window_end or 24)
 
     def _ar_dispatch_one(self, problem, now):
         """Send one claimed reminder, or record why not. Errors of the channel fail it."""

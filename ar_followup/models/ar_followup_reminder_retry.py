@@ -110,7 +110,8 @@ class ArFollowupReminder(models.Model):
         """
         self.ensure_one()
         reasons = dict(self._fields["reason"]._description_selection(self.env))
-        for channel in self.step_id._ar_channels():
+        # a manual reminder goes by the channel the user chose: no fallback
+        for channel in self.step_id._ar_channels() if self.step_id else ():
             if channel in tried:
                 continue
             problem = self._ar_get_contact_problems(channel, self.partner_id).get(
@@ -132,7 +133,7 @@ class ArFollowupReminder(models.Model):
             summary=self.env._(
                 "Payment reminder not sent: %(customer)s (%(step)s)",
                 customer=partner.display_name,
-                step=self.step_id.name,
+                step=self.step_id.name or self.env._("manual reminder"),
             ),
             note=self.error or self.reason_text or "",
             user_id=owner.id or self.env.uid,

@@ -15,3 +15,4 @@ from . import test_tracking
 from . import test_payment_retry
 from . import test_reminder_attachments
 from . import test_sms
+from . import test_approval_send
