@@ -181,6 +181,10 @@ class TestTemplate(ArFollowupCommon):
         self.assertIn("देय राशि", table, "the invoice table in Hindi")
         sms = self._render("template_sms_final", "neutral")["body"]
         self.assertIn("अंतिम सूचना: ₹26,25,000.00 अतिदेय", sms)
+        retry = self._render("template_email_payment_failed", "gentle")
+        self.assertRegex(retry["subject"], r"^आपका भुगतान पूरा नहीं हुआ: ₹[\d,]+\.\d\d अभी भी देय$")
+        self.assertIn("दुर्भाग्य से भुगतान पूरा नहीं हो सका", retry["body"])
+        self.assertIn("दोबारा भुगतान करें", retry["body"])
         # an English-speaking customer still reads English
         self.assertIn(
             "Payment overdue",
