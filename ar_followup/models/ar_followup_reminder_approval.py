@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import format_date, html_sanitize, plaintext2html
 
 from .ar_followup_reminder import OPEN_STATES
 
@@ -48,6 +48,7 @@ class ArFollowupReminder(models.Model):
     date_edited = fields.Datetime("Edited On", readonly=True)
     preview_subject = fields.Char("Subject Preview", compute="_compute_preview")
     preview_body = fields.Html("Preview", compute="_compute_preview", sanitize=False)
+    preview_text = fields.Text("Text Preview", compute="_compute_preview")
     preview_error = fields.Char("Preview Problem", compute="_compute_preview")
     # manual reminders
     step_id = fields.Many2one(required=False)
@@ -80,7 +81,8 @@ class ArFollowupReminder(models.Model):
         queue stays usable. Reminders no longer waiting show what was sent.
         """
         for reminder in self:
-            reminder.preview_subject = reminder.preview_body = reminder.preview_error = False
+            reminder.preview_subject = reminder.preview_error = False
+            reminder.preview_body = reminder.preview_text = False
             if reminder.state not in OPEN_STATES:
                 reminder.preview_subject = reminder.subject
                 reminder.preview_body = reminder.body
@@ -91,7 +93,16 @@ class ArFollowupReminder(models.Model):
                 reminder.preview_error = error.args[0]
                 continue
             reminder.preview_subject = content["subject"]
-            reminder.preview_body = content["body"]
+            reminder.preview_text = content["body"]
+            reminder.preview_body = reminder._ar_preview_html(content["body"])
+
+    def _ar_preview_html(self, body):
+        """``body`` made safe to show in the browser: an SMS text is escaped (its values come
+        from customers and invoices, unescaped), an e-mail sanitised as its message will be."""
+        self.ensure_one()
+        if self.channel == "email":
+            return html_sanitize(body, sanitize_style=True)
+        return plaintext2html(body or "")
 
     @api.depends("manual")
     def _compute_display_name(self):
@@ -257,7 +268,6 @@ class ArFollowupReminder(models.Model):
                 Command.create(
                     {
                         "move_line_id": line.id,
-                        "move_id": line.move_id.id,
                         "trigger_date": today,
                         "date_maturity": line.date_maturity,
                         "amount_residual": line.amount_residual,
@@ -299,8 +309,20 @@ class ArFollowupReminder(models.Model):
                     continue
             results.append((existing, True))
         problems = created._ar_check_before_send(now)
+        queued = Reminder.browse()
         for reminder in created:
-            reminder._ar_dispatch_one(problems.get(reminder.id), now)
+            problem = problems.get(reminder.id)
+            if reminder._ar_commit_each() and (not problem or problem[0] == "exclude"):
+                # An outside service (SMS...) is called only by the dispatcher, which
+                # commits before and right after the call: sent from this request, a
+                # failure at its commit (or Odoo replaying the request after a
+                # serialization error) would send the message again or lose its record.
+                queued |= reminder
+                continue
+            reminder._ar_dispatch_one(problem, now)
+        if queued:
+            queued.write({"state": "queued", "date_sending": False})
+            self.env.ref("ar_followup.ir_cron_ar_dispatch_reminders").sudo()._trigger()
         _logger.info(
             "AR manual send by user %s: %d reminders, %d sent, %d already sent",
             self.env.uid,

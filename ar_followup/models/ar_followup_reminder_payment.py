@@ -148,7 +148,6 @@ class ArFollowupReminder(models.Model):
                 Command.create(
                     {
                         "move_line_id": line.id,
-                        "move_id": line.move_id.id,
                         "step_id": step.id,
                         "trigger_date": day,
                         "date_maturity": line.date_maturity,

@@ -79,6 +79,8 @@ class ArFollowupReminder(models.Model):
                 {
                     "state": "queued",
                     "channel": next_channel,
+                    # a text edited for one channel does not fit another: rendered afresh
+                    "text_edited": False,
                     "date_sending": False,
                     "date_scheduled": now,
                     "attempt_count": 0,
@@ -99,6 +101,15 @@ class ArFollowupReminder(models.Model):
         self.write(vals)
         self._ar_schedule_failure_activity()
         return result
+
+    def _ar_fallback_user(self):
+        """Who hears of a failure when the customer has no AR owner: the user at work if an
+        internal one (not the public user of a delivery report), else who approved or
+        recorded the reminder."""
+        user = self.env.user
+        if user._is_internal():
+            return user
+        return self.approved_by_id or self.create_uid or self.env.ref("base.user_admin")
 
     def _ar_channel_label(self, channel):
         return dict(self._fields["channel"]._description_selection(self.env)).get(channel, channel)
@@ -136,6 +147,6 @@ class ArFollowupReminder(models.Model):
                 step=self.step_id.name or self.env._("manual reminder"),
             ),
             note=self.error or self.reason_text or "",
-            user_id=owner.id or self.env.uid,
+            user_id=(owner or self._ar_fallback_user()).id,
             date_deadline=self.company_id._ar_today(),
         )

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import re
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -12,8 +13,8 @@ _logger = logging.getLogger(__name__)
 
 #: ``ir.config_parameter`` replacing ``https://api.twilio.com`` for reminder SMS (tests, proxies)
 TWILIO_BASE_URL_PARAM = "ar_followup.sms_twilio_base_url"
-#: failure types of ``sms.sms`` meaning the provider was not reached or had an outage
-TRANSIENT_SMS_FAILURES = {"sms_server"}
+#: failure types of ``sms.sms`` where the provider may have taken the SMS (no recorded answer)
+UNCERTAIN_SMS_FAILURES = {"sms_server"}
 #: skip reasons about reaching the customer
 CONTACT_REASONS = (cadence.NO_CONTACT, cadence.DO_NOT_CONTACT)
 
@@ -57,7 +58,13 @@ class ArFollowupReminder(models.Model):
             raw = (
                 "mobile" in number_partner._fields and number_partner.mobile
             ) or number_partner.phone
-            region = (number_partner.country_id or self.env.company.country_id).code
+            # a number without country is read in the country of the company reminding it
+            # (the partners come with that company: see the callers)
+            region = (
+                number_partner.country_id
+                or number_partner.company_id.country_id
+                or partner.env.company.country_id
+            ).code
             checks[partner.id] = (partner, raw, phone.normalize(raw, region))
         numbers = {check.e164 for _p, _raw, check in checks.values() if check.e164}
         blacklisted = set(
@@ -210,6 +217,11 @@ class ArFollowupReminder(models.Model):
         Twilio requests there instead of ``https://api.twilio.com``.
         """
         base_url = self.env["ir.config_parameter"].sudo().get_param(TWILIO_BASE_URL_PARAM)
+        host = urlsplit(base_url or "").hostname
+        if base_url and not (base_url.startswith("https://") or host in ("127.0.0.1", "localhost")):
+            # the Twilio credentials go with each request: never in clear over the network
+            _logger.warning("%s ignored: not https nor this machine", TWILIO_BASE_URL_PARAM)
+            base_url = None
         api_class = sms_transport.recording_api_class(
             company.sudo()._get_sms_api_class(), base_url=base_url or None
         )
@@ -228,7 +240,9 @@ class ArFollowupReminder(models.Model):
         reason = sms_transport.mask_numbers(str(reason))
         kind = sms_transport.outcome_kind(outcome)
         if kind is None:
-            kind = "transient" if sms.failure_type in TRANSIENT_SMS_FAILURES else "permanent"
+            # no answer recorded (Odoo IAP...): Odoo reports a timeout after the request left
+            # as a server error too, so the SMS may be out; never sent twice
+            kind = "uncertain" if sms.failure_type in UNCERTAIN_SMS_FAILURES else "permanent"
         if kind == "transient":
             raise ArTransientError(
                 self.env._(

@@ -136,6 +136,36 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         self.assertEqual(reminder.mail_message_id.res_id, self.customer.id)
         self.assertEqual((reminder.attempt_count, reminder.channels_tried), (0, False))
 
+    def test_send_now_by_sms_goes_through_the_dispatcher(self):
+        """An SMS asked for from *Send reminder now* is queued for the dispatcher, which commits
+        before and after calling the provider, instead of leaving from the user's request."""
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        with freeze_time(datetime.combine(TODAY, time(4, 30))):
+            wizard = (
+                self.env["ar.followup.send"]
+                .with_user(self.ar_user)
+                .with_context(active_model="res.partner", active_ids=self.customer.ids)
+                .create({})
+            )
+            [line] = wizard.line_ids
+            self.assertEqual(line.channel, "sms")
+            wizard.action_send()
+        self.assertEqual(line.result_state, "queued")
+        self.assertEqual(line.result, "Goes out in a moment by SMS: ₹\xa01,000.00")
+        self.assertFalse(self.twilio.requests, "nothing sent from the user's request")
+        reminder = line.reminder_id
+        self.assertEqual((reminder.state, reminder.manual), ("queued", True))
+        cron = self.env.ref("ar_followup.ir_cron_ar_dispatch_reminders")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]),
+            "the dispatcher is woken up",
+        )
+        self.dispatch()
+        self.assertEqual(reminder.state, "sent")
+        self.dispatch()
+        [message] = self.twilio.messages
+        self.assertEqual(message["to"], NUMBER)
+
     def test_dlt_incomplete_falls_back_to_email(self):
         self.company.ar_sms_dlt_header = False
         reminder = self.planned_sms()

@@ -35,7 +35,7 @@ class ArFollowupReminderEdit(models.TransientModel):
             if reminder.channel == "email":
                 values["body"] = reminder.preview_body or False
             else:
-                values["body_text"] = reminder.preview_body or False
+                values["body_text"] = reminder.preview_text or False
         return values
 
     def action_save(self):

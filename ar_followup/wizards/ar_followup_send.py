@@ -26,9 +26,11 @@ class ArFollowupSend(models.TransientModel):
     @api.depends("line_ids.result_state")
     def _compute_counts(self):
         for wizard in self:
-            wizard.sent_count = len(wizard.line_ids.filtered(lambda l: l.result_state == "sent"))
+            wizard.sent_count = len(
+                wizard.line_ids.filtered(lambda l: l.result_state in ("sent", "queued"))
+            )
             wizard.not_sent_count = len(
-                wizard.line_ids.filtered(lambda l: l.result_state not in (False, "sent"))
+                wizard.line_ids.filtered(lambda l: l.result_state not in (False, "sent", "queued"))
             )
 
     @api.model
@@ -179,6 +181,7 @@ class ArFollowupSendLine(models.TransientModel):
     result_state = fields.Selection(
         [
             ("sent", "Sent"),
+            ("queued", "Queued"),
             ("not_sent", "Not Sent"),
             ("again", "Already Sent"),
             ("nothing", "Nothing to Send"),
@@ -220,12 +223,13 @@ class ArFollowupSendLine(models.TransientModel):
             if not line.partner_id or not line.move_ids:
                 continue
             try:
-                content = line._ar_new_reminder()._ar_get_content()
+                reminder = line._ar_new_reminder()
+                content = reminder._ar_get_content()
             except (UserError, ValidationError) as error:
                 line.preview_error = error.args[0]
                 continue
             line.preview_subject = content["subject"]
-            line.preview_body = content["body"]
+            line.preview_body = reminder._ar_preview_html(content["body"])
 
     def _ar_prepare_reminder_vals(self, now, template=None):
         self.ensure_one()
@@ -272,6 +276,17 @@ class ArFollowupSendLine(models.TransientModel):
                 "result": self.env._(
                     "Sent to %(recipient)s: %(amount)s",
                     recipient=reminder.recipient or reminder.partner_id.display_name,
+                    amount=format_amount(self.env, reminder.amount_residual, reminder.currency_id),
+                ),
+            }
+        if reminder.state == "queued":
+            return {
+                "result_state": "queued",
+                "result": self.env._(
+                    "Goes out in a moment by %(channel)s: %(amount)s",
+                    channel=dict(Reminder._fields["channel"]._description_selection(self.env)).get(
+                        reminder.channel, reminder.channel
+                    ),
                     amount=format_amount(self.env, reminder.amount_residual, reminder.currency_id),
                 ),
             }
