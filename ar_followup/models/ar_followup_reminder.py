@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
 import logging
 from datetime import timedelta
 
@@ -51,12 +52,44 @@ SENDING_TIMEOUT = timedelta(minutes=30)
 PLAN_LOCK = 704_411
 
 
-def _bulk_insert(model, vals_list):
-    """Insert ``vals_list`` (plain column values) into ``model``'s table in one statement.
+def _copy_text(value):
+    """``value`` in PostgreSQL's COPY text format."""
+    if value is None or value is False:  # the ORM's "no value" (booleans come as "t"/"f")
+        return r"\N"
+    text = str(value)
+    if isinstance(value, str):
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
 
-    One array per column (``unnest``); defaults fill what is not given, the
-    ORM computes the stored computed fields left out. Returns the new records.
-    For the planner's volumes only (see ``ArFollowupReminder._ar_create_planned``).
+
+def _copy_rows(cr, table, columns, rows):
+    """``COPY`` ``rows`` (tuples of plain values) into ``table``: the fastest way into
+    PostgreSQL, a fraction of what an INSERT of large arrays costs to parse."""
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(map(_copy_text, row)))
+        buffer.write("\n")
+    buffer.seek(0)
+    query = SQL(
+        "COPY %s (%s) FROM STDIN",
+        SQL.identifier(table),
+        SQL(", ").join(SQL.identifier(column) for column in columns),
+    )
+    cr.copy_expert(query.code, buffer)
+
+
+def _bulk_insert(model, vals_list):
+    """Insert ``vals_list`` (plain column values) into ``model``'s table in one ``COPY``.
+
+    Defaults fill what is not given, the ORM computes the stored computed fields
+    left out. Returns the new records. For the planner's volumes only (see
+    ``ArFollowupReminder._ar_create_planned``); values must be plain (no
+    translations, no commands).
     """
     if not vals_list:
         return model.browse()
@@ -75,7 +108,7 @@ def _bulk_insert(model, vals_list):
         if model._log_access
         else {}
     )
-    # ids drawn first, so each row's id is known without relying on RETURNING's order
+    # ids drawn first, so each row's id is known without relying on the insertion order
     env.cr.execute(
         SQL(
             "SELECT nextval(%s) FROM generate_series(1, %s)",
@@ -85,29 +118,29 @@ def _bulk_insert(model, vals_list):
     )
     ids = [row[0] for row in env.cr.fetchall()]
     names = sorted({*given, *defaults, *magic} - {"id"})
-    fields_ = [model._fields[name] for name in names]
-    columns = []
-    for name, field in zip(names, fields_, strict=True):
+    booleans = set()
+    for name in names:
+        field = model._fields[name]
         if not field.store or not field.column_type or field.type in ("one2many", "many2many"):
             raise ValueError("%s.%s is not a column" % (model._name, name))
-        values = []
-        for vals in vals_list:
-            value = vals.get(name, defaults.get(name, magic.get(name)))
-            if field.type == "boolean":
-                value = bool(value)
-            elif value is False:
-                value = None
-            values.append(value)
-        columns.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
-    env.cr.execute(
-        SQL(
-            "INSERT INTO %s (id, %s) SELECT * FROM unnest(%s::int4[], %s)",
-            SQL.identifier(model._table),
-            SQL(", ").join(SQL.identifier(name) for name in names),
-            ids,
-            SQL(", ").join(columns),
+        if field.translate or field.column_type[0] == "jsonb":
+            raise ValueError("%s.%s is not a plain column" % (model._name, name))
+        if field.type == "boolean":
+            booleans.add(name)
+    fallback = {**magic, **defaults}
+    rows = (
+        (
+            record_id,
+            *(
+                ("t" if vals.get(name, fallback.get(name)) else "f")
+                if name in booleans
+                else vals.get(name, fallback.get(name))
+                for name in names
+            ),
         )
+        for record_id, vals in zip(ids, vals_list, strict=True)
     )
+    _copy_rows(env.cr, model._table, ["id", *names], rows)
     records = model.browse(ids)
     for field in model._fields.values():
         if field.store and field.compute and field.name not in given:
@@ -428,18 +461,12 @@ class ArFollowupReminder(models.Model):
             ],
         )
         field = self._fields["move_ids"]
-        pairs = [(r.id, m) for r, ids in zip(reminders, move_ids, strict=True) for m in ids]
-        if pairs:
-            self.env.cr.execute(
-                SQL(
-                    "INSERT INTO %s (%s, %s) SELECT * FROM unnest(%s::int4[], %s::int4[])",
-                    SQL.identifier(field.relation),
-                    SQL.identifier(field.column1),
-                    SQL.identifier(field.column2),
-                    [pair[0] for pair in pairs],
-                    [pair[1] for pair in pairs],
-                )
-            )
+        _copy_rows(
+            self.env.cr,
+            field.relation,
+            [field.column1, field.column2],
+            ((r.id, m) for r, ids in zip(reminders, move_ids, strict=True) for m in ids),
+        )
         return reminders
 
     @api.model
