@@ -34,6 +34,8 @@ import datagen
 # freezegun freezes time.perf_counter, and replaces module globals that point to it:
 # keep the real clock inside a dict, where it does not look.
 CLOCK = {"now": time.perf_counter}
+#: reminders sent with their invoice PDFs and statement attached (about 6 PDFs each)
+PDF_SAMPLE = 5
 
 BARE_AGEING = """
     SELECT aml.company_id, aml.partner_id,
@@ -108,14 +110,14 @@ def phase_ours(env, n):
                 attach = [name for name in attach if name in company._fields]
                 company.write(dict.fromkeys(attach, False))
                 cr.commit()
-                batch = min(result["reminders"] - (20 if attach else 0), 2000)
+                batch = min(result["reminders"] - (PDF_SAMPLE if attach else 0), 2000)
                 seconds, done = timed(dispatch, limit=batch)
                 result["dispatched"], result["dispatch_s"] = done, seconds
                 if attach:
                     serve_http(env)
                     company.write(dict.fromkeys(attach, True))
                     cr.commit()
-                    seconds, done = timed(dispatch, limit=20)
+                    seconds, done = timed(dispatch, limit=PDF_SAMPLE)
                     result["dispatched_pdf"], result["dispatch_pdf_s"] = done, seconds
                 cr.rollback()
     result["peak_mb"] = peak_mb()
