@@ -11,6 +11,8 @@ from odoo.addons.ar_followup.tools import render
 PLACEHOLDER = re.compile(r"{{\s*(\d+)\s*}}")
 #: a placeholder ending the text (punctuation after it does not count): Meta refuses it
 EDGE_PLACEHOLDER = re.compile(r"{{\s*\d+\s*}}[\s.!?,;:]*$")
+#: a parameter line that is one plain expression: ``{{ total_overdue | money }}``
+SIMPLE_EXPRESSION = re.compile(r"{{\s*([^{}%]+?)\s*}}")
 #: Meta's template names: lowercase letters, digits and underscores
 TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
 #: what Meta refuses in a body parameter (error 132012 / "param text can't have new-line/tab
@@ -51,6 +53,30 @@ class ArFollowupTemplate(models.Model):
         help="The template's body exactly as approved by Meta, with its numbered parameters "
         "{{1}}, {{2}}… Shown in previews and the reminder's history; Meta sends its own copy.",
     )
+    wa_preview_text = fields.Text(
+        "Parameters in Place",
+        compute="_compute_wa_preview_text",
+        help="The approved text with each parameter's body line in its place; Preview "
+        "renders it for a customer.",
+    )
+
+    @api.depends("channel", "wa_template_text", "body")
+    def _compute_wa_preview_text(self):
+        """Show where each body line lands in the approved text, for registering it."""
+        for template in self:
+            labels = []
+            for number, line in enumerate(template._ar_whatsapp_param_lines(), start=1):
+                simple = SIMPLE_EXPRESSION.fullmatch(line.strip())
+                labels.append(
+                    "[%s]" % simple[1]
+                    if simple
+                    else self.env._("[parameter %(number)s: body line %(number)s]", number=number)
+                )
+            template.wa_preview_text = (
+                template._ar_whatsapp_preview_text(labels)
+                if template.channel == "whatsapp"
+                else False
+            )
 
     @api.constrains("channel", "body", "wa_template_name", "wa_template_text")
     def _check_whatsapp(self):

@@ -75,6 +75,12 @@ class TestWhatsappTemplate(ArFollowupCommon):
         self.assertIn("Dear Sir/Madam,\n\nOur records show", message)
         self.assertIn("Amount overdue: ₹26,25,000.00\n", message)
 
+    def test_approved_text_shows_where_each_line_goes(self):
+        preview = self._template("overdue").wa_preview_text
+        self.assertTrue(preview.startswith("Dear [parameter 1: body line 1],"))
+        self.assertIn("Amount overdue: [total_overdue | money]\nPay online: [pay_link]", preview)
+        self.assertFalse(self.env.ref("ar_followup.template_sms_due").wa_preview_text)
+
     def test_many_invoices_keep_the_parameter_short(self):
         moves = self.moves
         for days in range(10, 16):
