@@ -13,5 +13,8 @@
     "installable": True,
     "depends": ["ar_followup"],
     "external_dependencies": {"python": ["requests", "phonenumbers"]},
-    "data": [],
+    "data": [
+        "data/ar_followup_template_data.xml",
+        "views/ar_followup_template_views.xml",
+    ],
 }

@@ -1,0 +1,226 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.ar_followup.models.ar_followup_template import CONTEXT_VARIABLES
+from odoo.addons.ar_followup.tools import render
+
+#: ``{{1}}``, ``{{ 2 }}``: the numbered placeholders of a Meta template's body
+PLACEHOLDER = re.compile(r"{{\s*(\d+)\s*}}")
+#: a placeholder ending the text (punctuation after it does not count): Meta refuses it
+EDGE_PLACEHOLDER = re.compile(r"{{\s*\d+\s*}}[\s.!?,;:]*$")
+#: a parameter line that is one plain expression: ``{{ total_overdue | money }}``
+SIMPLE_EXPRESSION = re.compile(r"{{\s*([^{}%]+?)\s*}}")
+#: Meta's template names: lowercase letters, digits and underscores
+TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
+#: what Meta refuses in a body parameter (error 132012 / "param text can't have new-line/tab
+#: characters or more than 4 consecutive spaces")
+FORBIDDEN_IN_PARAMETER = re.compile(r"[\n\r\t]| {5,}")
+
+
+class ArFollowupTemplate(models.Model):
+    """WhatsApp reminder templates: the parameters of a template approved by Meta.
+
+    Meta only delivers business-initiated messages written with a template it
+    approved beforehand (name + language, body with ``{{1}}``, ``{{2}}``…). The
+    record names that template and fills its parameters: the body holds one
+    Jinja2 expression per line, line *n* being parameter ``{{n}}``. Each line is
+    rendered on its own in the core's sandbox, so a tone or the customer's
+    language changes what goes into a parameter, never the approved wording.
+    """
+
+    _inherit = "ar.followup.template"  # pylint: disable=consider-merging-classes-inherited
+
+    channel = fields.Selection(
+        selection_add=[("whatsapp", "WhatsApp")], ondelete={"whatsapp": "cascade"}
+    )
+    wa_template_name = fields.Char(
+        "Meta Template Name",
+        help="The name of the message template approved in WhatsApp Manager (lowercase "
+        "letters, digits and underscores), e.g. ar_payment_overdue.",
+    )
+    wa_language = fields.Char(
+        "Meta Template Language",
+        translate=True,
+        help="The language code the template is approved in (en, en_US, hi…). Translated "
+        "with the template: a Hindi-speaking customer receives the template's hi version.",
+    )
+    wa_template_text = fields.Text(
+        "Approved Text",
+        translate=True,
+        help="The template's body exactly as approved by Meta, with its numbered parameters "
+        "{{1}}, {{2}}… Shown in previews and the reminder's history; Meta sends its own copy.",
+    )
+    wa_preview_text = fields.Text(
+        "Parameters in Place",
+        compute="_compute_wa_preview_text",
+        help="The approved text with each parameter's body line in its place; Preview "
+        "renders it for a customer.",
+    )
+
+    @api.depends("channel", "wa_template_text", "body")
+    def _compute_wa_preview_text(self):
+        """Show where each body line lands in the approved text, for registering it."""
+        for template in self:
+            labels = []
+            for number, line in enumerate(template._ar_whatsapp_param_lines(), start=1):
+                simple = SIMPLE_EXPRESSION.fullmatch(line.strip())
+                labels.append(
+                    "[%s]" % simple[1]
+                    if simple
+                    else self.env._("[parameter %(number)s: body line %(number)s]", number=number)
+                )
+            template.wa_preview_text = (
+                template._ar_whatsapp_preview_text(labels)
+                if template.channel == "whatsapp"
+                else False
+            )
+
+    @api.constrains("channel", "body", "wa_template_name", "wa_template_text")
+    def _check_whatsapp(self):
+        """Refuse on save what Meta would refuse when sending: a parameter line that is
+        blank or does not compile on its own, a count of lines that differs from the
+        approved text's placeholders, a name Meta does not allow."""
+        for template in self.filtered(lambda t: t.channel == "whatsapp"):
+            if not template.wa_language:
+                raise ValidationError(
+                    self.env._(
+                        "WhatsApp template %(template)s: give the language code the template "
+                        "is approved in (e.g. en, hi).",
+                        template=template.name,
+                    )
+                )
+            if not template.wa_template_name or not TEMPLATE_NAME.match(template.wa_template_name):
+                raise ValidationError(
+                    self.env._(
+                        "WhatsApp template %(template)s: the Meta template name must be "
+                        "lowercase letters, digits and underscores.",
+                        template=template.name,
+                    )
+                )
+            lines = template._ar_whatsapp_param_lines()
+            for number, line in enumerate(lines, start=1):
+                problem = (
+                    render.TemplateProblem(1, self.env._("empty parameter"))
+                    if not line.strip()
+                    else render.check(line, CONTEXT_VARIABLES)
+                )
+                if problem:
+                    raise ValidationError(
+                        self.env._(
+                            "WhatsApp template %(template)s, line %(line)s (parameter "
+                            "{{%(line)s}}): %(problem)s",
+                            template=template.name,
+                            line=number,
+                            problem=problem.message,
+                        )
+                    )
+            text = (template.wa_template_text or "").strip()
+            if not text or PLACEHOLDER.match(text) or EDGE_PLACEHOLDER.search(text):
+                raise ValidationError(
+                    self.env._(
+                        "WhatsApp template %(template)s: give the approved text; Meta refuses "
+                        "a text that starts or ends with a parameter.",
+                        template=template.name,
+                    )
+                )
+            placeholders = template._ar_whatsapp_placeholders()
+            if placeholders != list(range(1, len(lines) + 1)):
+                raise ValidationError(
+                    self.env._(
+                        "WhatsApp template %(template)s: the approved text has the parameters "
+                        "%(placeholders)s but the body gives %(count)s line(s); Meta needs "
+                        "{{1}} to {{n}}, one line each, in the same order.",
+                        template=template.name,
+                        placeholders=", ".join("{{%s}}" % n for n in placeholders) or "-",
+                        count=len(lines),
+                    )
+                )
+
+    # rendering
+
+    def _ar_whatsapp_param_lines(self):
+        """The body's parameter lines (one per Meta parameter), trailing blank lines cut."""
+        self.ensure_one()
+        body = (self.body or "").replace("\r\n", "\n").rstrip("\n")
+        return body.split("\n") if body.strip() else []
+
+    def _ar_whatsapp_placeholders(self, text=None):
+        """The sorted distinct numbers of the ``{{n}}`` placeholders of the approved text."""
+        self.ensure_one()
+        text = self.wa_template_text if text is None else text
+        return sorted({int(n) for n in PLACEHOLDER.findall(text or "")})
+
+    def _ar_render(self, partner, moves, tone="neutral", lang=None, reminder=None):
+        """For WhatsApp: ``body`` is the approved text with its parameters filled in (what
+        the customer reads), ``params`` the list sent to Meta, ``subject`` empty."""
+        if self.channel != "whatsapp":
+            return super()._ar_render(partner, moves, tone=tone, lang=lang, reminder=reminder)
+        self.ensure_one()
+        lang = lang or partner.lang or self.env.lang
+        params = self._ar_render_whatsapp_params(
+            partner, moves, tone=tone, lang=lang, reminder=reminder
+        )
+        return {
+            "subject": "",
+            "body": self.with_context(lang=lang)._ar_whatsapp_preview_text(params),
+            "params": params,
+            "wa_template_name": self.wa_template_name,
+            "wa_language": self.with_context(lang=lang).wa_language,
+        }
+
+    def _ar_render_whatsapp_params(self, partner, moves, tone="neutral", lang=None, reminder=None):
+        """The body parameters for Meta, in order: a list of strings.
+
+        Each line of the body rendered on its own (plain text, no HTML escaping) in
+        the customer's language. Raises :class:`ValidationError` naming the line
+        when a line fails or gives a value Meta refuses (empty, a line break or
+        tab, more than four spaces in a row).
+        """
+        self.ensure_one()
+        lang = lang or partner.lang or self.env.lang
+        template = self.with_context(lang=lang)
+        context = template._ar_context(
+            partner, moves, tone=tone, stage=self.stage, reminder=reminder
+        )
+        params = []
+        for number, line in enumerate(template._ar_whatsapp_param_lines(), start=1):
+            output, problem = render.render_problem(line, context)
+            if problem is None:
+                output = output.strip()
+                if not output:
+                    problem = render.TemplateProblem(number, self.env._("the value is empty"))
+                elif FORBIDDEN_IN_PARAMETER.search(output):
+                    problem = render.TemplateProblem(
+                        number,
+                        self.env._(
+                            "the value has a line break, a tab or more than four spaces in "
+                            "a row, which Meta refuses"
+                        ),
+                    )
+            if problem:
+                raise ValidationError(
+                    self.env._(
+                        "Template %(template)s cannot be rendered for %(customer)s: "
+                        "line %(line)s (parameter {{%(line)s}}): %(problem)s",
+                        template=self.name,
+                        customer=partner.display_name,
+                        line=number,
+                        problem=problem.message,
+                    )
+                )
+            params.append(output)
+        return params
+
+    def _ar_whatsapp_preview_text(self, params):
+        """The approved text with ``{{n}}`` replaced by ``params[n-1]``: the message as the
+        customer reads it (placeholders without a value are left as they are)."""
+        self.ensure_one()
+
+        def fill(match):
+            index = int(match.group(1)) - 1
+            return params[index] if 0 <= index < len(params) else match.group(0)
+
+        return PLACEHOLDER.sub(fill, self.wa_template_text or "")
