@@ -37,7 +37,7 @@ class ArFollowupReminder(models.Model):
     sends nothing.
     """
 
-    _inherit = "ar.followup.reminder"
+    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
 
     text_edited = fields.Boolean(
         "Text Edited",

@@ -25,7 +25,7 @@ class ArFollowupReminder(models.Model):
     Each error is appended to ``error``, so the trail shows what was tried.
     """
 
-    _inherit = "ar.followup.reminder"
+    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
 
     attempt_count = fields.Integer(
         "Attempts",

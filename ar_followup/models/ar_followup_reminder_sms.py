@@ -34,7 +34,7 @@ class ArFollowupReminder(models.Model):
     ``ar_no_sms`` flag mean do not contact.
     """
 
-    _inherit = "ar.followup.reminder"
+    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
 
     # -- contact data ----------------------------------------------------------------
 
