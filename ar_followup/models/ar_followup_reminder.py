@@ -451,15 +451,12 @@ class ArFollowupReminder(models.Model):
             line_vals.append([cmd[2] for cmd in vals.pop("line_ids", ()) if cmd[0] == 0])
             move_ids.append(next((cmd[2] for cmd in vals.pop("move_ids", ()) if cmd[0] == 6), []))
         reminders = _bulk_insert(self, vals_list)
-        Line = self.env["ar.followup.reminder.line"]
-        _bulk_insert(
-            Line,
-            [
-                {**vals, "reminder_id": reminder.id}
-                for reminder, lines in zip(reminders, line_vals, strict=True)
-                for vals in lines
-            ],
-        )
+        items = []
+        for reminder, lines in zip(reminders, line_vals, strict=True):
+            for vals in lines:  # in place: a copy of 85,000 dicts weighed 30 MB at 100,000
+                vals["reminder_id"] = reminder.id
+                items.append(vals)
+        _bulk_insert(self.env["ar.followup.reminder.line"], items)
         field = self._fields["move_ids"]
         _copy_rows(
             self.env.cr,
