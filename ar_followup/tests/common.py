@@ -174,3 +174,21 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
         """The chatter of ``record`` as plain text, newest first, as a user reads it."""
         record.invalidate_recordset(["message_ids"])
         return [html_to_inner_content(message.body) for message in record.message_ids]
+
+
+class ArTemplateCommon(ArFollowupCommon):
+    """What template tests render: two aged open invoices of the first customer, one
+    45 days overdue with a PO reference, one of ₹25,00,000 five days overdue."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Template = cls.env["ar.followup.template"]
+        cls.old = cls._ar_invoice(cls.customer, 125000, cls.days_before(45))
+        cls.old.ref = "PO/BST/4471"
+        cls.recent = cls._ar_invoice(cls.customer, 2500000, cls.days_before(5))
+
+    def setUp(self):
+        super().setUp()
+        self.refresh_ageing()
+        self.moves = self.old | self.recent

@@ -5,27 +5,14 @@ from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools.mail import html_to_inner_content
 
-from .common import ArFollowupCommon
+from .common import ArFollowupCommon, ArTemplateCommon
 
 TONES = ("gentle", "neutral", "firm", "formal")
 
 
 @tagged("post_install", "-at_install")
-class TestTemplate(ArFollowupCommon):
+class TestTemplate(ArTemplateCommon):
     """Reminder templates: defaults for every tone and stage, safe to edit."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Template = cls.env["ar.followup.template"]
-        cls.old = cls._ar_invoice(cls.customer, 125000, cls.days_before(45))
-        cls.old.ref = "PO/BST/4471"
-        cls.recent = cls._ar_invoice(cls.customer, 2500000, cls.days_before(5))
-
-    def setUp(self):
-        super().setUp()
-        self.refresh_ageing()
-        self.moves = self.old | self.recent
 
     def _render(self, xmlid, tone, partner=None, lang=None):
         template = self.env.ref("ar_followup.%s" % xmlid)

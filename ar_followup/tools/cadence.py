@@ -193,14 +193,26 @@ def parse_days_of_month(text):
     ...
     ValueError: days of the month go from 1 to 31, not 0
     """
+    return parse_day_list(text, 1, 31, "days of the month go from 1 to 31, not %s")
+
+
+def parse_day_list(text, low, high, error):
+    """The distinct whole numbers of ``text`` ("5, 20" or "5;20"), sorted.
+
+    Raises ``ValueError`` (``error % day``) for one outside ``low``..``high``
+    (``high`` None: no upper bound), and for what is not a whole number.
+
+    >>> parse_day_list("3; 1,3", 1, None, "%s is too small")
+    (1, 3)
+    """
     days = set()
     for part in (text or "").replace(";", ",").split(","):
         part = part.strip()
         if not part:
             continue
         day = int(part)
-        if not 1 <= day <= 31:
-            raise ValueError("days of the month go from 1 to 31, not %s" % day)
+        if day < low or (high is not None and day > high):
+            raise ValueError(error % day)
         days.add(day)
     return tuple(sorted(days))
 

@@ -9,6 +9,8 @@ True
 ['payment_failed:42:1', 'payment_failed:42:3', 'payment_failed:42:7']
 """
 
+from .cadence import parse_day_list
+
 #: first part of the cycle keys of retry reminders: ``payment_failed:<transaction id>:<days>``
 RETRY_KEY = "payment_failed"
 
@@ -23,16 +25,7 @@ def parse_retry_days(text):
     ...
     ValueError: retry days start at 1, not 0
     """
-    days = set()
-    for part in (text or "").replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        day = int(part)
-        if day < 1:
-            raise ValueError("retry days start at 1, not %s" % day)
-        days.add(day)
-    return tuple(sorted(days))
+    return parse_day_list(text, 1, None, "retry days start at 1, not %s")
 
 
 def retry_keys(transaction_id, days):

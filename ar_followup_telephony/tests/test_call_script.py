@@ -2,28 +2,15 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.ar_followup.tests.common import ArFollowupCommon
+from odoo.addons.ar_followup.tests.common import ArTemplateCommon
 
 TONES = ("gentle", "neutral", "firm", "formal")
 STAGES = ("before_due", "due", "overdue", "final", "payment_failed")
 
 
 @tagged("post_install", "-at_install")
-class TestCallScript(ArFollowupCommon):
+class TestCallScript(ArTemplateCommon):
     """Call scripts: what the clerk says, asks and records, per tone, stage and language."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Template = cls.env["ar.followup.template"]
-        cls.old = cls._ar_invoice(cls.customer, 125000, cls.days_before(45))
-        cls.old.ref = "PO/BST/4471"
-        cls.recent = cls._ar_invoice(cls.customer, 2500000, cls.days_before(5))
-
-    def setUp(self):
-        super().setUp()
-        self.refresh_ageing()
-        self.moves = self.old | self.recent
 
     def _render(self, stage, tone, partner=None):
         template = self.env.ref("ar_followup_telephony.template_call_%s" % stage)

@@ -4,27 +4,15 @@ import re
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.ar_followup.tests.common import ArFollowupCommon
+from odoo.addons.ar_followup.tests.common import ArTemplateCommon
 
 TONES = ("gentle", "neutral", "firm", "formal")
 STAGES = ("before_due", "due", "overdue", "final", "payment_failed")
 
 
 @tagged("post_install", "-at_install")
-class TestWhatsappTemplate(ArFollowupCommon):
+class TestWhatsappTemplate(ArTemplateCommon):
     """WhatsApp templates: parameters of a Meta-approved template, per tone and language."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Template = cls.env["ar.followup.template"]
-        cls.old = cls._ar_invoice(cls.customer, 125000, cls.days_before(45))
-        cls.recent = cls._ar_invoice(cls.customer, 2500000, cls.days_before(5))
-
-    def setUp(self):
-        super().setUp()
-        self.refresh_ageing()
-        self.moves = self.old | self.recent
 
     def _template(self, stage):
         return self.env.ref("ar_followup_whatsapp.template_whatsapp_%s" % stage)
