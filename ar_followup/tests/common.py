@@ -8,6 +8,7 @@ demo data. Channel addons subclass :class:`ArFollowupCommon`.
 
 from contextlib import contextmanager
 from datetime import date, datetime, time
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -19,6 +20,10 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 #: The date every test starts on, unless it moves time itself.
 TODAY = date(2026, 6, 15)
+
+
+class Crash(Exception):
+    """The worker dies (killed, out of memory) in the middle of a dispatch."""
 
 
 class ArFollowupCommon(AccountTestInvoicingCommon):
@@ -160,6 +165,38 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
         """Freeze time at 10:00 Asia/Kolkata (04:30 UTC) on ``day``."""
         with freeze_time(datetime.combine(day, time(4, 30))):
             yield
+
+    @contextmanager
+    def committing(self, crash_after=None):
+        """Dispatch as the cron does, ``_commit_progress`` committing as it goes.
+
+        The test transaction cannot commit: each commit becomes a savepoint, and a
+        :class:`Crash` (raised by the ``crash_after``-th sent reminder's commit)
+        rolls back to the last one, as PostgreSQL does when a worker dies.
+        """
+        cr = self.env.cr
+        sent = []
+
+        def commit(cron, processed=0, *, remaining=None, deactivate=False):
+            if crash_after is not None and processed:
+                if len(sent) == crash_after:
+                    raise Crash()
+                sent.append(processed)
+            cron.env.flush_all()
+            cr.execute("RELEASE SAVEPOINT ar_cadence_commit")
+            cr.execute("SAVEPOINT ar_cadence_commit")
+            return float("inf")
+
+        self.env.flush_all()
+        cr.execute("SAVEPOINT ar_cadence_commit")
+        with patch.object(self.registry["ir.cron"], "_commit_progress", commit):
+            try:
+                yield
+            except Crash:
+                cr.execute("ROLLBACK TO SAVEPOINT ar_cadence_commit")
+                cr.clear()
+                self.env.invalidate_all()
+        cr.execute("RELEASE SAVEPOINT ar_cadence_commit")
 
     def refresh_ageing(self, day=None):
         with self.frozen(day or TODAY):

@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The cadence engine in the database: planning, dispatch, exactly once, skips, replies."""
 
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from unittest.mock import patch
 
@@ -17,10 +16,6 @@ from odoo.tools.mail import html_to_inner_content
 from .common import TODAY, ArFollowupCommon
 
 
-class Crash(Exception):
-    """The worker dies (killed, out of memory) in the middle of a dispatch."""
-
-
 @tagged("post_install", "-at_install")
 class TestCadence(ArFollowupCommon):
     @classmethod
@@ -34,38 +29,6 @@ class TestCadence(ArFollowupCommon):
         }
 
     # -- helpers -------------------------------------------------------------
-
-    @contextmanager
-    def committing(self, crash_after=None):
-        """Dispatch as the cron does, ``_commit_progress`` committing as it goes.
-
-        The test transaction cannot commit: each commit becomes a savepoint, and a
-        :class:`Crash` (raised by the ``crash_after``-th sent reminder's commit)
-        rolls back to the last one, as PostgreSQL does when a worker dies.
-        """
-        cr = self.env.cr
-        sent = []
-
-        def commit(cron, processed=0, *, remaining=None, deactivate=False):
-            if crash_after is not None and processed:
-                if len(sent) == crash_after:
-                    raise Crash()
-                sent.append(processed)
-            cron.env.flush_all()
-            cr.execute("RELEASE SAVEPOINT ar_cadence_commit")
-            cr.execute("SAVEPOINT ar_cadence_commit")
-            return float("inf")
-
-        self.env.flush_all()
-        cr.execute("SAVEPOINT ar_cadence_commit")
-        with patch.object(self.registry["ir.cron"], "_commit_progress", commit):
-            try:
-                yield
-            except Crash:
-                cr.execute("ROLLBACK TO SAVEPOINT ar_cadence_commit")
-                cr.clear()
-                self.env.invalidate_all()
-        cr.execute("RELEASE SAVEPOINT ar_cadence_commit")
 
     def plan(self, day=TODAY):
         with self.frozen(day):

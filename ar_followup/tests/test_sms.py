@@ -2,10 +2,8 @@
 """Reminders by SMS through Odoo's ``sms_twilio``, against a local fake Twilio; retries and
 fallbacks of the dispatcher."""
 
-from contextlib import contextmanager
 from datetime import datetime, time
 from unittest import SkipTest
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -66,23 +64,6 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
 
     # -- helpers -------------------------------------------------------------
-
-    @contextmanager
-    def committing(self):
-        """Dispatch as the cron does; its commits become savepoints of the test transaction."""
-        cr = self.env.cr
-
-        def commit(cron, processed=0, *, remaining=None, deactivate=False):
-            cron.env.flush_all()
-            cr.execute("RELEASE SAVEPOINT ar_sms_commit")
-            cr.execute("SAVEPOINT ar_sms_commit")
-            return float("inf")
-
-        self.env.flush_all()
-        cr.execute("SAVEPOINT ar_sms_commit")
-        with patch.object(self.registry["ir.cron"], "_commit_progress", commit):
-            yield
-        cr.execute("RELEASE SAVEPOINT ar_sms_commit")
 
     def plan(self):
         with self.frozen(TODAY):
