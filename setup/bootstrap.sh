@@ -5,6 +5,11 @@
 #   3. PostgreSQL running with a login role for the current user.
 # Prints the virtualenv's path on stdout; everything else goes to stderr.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# Callers read stdout as the virtualenv's path, so nothing else may reach it:
+# the tools run here (pg_ctlcluster's "Removed stale pid file.", psql, pip)
+# print to stdout as they please. Their stdout goes to stderr; the path alone
+# goes to the saved stdout (fd 3) at the end.
+exec 3>&1 1>&2
 
 ensure_odoo() {
     if [ -f "$ODOO_SRC/odoo/release.py" ] && [ -f "$ODOO_SRC/requirements.txt" ]; then
@@ -56,7 +61,7 @@ PY
         touch "$venv/.complete"
     fi
     ln -sfn "$venv" "$CACHE_DIR/venv"
-    echo "$venv"
+    VENV=$venv
 }
 
 ensure_postgres() {
@@ -66,7 +71,8 @@ ensure_postgres() {
             version=$(pg_lsclusters -h 2>/dev/null | awk 'NR==1{print $1}')
             [ -n "$version" ] || die "no PostgreSQL cluster found (pg_lsclusters is empty)"
             log "starting PostgreSQL $version"
-            pg_ctlcluster "$version" main start
+            # 3>&-: the server must not hold the path pipe open (callers would wait forever).
+            pg_ctlcluster "$version" main start 3>&-
         else
             die "PostgreSQL is not running and pg_ctlcluster is not available: start it yourself."
         fi
@@ -83,6 +89,6 @@ ensure_postgres() {
 }
 
 ensure_odoo
-VENV=$(ensure_venv)
+ensure_venv
 ensure_postgres
-echo "$VENV"
+echo "$VENV" >&3

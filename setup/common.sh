@@ -2,6 +2,9 @@
 # Shared settings and helpers for the setup scripts. Sourced, never run.
 # Every variable can be overridden from the environment or `make VAR=value`.
 set -euo pipefail
+# A failing command inside $(...) stops the script too (bash leaves it running
+# otherwise): a half-built virtualenv must never be marked complete.
+shopt -s inherit_errexit
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ODOO_SRC="${ODOO_SRC:-/opt/odoo}"
