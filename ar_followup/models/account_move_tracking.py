@@ -9,12 +9,8 @@ class AccountMove(models.Model):
 
     ar_reminder_ids = fields.Many2many(
         "ar.followup.reminder",
-        "account_move_ar_followup_reminder_rel",
-        "account_move_id",
-        "ar_followup_reminder_id",
         string="Reminders",
-        readonly=True,
-        copy=False,
+        compute="_compute_ar_reminder_ids",
         groups="ar_followup.ar_followup_group_user",
     )
     ar_reminder_count = fields.Integer(
@@ -28,6 +24,21 @@ class AccountMove(models.Model):
         groups="ar_followup.ar_followup_group_user",
         help="When the customer first followed a link of a reminder about this invoice.",
     )
+
+    def _compute_ar_reminder_ids(self):
+        """The reminders with an item of the invoice, newest first: three queries for
+        all of ``self``."""
+        lines = self.env["ar.followup.reminder.line"].search_fetch(
+            [("move_line_id.move_id", "in", self._origin.ids)], ["reminder_id", "move_line_id"]
+        )
+        lines.move_line_id.fetch(["move_id"])
+        by_move = {}
+        for line in lines:
+            by_move.setdefault(line.move_line_id.move_id.id, set()).add(line.reminder_id.id)
+        ordered = self.env["ar.followup.reminder"].search([("id", "in", lines.reminder_id.ids)])
+        for move in self:
+            ids = by_move.get(move._origin.id, ())
+            move.ar_reminder_ids = ordered.filtered(lambda r, ids=ids: r.id in ids)
 
     def _compute_ar_reminder_tracking(self):
         for move in self:

@@ -263,7 +263,6 @@ class ArFollowupReminder(models.Model):
             "template_id": template.id,
             "tone_id": tone.id,
             "amount_residual": sum(lines.mapped("amount_residual")),
-            "move_ids": [Command.set(moves.ids)],
             "line_ids": [
                 Command.create(
                     {

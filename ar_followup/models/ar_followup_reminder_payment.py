@@ -143,7 +143,6 @@ class ArFollowupReminder(models.Model):
             "tone_id": tone.id,
             "state": "to_approve" if policy.need_approval or step.need_approval else "planned",
             "amount_residual": sum(lines.mapped("amount_residual")),
-            "move_ids": [Command.set(moves.ids)],
             "line_ids": [
                 Command.create(
                     {

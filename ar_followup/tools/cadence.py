@@ -67,7 +67,7 @@ out: its stage stays due until it is covered.
 
 import hashlib
 from collections import namedtuple
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import pytz
@@ -80,10 +80,16 @@ Stage = namedtuple("Stage", "line_id move_id step_id trigger residual")
 
 SEND = "send"
 SKIP = "skip"
+#: not a decision yet: ``channel`` must be checked for the customer first (see
+#: :func:`choose_channel`); :func:`plan` returns it so the caller checks the
+#: channel for all such customers at once and plans them again
+CHECK = "check"
 
 #: why a customer or an invoice is not reminded (``ar.followup.reminder.reason``)
 NO_CONTACT = "no_contact"
 DO_NOT_CONTACT = "do_not_contact"
+#: a channel's contact data not checked yet (``Customer.contact``)
+UNCHECKED = "unchecked"
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,8 @@ class Customer:
     promise covering the whole customer, a pause); ``move_holds``: ``{move id:
     (reason, text)}`` for invoices held by name. ``contact``: ``{channel: None
     when usable, else the reason why not}``; a channel missing from it is
-    unusable. ``advance``: a broken promise asks for the next step now.
+    unusable, one set to :data:`UNCHECKED` is checked only if a decision needs it.
+    ``advance``: a broken promise asks for the next step now.
     """
 
     partner_id: int
@@ -365,12 +372,23 @@ def choose_channel(channels, contact, preferred=None):
     ('sms', None)
     >>> choose_channel(("email",), {"email": "do_not_contact"})
     (None, 'do_not_contact')
+
+    A channel to try whose contact data is :data:`UNCHECKED` comes back as
+    ``(channel, UNCHECKED)``: checking a channel (parsing phone numbers...) costs,
+    and most customers are reached by their first one.
+
+    >>> choose_channel(("email", "sms"), {"email": None, "sms": UNCHECKED})
+    ('email', None)
+    >>> choose_channel(("email", "sms"), {"email": "no_contact", "sms": UNCHECKED})
+    ('sms', 'unchecked')
     """
     order = [c for c in channels if c]
     if preferred in order:
         order.remove(preferred)
         order.insert(0, preferred)
     for channel in order:
+        if contact.get(channel, NO_CONTACT) == UNCHECKED:
+            return channel, UNCHECKED
         if channel in contact and contact[channel] is None:
             return channel, None
     return None, (contact.get(order[0]) or NO_CONTACT) if order else NO_CONTACT
@@ -487,23 +505,33 @@ def plan_customer(customer, policy, today, ranges, covered):
             reason_text="; ".join(dict.fromkeys(text for _m, _r, text in excluded)),
             excluded=excluded,
         )
-    channel, problem = choose_channel(lead.channels, customer.contact, customer.preferred_channel)
-    if not channel:
-        return Decision(
-            **common,
-            action=SKIP,
-            channel=lead.channels[0] if lead.channels else None,
-            reason=problem,
-            excluded=excluded,
-        )
-    return Decision(
+    send = Decision(
         **common,
         action=SEND,
-        channel=channel,
         excluded=excluded,
         escalate=_escalates(lead, included, customer.items, ranges),
         need_approval=policy.need_approval or lead.need_approval,
     )
+    return with_channel(send, lead.channels, customer)
+
+
+def with_channel(decision, channels, customer):
+    """``decision`` (to send, or waiting for a check) with the channel it goes by:
+    sent, skipped when no channel reaches the customer, or :data:`CHECK` while a
+    channel to try is :data:`UNCHECKED`."""
+    channel, problem = choose_channel(channels, customer.contact, customer.preferred_channel)
+    if problem == UNCHECKED:
+        return replace(decision, action=CHECK, channel=channel)
+    if not channel:
+        return replace(
+            decision,
+            action=SKIP,
+            channel=channels[0] if channels else None,
+            reason=problem,
+            escalate=False,
+            need_approval=False,
+        )
+    return replace(decision, action=SEND, channel=channel)
 
 
 def _escalates(step, stages, items, ranges):
@@ -541,6 +569,54 @@ def plan(customers, policies, today, ranges, covered):
         if decision:
             decisions.append(decision)
     return decisions
+
+
+def plan_checking(customers, policies, today, ranges, covered, check):
+    """:func:`plan`, checking contact data only where a decision needs it.
+
+    ``check(channel, partner_ids)`` returns ``{partner id: None or reason}``; it is
+    called once per channel and round, for every customer waiting on that channel,
+    and their ``contact`` is updated in place. Decisions keep the customers' order.
+
+    >>> from datetime import date
+    >>> step = Step(3, offset_days=7, channels=("email", "sms"))
+    >>> policies = {1: Policy(1, steps=(step,))}
+    >>> def customer(partner_id, email):
+    ...     item = Item(partner_id * 10, partner_id * 20, partner_id, date(2026, 1, 1), 100.0)
+    ...     return Customer(partner_id, 1, (item,), contact={"email": email, "sms": UNCHECKED})
+    >>> customers = [customer(7, None), customer(8, NO_CONTACT)]
+    >>> asked = []
+    >>> def check(channel, ids):
+    ...     asked.append((channel, ids))
+    ...     return dict.fromkeys(ids)
+    >>> [(d.partner_id, d.channel) for d in plan_checking(
+    ...     customers, policies, date(2026, 1, 8), [], set(), check)]
+    [(7, 'email'), (8, 'sms')]
+    >>> asked
+    [('sms', [8])]
+    """
+    by_id = {customer.partner_id: customer for customer in customers}
+    steps = {step.id: step for policy in policies.values() for step in policy.steps}
+    decided, waiting = {}, plan(customers, policies, today, ranges, covered)
+    while waiting:
+        checks = {}
+        for decision in waiting:
+            if decision.action == CHECK:
+                checks.setdefault(decision.channel, []).append(decision)
+            else:
+                decided[decision.partner_id] = decision
+        for channel, pending in checks.items():
+            partner_ids = [d.partner_id for d in pending]
+            problems = check(channel, partner_ids)
+            for partner_id in partner_ids:
+                by_id[partner_id].contact[channel] = problems.get(partner_id, NO_CONTACT)
+        # only the channel is chosen again: the rest of each decision stands
+        waiting = [
+            with_channel(d, steps[d.step_id].channels, by_id[d.partner_id])
+            for pending in checks.values()
+            for d in pending
+        ]
+    return [decided[c.partner_id] for c in customers if c.partner_id in decided]
 
 
 def new_decisions(decisions, live_keys, all_keys):

@@ -247,7 +247,6 @@ class ArFollowupSendLine(models.TransientModel):
     def _ar_new_reminder(self, template=None):
         """The reminder this line would send, in memory: the same rendering as the real one."""
         vals = self._ar_prepare_reminder_vals(fields.Datetime.now(), template=template)
-        vals.pop("line_ids")
         return self.env["ar.followup.reminder"].new(vals)
 
     def _ar_describe(self, reminder, again):
