@@ -108,67 +108,71 @@ def _copy_rows(cr, table, columns, rows):
     cr.copy_expert(query.code, _CopySource(rows), size=65536)
 
 
-def _bulk_insert(model, vals_list):
-    """Insert ``vals_list`` (plain column values) into ``model``'s table in one ``COPY``.
+def _bulk_insert(model, vals_iter, count=None):
+    """Insert the rows ``vals_iter`` gives (dicts of plain column values) into
+    ``model``'s table in one streamed ``COPY``.
 
-    Defaults fill what is not given, the ORM computes the stored computed fields
-    left out. Returns the new records. For the planner's volumes only (see
+    Every plain stored column is written, as ``create`` would: the value given,
+    else the field's default, else NULL. With ``count`` (how many rows
+    ``vals_iter`` gives) the ids are drawn first, the new records are returned
+    and the ORM computes their stored computed fields; without, the table's
+    sequence numbers the rows and nothing is returned (rows nobody reads back).
+    ``vals_iter`` is consumed while the server inserts: a generator building rows
+    goes in step with it, but must not query the database (a connection cannot
+    while a ``COPY`` is under way). For the planner's volumes only (see
     ``ArFollowupReminder._ar_create_planned``); values must be plain (no
-    translations, no commands).
+    translations, no commands, no computed fields).
     """
-    if not vals_list:
-        return model.browse()
     env = model.env
-    given = set().union(*vals_list)
-    defaults = model.default_get(
-        [
-            name
-            for name, field in model._fields.items()
-            if field.store and field.column_type and not field.compute and name not in given
-        ]
-    )
-    now = env.cr.now()
-    magic = (
-        {"create_uid": env.uid, "write_uid": env.uid, "create_date": now, "write_date": now}
-        if model._log_access
-        else {}
-    )
+    columns = [
+        field
+        for field in model._fields.values()
+        if field.store and field.column_type and not field.compute and field.name != "id"
+    ]
+    for field in columns:
+        if field.translate or field.column_type[0] == "jsonb":
+            raise ValueError("%s.%s is not a plain column" % (model._name, field.name))
+    names = [field.name for field in columns]
+    known = set(names)
+    booleans = {field.name for field in columns if field.type == "boolean"}
+    defaults = model.default_get(names)
+    if model._log_access:
+        now = env.cr.now()
+        defaults.update(create_uid=env.uid, write_uid=env.uid, create_date=now, write_date=now)
+
+    def row(vals):
+        if not known.issuperset(vals):
+            raise ValueError(
+                "%s: not plain columns: %s" % (model._name, ", ".join(sorted(set(vals) - known)))
+            )
+        return tuple(
+            ("t" if vals.get(name, defaults.get(name)) else "f")
+            if name in booleans
+            else vals.get(name, defaults.get(name))
+            for name in names
+        )
+
+    if count is None:
+        _copy_rows(env.cr, model._table, names, map(row, vals_iter))
+        return model.browse()
+    if not count:
+        return model.browse()
     # ids drawn first, so each row's id is known without relying on the insertion order
     env.cr.execute(
         SQL(
-            "SELECT nextval(%s) FROM generate_series(1, %s)",
-            "%s_id_seq" % model._table,
-            len(vals_list),
+            "SELECT nextval(%s) FROM generate_series(1, %s)", "%s_id_seq" % model._table, count
         )
     )
-    ids = [row[0] for row in env.cr.fetchall()]
-    names = sorted({*given, *defaults, *magic} - {"id"})
-    booleans = set()
-    for name in names:
-        field = model._fields[name]
-        if not field.store or not field.column_type or field.type in ("one2many", "many2many"):
-            raise ValueError("%s.%s is not a column" % (model._name, name))
-        if field.translate or field.column_type[0] == "jsonb":
-            raise ValueError("%s.%s is not a plain column" % (model._name, name))
-        if field.type == "boolean":
-            booleans.add(name)
-    fallback = {**magic, **defaults}
-    rows = (
-        (
-            record_id,
-            *(
-                ("t" if vals.get(name, fallback.get(name)) else "f")
-                if name in booleans
-                else vals.get(name, fallback.get(name))
-                for name in names
-            ),
-        )
-        for record_id, vals in zip(ids, vals_list, strict=True)
+    ids = [record_id for (record_id,) in env.cr.fetchall()]
+    _copy_rows(
+        env.cr,
+        model._table,
+        ["id", *names],
+        ((record_id, *row(vals)) for record_id, vals in zip(ids, vals_iter, strict=True)),
     )
-    _copy_rows(env.cr, model._table, ["id", *names], rows)
     records = model.browse(ids)
     for field in model._fields.values():
-        if field.store and field.compute and field.name not in given:
+        if field.store and field.compute:
             env.add_to_compute(field, records)
     return records
 
@@ -466,42 +470,57 @@ class ArFollowupReminder(models.Model):
             "company": company,
         }
         reminders = self._ar_create_planned(
-            [self._ar_prepare_plan_vals(decision, context) for decision in decisions]
+            self._ar_prepare_plan_vals(decision, context) for decision in decisions
         )
-        advanced = reminders.filtered(lambda r: r.state != "skipped").partner_id
-        broken.filtered(lambda p: p.partner_id in advanced)._ar_consume_escalations()
+        # counted from the decisions: reading the new reminders' state back would load
+        # every column of 20,000 reminders at 100,000 invoices (30 MB, ``make bench``)
+        advanced = {d.partner_id for d in decisions if d.action == cadence.SEND}
+        broken.filtered(lambda p: p.partner_id.id in advanced)._ar_consume_escalations()
         _logger.info(
             "AR cadence %s on %s: %d open items, %d reminders planned, %d skipped",
             company.name,
             day,
             len(items),
-            len(reminders.filtered(lambda r: r.state != "skipped")),
-            len(reminders.filtered(lambda r: r.state == "skipped")),
+            len(advanced),
+            len(decisions) - len(advanced),
         )
         return reminders
 
     @api.model
-    def _ar_create_planned(self, vals_list):
-        """Record the planner's reminders and their items: two ``COPY``.
+    def _ar_create_planned(self, vals_iter):
+        """Record the planner's reminders and their items: two streamed ``COPY``.
 
-        ``vals_list`` as :meth:`_ar_prepare_plan_vals` builds them, ``line_ids``
-        given as ``Command.create``. Raw SQL because it was measured: the ORM's
+        ``vals_iter`` gives the reminders' values as
+        :meth:`_ar_prepare_plan_vals` builds them, ``line_ids`` as
+        ``Command.create``; a generator is best: the items are kept compactly, not
+        as 85,000 dicts (30 MB at 100,000 invoices), until the reminders exist. Raw SQL because it was measured: the ORM's
         ``create`` spent 11 of 14 s of a planning pass over 10,000 invoices
         converting and caching values one by one (``make bench``). Defaults still
-        apply and stored computed fields not given are computed by the ORM; nothing
-        is tracked (the trail is the record).
+        apply and stored computed fields are computed by the ORM; nothing is
+        tracked (the trail is the record).
         """
-        line_vals = [
-            [cmd[2] for cmd in vals.pop("line_ids", ()) if cmd[0] == Command.CREATE]
-            for vals in vals_list
-        ]
-        reminders = _bulk_insert(self, vals_list)
-        items = []
-        for reminder, lines in zip(reminders, line_vals, strict=True):
-            for vals in lines:  # in place: a copy of 85,000 dicts weighed 30 MB at 100,000
-                vals["reminder_id"] = reminder.id
-                items.append(vals)
-        _bulk_insert(self.env["ar.followup.reminder.line"], items)
+        # prepared before the COPY, as preparing may read the database (which a
+        # connection cannot do while a COPY is under way); each reminder's items are
+        # kept compactly meanwhile: one key tuple for all items of a shape
+        vals_list, items, shapes = [], [], {}
+        for vals in vals_iter:
+            lines = []
+            for command in vals.pop("line_ids", ()):
+                if command[0] != Command.CREATE:
+                    raise ValueError("planned items are created, not %r" % (command,))
+                keys = tuple(command[2])
+                lines.append((shapes.setdefault(keys, keys), tuple(command[2].values())))
+            items.append(lines)
+            vals_list.append(vals)
+        reminders = _bulk_insert(self, vals_list, len(vals_list))
+        _bulk_insert(
+            self.env["ar.followup.reminder.line"],
+            (
+                dict(zip(keys, values, strict=True), reminder_id=reminder_id)
+                for reminder_id, lines in zip(reminders.ids, items, strict=True)
+                for keys, values in lines
+            ),
+        )
         return reminders
 
     @api.model
@@ -521,7 +540,8 @@ class ArFollowupReminder(models.Model):
             SQL(
                 """
             SELECT aml.id, aml.move_id, m.commercial_partner_id,
-                   COALESCE(aml.date_maturity, aml.date), aml.amount_residual, aml.ar_bucket_id,
+                   COALESCE(aml.date_maturity, aml.date), aml.amount_residual::float8,
+                   aml.ar_bucket_id,
                    (SELECT MAX(t.date)
                       FROM ar_followup_bucket_transition t
                      WHERE t.move_id = aml.move_id AND t.to_bucket_id = aml.ar_bucket_id)
@@ -539,10 +559,11 @@ class ArFollowupReminder(models.Model):
                 company=company.id,
             )
         )
-        return [
-            cadence.Item(line_id, move_id, partner_id, due, float(residual), bucket_id, entered)
-            for line_id, move_id, partner_id, due, residual, bucket_id, entered in self.env.cr.fetchall()
-        ]
+        # read in chunks: 100,000 rows fetched at once weighed as much again as the items
+        items = []
+        while rows := self.env.cr.fetchmany(10_000):
+            items.extend(cadence.Item(*row) for row in rows)
+        return items
 
     @api.model
     def _ar_fetch_covered(self, company, line_ids):

@@ -1,14 +1,36 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from contextlib import contextmanager
 
 import pytz
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 from odoo.tools.gc import disabling_gc
 
 from ..tools.ageing import bucket_ranges
 
 _logger = logging.getLogger(__name__)
+
+
+
+@contextmanager
+def _without_jit(cr):
+    """PostgreSQL's JIT compiler off for the queries of the block (this transaction only).
+
+    It compiles any query its cost estimate calls large: the planner's reads of
+    100,000 open items spent 0.2 s compiling for a 0.5 s run (``make bench``).
+    On an error the transaction is rolled back, which restores the setting too.
+    """
+    cr.execute(SQL("SELECT current_setting('jit', true)"))
+    previous = cr.fetchone()[0]
+    if previous is None:  # a server built without the setting
+        yield
+        return
+    cr.execute(SQL("SELECT set_config('jit', 'off', true)"))
+    yield
+    cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
+
 
 DEFAULT_BUCKETS = [
     # (xml id suffix, name, inclusive upper bound in days past due or None)
@@ -205,7 +227,7 @@ class ResCompany(models.Model):
         # cyclic garbage collector, triggered by allocations, would scan the whole
         # heap (registry and ORM cache included) again and again for nothing; it
         # took 40 % of a pass. Reference counting still frees memory meanwhile.
-        with disabling_gc():
+        with disabling_gc(), _without_jit(self.env.cr):
             self.env["account.move.line"].sudo()._ar_refresh_ageing(companies)
             Reminder = self.env["ar.followup.reminder"].sudo()
             reminders = Reminder

@@ -92,7 +92,8 @@ DO_NOT_CONTACT = "do_not_contact"
 UNCHECKED = "unchecked"
 
 
-@dataclass(frozen=True)
+# slots: 100,000 items weigh a quarter of what they would with a __dict__ each
+@dataclass(frozen=True, slots=True)
 class Item:
     """An open receivable due line of a customer."""
 
@@ -132,7 +133,7 @@ class Policy:
     steps: tuple = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Customer:
     """What planning knows of a customer today.
 
@@ -155,7 +156,7 @@ class Customer:
     advance: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """One reminder to record: sent (``action`` "send") or skipped with a reason."""
 

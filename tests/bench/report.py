@@ -31,7 +31,7 @@ def main(path):
     print(
         "| open invoices | bare ageing SQL | first ageing | daily refresh (× bare) "
         "| planning pass | reminders | dispatch | with PDFs | OCA credit control | OCA ÷ planning "
-        "| peak RSS |"
+        "| peak RSS: planning / with dispatch |"
     )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n, r in sorted(rows.items()):
@@ -56,7 +56,8 @@ def main(path):
             f"| {fmt_s(r.get('refresh_s'))} ({ratio(r.get('refresh_s'), r.get('bare_ageing_s'))}) "
             f"| {fmt_s(r.get('plan_s'))} | {r.get('reminders', 0):,} | {dispatch} | {pdf} | {oca} "
             f"| {ratio(r.get('oca_s'), r.get('plan_s'))} "
-            f"| {r.get('peak_mb', '—')} MB / OCA {r.get('oca_peak_mb', '—')} MB |"
+            f"| {r.get('plan_peak_mb', '—')} / {r.get('peak_mb', '—')} MB "
+            f"(OCA {r.get('oca_peak_mb', '—')} MB) |"
         )
 
 
