@@ -80,7 +80,8 @@ class _CopySource(io.TextIOBase):
     def readable(self):
         return True
 
-    def read(self, size=-1):
+    # a file's read, not a model's
+    def read(self, size=-1):  # pylint: disable=method-required-super
         chunks, length = [self._pending], len(self._pending)
         while size < 0 or length < size:
             line = next(self._lines, None)
@@ -159,9 +160,7 @@ def _bulk_insert(model, vals_iter, count=None):
         return model.browse()
     # ids drawn first, so each row's id is known without relying on the insertion order
     env.cr.execute(
-        SQL(
-            "SELECT nextval(%s) FROM generate_series(1, %s)", "%s_id_seq" % model._table, count
-        )
+        SQL("SELECT nextval(%s) FROM generate_series(1, %s)", "%s_id_seq" % model._table, count)
     )
     ids = [record_id for (record_id,) in env.cr.fetchall()]
     _copy_rows(
@@ -493,11 +492,11 @@ class ArFollowupReminder(models.Model):
         ``vals_iter`` gives the reminders' values as
         :meth:`_ar_prepare_plan_vals` builds them, ``line_ids`` as
         ``Command.create``; a generator is best: the items are kept compactly, not
-        as 85,000 dicts (30 MB at 100,000 invoices), until the reminders exist. Raw SQL because it was measured: the ORM's
-        ``create`` spent 11 of 14 s of a planning pass over 10,000 invoices
-        converting and caching values one by one (``make bench``). Defaults still
-        apply and stored computed fields are computed by the ORM; nothing is
-        tracked (the trail is the record).
+        as 85,000 dicts (30 MB at 100,000 invoices), until the reminders exist. Raw
+        SQL because it was measured: the ORM's ``create`` spent 11 of 14 s of a
+        planning pass over 10,000 invoices converting and caching values one by one
+        (``make bench``). Defaults still apply and stored computed fields are
+        computed by the ORM; nothing is tracked (the trail is the record).
         """
         # prepared before the COPY, as preparing may read the database (which a
         # connection cannot do while a COPY is under way); each reminder's items are

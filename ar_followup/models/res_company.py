@@ -13,7 +13,6 @@ from ..tools.ageing import bucket_ranges
 _logger = logging.getLogger(__name__)
 
 
-
 @contextmanager
 def _without_jit(cr):
     """PostgreSQL's JIT compiler off for the queries of the block (this transaction only).
