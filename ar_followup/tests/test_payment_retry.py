@@ -137,3 +137,24 @@ class TestPaymentRetry(HttpCase, ArFollowupCommon):
         tx = self.transaction("AR-TX-3", other)
         tx.action_demo_set_error()
         self.assertEqual(self.retries(tx).mapped("date"), [TODAY + timedelta(days=2)])
+
+    def test_retries_planned_ahead_do_not_hold_back_todays_step(self):
+        """A retry planned for tomorrow counts as contact from tomorrow: the step due
+        today still goes out today (the policy's minimum interval looks back only)."""
+        tx = self.transaction("AR-TX-AHEAD")
+        tx.action_demo_set_error()
+        self.assertEqual(self.retries(tx)[0].date, TODAY + timedelta(days=1))
+        with self.frozen(TODAY):
+            self.env.invalidate_all()
+            planned = self.company._ar_plan_reminders(TODAY)
+        self.assertEqual(
+            [(r.partner_id, r.step_id, r.date, r.state) for r in planned],
+            [
+                (
+                    self.customer,
+                    self.env.ref("ar_followup.ar_followup_policy_step_standard_first"),
+                    TODAY,
+                    "planned",
+                )
+            ],
+        )
