@@ -467,6 +467,7 @@ class ArFollowupReminder(models.Model):
             "partners": {p.id: p for p in decided},
             "policies": policies,
             "company": company,
+            "decisions": decisions,
         }
         reminders = self._ar_create_planned(
             self._ar_prepare_plan_vals(decision, context) for decision in decisions

@@ -112,8 +112,9 @@ class ArFollowupReminder(models.Model):
     def _ar_prepare_plan_vals(self, decision, context):
         """A reminder skipped because SMS cannot reach the customer says why.
 
-        The texts are worked out once per planning pass, for all its customers,
-        and kept in the planner's ``context`` dict.
+        The texts are worked out once per planning pass, for all the customers
+        skipped for want of contact (not all its customers: reading phone numbers
+        costs), and kept in the planner's ``context`` dict.
         """
         vals = super()._ar_prepare_plan_vals(decision, context)
         if (
@@ -123,7 +124,13 @@ class ArFollowupReminder(models.Model):
             and "sms" in context["steps"][decision.step_id]._ar_channels()
         ):
             if "ar_sms_problem_texts" not in context:
-                partners = self.env["res.partner"].browse(list(context["partners"]))
+                partners = self.env["res.partner"].browse(
+                    [
+                        d.partner_id
+                        for d in context["decisions"]
+                        if d.action == cadence.SKIP and d.reason in CONTACT_REASONS
+                    ]
+                )
                 context["ar_sms_problem_texts"] = self._ar_sms_problem_texts(partners)
             vals["reason_text"] = context["ar_sms_problem_texts"].get(decision.partner_id)
         return vals

@@ -77,6 +77,7 @@ def generate(env, n_invoices, today=None, seed=42):
             "name": SQL("'Bench customer ' || g"),
             "complete_name": SQL("'Bench customer ' || g"),
             "email": SQL("'bench' || g || '@example.in'"),
+            "email_normalized": SQL("'bench' || g || '@example.in'"),
             "ref": SQL("'BENCH-' || g"),
         },
     )
