@@ -135,7 +135,10 @@ class AccountMoveLine(models.Model):
         touched = {move_id for _line, move_id, _bucket in changed}
         touched.update(move_ids or ())
         transitions = self._ar_roll_up_ageing(scope, list(touched)) if touched else 0
-        if len(changed) >= ANALYZE_AFTER and len(changed) >= ANALYZE_SHARE * self._ar_row_estimate():
+        if (
+            len(changed) >= ANALYZE_AFTER
+            and len(changed) >= ANALYZE_SHARE * self._ar_row_estimate()
+        ):
             # PostgreSQL plans with the statistics it took before: after the first ageing
             # (or new bucket limits) they say no line has a bucket, and the planner's
             # next query over aged lines chose a nested loop that ran for minutes at
