@@ -188,8 +188,9 @@ class ArFollowupReminder(models.Model):
 
     **Planning** (:meth:`_ar_plan`, daily per company) is set-based: one query
     for the open items, one per kind of fact (coverage, last reminders, holds,
-    contacts, tones), the decisions in ``tools/cadence.py``, one ``create``.
-    Skipped decisions are recorded too, once per key.
+    tones), contact data per channel for the customers a decision needs it for,
+    the decisions in ``tools/cadence.py``, one streamed ``COPY`` for the reminders
+    and one for their items. Skipped decisions are recorded too, once per key.
 
     **Exactly once.** A reminder is identified by (company, customer, step,
     cycle key), unique in the database while it is not skipped. Dispatch

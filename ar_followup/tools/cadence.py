@@ -81,8 +81,8 @@ Stage = namedtuple("Stage", "line_id move_id step_id trigger residual")
 SEND = "send"
 SKIP = "skip"
 #: not a decision yet: ``channel`` must be checked for the customer first (see
-#: :func:`choose_channel`); :func:`plan` returns it so the caller checks the
-#: channel for all such customers at once and plans them again
+#: :func:`choose_channel`); :func:`plan_checking` checks it for all such
+#: customers at once, then chooses their channel again
 CHECK = "check"
 
 #: why a customer or an invoice is not reminded (``ar.followup.reminder.reason``)
