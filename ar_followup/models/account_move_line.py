@@ -200,7 +200,39 @@ class AccountMoveLine(models.Model):
 
     @api.model
     def _ar_roll_up_ageing(self, scope, move_ids):
-        """Give ``move_ids`` the bucket and due date of their oldest open line; record transitions."""
+        """Give ``move_ids`` the bucket and due date of their oldest open line; record transitions.
+
+        Two statements: a read-only one finds the invoices whose roll-up changes (their
+        oldest open line, by index), and one updates those rows by primary key and
+        records the transitions. In one statement, PostgreSQL joined the updated rows
+        back to the whole invoice table by a sequential scan.
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT m.id, m.ar_bucket_id, o.due, o.bucket_id
+              FROM account_move m
+         LEFT JOIN LATERAL (
+                    SELECT COALESCE(aml.date_maturity, aml.date) AS due,
+                           aml.ar_bucket_id AS bucket_id
+                      FROM account_move_line aml
+                     WHERE aml.move_id = m.id
+                       AND aml.ar_bucket_id IS NOT NULL
+                  ORDER BY COALESCE(aml.date_maturity, aml.date), aml.id
+                     LIMIT 1
+                   ) o ON TRUE
+             WHERE m.id = ANY(%s)
+               AND (m.ar_bucket_id IS DISTINCT FROM o.bucket_id
+                    OR m.ar_oldest_due_date IS DISTINCT FROM o.due)
+          ORDER BY m.id
+            """,
+                move_ids,
+            )
+        )
+        targets = self.env.cr.fetchall()
+        if not targets:
+            return 0
+        ids, old_buckets, dues, buckets = (list(column) for column in zip(*targets, strict=True))
         today_values = SQL(", ").join(
             SQL("(%s, %s::date)", cid, info["today"]) for cid, info in scope.items()
         )
@@ -208,22 +240,10 @@ class AccountMoveLine(models.Model):
             SQL(
                 """
             WITH today(company_id, day) AS (VALUES %(today)s),
-                 oldest AS (
-                    SELECT DISTINCT ON (aml.move_id)
-                           aml.move_id, COALESCE(aml.date_maturity, aml.date) AS due,
-                           aml.ar_bucket_id AS bucket_id
-                      FROM account_move_line aml
-                     WHERE aml.ar_bucket_id IS NOT NULL
-                       AND aml.move_id = ANY(%(moves)s)
-                  ORDER BY aml.move_id, COALESCE(aml.date_maturity, aml.date), aml.id
-                 ),
                  target AS (
-                    SELECT m.id, m.ar_bucket_id AS old_bucket_id, o.due, o.bucket_id
-                      FROM account_move m
-                 LEFT JOIN oldest o ON o.move_id = m.id
-                     WHERE m.id = ANY(%(moves)s)
-                       AND (m.ar_bucket_id IS DISTINCT FROM o.bucket_id
-                            OR m.ar_oldest_due_date IS DISTINCT FROM o.due)
+                    SELECT * FROM unnest(%(ids)s::int[], %(old)s::int[], %(dues)s::date[],
+                                         %(buckets)s::int[])
+                                  AS t(id, old_bucket_id, due, bucket_id)
                  ),
                  updated AS (
                     UPDATE account_move m
@@ -233,10 +253,8 @@ class AccountMoveLine(models.Model):
                  RETURNING m.id, m.commercial_partner_id, m.company_id, t.old_bucket_id, t.bucket_id
                  )
             INSERT INTO ar_followup_bucket_transition
-                   (move_id, partner_id, company_id, date, from_bucket_id, to_bucket_id,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT u.id, u.commercial_partner_id, u.company_id, t.day, u.old_bucket_id, u.bucket_id,
-                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                   (move_id, partner_id, company_id, date, from_bucket_id, to_bucket_id)
+            SELECT u.id, u.commercial_partner_id, u.company_id, t.day, u.old_bucket_id, u.bucket_id
               FROM updated u
               JOIN today t ON t.company_id = u.company_id
              WHERE u.bucket_id IS NOT NULL
@@ -244,8 +262,10 @@ class AccountMoveLine(models.Model):
                AND u.commercial_partner_id IS NOT NULL
             """,
                 today=today_values,
-                moves=move_ids,
-                uid=self.env.uid,
+                ids=ids,
+                old=old_buckets,
+                dues=dues,
+                buckets=buckets,
             )
         )
         return self.env.cr.rowcount

@@ -92,9 +92,14 @@ def phase_ours(env, n):
         result["first_ageing_s"], _n = timed(aml._ar_refresh_ageing, company)
         cr.commit()
     with freeze_time(f"{next_day} 04:30:00"):  # 10:00 in Asia/Kolkata
-        result["refresh_s"], transitions = timed(aml._ar_refresh_ageing, company)
-        result["transitions"] = transitions
-        cr.rollback()  # the planning pass below refreshes again, from the same state
+        # the median of three, each rolled back (the planning pass below refreshes
+        # again, from the same state), as for the bare aggregate
+        refreshes = []
+        for _i in range(3):
+            seconds, result["transitions"] = timed(aml._ar_refresh_ageing, company)
+            refreshes.append(seconds)
+            cr.rollback()
+        result["refresh_s"] = statistics.median(refreshes)
         plan = getattr(company, "_ar_plan_reminders", None)
         if plan is not None:
             # the median of three passes from the same state (the first two rolled
