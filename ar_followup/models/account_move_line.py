@@ -205,28 +205,29 @@ class AccountMoveLine(models.Model):
         Two statements: a read-only one finds the invoices whose roll-up changes (their
         oldest open line, by index), and one updates those rows by primary key and
         records the transitions. In one statement, PostgreSQL joined the updated rows
-        back to the whole invoice table by a sequential scan.
+        back to the whole invoice table by a sequential scan. (The oldest lines are read
+        in one sorted pass, not per invoice: right after the first ageing the statistics
+        say no line has a bucket, and a per-invoice lookup then scans them all each time.)
         """
         self.env.cr.execute(
             SQL(
                 """
             SELECT m.id, m.ar_bucket_id, o.due, o.bucket_id
               FROM account_move m
-         LEFT JOIN LATERAL (
-                    SELECT COALESCE(aml.date_maturity, aml.date) AS due,
+         LEFT JOIN (SELECT DISTINCT ON (aml.move_id)
+                           aml.move_id, COALESCE(aml.date_maturity, aml.date) AS due,
                            aml.ar_bucket_id AS bucket_id
                       FROM account_move_line aml
-                     WHERE aml.move_id = m.id
-                       AND aml.ar_bucket_id IS NOT NULL
-                  ORDER BY COALESCE(aml.date_maturity, aml.date), aml.id
-                     LIMIT 1
-                   ) o ON TRUE
-             WHERE m.id = ANY(%s)
+                     WHERE aml.ar_bucket_id IS NOT NULL
+                       AND aml.move_id = ANY(%(moves)s)
+                  ORDER BY aml.move_id, COALESCE(aml.date_maturity, aml.date), aml.id
+                   ) o ON o.move_id = m.id
+             WHERE m.id = ANY(%(moves)s)
                AND (m.ar_bucket_id IS DISTINCT FROM o.bucket_id
                     OR m.ar_oldest_due_date IS DISTINCT FROM o.due)
           ORDER BY m.id
             """,
-                move_ids,
+                moves=move_ids,
             )
         )
         targets = self.env.cr.fetchall()

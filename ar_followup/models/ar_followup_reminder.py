@@ -50,6 +50,8 @@ CONTACT_STATES = (*OPEN_STATES, "sending", *SENT_STATES)
 SENDING_TIMEOUT = timedelta(minutes=30)
 #: advisory lock namespace of the planner (one planner per company at a time)
 PLAN_LOCK = 704_411
+#: key in ``cr.cache`` of what :meth:`ArFollowupReminder._ar_prepare_send` read for a batch
+SEND_CACHE = "ar_followup.reminder.send"
 
 
 def _copy_text(value):
@@ -798,21 +800,64 @@ class ArFollowupReminder(models.Model):
             Cron._commit_progress()
             problems = batch._ar_check_before_send(now)
             pending = 0
-            for index, reminder in enumerate(batch):
-                reminder._ar_dispatch_one(problems.get(reminder.id), now)
-                done += 1
-                pending += 1
-                if not reminder._ar_commit_each():
-                    continue
-                time_left = Cron._commit_progress(pending)
-                pending = 0
-                if not time_left:
-                    batch[index + 1 :]._ar_unclaim()
-                    Cron._commit_progress()
-                    break
+            try:
+                batch._ar_prepare_send(problems)
+                for index, reminder in enumerate(batch):
+                    reminder._ar_dispatch_one(problems.get(reminder.id), now)
+                    done += 1
+                    pending += 1
+                    if not reminder._ar_commit_each():
+                        continue
+                    time_left = Cron._commit_progress(pending)
+                    pending = 0
+                    if not time_left:
+                        batch[index + 1 :]._ar_unclaim()
+                        Cron._commit_progress()
+                        break
+            finally:
+                self._ar_forget_send()
             if pending:
                 time_left = Cron._commit_progress(pending)
         return done
+
+    def _ar_prepare_send(self, problems):
+        """Read for the whole batch what sending each reminder would read on its own.
+
+        The template of each kind of reminder, the e-mail recipients and the
+        reply-to of the customers, the data of their templates (open lines,
+        position, promise, dispute): a few queries per batch instead of as many
+        per reminder. Kept in the transaction's cache (``cr.cache``, emptied by a
+        commit or rollback), and dropped after the batch by :meth:`_ar_forget_send`;
+        a reminder that finds nothing there reads its own. ``problems``: those
+        of :meth:`_ar_check_before_send` (reminders that will not go out as planned
+        are left out).
+        """
+        going = self.filtered(lambda r: r.id not in problems)
+        memo = self.env.cr.cache.setdefault(SEND_CACHE, {"templates": {}})
+        email = going.filtered(lambda r: r.channel == "email")
+        if email:
+            partners = email.partner_id
+            memo["recipients"] = self._ar_get_email_recipients(partners)
+            memo["post"] = partners._ar_get_post_defaults(
+                {r.partner_id.id: r._ar_get_email_author() for r in email}
+            )
+        Template = self.env["ar.followup.template"]
+        for company, reminders in going.grouped("company_id").items():
+            moves = self.env["account.move"].union(*(r._ar_get_open_moves() for r in reminders))
+            Template.with_company(company)._ar_context_prefetch(
+                reminders.partner_id.with_company(company), moves, company
+            )
+
+    @api.model
+    def _ar_forget_send(self):
+        """Drop what :meth:`_ar_prepare_send` kept."""
+        self.env.cr.cache.pop(SEND_CACHE, None)
+        self.env["ar.followup.template"]._ar_context_forget()
+
+    @api.model
+    def _ar_send_memo(self, key):
+        """What :meth:`_ar_prepare_send` kept under ``key`` for the batch being sent, or {}."""
+        return self.env.cr.cache.get(SEND_CACHE, {}).get(key, {})
 
     def _ar_commit_each(self):
         """Whether this reminder's outcome is committed on its own, right after sending.
@@ -1064,16 +1109,19 @@ class ArFollowupReminder(models.Model):
         step = self.step_id
         if step.template_id and step.template_id.channel == self.channel:
             return step.template_id
-        return (
-            self.env["ar.followup.template"]
-            .with_company(self.company_id)
-            ._ar_select(
-                self.channel,
-                self.stage or step.stage,
-                self.tone_id.code or "neutral",
-                self.company_id,
+        key = (self.channel, self.stage or step.stage, self.tone_id.code or "neutral")
+        # the same few templates serve a whole dispatch batch: selected once for it
+        chosen = self._ar_send_memo("templates")
+        template = chosen.get((*key, self.company_id.id))
+        if template is None:
+            template = (
+                self.env["ar.followup.template"]
+                .with_company(self.company_id)
+                ._ar_select(*key, self.company_id)
             )
-        )
+            if SEND_CACHE in self.env.cr.cache:
+                chosen[(*key, self.company_id.id)] = template
+        return template
 
     def _ar_get_content(self):
         """``{"subject", "body"}`` that goes out: the rendered template by default.
@@ -1145,14 +1193,19 @@ class ArFollowupReminder(models.Model):
         """
         self.ensure_one()
         partner = self.partner_id
-        recipients = self._ar_get_email_recipients(partner)[partner.id]
+        recipients = self._ar_send_memo("recipients").get(partner.id)
+        if recipients is None:
+            recipients = self._ar_get_email_recipients(partner)[partner.id]
         if not recipients:
             raise UserError(
                 self.env._("%s has no e-mail address to send to.", partner.display_name)
             )
-        owner = partner._ar_get_owner()
-        author = owner.partner_id if owner.partner_id.email else self.company_id.partner_id
+        author = self._ar_get_email_author()
+        # reply-to, alias domain and company as message_post would compute them,
+        # computed for the whole batch (see _ar_prepare_send)
+        defaults = self._ar_send_memo("post").get(partner.id, {})
         message = partner.with_context(mail_post_autofollow=False).message_post(
+            **defaults,
             body=Markup(self.body or ""),
             subject=self.subject,
             message_type="comment",
@@ -1169,6 +1222,12 @@ class ArFollowupReminder(models.Model):
             {"mail_message_id": message.id, "recipient": ", ".join(recipients.mapped("email"))}
         )
         return message.message_id
+
+    def _ar_get_email_author(self):
+        """The partner e-mail reminders come from: the AR owner, else the company."""
+        self.ensure_one()
+        owner = self.partner_id._ar_get_owner()
+        return owner.partner_id if owner.partner_id.email else self.company_id.partner_id
 
     def _ar_get_email_attachments(self):
         """``ir.attachment`` records sent with the e-mail (none by default; the hook for

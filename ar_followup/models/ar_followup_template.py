@@ -15,6 +15,9 @@ TONES = [
     ("formal", "Formal"),
 ]
 
+#: key of the batch data of :meth:`ArFollowupTemplate._ar_context_prefetch` in ``cr.cache``
+CONTEXT_CACHE = "ar_followup.template.context"
+
 #: the variables a template can use (documented on the template form)
 CONTEXT_VARIABLES = {
     "customer",
@@ -187,45 +190,20 @@ class ArFollowupTemplate(models.Model):
         currency = company.currency_id
         contact = partner.child_ids.filtered(lambda c: c.type == "invoice" and c.email)[:1]
         owner = partner._ar_get_owner()
-        # the open receivable lines of all the invoices in one query, not every line
-        # of every invoice one invoice at a time
-        receivable = self.env["account.move.line"].search_fetch(
-            [
-                ("move_id", "in", moves.ids),
-                ("account_type", "=", "asset_receivable"),
-                ("reconciled", "=", False),
-            ],
-            ["move_id", "discount_date", "amount_residual_currency", "discount_amount_currency"],
-        )
-        open_lines = receivable.grouped("move_id")
+        data = self._ar_context_batch_data(partner, moves, company)
+        open_lines = data["lines"]
         invoices = [
-            self._ar_invoice_data(move, today, open_lines.get(move), reminder=reminder)
+            self._ar_invoice_data(
+                move, today, open_lines.get(move.id, open_lines["none"]), reminder=reminder
+            )
             for move in moves.sorted("invoice_date_due")
         ]
-        # the customer's position in one indexed query (the customer's computed
-        # totals would also render its ageing summary widget)
-        Report = self.env["ar.followup.ageing.report"]
-        merged = {}
-        total_due = total_overdue = oldest_days = 0
-        for bucket, residual, overdue, oldest_due in Report._read_group(
-            Report._ar_partner_domain(partner, company),
-            ["bucket_id"],
-            ["residual:sum", "overdue:sum", "date_maturity:min"],
-            order="bucket_id",
-        ):
-            total_due += residual
-            total_overdue += overdue
-            if overdue and oldest_due:
-                oldest_days = max(oldest_days, days_overdue(oldest_due, today))
-            if bucket.name:
-                merged[bucket.name] = merged.get(bucket.name, 0.0) + residual
-        Promise, Dispute = self.env["ar.followup.promise"], self.env["ar.followup.dispute"]
-        promise = Promise.search(
-            [("partner_id", "=", partner.id), *Promise._ar_get_open_domain()], limit=1
+        merged, total_due, total_overdue, oldest_due = data["position"].get(
+            partner.id, ({}, 0.0, 0.0, None)
         )
-        dispute = Dispute.search(
-            [("partner_id", "=", partner.id), *Dispute._ar_get_open_domain()], limit=1
-        )
+        oldest_days = days_overdue(oldest_due, today) if oldest_due else 0
+        promise = data["promise"].get(partner.id)
+        dispute = data["dispute"].get(partner.id)
         currency_data = self._ar_currency_data(currency)
         return {
             "invoice_table": self.env["ir.qweb"]._render(
@@ -282,6 +260,85 @@ class ArFollowupTemplate(models.Model):
             "dispute": dispute and {"name": dispute.name, "reason": dispute._ar_reason_label()},
             "currency": currency_data,
         }
+
+    @api.model
+    def _ar_context_batch_data(self, partner, moves, company):
+        """What :meth:`_ar_context` reads from the database about ``partner`` and ``moves``.
+
+        Taken from the batch read by :meth:`_ar_context_prefetch` when it covers
+        them (a dispatch batch), else read for them alone.
+        """
+        data = self.env.cr.cache.get(CONTEXT_CACHE, {}).get(company.id)
+        if (
+            data is None
+            or partner.id not in data["partners"]
+            or not data["moves"].issuperset(moves.ids)
+        ):
+            data = self._ar_context_prefetch(partner, moves, company, keep=False)
+        return data
+
+    @api.model
+    def _ar_context_prefetch(self, partners, moves, company, keep=True):
+        """Read what :meth:`_ar_context` needs for many customers in a few queries.
+
+        ``partners`` (commercial entities) and ``moves`` (their invoices) of one
+        ``company``: their open receivable lines, each customer's position by
+        bucket, open promise and open dispute. With ``keep``, the data stays in
+        the transaction's cache (emptied by a commit or a rollback, or by
+        :meth:`_ar_context_forget`) for the templates rendered next.
+        """
+        partners = partners.commercial_partner_id
+        receivable = self.env["account.move.line"].search_fetch(
+            [
+                ("move_id", "in", moves.ids),
+                ("account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+            ],
+            ["move_id", "discount_date", "amount_residual_currency", "discount_amount_currency"],
+        )
+        lines = {move.id: group for move, group in receivable.grouped("move_id").items()}
+        lines["none"] = receivable.browse()
+        # each customer's position in one indexed query (the customers' computed
+        # totals would also render their ageing summary widget)
+        Report = self.env["ar.followup.ageing.report"]
+        today = company._ar_today()
+        position = {}
+        for partner, bucket, residual, overdue, oldest_due in Report._read_group(
+            Report._ar_partner_domain(partners, company),
+            ["partner_id", "bucket_id"],
+            ["residual:sum", "overdue:sum", "date_maturity:min"],
+            order="bucket_id, partner_id",
+        ):
+            merged, total_due, total_overdue, oldest = position.get(partner.id, ({}, 0, 0, None))
+            if overdue and oldest_due and oldest_due < today:
+                oldest = min(oldest or oldest_due, oldest_due)
+            if bucket.name:
+                merged[bucket.name] = merged.get(bucket.name, 0.0) + residual
+            position[partner.id] = (merged, total_due + residual, total_overdue + overdue, oldest)
+        Promise, Dispute = self.env["ar.followup.promise"], self.env["ar.followup.dispute"]
+        open_holds = {}
+        for key, Model in (("promise", Promise), ("dispute", Dispute)):
+            found = {}
+            for hold in Model.search(
+                [("partner_id", "in", partners.ids), *Model._ar_get_open_domain()]
+            ):
+                found.setdefault(hold.partner_id.id, hold)
+            open_holds[key] = found
+        data = {
+            "partners": set(partners.ids),
+            "moves": set(moves.ids),
+            "lines": lines,
+            "position": position,
+            **open_holds,
+        }
+        if keep:
+            self.env.cr.cache.setdefault(CONTEXT_CACHE, {})[company.id] = data
+        return data
+
+    @api.model
+    def _ar_context_forget(self):
+        """Drop the data kept by :meth:`_ar_context_prefetch`."""
+        self.env.cr.cache.pop(CONTEXT_CACHE, None)
 
     @api.model
     def _ar_currency_data(self, currency):

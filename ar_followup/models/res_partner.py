@@ -852,6 +852,29 @@ class ResPartner(models.Model):
         contacts = partner.child_ids.filtered(lambda c: c.type == "invoice" and c.email)
         return contacts or partner
 
+    def _ar_get_post_defaults(self, authors):
+        """``{partner id: values}`` that ``message_post`` computes on each post, for many.
+
+        Reply-to, alias domain and company of messages posted on these customers by
+        ``authors`` (``{partner id: author partner}``), computed as ``message_post``
+        does, in three queries for a whole dispatch batch instead of per message.
+        """
+        company = self.env.company
+        alias_domains = self.sudo()._mail_get_alias_domains(default_company=company)
+        companies = self._mail_get_companies(default=company)
+        reply_to = self._notify_get_reply_to_batch(
+            defaults={pid: author.email_formatted for pid, author in authors.items()},
+            author_ids={pid: author.id for pid, author in authors.items()},
+        )
+        return {
+            partner.id: {
+                "reply_to": reply_to[partner.id],
+                "record_alias_domain_id": alias_domains[partner.id].id,
+                "record_company_id": companies[partner.id].id,
+            }
+            for partner in self
+        }
+
     def _message_post_after_hook(self, message, msg_vals):
         """A customer's e-mail answering a reminder marks the reminder replied."""
         res = super()._message_post_after_hook(message, msg_vals)

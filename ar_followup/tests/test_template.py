@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from urllib.parse import urlparse
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools.mail import html_to_inner_content
@@ -70,6 +71,44 @@ class TestTemplate(ArTemplateCommon):
         self.assertIn(statement, rendered["body"])
         self.assertIn(
             "/ar_followup/statement/%s/%s/" % (self.company.id, self.customer.id), statement
+        )
+
+    def test_batch_rendering_says_what_one_reminder_would(self):
+        """A dispatch batch reads every customer's data at once: the text is the same."""
+        other = self._ar_invoice(self.customer_b, 40000, self.days_before(70))
+        paid_in_part = self._ar_invoice(self.customer_b, 90000, self.days_before(20))
+        self._ar_pay(paid_in_part, 30000)
+        self.refresh_ageing()
+        self.env["ar.followup.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(self.old.ids)],
+                "date_promised": self.days_before(-5),
+            }
+        )
+        self.env["ar.followup.dispute"].create(
+            {
+                "partner_id": self.customer_b.id,
+                "move_ids": [Command.set(other.ids)],
+                "reason": "pricing",
+            }
+        )
+        template = self.env.ref("ar_followup.template_email_overdue")
+        moves = {self.customer: self.moves, self.customer_b: other | paid_in_part}
+        alone = {partner: template._ar_context(partner, m) for partner, m in moves.items()}
+        self.Template._ar_context_prefetch(
+            self.customer | self.customer_b, self.moves | other | paid_in_part, self.company
+        )
+        with self.assertQueryCount(0):  # alone, each reads its lines, position and holds
+            batch = {partner: template._ar_context(partner, m) for partner, m in moves.items()}
+        self.Template._ar_context_forget()
+        self.assertEqual(batch, alone)
+        self.assertEqual(batch[self.customer]["promise"]["amount"], 125000)
+        self.assertEqual(batch[self.customer_b]["dispute"]["reason"], "Pricing disagreement")
+        self.assertEqual(batch[self.customer_b]["total_due"], 100000)
+        self.assertEqual(batch[self.customer_b]["oldest_days_overdue"], 70)
+        self.assertEqual(
+            [i["residual"] for i in batch[self.customer_b]["invoices"]], [40000, 60000]
         )
 
     def test_broken_template_refused_with_its_line(self):
