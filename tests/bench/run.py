@@ -64,6 +64,22 @@ def timed(func, *args, **kwargs):
     return CLOCK["now"]() - start, result
 
 
+def vacuum_analyze(dbname, *tables):
+    """``VACUUM ANALYZE`` (outside any transaction, on a connection of its own)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    _name, info = odoo.sql_db.connection_info_for(dbname)
+    connection = psycopg2.connect(**info)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
+    finally:
+        connection.close()
+
+
 def count_queries(cr):
     return getattr(cr, "sql_log_count", 0)
 
@@ -91,6 +107,11 @@ def phase_ours(env, n):
     with freeze_time(f"{day} 06:00:00"):
         result["first_ageing_s"], _n = timed(aml._ar_refresh_ageing, company)
         cr.commit()
+    # The daily refresh runs a day after the first ageing, which rewrote every open
+    # line and invoice: autovacuum has cleaned up behind it by then (it starts once a
+    # fifth of a table changed). Timed right away, the refresh paid for the dead rows
+    # (3.5x the bare aggregate instead of 2.3x at 100,000 invoices).
+    vacuum_analyze(cr.dbname, "account_move_line", "account_move")
     with freeze_time(f"{next_day} 04:30:00"):  # 10:00 in Asia/Kolkata
         # the median of three, each rolled back (the planning pass below refreshes
         # again, from the same state), as for the bare aggregate
