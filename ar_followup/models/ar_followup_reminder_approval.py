@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import hashlib
 import logging
+from datetime import timedelta
 
 import psycopg2
 from markupsafe import Markup
@@ -66,9 +67,20 @@ class ArFollowupReminder(models.Model):
     _step_or_manual = models.Constraint(
         "CHECK(step_id IS NOT NULL OR manual)", "A reminder follows a step unless sent manually."
     )
+    manual_key = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Manual reminders: the request's key on the clock shifted by half a minute. "
+        "With the cycle key (the request's minute), two requests for the same invoices "
+        "less than 30 seconds apart are one reminder, whichever side of a minute they fall.",
+    )
     # the cycle index does not see step-less rows (NULL never equals NULL)
     _manual_unique = models.UniqueIndex(
         "(company_id, partner_id, cycle_key) WHERE step_id IS NULL AND state != 'skipped'",
+        "This reminder was already sent.",
+    )
+    _manual_shifted_unique = models.UniqueIndex(
+        "(company_id, partner_id, manual_key) WHERE step_id IS NULL AND state != 'skipped'",
         "This reminder was already sent.",
     )
 
@@ -228,11 +240,22 @@ class ArFollowupReminder(models.Model):
         return super()._ar_get_template()
 
     @api.model
-    def _ar_manual_cycle_key(self, channel, moves, now):
+    def _ar_manual_keys(self, channel, moves, now):
+        """``(cycle key, manual key)`` of a request at ``now`` to send ``moves`` by ``channel``.
+
+        The request's minute, and its minute on a clock half a minute behind. Two
+        requests less than 30 seconds apart fall in the same minute on at least one of
+        the two clocks (at most one of them turns between the two), so one of the two
+        unique indexes refuses the second, even when both run at once.
+        """
         digest = hashlib.sha1(
             ("%s;%s" % (channel, ",".join(str(i) for i in sorted(moves.ids)))).encode()
-        ).hexdigest()
-        return "manual:%s:%s" % (now.strftime("%Y-%m-%dT%H:%M"), digest[:12])
+        ).hexdigest()[:12]
+        shifted = now - timedelta(seconds=30)
+        return (
+            "manual:%s:%s" % (now.strftime("%Y-%m-%dT%H:%M"), digest),
+            "manual:%s+30s:%s" % (shifted.strftime("%Y-%m-%dT%H:%M"), digest),
+        )
 
     @api.model
     def _ar_prepare_manual_vals(self, partner, moves, channel, template, tone, now):
@@ -250,12 +273,14 @@ class ArFollowupReminder(models.Model):
         if not stage:
             due = min((line.date_maturity or line.date for line in lines), default=today)
             stage = "overdue" if due < today else ("due" if due == today else "before_due")
+        cycle_key, manual_key = self._ar_manual_keys(channel, moves, now)
         return {
             "company_id": company.id,
             "partner_id": partner.id,
             "policy_id": partner._ar_get_policies(company)[partner.id].id,
             "manual": True,
-            "cycle_key": self._ar_manual_cycle_key(channel, moves, now),
+            "cycle_key": cycle_key,
+            "manual_key": manual_key,
             "date": today,
             "date_scheduled": now,
             "channel": channel,
@@ -338,7 +363,9 @@ class ArFollowupReminder(models.Model):
                 ("company_id", "=", vals["company_id"]),
                 ("partner_id", "=", vals["partner_id"]),
                 ("step_id", "=", False),
+                "|",
                 ("cycle_key", "=", vals["cycle_key"]),
+                ("manual_key", "=", vals["manual_key"]),
                 ("state", "!=", "skipped"),
             ],
             limit=1,

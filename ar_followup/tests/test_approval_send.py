@@ -321,6 +321,36 @@ class TestApprovalSend(ArFollowupCommon):
         )
         self.assertEqual(self.Reminder.search_count([("manual", "=", True)]), 1)
 
+    def test_double_submit_across_a_minute_sends_once(self):
+        """Seconds apart on either side of a minute: still one reminder, even concurrently."""
+        self._ar_invoice(self.customer, 1000, self.days_before(10))
+        with freeze_time(datetime.combine(TODAY, time(4, 30, 55))):
+            first = self.send_now("res.partner", self.customer)
+        with freeze_time(datetime.combine(TODAY, time(4, 31, 5))):
+            again = self.send_now("res.partner", self.customer)
+        self.assertEqual(first.line_ids.result_state, "sent")
+        self.assertEqual(
+            (again.line_ids.result_state, again.line_ids.reminder_id),
+            ("again", first.line_ids.reminder_id),
+        )
+        # a request that cannot see the first one's row (both at once): refused by the index
+        Reminder = self.registry["ar.followup.reminder"]
+        with (
+            freeze_time(datetime.combine(TODAY, time(4, 31, 20))),
+            patch.object(Reminder, "_ar_find_manual", lambda self, vals: self.browse()),
+            mute_logger("odoo.sql_db"),
+        ):
+            concurrent = self.send_now("res.partner", self.customer)
+        self.assertEqual(
+            (concurrent.line_ids.result_state, concurrent.line_ids.result),
+            ("again", "Not sent again: the same reminder was just requested."),
+        )
+        # half a minute later it is a new request
+        with freeze_time(datetime.combine(TODAY, time(4, 31, 30))):
+            later = self.send_now("res.partner", self.customer)
+        self.assertEqual(later.line_ids.result_state, "sent")
+        self.assertEqual(self.Reminder.search_count([("manual", "=", True)]), 2)
+
     def test_not_for_non_ar_users(self):
         [reminder] = self.plan_to_approve(self.customer_b)
         self._ar_invoice(self.customer, 1000, self.days_before(10))
