@@ -81,6 +81,10 @@ class ArFollowupReminder(models.Model):
             moves = reminder._ar_get_open_moves().filtered(
                 lambda move: move.state == "posted" and move.amount_residual > 0
             )
+            # not an invoice the customer disputes (a dispute opened since the reminder
+            # left): the payment page of the next one instead
+            disputed = reminder._ar_get_disputed_move_ids()
+            moves = moves.filtered(lambda move: move.id not in disputed) or moves.browse()
             move = moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id))[:1]
             if move:
                 return _local_path(move._get_portal_payment_link())
@@ -91,6 +95,15 @@ class ArFollowupReminder(models.Model):
             move = reminder.move_ids.filtered(lambda m: str(m.id) == move_id)
             return move.get_portal_url() if move else None
         return None
+
+    def _ar_get_disputed_move_ids(self):
+        """Ids of this reminder's invoices under an open dispute of their own today."""
+        self.ensure_one()
+        company = self.company_id
+        holds = self.env["ar.followup.dispute"]._ar_get_holds(
+            company, company._ar_today(), self.partner_id.commercial_partner_id
+        )
+        return {move_id for _partner, move_ids, _text in holds for move_id in move_ids}
 
     # -- recording -------------------------------------------------------------
 

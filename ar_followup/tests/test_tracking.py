@@ -4,7 +4,7 @@
 import re
 from urllib.parse import urlparse
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
 from .common import TODAY, ArFollowupCommon
@@ -85,6 +85,26 @@ class TestTracking(HttpCase, ArFollowupCommon):
         self.assertEqual(invoice.ar_reminder_count, 1)
         self.assertEqual(invoice.ar_reminder_clicked_on, first)
         self.assertEqual(invoice.ar_portal_viewed_on, first)
+
+    def test_pay_link_skips_an_invoice_disputed_since_sending(self):
+        other = self._ar_invoice(self.customer, 40000, self.days_before(10))
+        reminder = self.send_reminder()
+        self.assertEqual(reminder.move_ids, self.invoice | other)
+        pay = next(path for path in self.links(reminder) if path.endswith("/pay"))
+        target = urlparse(self.url_open(pay, allow_redirects=False).headers["Location"])
+        self.assertEqual(target.path, "/my/invoices/%s" % self.invoice.id, "the oldest first")
+        self.env["ar.followup.dispute"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(self.invoice.ids)],
+                "reason": "wrong_amount",
+            }
+        )
+        response = self.url_open(pay, allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        target = urlparse(response.headers["Location"])
+        self.assertEqual(target.path, "/my/invoices/%s" % other.id, "not the disputed invoice")
+        self.assertIn("payment_token=", target.query)
 
     def test_forged_link_is_not_found_and_records_nothing(self):
         reminder = self.send_reminder()
