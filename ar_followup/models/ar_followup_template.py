@@ -8,13 +8,6 @@ from odoo.tools import html2plaintext
 from ..tools import render
 from ..tools.ageing import days_overdue
 
-TONES = [
-    ("gentle", "Gentle"),
-    ("neutral", "Neutral"),
-    ("firm", "Firm"),
-    ("formal", "Formal"),
-]
-
 #: key of the batch data of :meth:`ArFollowupTemplate._ar_context_prefetch` in ``cr.cache``
 CONTEXT_CACHE = "ar_followup.template.context"
 
@@ -73,7 +66,8 @@ class ArFollowupTemplate(models.Model):
         default="overdue",
     )
     tone = fields.Selection(
-        TONES, help="Leave empty for a template serving every tone ({{ tone }} tells which)."
+        "_ar_tone_selection",
+        help="Leave empty for a template serving every tone ({{ tone }} tells which).",
     )
     subject = fields.Char(translate=True, help="E-mail subject (Jinja2).")
     sms_dlt_template_id = fields.Char(
@@ -86,6 +80,13 @@ class ArFollowupTemplate(models.Model):
         required=True,
         help="Jinja2. E-mail: HTML, every value escaped. SMS: plain text.",
     )
+
+    @api.model
+    def _ar_tone_selection(self):
+        """The tones defined (*Configuration › Tones*), by code: a tone added there can
+        have templates of its own."""
+        tones = self.env["ar.followup.tone"].sudo().with_context(active_test=False).search([])
+        return [(tone.code, tone.name) for tone in tones]
 
     @api.constrains("subject", "body", "channel")
     def _check_template(self):

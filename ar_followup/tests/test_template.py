@@ -178,6 +178,33 @@ class TestTemplate(ArTemplateCommon):
             self.env.ref("ar_followup.template_sms_overdue"),
         )
 
+    def test_a_tone_added_by_the_user_has_templates_of_its_own(self):
+        warm = self.env["ar.followup.tone"].create({"name": "Warm", "code": "warm", "sequence": 1})
+        self.assertIn(("warm", "Warm"), self.Template._ar_tone_selection())
+        template = self.Template.create(
+            {
+                "name": "Warm overdue",
+                "channel": "email",
+                "stage": "overdue",
+                "tone": "warm",
+                "subject": "A friendly note from {{ company.name }}",
+                "body": "<p>Dear {{ customer.contact }}, a small reminder ({{ tone }}).</p>",
+            }
+        )
+        self.customer.ar_tone_override_id = warm
+        self.company._ar_plan_reminders(self.days_before(0))
+        reminder = self.env["ar.followup.reminder"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(reminder.tone_id, warm)
+        self.assertEqual(reminder._ar_get_template(), template)
+        rendered = reminder._ar_render()
+        self.assertEqual(rendered["subject"], "A friendly note from %s" % self.company.name)
+        self.assertIn("a small reminder (warm)", rendered["body"])
+        # the preview offers it too
+        preview = self.env["ar.followup.template.preview"].create(
+            {"template_id": template.id, "partner_id": self.customer.id, "tone": "warm"}
+        )
+        self.assertIn("a small reminder (warm)", preview.body)
+
     def test_preview_for_any_customer(self):
         preview = (
             self.env["ar.followup.template.preview"]

@@ -2,8 +2,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..models.ar_followup_template import TONES
-
 
 class ArFollowupTemplatePreview(models.TransientModel):
     """Render a reminder template for any customer, in any tone and language."""
@@ -18,7 +16,7 @@ class ArFollowupTemplatePreview(models.TransientModel):
         domain=[("is_company", "=", True)],
         help="Rendered with this customer's open invoices.",
     )
-    tone = fields.Selection(TONES, default="neutral", required=True)
+    tone = fields.Selection("_ar_tone_selection", default="neutral", required=True)
     lang = fields.Selection(
         "_selection_lang", "Language", help="Defaults to the customer's language."
     )
@@ -26,6 +24,10 @@ class ArFollowupTemplatePreview(models.TransientModel):
     body = fields.Html(compute="_compute_preview", sanitize=False)
     body_text = fields.Text(compute="_compute_preview")
     error = fields.Char(compute="_compute_preview")
+
+    @api.model
+    def _ar_tone_selection(self):
+        return self.env["ar.followup.template"]._ar_tone_selection()
 
     @api.model
     def _selection_lang(self):
@@ -38,7 +40,7 @@ class ArFollowupTemplatePreview(models.TransientModel):
         if self.partner_id:
             # the tone the cadence would use for this customer today
             tone = self.partner_id.commercial_partner_id._ar_get_effective_tone()
-            if tone.code in dict(self._fields["tone"].selection):
+            if tone.code in dict(self._ar_tone_selection()):
                 self.tone = tone.code
 
     @api.depends("template_id", "partner_id", "tone", "lang")
