@@ -29,9 +29,9 @@ class ArFollowupReminder(models.Model):
     into transient, permanent or uncertain (:mod:`..exceptions`). Delivery
     reports come back through ``sms.tracker`` (see ``models/sms_tracker.py``).
 
-    Numbers are the customer's mobile (else phone) in E.164, read in the
-    customer's country; Odoo's ``phone.blacklist`` and the customer's
-    ``ar_no_sms`` flag mean do not contact.
+    Numbers are the mobile (else phone) of the customer's first invoicing contact
+    with one, else of the customer, in E.164, read in the contact's country; Odoo's
+    ``phone.blacklist`` and the customer's ``ar_no_sms`` flag mean do not contact.
     """
 
     _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
@@ -54,14 +54,13 @@ class ArFollowupReminder(models.Model):
         """
         checks = {}
         for partner in partners:
-            number_partner = partner.commercial_partner_id
-            raw = (
-                "mobile" in number_partner._fields and number_partner.mobile
-            ) or number_partner.phone
+            number_partner = self._ar_get_sms_contact(partner)
+            raw = self._ar_partner_number(number_partner)
             # a number without country is read in the country of the company reminding it
             # (the partners come with that company: see the callers)
             region = (
                 number_partner.country_id
+                or number_partner.commercial_partner_id.country_id
                 or number_partner.company_id.country_id
                 or partner.env.company.country_id
             ).code
@@ -107,6 +106,21 @@ class ArFollowupReminder(models.Model):
             else:
                 result[pid] = (None, check.e164, None)
         return result
+
+    @api.model
+    def _ar_partner_number(self, partner):
+        """The number texts go to for ``partner``: its mobile, else its phone."""
+        return ("mobile" in partner._fields and partner.mobile) or partner.phone
+
+    @api.model
+    def _ar_get_sms_contact(self, partner):
+        """Who is texted for the customer ``partner``: its first invoicing contact with a
+        number (as e-mails go to its invoicing contacts), else the customer itself."""
+        customer = partner.commercial_partner_id
+        contacts = customer.child_ids.filtered(
+            lambda c: c.type == "invoice" and self._ar_partner_number(c)
+        )
+        return contacts[:1] or customer
 
     @api.model
     def _ar_prepare_plan_vals(self, decision, context):

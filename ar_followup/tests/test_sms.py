@@ -117,6 +117,27 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         self.assertEqual(reminder.mail_message_id.res_id, self.customer.id)
         self.assertEqual((reminder.attempt_count, reminder.channels_tried), (0, False))
 
+    def test_sms_goes_to_the_invoicing_contact(self):
+        """As e-mails, SMS go to the customer's accounts contact when it has a number."""
+        accounts = self.env["res.partner"].create(
+            {
+                "name": "Accounts Desk",
+                "parent_id": self.customer.id,
+                "type": "invoice",
+                "phone": "098450 11223",
+            }
+        )
+        reminder = self.planned_sms()
+        self.dispatch()
+        self.assertEqual((reminder.state, reminder.recipient), ("sent", "+919845011223"))
+        self.assertEqual([m["to"] for m in self.twilio.messages], ["+919845011223"])
+        self.assertEqual(reminder.mail_message_id.res_id, self.customer.id, "on the customer")
+        # a contact without a number leaves the SMS to the customer's own
+        accounts.phone = False
+        self.assertEqual(
+            self.Reminder._ar_get_sms_numbers(self.customer)[self.customer.id], (None, NUMBER, None)
+        )
+
     def test_send_now_by_sms_goes_through_the_dispatcher(self):
         """An SMS asked for from *Send reminder now* is queued for the dispatcher, which commits
         before and after calling the provider, instead of leaving from the user's request."""
