@@ -801,7 +801,11 @@ class ArFollowupReminder(models.Model):
             problems = batch._ar_check_before_send(now)
             pending = 0
             try:
-                batch._ar_prepare_send(problems)
+                try:
+                    with self.env.cr.savepoint():
+                        batch._ar_prepare_send(problems)
+                except Exception:
+                    _logger.exception("AR dispatch: batch data not read ahead")
                 for index, reminder in enumerate(batch):
                     reminder._ar_dispatch_one(problems.get(reminder.id), now)
                     done += 1
@@ -836,11 +840,12 @@ class ArFollowupReminder(models.Model):
         memo = self.env.cr.cache.setdefault(SEND_CACHE, {"templates": {}})
         email = going.filtered(lambda r: r.channel == "email")
         if email:
-            partners = email.partner_id
-            memo["recipients"] = self._ar_get_email_recipients(partners)
-            memo["post"] = partners._ar_get_post_defaults(
-                {r.partner_id.id: r._ar_get_email_author() for r in email}
-            )
+            memo["recipients"] = self._ar_get_email_recipients(email.partner_id)
+            # per reminder: the author (hence the reply-to) depends on its company
+            memo["post"] = {}
+            for author, reminders in email.grouped(lambda r: r._ar_get_email_author()).items():
+                defaults = reminders.partner_id._ar_get_post_defaults(author)
+                memo["post"].update({r.id: defaults[r.partner_id.id] for r in reminders})
         Template = self.env["ar.followup.template"]
         for company, reminders in going.grouped("company_id").items():
             moves = self.env["account.move"].union(*(r._ar_get_open_moves() for r in reminders))
@@ -1203,7 +1208,7 @@ class ArFollowupReminder(models.Model):
         author = self._ar_get_email_author()
         # reply-to, alias domain and company as message_post would compute them,
         # computed for the whole batch (see _ar_prepare_send)
-        defaults = self._ar_send_memo("post").get(partner.id, {})
+        defaults = self._ar_send_memo("post").get(self.id, {})
         message = partner.with_context(mail_post_autofollow=False).message_post(
             **defaults,
             body=Markup(self.body or ""),

@@ -30,7 +30,7 @@ class ArFollowupReminder(models.Model):
     reports come back through ``sms.tracker`` (see ``models/sms_tracker.py``).
 
     Numbers are the mobile (else phone) of the customer's first invoicing contact
-    with one, else of the customer, in E.164, read in the contact's country; Odoo's
+    with a valid one, else of the customer, in E.164, read in the contact's country; Odoo's
     ``phone.blacklist`` and the customer's ``ar_no_sms`` flag mean do not contact.
     """
 
@@ -54,17 +54,23 @@ class ArFollowupReminder(models.Model):
         """
         checks = {}
         for partner in partners:
-            number_partner = self._ar_get_sms_contact(partner)
-            raw = self._ar_partner_number(number_partner)
-            # a number without country is read in the country of the company reminding it
-            # (the partners come with that company: see the callers)
-            region = (
-                number_partner.country_id
-                or number_partner.commercial_partner_id.country_id
-                or number_partner.company_id.country_id
-                or partner.env.company.country_id
-            ).code
-            checks[partner.id] = (partner, raw, phone.normalize(raw, region))
+            # the first valid number of the invoicing contacts, then the customer's own;
+            # none valid: the first one tried says why
+            tried = []
+            for number_partner in self._ar_get_sms_contacts(partner):
+                raw = self._ar_partner_number(number_partner)
+                # a number without country is read in the country of the company reminding
+                # it (the partners come with that company: see the callers)
+                region = (
+                    number_partner.country_id
+                    or number_partner.commercial_partner_id.country_id
+                    or number_partner.company_id.country_id
+                    or partner.env.company.country_id
+                ).code
+                tried.append((partner, raw, phone.normalize(raw, region)))
+                if tried[-1][2].e164:
+                    break
+            checks[partner.id] = tried[-1] if tried[-1][2].e164 else tried[0]
         numbers = {check.e164 for _p, _raw, check in checks.values() if check.e164}
         blacklisted = set(
             self.env["phone.blacklist"]
@@ -113,14 +119,15 @@ class ArFollowupReminder(models.Model):
         return ("mobile" in partner._fields and partner.mobile) or partner.phone
 
     @api.model
-    def _ar_get_sms_contact(self, partner):
-        """Who is texted for the customer ``partner``: its first invoicing contact with a
-        number (as e-mails go to its invoicing contacts), else the customer itself."""
+    def _ar_get_sms_contacts(self, partner):
+        """Who may be texted for the customer ``partner``, in order: its invoicing contacts
+        with a number (as e-mails go to its invoicing contacts), then the customer itself.
+        The first with a valid number is."""
         customer = partner.commercial_partner_id
         contacts = customer.child_ids.filtered(
             lambda c: c.type == "invoice" and self._ar_partner_number(c)
         )
-        return contacts[:1] or customer
+        return [*contacts, customer]
 
     @api.model
     def _ar_prepare_plan_vals(self, decision, context):

@@ -88,6 +88,19 @@ class ArFollowupTemplate(models.Model):
         tones = self.env["ar.followup.tone"].sudo().with_context(active_test=False).search([])
         return [(tone.code, tone.name) for tone in tones]
 
+    @api.constrains("tone")
+    def _check_tone(self):
+        codes = dict(self._ar_tone_selection())
+        for template in self:
+            if template.tone and template.tone not in codes:
+                raise ValidationError(
+                    self.env._(
+                        "Template %(template)s: no tone has the code %(code)s.",
+                        template=template.name,
+                        code=template.tone,
+                    )
+                )
+
     @api.constrains("subject", "body", "channel")
     def _check_template(self):
         known = CONTEXT_VARIABLES

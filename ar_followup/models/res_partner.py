@@ -852,20 +852,17 @@ class ResPartner(models.Model):
         contacts = partner.child_ids.filtered(lambda c: c.type == "invoice" and c.email)
         return contacts or partner
 
-    def _ar_get_post_defaults(self, authors):
+    def _ar_get_post_defaults(self, author):
         """``{partner id: values}`` that ``message_post`` computes on each post, for many.
 
         Reply-to, alias domain and company of messages posted on these customers by
-        ``authors`` (``{partner id: author partner}``), computed as ``message_post``
-        does, in three queries for a whole dispatch batch instead of per message.
+        ``author``, computed as ``message_post`` does, in a few queries for a whole
+        dispatch batch instead of per message.
         """
         company = self.env.company
         alias_domains = self.sudo()._mail_get_alias_domains(default_company=company)
         companies = self._mail_get_companies(default=company)
-        reply_to = self._notify_get_reply_to_batch(
-            defaults={pid: author.email_formatted for pid, author in authors.items()},
-            author_ids={pid: author.id for pid, author in authors.items()},
-        )
+        reply_to = self._notify_get_reply_to(default=author.email_formatted, author_id=author.id)
         return {
             partner.id: {
                 "reply_to": reply_to[partner.id],

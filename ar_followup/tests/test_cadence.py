@@ -417,6 +417,30 @@ class TestCadence(ArFollowupCommon):
         self.dispatch(at=time(4, 45))
         self.assertEqual(reminder.state, "sent")
 
+    def test_batch_posts_as_message_post_would(self):
+        """Read ahead for the whole batch, each e-mail's author, reply-to and company are
+        the ones ``message_post`` works out for a message of its own."""
+        self.ar_manager.email = "meera@shakti.example.in"
+        self.customer_b.ar_owner_id = self.ar_manager
+        for customer in (self.customer, self.customer_b):
+            self._ar_invoice(customer, 1000, self.days_before(7))
+        reminders = self.plan()
+        self.dispatch()
+        self.assertEqual(set(reminders.mapped("state")), {"sent"})
+        for reminder in reminders:
+            customer, message = reminder.partner_id, reminder.mail_message_id
+            author = self.ar_manager.partner_id if customer == self.customer_b else None
+            author = author or self.company.partner_id
+            self.assertEqual(message.author_id, author)
+            self.assertEqual(message.email_from, author.email_formatted)
+            self.assertEqual(
+                message.reply_to,
+                customer._notify_get_reply_to(default=author.email_formatted, author_id=author.id)[
+                    customer.id
+                ],
+            )
+            self.assertEqual(message.record_company_id, self.company)
+
     def test_reply_lands_on_customer_thread(self):
         self._ar_invoice(self.customer, 1000, self.days_before(7))
         [reminder] = self.plan()

@@ -132,11 +132,13 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         self.assertEqual((reminder.state, reminder.recipient), ("sent", "+919845011223"))
         self.assertEqual([m["to"] for m in self.twilio.messages], ["+919845011223"])
         self.assertEqual(reminder.mail_message_id.res_id, self.customer.id, "on the customer")
-        # a contact without a number leaves the SMS to the customer's own
-        accounts.phone = False
-        self.assertEqual(
-            self.Reminder._ar_get_sms_numbers(self.customer)[self.customer.id], (None, NUMBER, None)
-        )
+        # a contact without a valid number leaves the SMS to the customer's own
+        for number in (False, "ext 204"):
+            accounts.phone = number
+            self.assertEqual(
+                self.Reminder._ar_get_sms_numbers(self.customer)[self.customer.id],
+                (None, NUMBER, None),
+            )
 
     def test_send_now_by_sms_goes_through_the_dispatcher(self):
         """An SMS asked for from *Send reminder now* is queued for the dispatcher, which commits

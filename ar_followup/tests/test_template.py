@@ -2,7 +2,7 @@
 from urllib.parse import urlparse
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools.mail import html_to_inner_content
 
@@ -204,6 +204,15 @@ class TestTemplate(ArTemplateCommon):
             {"template_id": template.id, "partner_id": self.customer.id, "tone": "warm"}
         )
         self.assertIn("a small reminder (warm)", preview.body)
+        # the templates keep their tone: its code stays, the tone can be archived, not deleted
+        with self.assertRaises(UserError):
+            warm.code = "friendly"
+        with self.assertRaises(UserError):
+            warm.unlink()
+        warm.active = False
+        self.assertIn(("warm", "Warm"), self.Template._ar_tone_selection())
+        with self.assertRaises(ValidationError):
+            template.tone = "no_such_tone"
 
     def test_preview_for_any_customer(self):
         preview = (
