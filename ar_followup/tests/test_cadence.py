@@ -441,6 +441,34 @@ class TestCadence(ArFollowupCommon):
             )
             self.assertEqual(message.record_company_id, self.company)
 
+    def test_one_customer_reminded_by_two_companies_in_one_batch(self):
+        """Each company's e-mail comes from it and is answered to it, though the batch read
+        the customer's data once."""
+        other = self.setup_other_company(name="Shakti Exports")["company"]
+        self.company.email = "ar@shakti.example.in"
+        other.email = "accounts@shakti-exports.example.in"
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        self._ar_invoice(self.customer, 2000, self.days_before(7), company=other)
+        with self.frozen(TODAY):
+            reminders = (self.company | other)._ar_plan_reminders(TODAY)
+        self.assertEqual(reminders.company_id, self.company | other)
+        with freeze_time(datetime.combine(TODAY, time(4, 30))), self.committing():
+            self.env["res.company"]._ar_dispatch_reminders()
+        self.env.invalidate_all()
+        for reminder in reminders:
+            company, message = reminder.company_id, reminder.mail_message_id
+            with self.subTest(company=company.name):
+                self.assertEqual(reminder.state, "sent")
+                self.assertEqual(message.author_id, company.partner_id)
+                self.assertEqual(
+                    message.reply_to,
+                    self.customer._notify_get_reply_to(
+                        default=company.partner_id.email_formatted,
+                        author_id=company.partner_id.id,
+                    )[self.customer.id],
+                )
+                self.assertIn(company.email, message.reply_to)
+
     def test_reply_lands_on_customer_thread(self):
         self._ar_invoice(self.customer, 1000, self.days_before(7))
         [reminder] = self.plan()
