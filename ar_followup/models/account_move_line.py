@@ -202,8 +202,8 @@ class AccountMoveLine(models.Model):
     def _ar_roll_up_ageing(self, scope, move_ids):
         """Give ``move_ids`` the bucket and due date of their oldest open line; record transitions.
 
-        Two statements: a read-only one finds the invoices whose roll-up changes (their
-        oldest open line, by index), and one updates those rows by primary key and
+        Two statements: a read-only one finds the invoices whose roll-up changes (from
+        the oldest open line of each), and one updates those rows by primary key and
         records the transitions. In one statement, PostgreSQL joined the updated rows
         back to the whole invoice table by a sequential scan. (The oldest lines are read
         in one sorted pass, not per invoice: right after the first ageing the statistics

@@ -84,7 +84,7 @@ class ArFollowupReminder(models.Model):
             # not an invoice the customer disputes (a dispute opened since the reminder
             # left): the payment page of the next one instead
             disputed = reminder._ar_get_disputed_move_ids()
-            moves = moves.filtered(lambda move: move.id not in disputed) or moves.browse()
+            moves = moves.filtered(lambda move: move.id not in disputed)
             move = moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id))[:1]
             if move:
                 return _local_path(move._get_portal_payment_link())

@@ -205,10 +205,10 @@ class ArFollowupTemplate(models.Model):
         contact = partner.child_ids.filtered(lambda c: c.type == "invoice" and c.email)[:1]
         owner = partner._ar_get_owner()
         data = self._ar_context_batch_data(partner, moves, company)
-        open_lines = data["lines"]
+        no_lines = self.env["account.move.line"]
         invoices = [
             self._ar_invoice_data(
-                move, today, open_lines.get(move.id, open_lines["none"]), reminder=reminder
+                move, today, data["lines"].get(move.id, no_lines), reminder=reminder
             )
             for move in moves.sorted("invoice_date_due")
         ]
@@ -311,7 +311,6 @@ class ArFollowupTemplate(models.Model):
             ["move_id", "discount_date", "amount_residual_currency", "discount_amount_currency"],
         )
         lines = {move.id: group for move, group in receivable.grouped("move_id").items()}
-        lines["none"] = receivable.browse()
         # each customer's position in one indexed query (the customers' computed
         # totals would also render their ageing summary widget)
         Report = self.env["ar.followup.ageing.report"]

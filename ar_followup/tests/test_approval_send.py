@@ -55,6 +55,16 @@ class TestApprovalSend(ArFollowupCommon):
         wizard.action_send()
         return wizard
 
+    def send_now_unseeing(self, model, records):
+        """:meth:`send_now` as a request running at the same time as the one before: it
+        cannot see that request's reminder, only the database's unique indexes stop it."""
+        Reminder = self.registry["ar.followup.reminder"]
+        with (
+            patch.object(Reminder, "_ar_find_manual", lambda self, vals: self.browse()),
+            mute_logger("odoo.sql_db"),
+        ):
+            return self.send_now(model, records)
+
     def body(self, reminder):
         return html_to_inner_content(reminder.mail_message_id.body)
 
@@ -309,12 +319,7 @@ class TestApprovalSend(ArFollowupCommon):
             self.env.cr.savepoint(),
         ):
             reminder.sudo().copy({"state": "sending"})
-        Reminder = self.registry["ar.followup.reminder"]
-        with (
-            patch.object(Reminder, "_ar_find_manual", lambda self, vals: self.browse()),
-            mute_logger("odoo.sql_db"),
-        ):
-            second = self.send_now("res.partner", self.customer)
+        second = self.send_now_unseeing("res.partner", self.customer)
         self.assertEqual(
             (second.line_ids.result_state, second.line_ids.result),
             ("again", "Not sent again: the same reminder was just requested."),
@@ -334,13 +339,8 @@ class TestApprovalSend(ArFollowupCommon):
             ("again", first.line_ids.reminder_id),
         )
         # a request that cannot see the first one's row (both at once): refused by the index
-        Reminder = self.registry["ar.followup.reminder"]
-        with (
-            freeze_time(datetime.combine(TODAY, time(4, 31, 20))),
-            patch.object(Reminder, "_ar_find_manual", lambda self, vals: self.browse()),
-            mute_logger("odoo.sql_db"),
-        ):
-            concurrent = self.send_now("res.partner", self.customer)
+        with freeze_time(datetime.combine(TODAY, time(4, 31, 20))):
+            concurrent = self.send_now_unseeing("res.partner", self.customer)
         self.assertEqual(
             (concurrent.line_ids.result_state, concurrent.line_ids.result),
             ("again", "Not sent again: the same reminder was just requested."),
