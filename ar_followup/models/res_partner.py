@@ -737,16 +737,20 @@ class ResPartner(models.Model):
         Standard policy."""
         company = company or self.env.company
         standard = self.env.ref("ar_followup.ar_followup_policy_standard", raise_if_not_found=False)
-        return {
-            partner.id: (
-                partner.commercial_partner_id.ar_policy_id
-                or partner.commercial_partner_id.ar_segment_id.policy_id
-                or company.sudo().ar_policy_id
-                or standard
-                or self.env["ar.followup.policy"]
-            )
-            for partner in self
-        }
+        fallback = company.sudo().ar_policy_id or standard or self.env["ar.followup.policy"]
+        # per segment once: the planner asks for 20,000 customers of a few segments
+        by_segment = {}
+        result = {}
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            policy = commercial.ar_policy_id
+            if not policy:
+                segment = commercial.ar_segment_id
+                if segment.id not in by_segment:
+                    by_segment[segment.id] = segment.policy_id or fallback
+                policy = by_segment[segment.id]
+            result[partner.id] = policy
+        return result
 
     def _ar_get_effective_tone(self, company=None):
         """The tone reminders to this customer use; see :meth:`_ar_get_tones` for batches."""
