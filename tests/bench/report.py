@@ -31,9 +31,9 @@ def main(path):
     print(
         "| open invoices | bare ageing SQL | first ageing | daily refresh (× bare) "
         "| planning pass | reminders | dispatch | with PDFs | OCA credit control | OCA ÷ planning "
-        "| peak RSS: planning / with dispatch |"
+        "| OCA without mail tracking (÷ planning) | peak RSS: planning / with dispatch |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n, r in sorted(rows.items()):
         dispatch = (
             f"{r['dispatched']:,} in {fmt_s(r['dispatch_s'])} ({rate(r['dispatched'], r['dispatch_s'])})"
@@ -51,11 +51,17 @@ def main(path):
             if r.get("oca_s")
             else "—"
         )
+        untracked = (
+            f"{fmt_s(r['oca_untracked_s'])}, {r['oca_untracked_queries']:,} queries"
+            if r.get("oca_untracked_s")
+            else "—"
+        )
         print(
             f"| {n:,} | {fmt_s(r.get('bare_ageing_s'))} | {fmt_s(r.get('first_ageing_s'))} "
             f"| {fmt_s(r.get('refresh_s'))} ({ratio(r.get('refresh_s'), r.get('bare_ageing_s'))}) "
             f"| {fmt_s(r.get('plan_s'))} | {r.get('reminders', 0):,} | {dispatch} | {pdf} | {oca} "
             f"| {ratio(r.get('oca_s'), r.get('plan_s'))} "
+            f"| {untracked} ({ratio(r.get('oca_untracked_s'), r.get('plan_s'))}) "
             f"| {r.get('plan_peak_mb', '—')} / {r.get('peak_mb', '—')} MB "
             f"(OCA {r.get('oca_peak_mb', '—')} MB) |"
         )
