@@ -69,9 +69,12 @@ class ArFollowupReminder(models.Model):
         """The local URL a tracked link of ``kind`` leads to, or None when it leads nowhere.
 
         Computed when the customer clicks: ``pay`` opens a payment link for the
-        amount due now on the oldest open invoice (a fresh link, see
-        ``account_payment``'s ``_get_portal_payment_link``); ``statement`` the
-        signed statement of account; ``invoice-<id>`` that invoice in the portal.
+        amount due now on the oldest open invoice the customer does not dispute
+        (a fresh link, see ``account_payment``'s ``_get_portal_payment_link``);
+        when every open invoice is disputed (or the whole account), the
+        statement of account instead, and when nothing is left to pay, the
+        first invoice (paid); ``statement`` the signed statement of account;
+        ``invoice-<id>`` that invoice in the portal.
         """
         self.ensure_one()
         reminder = self.sudo()
@@ -83,11 +86,12 @@ class ArFollowupReminder(models.Model):
             )
             # not an invoice the customer disputes (a dispute opened since the reminder
             # left): the payment page of the next one instead
-            disputed = reminder._ar_get_disputed_move_ids()
-            moves = moves.filtered(lambda move: move.id not in disputed)
-            move = moves.sorted(lambda m: (m.invoice_date_due or m.date, m.id))[:1]
+            payable = moves - reminder._ar_get_disputed(moves)
+            move = payable.sorted(lambda m: (m.invoice_date_due or m.date, m.id))[:1]
             if move:
                 return _local_path(move._get_portal_payment_link())
+            if moves:  # all of it disputed: where the customer sees it all
+                return reminder._ar_get_link_target("statement")
             move = reminder.move_ids[:1]
             return move.get_portal_url() if move else None
         if kind.startswith(INVOICE_KIND):
@@ -96,14 +100,18 @@ class ArFollowupReminder(models.Model):
             return move.get_portal_url() if move else None
         return None
 
-    def _ar_get_disputed_move_ids(self):
-        """Ids of this reminder's invoices under an open dispute of their own today."""
+    def _ar_get_disputed(self, moves):
+        """The invoices among ``moves`` (the customer's) under an open dispute today:
+        those a dispute names, or all of them when one covers the whole account."""
         self.ensure_one()
         company = self.company_id
         holds = self.env["ar.followup.dispute"]._ar_get_holds(
             company, company._ar_today(), self.partner_id.commercial_partner_id
         )
-        return {move_id for _partner, move_ids, _text in holds for move_id in move_ids}
+        if any(not move_ids for _partner, move_ids, _text in holds):
+            return moves
+        named = {move_id for _partner, move_ids, _text in holds for move_id in move_ids}
+        return moves.filtered(lambda move: move.id in named)
 
     # -- recording -------------------------------------------------------------
 

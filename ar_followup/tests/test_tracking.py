@@ -106,6 +106,33 @@ class TestTracking(HttpCase, ArFollowupCommon):
         self.assertEqual(target.path, "/my/invoices/%s" % other.id, "not the disputed invoice")
         self.assertIn("payment_token=", target.query)
 
+    def test_pay_link_leads_to_the_statement_when_everything_is_disputed(self):
+        other = self._ar_invoice(self.customer, 40000, self.days_before(10))
+        reminder = self.send_reminder()
+        pay = next(path for path in self.links(reminder) if path.endswith("/pay"))
+        Dispute = self.env["ar.followup.dispute"]
+        statement = "/ar_followup/statement/%s/%s/" % (self.company.id, self.customer.id)
+        whole_account = Dispute.create({"partner_id": self.customer.id, "reason": "pricing"})
+        response = self.url_open(pay, allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        target = urlparse(response.headers["Location"])
+        self.assertTrue(target.path.startswith(statement), "no payment page under a dispute")
+        self.assertNotIn("payment_token=", target.query)
+        whole_account.action_cancel()
+        target = urlparse(self.url_open(pay, allow_redirects=False).headers["Location"])
+        self.assertEqual(target.path, "/my/invoices/%s" % self.invoice.id, "payable again")
+        Dispute.create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set((self.invoice | other).ids)],
+                "reason": "wrong_amount",
+            }
+        )
+        response = self.url_open(pay)  # followed: the customer's statement opens
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(urlparse(response.url).path.startswith(statement))
+        self.assertIn("Statement of Account", response.text)
+
     def test_forged_link_is_not_found_and_records_nothing(self):
         reminder = self.send_reminder()
         pay = next(path for path in self.links(reminder) if path.endswith("/pay"))
