@@ -238,7 +238,9 @@ def phase_env(cr, phase):
     invoice). ``oca_untracked`` and the data generation skip mail tracking.
     """
     untracked = phase in ("generate", "oca_untracked")
-    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True} if untracked else {})
+    env = odoo.api.Environment(
+        cr, odoo.SUPERUSER_ID, {"tracking_disable": True} if untracked else {}
+    )
     if phase == "oca":
         env = env(user=env.ref("base.user_admin").id, su=False)
     return env
