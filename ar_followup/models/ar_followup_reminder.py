@@ -1130,17 +1130,15 @@ class ArFollowupReminder(models.Model):
             return step.template_id
         key = (self.channel, self.stage or step.stage, self.tone_id.code or "neutral")
         # the same few templates serve a whole dispatch batch: selected once for it
+        # (outside a batch, the memo is a dict of its own, forgotten at once)
         chosen = self._ar_send_memo("templates")
-        template = chosen.get((*key, self.company_id.id))
-        if template is None:
-            template = (
+        if (*key, self.company_id.id) not in chosen:
+            chosen[(*key, self.company_id.id)] = (
                 self.env["ar.followup.template"]
                 .with_company(self.company_id)
                 ._ar_select(*key, self.company_id)
             )
-            if SEND_CACHE in self.env.cr.cache:
-                chosen[(*key, self.company_id.id)] = template
-        return template
+        return chosen[(*key, self.company_id.id)]
 
     def _ar_get_content(self):
         """``{"subject", "body"}`` that goes out: the rendered template by default.

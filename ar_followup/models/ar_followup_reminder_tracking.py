@@ -4,6 +4,7 @@ from urllib.parse import urlsplit, urlunsplit
 from odoo import api, fields, models
 from odoo.tools.misc import hmac
 
+from ..tools.suspension import group_suspensions, move_suspension
 from .ar_followup_reminder import SENT_STATES
 
 #: what a tracked link of a reminder can lead to (``invoice-<id>``: one of its invoices)
@@ -105,13 +106,12 @@ class ArFollowupReminder(models.Model):
         those a dispute names, or all of them when one covers the whole account."""
         self.ensure_one()
         company = self.company_id
+        customer = self.partner_id.commercial_partner_id
         holds = self.env["ar.followup.dispute"]._ar_get_holds(
-            company, company._ar_today(), self.partner_id.commercial_partner_id
+            company, company._ar_today(), customer
         )
-        if any(not move_ids for _partner, move_ids, _text in holds):
-            return moves
-        named = {move_id for _partner, move_ids, _text in holds for move_id in move_ids}
-        return moves.filtered(lambda move: move.id in named)
+        entry = group_suspensions([customer.id], holds)[customer.id]
+        return moves.filtered(lambda move: move_suspension(entry, move.id))
 
     # -- recording -------------------------------------------------------------
 

@@ -317,8 +317,8 @@ class ArFollowupTemplate(models.Model):
         :meth:`_ar_context_forget`) for the templates rendered next.
         """
         partners = partners.commercial_partner_id
-        # the invoices' own fields too: first read one reminder at a time, each read
-        # loaded every column of its few invoices (a fifth of a reminder's rendering)
+        # the invoices' own fields too: read for one reminder at a time, they came with
+        # every column of the invoice table
         moves.fetch(INVOICE_FIELDS)
         receivable = self.env["account.move.line"].search_fetch(
             [
