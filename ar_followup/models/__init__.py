@@ -19,6 +19,7 @@ from . import res_company
 from . import res_company_retry
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_post
 from . import sms_tracker
 from . import res_company_demo
 from . import ar_followup_template

@@ -820,7 +820,11 @@ class ArFollowupReminder(models.Model):
                         batch._ar_prepare_send(problems)
                 except Exception:
                     _logger.exception("AR dispatch: batch data not read ahead")
-                for index, reminder in enumerate(batch):
+                together = batch._ar_dispatch_together(problems, now)
+                done += len(together)
+                pending += len(together)
+                rest = batch - together
+                for index, reminder in enumerate(rest):
                     reminder._ar_dispatch_one(problems.get(reminder.id), now)
                     done += 1
                     pending += 1
@@ -829,7 +833,7 @@ class ArFollowupReminder(models.Model):
                     time_left = Cron._commit_progress(pending)
                     pending = 0
                     if not time_left:
-                        batch[index + 1 :]._ar_unclaim()
+                        rest[index + 1 :]._ar_unclaim()
                         Cron._commit_progress()
                         break
             finally:
@@ -1062,16 +1066,8 @@ class ArFollowupReminder(models.Model):
     def _ar_dispatch_one(self, problem, now):
         """Send one claimed reminder, or record why not. Errors of the channel fail it."""
         self.ensure_one()
-        reminder = self
-        if problem and problem[0] == "queued":
-            self.write({"state": "queued", "date_sending": False, "date_scheduled": problem[1]})
-            return
-        if problem and problem[0] == "exclude":
-            note = "\n".join(filter(None, [self.excluded_note, problem[2]]))
-            self.excluded_note = note
-            reminder = self.with_context(ar_exclude_move_ids=problem[1])
-        elif problem:
-            self._ar_close(*problem)
+        reminder = self._ar_apply_send_problem(problem)
+        if reminder is None:
             return
         try:
             with self.env.cr.savepoint():
@@ -1083,8 +1079,35 @@ class ArFollowupReminder(models.Model):
         except Exception as exc:  # noqa: BLE001 - a channel's failure is recorded, not raised
             self._ar_handle_send_error(exc, now)
             return
+        self._ar_mark_sent(reference, now)
+
+    def _ar_apply_send_problem(self, problem):
+        """The reminder to send after ``problem`` (see :meth:`_ar_send_problem`), or None.
+
+        None when it does not go now: requeued for the opening of the sending
+        window, or closed with its reason. A reminder some of whose invoices are
+        now held goes without them (``ar_exclude_move_ids`` in its context).
+        """
+        self.ensure_one()
+        if problem and problem[0] == "queued":
+            self.write({"state": "queued", "date_sending": False, "date_scheduled": problem[1]})
+            return None
+        if problem and problem[0] == "exclude":
+            self.excluded_note = "\n".join(filter(None, [self.excluded_note, problem[2]]))
+            return self.with_context(ar_exclude_move_ids=problem[1])
+        if problem:
+            self._ar_close(*problem)
+            return None
+        return self
+
+    def _ar_mark_sent(self, reference, now, values=None):
+        """The channel took the reminder (``reference``: its message id); ``values``: more to
+        write at once. An escalating reminder alerts its AR owner the first time it goes."""
+        self.ensure_one()
         first_send = not self.date_sent  # not again after a fallback from a sent one
-        self.write({"state": "sent", "date_sent": now, "provider_message_id": reference})
+        self.write(
+            {**(values or {}), "state": "sent", "date_sent": now, "provider_message_id": reference}
+        )
         if first_send:
             self._ar_after_send()
 
@@ -1206,8 +1229,18 @@ class ArFollowupReminder(models.Model):
         Posted as a message of the customer: the customer's reply (In-Reply-To this
         message) lands on the customer's chatter, where the AR team reads it, and
         marks this reminder replied. Left to Odoo's outgoing mail queue (no
-        immediate send), followers not notified.
+        immediate send), followers not notified. A dispatch batch posts its
+        e-mails together instead (:meth:`_ar_dispatch_together`), the same way.
         """
+        self.ensure_one()
+        post = self._ar_get_email_post({"subject": self.subject, "body": self.body})
+        message = self.partner_id.with_context(mail_post_autofollow=False).message_post(**post)
+        self.write(self._ar_email_sent_values(message, post))
+        return message.message_id
+
+    def _ar_get_email_post(self, content):
+        """The arguments of ``message_post`` that send this reminder's ``content``
+        (``{"subject", "body"}``) by e-mail. Raises when the customer has no address."""
         self.ensure_one()
         partner = self.partner_id
         recipients = self._ar_send_memo("recipients").get(partner.id)
@@ -1221,24 +1254,77 @@ class ArFollowupReminder(models.Model):
         # reply-to, alias domain and company as message_post would compute them,
         # computed for the whole batch (see _ar_prepare_send)
         defaults = self._ar_send_memo("post").get(self.id, {})
-        message = partner.with_context(mail_post_autofollow=False).message_post(
+        return {
             **defaults,
-            body=Markup(self.body or ""),
-            subject=self.subject,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            partner_ids=recipients.ids,
-            attachment_ids=self._ar_get_email_attachments().ids,
-            author_id=author.id,
-            email_layout_xmlid="mail.mail_notification_light",
-            email_add_signature=False,
-            force_send=False,
-            notify_skip_followers=True,
-        )
-        self.write(
-            {"mail_message_id": message.id, "recipient": ", ".join(recipients.mapped("email"))}
-        )
-        return message.message_id
+            "body": Markup(content["body"] or ""),
+            "subject": content["subject"],
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_comment",
+            "partner_ids": recipients.ids,
+            "attachment_ids": self._ar_get_email_attachments().ids,
+            "author_id": author.id,
+            "email_layout_xmlid": "mail.mail_notification_light",
+            "email_add_signature": False,
+            "force_send": False,
+            "notify_skip_followers": True,
+        }
+
+    def _ar_email_sent_values(self, message, post):
+        """What the reminder keeps of its e-mail ``message``, posted with ``post``."""
+        recipients = self.env["res.partner"].browse(post["partner_ids"])
+        return {"mail_message_id": message.id, "recipient": ", ".join(recipients.mapped("email"))}
+
+    def _ar_dispatch_together(self, problems, now):
+        """Send the e-mail reminders of a claimed batch together; returns those handled.
+
+        Each is checked, rendered and its post prepared on its own, in a
+        savepoint (what fails there fails that reminder alone, through
+        :meth:`_ar_handle_send_error`). Their messages are then posted in one go
+        (``res.partner._ar_message_post_many``: one ``create`` per model for the
+        batch, twice as fast as a ``message_post`` each). Should that fail, the
+        batch is posted one reminder at a time, and only a reminder whose own
+        post fails is failed. Like :meth:`_ar_dispatch_one` for other channels.
+        """
+        emails = self.filtered(lambda r: r.channel == "email")
+        ready = []
+        for reminder in emails:
+            sending = reminder._ar_apply_send_problem(problems.get(reminder.id))
+            if sending is None:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    content = sending._ar_get_content()
+                    post = sending._ar_get_email_post(content)
+            except Exception as exc:  # noqa: BLE001 - recorded on the reminder
+                reminder._ar_handle_send_error(exc, now)
+                continue
+            ready.append((reminder, content, post))
+        if not ready:
+            return emails
+        messages = None
+        try:
+            with self.env.cr.savepoint():
+                messages = self.env["res.partner"]._ar_message_post_many(
+                    [(reminder.partner_id, post) for reminder, _content, post in ready]
+                )
+        except Exception:
+            _logger.exception("AR dispatch: e-mails not posted together, posting them one by one")
+        for index, (reminder, content, post) in enumerate(ready):
+            if messages:
+                message = messages[index]
+            else:
+                try:
+                    with self.env.cr.savepoint():
+                        message = reminder.partner_id.with_context(
+                            mail_post_autofollow=False
+                        ).message_post(**post)
+                except Exception as exc:  # noqa: BLE001 - recorded on the reminder
+                    reminder._ar_handle_send_error(exc, now)
+                    continue
+            # the text that went out is kept with the outcome, in one write
+            values = {**content, **reminder._ar_email_sent_values(message, post)}
+            reminder._ar_mark_sent(message.message_id, now, values)
+        return emails
 
     def _ar_get_email_author(self):
         """The partner e-mail reminders come from: the AR owner, else the company."""

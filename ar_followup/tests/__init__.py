@@ -16,3 +16,4 @@ from . import test_payment_retry
 from . import test_reminder_attachments
 from . import test_sms
 from . import test_approval_send
+from . import test_email_batch

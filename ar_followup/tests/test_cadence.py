@@ -228,14 +228,14 @@ class TestCadence(ArFollowupCommon):
     def test_reminder_failing_to_send_does_not_stop_the_batch(self):
         customers = self._overdue_customers(3)
         planned = self.plan()
-        original = type(self.Reminder)._ar_send_email
+        original = type(self.Reminder)._ar_get_email_post
 
-        def flaky(reminder):
+        def flaky(reminder, content):
             if reminder.partner_id == customers[1]:
                 raise ValueError("SMTP says no")
-            return original(reminder)
+            return original(reminder, content)
 
-        with patch.object(type(self.Reminder), "_ar_send_email", flaky):
+        with patch.object(type(self.Reminder), "_ar_get_email_post", flaky):
             self.dispatch()
         failed = planned.filtered(lambda r: r.partner_id == customers[1])
         self.assertEqual((failed.state, failed.reason), ("failed", "error"))

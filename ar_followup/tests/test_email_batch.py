@@ -1,0 +1,241 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""A dispatch batch posts its e-mails together: the same messages, e-mails and
+notifications as ``message_post`` for each, or one by one when that fails."""
+
+from datetime import datetime, time
+from unittest.mock import patch
+
+from freezegun import freeze_time
+from markupsafe import Markup
+
+from odoo import SUPERUSER_ID
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import TODAY, ArFollowupCommon
+
+NOW = datetime.combine(TODAY, time(4, 30))
+MESSAGE_FIELDS = (
+    "model",
+    "res_id",
+    "author_id",
+    "email_from",
+    "reply_to",
+    "subject",
+    "body",
+    "parent_id",
+    "message_type",
+    "subtype_id",
+    "partner_ids",
+    "attachment_ids",
+    "record_alias_domain_id",
+    "record_company_id",
+    "record_name",
+    "email_layout_xmlid",
+    "email_add_signature",
+    "date",
+)
+MAIL_FIELDS = (
+    "subject",
+    "email_from",
+    "reply_to",
+    "email_to",
+    "recipient_ids",
+    "auto_delete",
+    "is_notification",
+    "state",
+    "model",
+    "res_id",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestEmailBatch(ArFollowupCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Reminder = cls.env["ar.followup.reminder"]
+        cls.ar_user.email = "clerk@ar-test.example.com"
+        cls.customer.ar_owner_id = cls.ar_user
+        cls.accounts = cls.env["res.partner"].create(
+            {
+                "name": "Bharat Steel Accounts",
+                "type": "invoice",
+                "email": "accounts@bharat.example.in",
+                "parent_id": cls.customer.id,
+            }
+        )
+        # customer C's invoicing contact is a user who reads notifications in Odoo
+        cls.customer_c = cls._ar_create_customer("Deccan Pumps")
+        cls.inbox_user = new_test_user(
+            cls.env, login="deccan_ap", name="Deccan AP", notification_type="inbox"
+        )
+        cls.inbox_user.partner_id.write(
+            {"type": "invoice", "parent_id": cls.customer_c.id, "email": "ap@deccan.example.in"}
+        )
+
+    def plan(self):
+        with self.frozen(TODAY):
+            return self.company._ar_plan_reminders(TODAY)
+
+    def capture(self, reminder):
+        """What a reminder's e-mail left, as the AR team and the mail queue see it."""
+        message = reminder.mail_message_id.sudo()
+        own = message.message_id
+
+        def plain(record, names):
+            values = {}
+            for name in names:
+                value = record[name]
+                values[name] = value.ids if hasattr(value, "ids") else value
+            if "attachment_ids" in names:  # PDFs printed anew each time
+                values["attachment_ids"] = sorted(record.attachment_ids.mapped("name"))
+            return values
+
+        def references(text):
+            # the ancestors' Message-Ids, the message's own last
+            return (text or "").replace(own, "<this-message>")
+
+        mails = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        notifications = (
+            self.env["mail.notification"].sudo().search([("mail_message_id", "=", message.id)])
+        )
+        return {
+            "reminder": plain(reminder, ("state", "subject", "body", "recipient")),
+            "message": plain(message, MESSAGE_FIELDS),
+            "mails": [
+                {
+                    **plain(mail, MAIL_FIELDS),
+                    "body_html": mail.body_html,
+                    "references": references(mail.references),
+                    "headers": mail.headers,
+                }
+                for mail in mails
+            ],
+            "notifications": sorted(
+                (
+                    n.res_partner_id.id,
+                    n.notification_type,
+                    n.notification_status,
+                    n.is_read,
+                    n.author_id.id,
+                    n.mail_mail_id in mails,
+                )
+                for n in notifications
+            ),
+            "followers": reminder.partner_id.message_partner_ids.ids,
+        }
+
+    def sent_both_ways(self, reminders):
+        """``{customer: capture}`` after sending each alone (``message_post``), then, from
+        the same state, after sending them together; as the dispatch cron (superuser)."""
+        reminders = reminders.with_user(SUPERUSER_ID)
+        with freeze_time(NOW):
+            problems = reminders._ar_check_before_send(NOW)
+            self.env.flush_all()
+            savepoint = self.env.cr.savepoint()
+            for reminder in reminders:
+                reminder._ar_dispatch_one(problems.get(reminder.id), NOW)
+            self.env.flush_all()
+            alone = {r.partner_id: self.capture(r) for r in reminders}
+            savepoint.rollback()
+            savepoint.close()
+            self.env.invalidate_all()
+            handled = reminders._ar_dispatch_together(problems, NOW)
+            self.env.flush_all()
+            together = {r.partner_id: self.capture(r) for r in reminders}
+        self.assertEqual(handled, reminders)
+        return alone, together
+
+    def test_batch_posts_as_message_post_would(self):
+        for customer in (self.customer, self.customer_b, self.customer_c):
+            self._ar_invoice(customer, 1000, self.days_before(7))
+        # some history on the first customer: the reminder joins its thread
+        earlier = self.customer.message_post(
+            body=Markup("<p>Called, they will check.</p>"), message_type="comment"
+        )
+        reminders = self.plan().sorted(lambda r: r.partner_id.id)
+        self.assertEqual(len(reminders), 3)
+        alone, together = self.sent_both_ways(reminders)
+        for customer in reminders.partner_id:
+            self.assertEqual(together[customer], alone[customer], customer.name)
+        # what they are: one e-mail each to the invoicing contacts, threaded, from the owner
+        first = together[self.customer]
+        self.assertEqual(first["reminder"]["state"], "sent")
+        self.assertEqual(first["reminder"]["recipient"], "accounts@bharat.example.in")
+        self.assertEqual(first["message"]["author_id"], self.ar_user.partner_id.ids)
+        [mail] = first["mails"]
+        self.assertEqual(mail["recipient_ids"], self.accounts.ids)
+        # the thread's earlier messages, then its own: a reply finds the customer
+        self.assertEqual(mail["references"].split()[-2:], [earlier.message_id, "<this-message>"])
+        self.assertIn("X-Odoo-Objects", mail["headers"])
+        self.assertIn("Called, they will check.", self.chatter(self.customer)[1])
+        self.assertEqual(
+            first["notifications"],
+            [(self.accounts.id, "email", "ready", True, self.ar_user.partner_id.id, True)],
+        )
+        self.assertIn(self.ar_user.partner_id.id, first["followers"], "the owner gets answers")
+        # an invoicing contact who is a user reads it in Odoo: no e-mail, an inbox notification
+        third = together[self.customer_c]
+        self.assertFalse(third["mails"])
+        self.assertEqual(
+            [n[:3] for n in third["notifications"]],
+            [(self.inbox_user.partner_id.id, "inbox", "sent")],
+        )
+
+    def test_same_customer_twice_posted_in_order(self):
+        """Two posts on one customer in one call: the second's References name the first,
+        as they would after two message_post."""
+        Partner = self.env["res.partner"]
+        posts = [
+            (
+                self.customer,
+                {
+                    "body": Markup("<p>Reminder %s</p>") % n,
+                    "subject": "Reminder %s" % n,
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                    "partner_ids": self.customer.ids,
+                    "author_id": self.company.partner_id.id,
+                    "force_send": False,
+                    "notify_skip_followers": True,
+                },
+            )
+            for n in (1, 2)
+        ]
+        first, second = Partner._ar_message_post_many(posts)
+        self.assertEqual((first.subject, second.subject), ("Reminder 1", "Reminder 2"))
+        mails = (
+            self.env["mail.mail"].sudo().search([("mail_message_id", "in", (first | second).ids)])
+        )
+        references = {mail.mail_message_id: mail.references.split() for mail in mails}
+        self.assertEqual(references[second][-2:], [first.message_id, second.message_id])
+        self.assertNotIn(second.message_id, references[first], "posted after the first")
+        with self.assertRaises(ValueError):
+            Partner._ar_message_post_many([(self.customer, {**posts[0][1], "force_send": True})])
+
+    @mute_logger("odoo.addons.ar_followup.models.ar_followup_reminder")
+    def test_one_bad_post_does_not_stop_the_batch(self):
+        """The batch cannot be posted together: each is posted alone, the bad one fails."""
+        for customer in (self.customer, self.customer_b, self.customer_c):
+            self._ar_invoice(customer, 1000, self.days_before(7))
+        reminders = self.plan().sorted(lambda r: r.partner_id.id)
+        # no phone: the step's SMS fallback cannot take it either
+        bad = reminders.filtered(lambda r: r.partner_id == self.customer_c)
+        original = type(self.Reminder)._ar_get_email_attachments
+
+        def attachments(reminder):
+            if reminder == bad:  # an attachment deleted meanwhile
+                return self.env["ir.attachment"].browse(999999999)
+            return original(reminder)
+
+        with (
+            freeze_time(NOW),
+            patch.object(type(self.Reminder), "_ar_get_email_attachments", attachments),
+        ):
+            reminders._ar_dispatch_together(reminders._ar_check_before_send(NOW), NOW)
+        self.assertEqual((bad.state, bad.reason), ("failed", "error"))
+        self.assertFalse(bad.mail_message_id)
+        for reminder in reminders - bad:
+            self.assertEqual(reminder.state, "sent")
+            self.assertEqual(len(reminder.partner_id.message_ids.filtered("partner_ids")), 1)
