@@ -820,9 +820,9 @@ class ArFollowupReminder(models.Model):
                         batch._ar_prepare_send(problems)
                 except Exception:
                     _logger.exception("AR dispatch: batch data not read ahead")
-                together = batch._ar_dispatch_together(problems, now)
-                done += len(together)
-                pending += len(together)
+                # each reminder of an outside service committed on its own first, then the
+                # others together (a failure among them cannot undo a committed call)
+                together = batch._ar_get_sent_together()
                 rest = batch - together
                 for index, reminder in enumerate(rest):
                     reminder._ar_dispatch_one(problems.get(reminder.id), now)
@@ -833,9 +833,14 @@ class ArFollowupReminder(models.Model):
                     time_left = Cron._commit_progress(pending)
                     pending = 0
                     if not time_left:
-                        rest[index + 1 :]._ar_unclaim()
+                        (rest[index + 1 :] | together)._ar_unclaim()
                         Cron._commit_progress()
                         break
+                else:
+                    if together:
+                        together._ar_dispatch_together(problems, now)
+                        done += len(together)
+                        pending += len(together)
             finally:
                 self._ar_forget_send()
             if pending:
@@ -1216,7 +1221,9 @@ class ArFollowupReminder(models.Model):
 
         Each channel extends this like a payment provider: call ``super()``, return
         its result when ``self.channel`` is not yours, else send and return your
-        reference. ``None`` means no channel took it (the reminder fails).
+        reference. ``None`` means no channel took it (the reminder fails). The
+        dispatcher sends e-mails of a batch together, without this method (see
+        :meth:`_ar_get_sent_together`); a manual send goes through it.
         """
         self.ensure_one()
         if self.channel != "email":
@@ -1274,8 +1281,14 @@ class ArFollowupReminder(models.Model):
         recipients = self.env["res.partner"].browse(post["partner_ids"])
         return {"mail_message_id": message.id, "recipient": ", ".join(recipients.mapped("email"))}
 
+    def _ar_get_sent_together(self):
+        """The reminders of a claimed batch sent together by :meth:`_ar_dispatch_together`
+        instead of one by one through :meth:`_ar_dispatch_one` and :meth:`_ar_send`: the
+        e-mails. An addon that must see each e-mail go through ``_ar_send`` returns none."""
+        return self.filtered(lambda r: r.channel == "email")
+
     def _ar_dispatch_together(self, problems, now):
-        """Send the e-mail reminders of a claimed batch together; returns those handled.
+        """Send these e-mail reminders of a claimed batch together.
 
         Each is checked, rendered and its post prepared on its own, in a
         savepoint (what fails there fails that reminder alone, through
@@ -1285,9 +1298,8 @@ class ArFollowupReminder(models.Model):
         batch is posted one reminder at a time, and only a reminder whose own
         post fails is failed. Like :meth:`_ar_dispatch_one` for other channels.
         """
-        emails = self.filtered(lambda r: r.channel == "email")
         ready = []
-        for reminder in emails:
+        for reminder in self:
             sending = reminder._ar_apply_send_problem(problems.get(reminder.id))
             if sending is None:
                 continue
@@ -1300,7 +1312,7 @@ class ArFollowupReminder(models.Model):
                 continue
             ready.append((reminder, content, post))
         if not ready:
-            return emails
+            return
         messages = None
         try:
             with self.env.cr.savepoint():
@@ -1324,7 +1336,6 @@ class ArFollowupReminder(models.Model):
             # the text that went out is kept with the outcome, in one write
             values = {**content, **reminder._ar_email_sent_values(message, post)}
             reminder._ar_mark_sent(message.message_id, now, values)
-        return emails
 
     def _ar_get_email_author(self):
         """The partner e-mail reminders come from: the AR owner, else the company."""

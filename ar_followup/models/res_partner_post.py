@@ -6,6 +6,22 @@ from odoo.tools import clean_context, split_every
 
 # arguments of message_post that are not mail.message fields, read below
 POST_ARGUMENTS = {"subtype_xmlid", "force_send", "notify_skip_followers"}
+# what reminders give message_post; anything else (extra recipients by address, a
+# parent...) is refused, so the caller posts with message_post itself
+ACCEPTED = POST_ARGUMENTS | {
+    "body",
+    "subject",
+    "message_type",
+    "partner_ids",
+    "attachment_ids",
+    "author_id",
+    "email_from",
+    "email_layout_xmlid",
+    "email_add_signature",
+    "reply_to",
+    "record_alias_domain_id",
+    "record_company_id",
+}
 
 
 class ResPartner(models.Model):
@@ -42,7 +58,11 @@ class ResPartner(models.Model):
         ``notify_skip_followers``), left to the outgoing mail queue
         (``force_send`` false). A message one of whose recipients is notified
         otherwise than by e-mail (an internal user reading in Odoo) goes through
-        ``_notify_thread`` itself. Raises ``ValueError`` for any other argument.
+        ``_notify_thread`` itself. Raises ``ValueError`` for any other argument,
+        or when the context asks e-mails to be sent at once
+        (``mail_notify_force_send``). Overrides of ``message_post`` and
+        ``_notify_thread`` in other modules are not called (none of Odoo's
+        modules this addon depends on acts on such posts).
         """
         # a customer posted on twice is posted on in two rounds: the References of its
         # second e-mail name the first, as after two message_post
@@ -63,7 +83,8 @@ class ResPartner(models.Model):
     @api.model
     def _ar_message_post_distinct(self, posts):
         """:meth:`_ar_message_post_many` for ``posts`` on distinct customers."""
-        Message = self.env["mail.message"]
+        if self.env.context.get("mail_notify_force_send"):
+            raise ValueError("E-mails sent at once are posted one by one.")
         IrModelData = self.env["ir.model.data"]
         note = IrModelData._xmlid_to_res_id("mail.mt_note")
         comment = IrModelData._xmlid_to_res_id("mail.mt_comment")
@@ -72,12 +93,12 @@ class ResPartner(models.Model):
             partner.ensure_one()
             if kwargs.get("force_send") is not False or not kwargs.get("notify_skip_followers"):
                 raise ValueError("Only queued e-mails to explicit recipients are posted together.")
-            unknown = set(kwargs) - POST_ARGUMENTS - set(Message._fields)
+            unknown = set(kwargs) - ACCEPTED
             if unknown:
                 raise ValueError("Cannot post together with %s." % ", ".join(sorted(unknown)))
             if kwargs.get("message_type") == "user_notification":
                 raise ValueError("User notifications are not posted on customers.")
-            partner = partner._fallback_lang()
+            partner = partner.with_context(mail_post_autofollow=False)._fallback_lang()
             author_id, email_from = partner._message_compute_author(
                 kwargs.get("author_id"), kwargs.get("email_from")
             )
@@ -126,7 +147,9 @@ class ResPartner(models.Model):
         messages = self._fallback_lang()._message_create(values_list)
         self._ar_subscribe_authors(posts, values_list, comment)
         for (partner, _kwargs), message, values in zip(posts, messages, values_list, strict=True):
-            partner._fallback_lang()._message_post_after_hook(message, values)
+            partner.with_context(
+                mail_post_autofollow=False
+            )._fallback_lang()._message_post_after_hook(message, values)
         self._ar_notify_many(posts, messages, values_list)
         return messages
 
@@ -167,7 +190,7 @@ class ResPartner(models.Model):
         )
         mail_values, notification_values = [], []
         for (partner, _kwargs), message, values in zip(posts, messages, values_list, strict=True):
-            partner = partner._fallback_lang()
+            partner = partner.with_context(mail_post_autofollow=False)._fallback_lang()
             recipients = partner._notify_get_recipients(message, values, **notify_args)
             if any(data["notif"] != "email" for data in recipients):
                 partner._notify_thread(message, values, **notify_args)
@@ -177,6 +200,8 @@ class ResPartner(models.Model):
             )
             if not recipients:
                 continue
+            # the browser pushes of recipients with a registered device
+            partner._notify_thread_by_web_push(message, recipients, msg_vals=values, **notify_args)
             base_values = partner._notify_by_email_get_base_mail_values(
                 message, recipients, additional_values={"auto_delete": True}
             )

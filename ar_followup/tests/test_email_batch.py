@@ -10,11 +10,11 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
 
 from .common import TODAY, ArFollowupCommon
 
 NOW = datetime.combine(TODAY, time(4, 30))
+REMINDER_LOGGER = "odoo.addons.ar_followup.models.ar_followup_reminder"
 MESSAGE_FIELDS = (
     "model",
     "res_id",
@@ -141,10 +141,12 @@ class TestEmailBatch(ArFollowupCommon):
             savepoint.rollback()
             savepoint.close()
             self.env.invalidate_all()
-            handled = reminders._ar_dispatch_together(problems, NOW)
+            self.assertEqual(reminders._ar_get_sent_together(), reminders)
+            # posted together indeed: no fall back to message_post (logged as an error)
+            with self.assertNoLogs(REMINDER_LOGGER, "ERROR"):
+                reminders._ar_dispatch_together(problems, NOW)
             self.env.flush_all()
             together = {r.partner_id: self.capture(r) for r in reminders}
-        self.assertEqual(handled, reminders)
         return alone, together
 
     def test_batch_posts_as_message_post_would(self):
@@ -211,10 +213,11 @@ class TestEmailBatch(ArFollowupCommon):
         references = {mail.mail_message_id: mail.references.split() for mail in mails}
         self.assertEqual(references[second][-2:], [first.message_id, second.message_id])
         self.assertNotIn(second.message_id, references[first], "posted after the first")
-        with self.assertRaises(ValueError):
-            Partner._ar_message_post_many([(self.customer, {**posts[0][1], "force_send": True})])
+        # what reminders do not give is refused, for the caller to use message_post
+        for refused in ({"force_send": True}, {"outgoing_email_to": "cfo@bharat.example.in"}):
+            with self.assertRaises(ValueError):
+                Partner._ar_message_post_many([(self.customer, {**posts[0][1], **refused})])
 
-    @mute_logger("odoo.addons.ar_followup.models.ar_followup_reminder")
     def test_one_bad_post_does_not_stop_the_batch(self):
         """The batch cannot be posted together: each is posted alone, the bad one fails."""
         for customer in (self.customer, self.customer_b, self.customer_c):
@@ -232,8 +235,11 @@ class TestEmailBatch(ArFollowupCommon):
         with (
             freeze_time(NOW),
             patch.object(type(self.Reminder), "_ar_get_email_attachments", attachments),
+            self.assertLogs(REMINDER_LOGGER, "WARNING") as logs,
         ):
             reminders._ar_dispatch_together(reminders._ar_check_before_send(NOW), NOW)
+        self.assertIn("posting them one by one", logs.output[0])
+        self.assertIn("AR reminder %s could not be sent" % bad.id, logs.output[1])
         self.assertEqual((bad.state, bad.reason), ("failed", "error"))
         self.assertFalse(bad.mail_message_id)
         for reminder in reminders - bad:
