@@ -117,6 +117,33 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         self.assertEqual(reminder.mail_message_id.res_id, self.customer.id)
         self.assertEqual((reminder.attempt_count, reminder.channels_tried), (0, False))
 
+    def test_sms_committed_before_the_batch_emails(self):
+        """In a batch of SMS and e-mails, each SMS is committed as it leaves, the e-mails
+        after them, together: a crash while committing the e-mails loses no SMS and sends
+        none twice; the e-mails go once, when the next dispatcher recovers them."""
+        self.customer_b.ar_channel = "email"
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        self._ar_invoice(self.customer_b, 700, self.days_before(7))
+        reminders = self.plan()
+        sms = reminders.filtered(lambda r: r.channel == "sms")
+        email = reminders - sms
+        self.assertEqual((len(sms), len(email)), (1, 1))
+        # the first commit with progress is the SMS's; the second, the e-mails', crashes
+        with freeze_time(datetime.combine(TODAY, time(4, 30))), self.committing(crash_after=1):
+            self.env.invalidate_all()
+            self.company._ar_dispatch_reminders()
+        self.env.invalidate_all()
+        self.assertEqual((sms.state, email.state), ("sent", "sending"))
+        self.assertEqual(len(self.twilio.messages), 1)
+        self.assertFalse(email.mail_message_id)
+        self.dispatch(at=time(5, 1))  # half an hour later: the dead dispatcher's e-mails
+        self.assertEqual((sms.state, email.state), ("sent", "sent"))
+        self.assertEqual(len(self.twilio.messages), 1, "the SMS was not sent again")
+        self.assertEqual(
+            self.customer_b.message_ids.filtered(lambda m: m.message_type == "comment"),
+            email.mail_message_id,
+        )
+
     def test_sms_goes_to_the_invoicing_contact(self):
         """As e-mails, SMS go to the customer's accounts contact when it has a number."""
         accounts = self.env["res.partner"].create(
