@@ -225,6 +225,9 @@ class TestEmailBatch(ArFollowupCommon):
         reminders = self.plan().sorted(lambda r: r.partner_id.id)
         # no phone: the step's SMS fallback cannot take it either
         bad = reminders.filtered(lambda r: r.partner_id == self.customer_c)
+        # the first escalates: its firmer tone is tracked on the customer's chatter
+        reminders[0].escalated = True
+        self.env.cr.precommit.run()
         original = type(self.Reminder)._ar_get_email_attachments
 
         def attachments(reminder):
@@ -237,7 +240,9 @@ class TestEmailBatch(ArFollowupCommon):
             patch.object(type(self.Reminder), "_ar_get_email_attachments", attachments),
             self.assertLogs(REMINDER_LOGGER, "WARNING") as logs,
         ):
-            reminders._ar_dispatch_together(reminders._ar_check_before_send(NOW), NOW)
+            # tracked as the cron tracks (the tests' context turns tracking off)
+            cron = reminders.with_context(tracking_disable=False, mail_notrack=False)
+            cron._ar_dispatch_together(reminders._ar_check_before_send(NOW), NOW)
         self.assertIn("posting them one by one", logs.output[0])
         self.assertIn("AR reminder %s could not be sent" % bad.id, logs.output[1])
         self.assertEqual((bad.state, bad.reason), ("failed", "error"))
@@ -245,3 +250,9 @@ class TestEmailBatch(ArFollowupCommon):
         for reminder in reminders - bad:
             self.assertEqual(reminder.state, "sent")
             self.assertEqual(len(reminder.partner_id.message_ids.filtered("partner_ids")), 1)
+        # sent in the fall back, the escalating one firmed the tone, on the chatter
+        self.env.cr.precommit.run()
+        tracked = self.customer.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "ar_tone_escalation"
+        )
+        self.assertEqual((tracked.old_value_integer, tracked.new_value_integer), (0, 1))
