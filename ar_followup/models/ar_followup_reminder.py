@@ -1245,7 +1245,7 @@ class ArFollowupReminder(models.Model):
         """
         self.ensure_one()
         post = self._ar_get_email_post({"subject": self.subject, "body": self.body})
-        message = self.partner_id.with_context(mail_post_autofollow=False).message_post(**post)
+        message = self._ar_post_email(post)
         self.write(self._ar_email_sent_values(message, post))
         return message.message_id
 
@@ -1280,6 +1280,11 @@ class ArFollowupReminder(models.Model):
             "notify_skip_followers": True,
         }
 
+    def _ar_post_email(self, post):
+        """The message ``message_post`` posts on the customer with ``post``."""
+        self.ensure_one()
+        return self.partner_id.with_context(mail_post_autofollow=False).message_post(**post)
+
     def _ar_email_sent_values(self, message, post):
         """What the reminder keeps of its e-mail ``message``, posted with ``post``."""
         recipients = self.env["res.partner"].browse(post["partner_ids"])
@@ -1298,7 +1303,7 @@ class ArFollowupReminder(models.Model):
         savepoint (what fails there fails that reminder alone, through
         :meth:`_ar_handle_send_error`). Their messages are then posted in one go
         (``res.partner._ar_message_post_many``: one ``create`` per model for the
-        batch, twice as fast as a ``message_post`` each). Should that fail, the
+        batch, about twice as fast as a ``message_post`` each). Should that fail, the
         batch is posted one reminder at a time, and only a reminder whose own
         post fails is failed. Like :meth:`_ar_dispatch_one` for other channels.
         """
@@ -1331,9 +1336,7 @@ class ArFollowupReminder(models.Model):
             else:
                 try:
                     with self.env.cr.savepoint():
-                        message = reminder.partner_id.with_context(
-                            mail_post_autofollow=False
-                        ).message_post(**post)
+                        message = reminder._ar_post_email(post)
                 except Exception as exc:  # noqa: BLE001 - recorded on the reminder
                     reminder._ar_handle_send_error(exc, now)
                     continue

@@ -45,8 +45,8 @@ class ResPartner(models.Model):
         for each, in order:
 
         - message values as ``message_post`` computes them (author and its
-          address, parent in the customer's flat thread, reply-to, alias
-          domain, company, attachments linked to the customer);
+          address, parent, reply-to, alias domain, company, attachments linked
+          to the customer);
         - the author subscribed to the customer when ``message_post`` does it;
         - ``_message_post_after_hook`` of each message (other modules' hooks);
         - notifications as ``_notify_thread`` makes them: recipients, the
