@@ -88,9 +88,13 @@ class ResPartner(models.Model):
         IrModelData = self.env["ir.model.data"]
         note = IrModelData._xmlid_to_res_id("mail.mt_note")
         comment = IrModelData._xmlid_to_res_id("mail.mt_comment")
+        # each customer as message_post sees it (partner.with_context(...).message_post)
+        threads = [
+            partner.ensure_one().with_context(mail_post_autofollow=False)._fallback_lang()
+            for partner, _kwargs in posts
+        ]
         values_list = []
-        for partner, kwargs in posts:
-            partner.ensure_one()
+        for partner, (_partner, kwargs) in zip(threads, posts, strict=True):
             if kwargs.get("force_send") is not False or not kwargs.get("notify_skip_followers"):
                 raise ValueError("Only queued e-mails to explicit recipients are posted together.")
             unknown = set(kwargs) - ACCEPTED
@@ -98,7 +102,6 @@ class ResPartner(models.Model):
                 raise ValueError("Cannot post together with %s." % ", ".join(sorted(unknown)))
             if kwargs.get("message_type") == "user_notification":
                 raise ValueError("User notifications are not posted on customers.")
-            partner = partner.with_context(mail_post_autofollow=False)._fallback_lang()
             author_id, email_from = partner._message_compute_author(
                 kwargs.get("author_id"), kwargs.get("email_from")
             )
@@ -145,23 +148,21 @@ class ResPartner(models.Model):
             )
             values_list.append(values)
         messages = self._fallback_lang()._message_create(values_list)
-        self._ar_subscribe_authors(posts, values_list, comment)
-        for (partner, _kwargs), message, values in zip(posts, messages, values_list, strict=True):
-            partner.with_context(
-                mail_post_autofollow=False
-            )._fallback_lang()._message_post_after_hook(message, values)
-        self._ar_notify_many(posts, messages, values_list)
+        self._ar_subscribe_authors(threads, values_list, comment)
+        for partner, message, values in zip(threads, messages, values_list, strict=True):
+            partner._message_post_after_hook(message, values)
+        self._ar_notify_many(threads, messages, values_list)
         return messages
 
     @api.model
-    def _ar_subscribe_authors(self, posts, values_list, comment):
+    def _ar_subscribe_authors(self, threads, values_list, comment):
         """Subscribe each message's real author to its customer, as ``message_post`` does
         for comments (an internal author receives the answers): one call per author."""
         if self.env.context.get("mail_post_autofollow_author_skip"):
             return
         followed = {}
         real_authors = {}
-        for (partner, _kwargs), values in zip(posts, values_list, strict=True):
+        for partner, values in zip(threads, values_list, strict=True):
             if values["message_type"] in (
                 "notification",
                 "user_notification",
@@ -181,7 +182,7 @@ class ResPartner(models.Model):
             partners._message_subscribe(partner_ids=real_author.ids)
 
     @api.model
-    def _ar_notify_many(self, posts, messages, values_list):
+    def _ar_notify_many(self, threads, messages, values_list):
         """Notify ``messages`` by e-mail as ``_notify_thread`` would, creating the
         ``mail.mail`` and ``mail.notification`` of all of them at once."""
         notify_args = {"force_send": False, "notify_skip_followers": True}
@@ -189,8 +190,7 @@ class ResPartner(models.Model):
             int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size") or 0) or 50
         )
         mail_values, notification_values = [], []
-        for (partner, _kwargs), message, values in zip(posts, messages, values_list, strict=True):
-            partner = partner.with_context(mail_post_autofollow=False)._fallback_lang()
+        for partner, message, values in zip(threads, messages, values_list, strict=True):
             recipients = partner._notify_get_recipients(message, values, **notify_args)
             if any(data["notif"] != "email" for data in recipients):
                 partner._notify_thread(message, values, **notify_args)
