@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Errors a channel raises from ``_ar_send`` to tell the dispatcher what to do next.
+"""Errors a channel raises (or reports) to tell the dispatcher what to do next.
 
 Any other exception is *permanent*: the reminder falls back to the step's next
-channel (see ``models/ar_followup_reminder_retry.py``).
+channel (see ``models/ar_followup_reminder/send_retry.py``).
 """
 
 from odoo.exceptions import UserError
@@ -23,4 +23,13 @@ class ArUncertainSendError(UserError):
     A read timeout after the message was sent, for example. Retrying or falling
     back could reach the customer twice, so the reminder fails and the AR owner
     gets an activity to check with the provider.
+    """
+
+
+class ArUndeliveredError(UserError):
+    """The provider took the message, then reported it was not delivered (a bounce, an
+    unreachable number).
+
+    Permanent for this channel: the reminder falls back to the step's next channel
+    at once, else fails as *not delivered*.
     """

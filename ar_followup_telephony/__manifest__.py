@@ -14,6 +14,7 @@
     "depends": ["ar_followup"],
     "external_dependencies": {"python": ["requests", "phonenumbers"]},
     "data": [
+        "data/ar_followup_channel_data.xml",
         "data/ar_followup_template_data.xml",
         "views/ar_followup_template_views.xml",
     ],

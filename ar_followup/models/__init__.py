@@ -4,10 +4,8 @@ from . import ar_followup_hold_mixin
 from . import ar_followup_dispute
 from . import ar_followup_promise
 from . import ar_followup_policy
+from . import ar_followup_channel
 from . import ar_followup_reminder
-from . import ar_followup_reminder_sms
-from . import ar_followup_reminder_retry
-from . import ar_followup_reminder_approval
 from . import ar_followup_tone
 from . import ar_followup_segment
 from . import ar_followup_tone_rule
@@ -16,20 +14,11 @@ from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
 from . import res_company
-from . import res_company_retry
 from . import res_config_settings
 from . import res_partner
-from . import res_partner_post
+from . import mail_notification
 from . import sms_tracker
-from . import res_company_demo
 from . import ar_followup_template
-from . import ar_followup_template_payment
-from . import ar_followup_reminder_tracking
-from . import ar_followup_reminder_email
-from . import ar_followup_reminder_payment
-from . import account_move_tracking
-from . import res_company_reminder
-from . import res_config_settings_reminder
 from . import payment_transaction
 
 # a database view over the columns above: created last

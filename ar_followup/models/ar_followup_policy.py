@@ -171,9 +171,7 @@ class ArFollowupPolicyStep(models.Model):
 
     @api.model
     def _selection_channel(self):
-        """The reminder channels: the customer's ``ar_channel`` choices, which channel
-        addons extend with ``selection_add``."""
-        return self.env["res.partner"]._fields["ar_channel"]._description_selection(self.env)
+        return self.env["ar.followup.channel"]._ar_selection()
 
     @api.depends("trigger", "bucket_days")
     @api.depends_context("company")

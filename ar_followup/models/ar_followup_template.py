@@ -69,13 +69,14 @@ class ArFollowupTemplate(models.Model):
     company_id = fields.Many2one(
         "res.company", help="Leave empty to share the template between companies."
     )
-    channel = fields.Selection([("email", "E-mail"), ("sms", "SMS")], required=True)
+    channel = fields.Selection(selection="_selection_channel", required=True)
     stage = fields.Selection(
         [
             ("before_due", "Before the due date"),
             ("due", "On the due date"),
             ("overdue", "Overdue"),
             ("final", "Final notice"),
+            ("payment_failed", "Online payment failed"),
         ],
         required=True,
         default="overdue",
@@ -95,6 +96,10 @@ class ArFollowupTemplate(models.Model):
         required=True,
         help="Jinja2. E-mail: HTML, every value escaped. SMS: plain text.",
     )
+
+    @api.model
+    def _selection_channel(self):
+        return self.env["ar.followup.channel"]._ar_selection()
 
     @api.model
     def _ar_tone_selection(self):

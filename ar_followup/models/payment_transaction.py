@@ -21,15 +21,15 @@ class PaymentTransaction(models.Model):
         txs = super()._set_canceled(
             state_message=state_message, extra_allowed_states=extra_allowed_states
         )
-        txs._ar_plan_payment_retries()
+        txs._ar_plan_payment_followups()
         return txs
 
     def _set_error(self, state_message, extra_allowed_states=()):
         txs = super()._set_error(state_message, extra_allowed_states=extra_allowed_states)
-        txs._ar_plan_payment_retries()
+        txs._ar_plan_payment_followups()
         return txs
 
-    def _ar_plan_payment_retries(self):
+    def _ar_plan_payment_followups(self):
         """Plan retry reminders for these failed payments of invoices.
 
         Never breaks the payment's own processing (a provider's notification): a
@@ -41,6 +41,6 @@ class PaymentTransaction(models.Model):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    Reminder._ar_plan_payment_retries(tx)
+                    Reminder._ar_plan_payment_followups(tx)
             except Exception:
                 _logger.exception("AR: could not plan retries after payment %s", tx.reference)

@@ -13,13 +13,10 @@ from ..tools.tone import (
     escalate,
     relationship_years,
 )
-
-#: what reminders may be sent by; channel addons add theirs with selection_add and a
-#: ``ar_no_<channel>`` flag read by ``_ar_is_channel_allowed``
-CHANNELS = [("email", "E-mail"), ("sms", "SMS")]
+from .res_partner_mail_batch import PartnerMailBatch
 
 
-class ResPartner(models.Model):
+class ResPartner(PartnerMailBatch, models.Model):
     _inherit = "res.partner"
 
     ar_owner_id = fields.Many2one(
@@ -168,8 +165,8 @@ class ResPartner(models.Model):
         help="Invoices fully paid in the last 12 months: what the averages are based on.",
     )
     ar_channel = fields.Selection(
-        CHANNELS,
-        "Preferred Channel",
+        selection="_selection_ar_channel",
+        string="Preferred Channel",
         default="email",
         tracking=True,
         help="How this customer prefers to receive payment reminders.",
@@ -756,6 +753,10 @@ class ResPartner(models.Model):
         """The tone reminders to this customer use; see :meth:`_ar_get_tones` for batches."""
         self.ensure_one()
         return self._ar_get_tones(company)[self.id][0]
+
+    @api.model
+    def _selection_ar_channel(self):
+        return self.env["ar.followup.channel"]._ar_selection()
 
     def _ar_is_channel_allowed(self, channel):
         """Whether reminders may reach this customer by ``channel`` (a ``ar_channel`` key).

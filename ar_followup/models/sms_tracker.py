@@ -3,7 +3,7 @@ from odoo import models
 
 
 class SmsTracker(models.Model):
-    """Delivery reports of reminder SMS reach their reminder.
+    """Delivery reports of reminder SMS reach their reminder (the SMS channel).
 
     Every provider's report (IAP webhook, ``sms_twilio`` status callback) ends
     in :meth:`_update_sms_notifications`; the reminder whose reference is the
@@ -19,7 +19,7 @@ class SmsTracker(models.Model):
             notification_status, failure_type=failure_type, failure_reason=failure_reason
         )
         if self:
-            self.env["ar.followup.reminder"]._ar_sms_update_from_trackers(
+            self.env["ar.followup.reminder"]._ar_sms_apply_tracker_report(
                 self, notification_status, failure_reason or failure_type
             )
         return result

@@ -269,7 +269,8 @@ class TestApprovalSend(ArFollowupCommon):
             {
                 self.customer: "Skipped: Follow-up paused – Follow-up paused until 06/20/2026: "
                 "Year-end closing",
-                self.customer_b: "Skipped: Do not contact",
+                self.customer_b: "Skipped: Do not contact – The customer does not want e-mail "
+                "reminders.",
             },
         )
         self.assertFalse(wizard.line_ids.reminder_id.mail_message_id)

@@ -241,7 +241,7 @@ class TestCadence(ArFollowupCommon):
         self.assertEqual((failed.state, failed.reason), ("failed", "error"))
         # the step's SMS fallback cannot reach the customer (no number): the trail says so
         self.assertEqual(
-            failed.error.splitlines(), ["E-mail: SMTP says no", "SMS: No valid e-mail or number"]
+            failed.error.splitlines(), ["E-mail: SMTP says no", "SMS: no phone number (-)."]
         )
         self.assertFalse(failed.mail_message_id)
         self.assertEqual((planned - failed).mapped("state"), ["sent", "sent"])

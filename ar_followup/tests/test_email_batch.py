@@ -144,7 +144,7 @@ class TestEmailBatch(ArFollowupCommon):
             self.assertEqual(reminders._ar_get_sent_together(), reminders)
             # posted together indeed: no fall back to message_post (logged as an error)
             with self.assertNoLogs(REMINDER_LOGGER, "ERROR"):
-                reminders._ar_dispatch_together(problems, NOW)
+                reminders._ar_email_send_together(problems, NOW, float("inf"))
             self.env.flush_all()
             together = {r.partner_id: self.capture(r) for r in reminders}
         return alone, together
@@ -242,7 +242,7 @@ class TestEmailBatch(ArFollowupCommon):
         ):
             # tracked as the cron tracks (the tests' context turns tracking off)
             cron = reminders.with_context(tracking_disable=False, mail_notrack=False)
-            cron._ar_dispatch_together(reminders._ar_check_before_send(NOW), NOW)
+            cron._ar_email_send_together(reminders._ar_check_before_send(NOW), NOW, float("inf"))
         self.assertIn("posting them one by one", logs.output[0])
         self.assertIn("AR reminder %s could not be sent" % bad.id, logs.output[1])
         self.assertEqual((bad.state, bad.reason), ("failed", "error"))

@@ -75,7 +75,7 @@ class TestPaymentRetry(HttpCase, ArFollowupCommon):
 
         # the provider notifies the same failure again: nothing more is planned
         tx._set_error("Declined again")
-        self.env["ar.followup.reminder"]._ar_plan_payment_retries(tx)
+        self.env["ar.followup.reminder"]._ar_plan_payment_followups(tx)
         self.assertEqual(self.retries(), retries)
 
         # the next day, the first retry leaves with a fresh payment link that works

@@ -231,7 +231,11 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         skipped_b = self.Reminder.search([("partner_id", "=", self.customer_b.id)])
         self.assertEqual(
             (skipped_b.state, skipped_b.reason, skipped_b.reason_text),
-            ("skipped", "no_contact", "SMS: not a valid number for its country (**345)."),
+            (
+                "skipped",
+                "no_contact",
+                "E-mail: no valid address. SMS: not a valid number for its country (**345).",
+            ),
         )
         self.assertEqual(
             (reminder.state, reminder.reason, reminder.reason_text),
@@ -334,7 +338,7 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
             reminder.error.splitlines(),
             [
                 "SMS: SMS refused by the provider: The 'To' number is not a valid phone number.",
-                "E-mail: No valid e-mail or number",
+                "E-mail: no valid address.",
             ],
         )
         self.assertEqual(
@@ -387,7 +391,7 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         )
         self.assertEqual(self.url_open(url, data=form, headers=headers).status_code, 200)
         self.assertEqual((reminder_b.state, reminder_b.channel), ("queued", "email"))
-        self.assertIn("SMS not delivered: Unknown handset", reminder_b.error)
+        self.assertIn("SMS: Not delivered: Unknown handset", reminder_b.error)
         self.dispatch(at=time(4, 35))
         self.assertEqual(reminder_b.state, "sent")
 

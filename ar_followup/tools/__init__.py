@@ -1,4 +1,5 @@
 from . import ageing
+from . import bulk_insert
 from . import cadence
 from . import demo_receivables
 from . import money

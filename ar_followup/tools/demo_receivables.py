@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The demo company's invoices as plain data: who bought what, when, and when they paid.
 
-Used only by the demo data (``res.company._ar_demo_load_receivables``); tests
+Used only by the demo data (``ar.followup.demo._ar_demo_load_receivables``); tests
 never rely on it. Every customer has a payment habit. Invoices are issued over
 the customer's history and settled the way the habit says, so what is still
 unpaid today *is* the open position, spread over the ageing buckets the way

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import models
 
 
 class ArFollowupTemplate(models.Model):
@@ -11,8 +11,4 @@ class ArFollowupTemplate(models.Model):
     call queue; the body the script itself.
     """
 
-    _inherit = "ar.followup.template"  # pylint: disable=consider-merging-classes-inherited
-
-    channel = fields.Selection(
-        selection_add=[("call", "Call script")], ondelete={"call": "cascade"}
-    )
+    _inherit = "ar.followup.template"

@@ -1,1 +1,2 @@
+from . import ar_followup_channel
 from . import ar_followup_template

@@ -31,11 +31,8 @@ class ArFollowupTemplate(models.Model):
     language changes what goes into a parameter, never the approved wording.
     """
 
-    _inherit = "ar.followup.template"  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "ar.followup.template"
 
-    channel = fields.Selection(
-        selection_add=[("whatsapp", "WhatsApp")], ondelete={"whatsapp": "cascade"}
-    )
     wa_template_name = fields.Char(
         "Meta Template Name",
         help="The name of the message template approved in WhatsApp Manager (lowercase "

@@ -2,15 +2,15 @@
 import logging
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import fields
 
-from ..exceptions import ArTransientError, ArUncertainSendError
+from ...exceptions import ArTransientError, ArUncertainSendError, ArUndeliveredError
 
 _logger = logging.getLogger(__name__)
 
 
-class ArFollowupReminder(models.Model):
-    """Retries and fallbacks when a channel cannot send a reminder.
+class ReminderSendRetry:
+    """Send retries and channel fallback, when a channel cannot send a reminder.
 
     * a **transient** error (:class:`ArTransientError`: provider outage, rate
       limit, connection refused) requeues the reminder on the same channel after
@@ -20,24 +20,14 @@ class ArFollowupReminder(models.Model):
       reach the customer, at once;
     * when no channel is left, or the send is **uncertain**
       (:class:`ArUncertainSendError`: the message may have left), it fails with
-      every channel's error and the AR owner gets an activity.
+      every channel's error and the AR owner gets an activity;
+    * a message reported **not delivered** (:class:`ArUndeliveredError`) falls back
+      like a permanent error, and fails as ``undelivered`` when no channel is left.
 
     Each error is appended to ``error``, so the trail shows what was tried.
     """
 
-    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
-
-    attempt_count = fields.Integer(
-        "Attempts",
-        default=0,
-        readonly=True,
-        help="Failed attempts on the current channel (transient errors are retried).",
-    )
-    channels_tried = fields.Char(
-        "Channels Tried",
-        readonly=True,
-        help="Channels that could not send this reminder, in the order they were tried.",
-    )
+    __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
 
     def _ar_handle_send_error(self, exc, now):
         self.ensure_one()
@@ -92,15 +82,21 @@ class ArFollowupReminder(models.Model):
         return self._ar_fail_for_good(exc, now, log, tried, attempts)
 
     def _ar_fail_for_good(self, exc, now, log, tried, attempts):
-        """Fail the reminder (core), keep what was tried, tell the AR owner."""
-        result = super()._ar_handle_send_error(exc, now)
-        vals = {"attempt_count": attempts, "channels_tried": ",".join(tried)}
-        if len(log) > 1:  # one error alone reads as the core records it
+        """Fail the reminder, keep what was tried, tell the AR owner."""
+        _logger.warning("AR reminder %s could not be sent: %s", self.id, exc)
+        vals = {
+            "state": "failed",
+            "reason": "undelivered" if isinstance(exc, ArUndeliveredError) else "error",
+            "error": str(exc),
+            "date_closed": fields.Datetime.now(),
+            "attempt_count": attempts,
+            "channels_tried": ",".join(tried),
+        }
+        if len(log) > 1:  # one error alone reads as it is
             vals["error"] = "\n".join(log)
             vals["reason_text"] = self.env._("No channel could send it.")
         self.write(vals)
         self._ar_schedule_failure_activity()
-        return result
 
     def _ar_fallback_user(self):
         """Who hears of a failure when the customer has no AR owner: the user at work if an
@@ -110,9 +106,6 @@ class ArFollowupReminder(models.Model):
         if user._is_internal():
             return user
         return self.approved_by_id or self.create_uid or self.env.ref("base.user_admin")
-
-    def _ar_channel_label(self, channel):
-        return dict(self._fields["channel"]._description_selection(self.env)).get(channel, channel)
 
     def _ar_next_channel(self, tried, log):
         """The step's first channel not in ``tried`` that can reach the customer, or None.
@@ -125,13 +118,16 @@ class ArFollowupReminder(models.Model):
         for channel in self.step_id._ar_channels() if self.step_id else ():
             if channel in tried:
                 continue
-            problem = self._ar_get_contact_problems(channel, self.partner_id).get(
+            problem = self._ar_get_contact_problems(channel, self.partner_id, self.company_id).get(
                 self.partner_id.id
             )
             if problem is None:
                 return channel
             tried.append(channel)
-            log.append("%s: %s" % (self._ar_channel_label(channel), reasons.get(problem, problem)))
+            # a channel's own text names the channel
+            log.append(
+                problem[1] or "%s: %s" % (self._ar_channel_label(channel), reasons[problem[0]])
+            )
         return None
 
     def _ar_schedule_failure_activity(self):

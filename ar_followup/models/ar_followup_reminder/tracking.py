@@ -1,11 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from urllib.parse import urlsplit, urlunsplit
 
-from odoo import api, fields, models
+from odoo import api, fields
 from odoo.tools.misc import hmac
 
-from ..tools.suspension import group_suspensions, move_suspension
-from .ar_followup_reminder import SENT_STATES
+from ...tools.suspension import group_suspensions, move_suspension
+from .states import SENT_STATES
 
 #: what a tracked link of a reminder can lead to (``invoice-<id>``: one of its invoices)
 TRACKED_KINDS = ("pay", "statement")
@@ -19,7 +19,7 @@ def _local_path(url):
     return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
-class ArFollowupReminder(models.Model):
+class ReminderTracking:
     """Tracking of what the customer did with a reminder.
 
     The links of a reminder (pay now, statement, each invoice) go through
@@ -30,24 +30,7 @@ class ArFollowupReminder(models.Model):
     the customer opens one of the reminder's invoices after it was sent.
     """
 
-    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
-
-    date_viewed = fields.Datetime(
-        "Viewed On",
-        readonly=True,
-        copy=False,
-        help="When the customer first opened one of the reminder's invoices online after it "
-        "was sent.",
-    )
-    date_clicked = fields.Datetime(
-        "First Clicked On",
-        readonly=True,
-        copy=False,
-        help="When the customer first followed a link of the reminder.",
-    )
-    click_count = fields.Integer(
-        "Clicks", readonly=True, copy=False, default=0, help="Links of the reminder followed."
-    )
+    __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
 
     # -- links -----------------------------------------------------------------
 

@@ -2,17 +2,18 @@
 import logging
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields
 
-from ..tools import cadence
-from ..tools.retry import retry_keys
-from .ar_followup_reminder import OPEN_STATES
+from ...tools import cadence
+from ...tools.payment_followup import followup_keys
+from .states import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
 
-class ArFollowupReminder(models.Model):
-    """Retries after a failed online payment.
+class ReminderPaymentFollowup:
+    """Reminders after a failed online payment (not to be confused with send retries,
+    ``send_retry.py``).
 
     When a customer's online payment of invoices fails or is cancelled
     (``payment.transaction``), reminders with a fresh payment link are planned
@@ -21,33 +22,23 @@ class ArFollowupReminder(models.Model):
     templates of the ``payment_failed`` stage. One per transaction and day
     (the cycle key ``payment_failed:<transaction>:<days>``), so a provider
     repeating its failure notification plans nothing more. A newer failure on
-    the same invoices replaces the retries still waiting (``superseded``); a
+    the same invoices replaces those still waiting (``superseded``); a
     payment cancels them as for any reminder (:meth:`_ar_settle`). They go out
     through the usual dispatch, which checks holds and contact data again.
     """
 
-    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
-
-    reason = fields.Selection(selection_add=[("superseded", "Replaced by a newer one")])
-    transaction_id = fields.Many2one(
-        "payment.transaction",
-        "Failed Payment",
-        readonly=True,
-        index="btree_not_null",
-        ondelete="set null",
-        help="The online payment whose failure this reminder follows up.",
-    )
+    __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
 
     @api.model
-    def _ar_get_retry_step(self):
+    def _ar_get_payment_followup_step(self):
         return self.env.ref(
             "ar_followup.ar_followup_policy_step_payment_retry", raise_if_not_found=False
         )
 
     @api.model
-    def _ar_plan_payment_retries(self, transaction):
-        """Plan the retries after the failed ``transaction``; returns the new reminders."""
-        step = self._ar_get_retry_step()
+    def _ar_plan_payment_followups(self, transaction):
+        """Plan the reminders after the failed ``transaction``; returns the new reminders."""
+        step = self._ar_get_payment_followup_step()
         invoices = transaction.invoice_ids.filtered(
             lambda m: (
                 m.state == "posted"
@@ -63,8 +54,8 @@ class ArFollowupReminder(models.Model):
             days = company._ar_payment_retry_days()
             if not days:
                 continue
-            self._ar_supersede_retries(transaction, company, partner, moves, step)
-            keys = retry_keys(transaction.id, days)
+            self._ar_supersede_payment_followups(transaction, company, partner, moves, step)
+            keys = followup_keys(transaction.id, days)
             done = set(
                 self.search(
                     [
@@ -76,21 +67,23 @@ class ArFollowupReminder(models.Model):
                 ).mapped("cycle_key")
             )
             vals_list = [
-                self._ar_prepare_retry_vals(transaction, company, partner, moves, step, n, key)
+                self._ar_prepare_payment_followup_vals(
+                    transaction, company, partner, moves, step, n, key
+                )
                 for n, key in zip(days, keys, strict=True)
                 if key not in done
             ]
             reminders |= self.create(vals_list)
         if reminders:
             _logger.info(
-                "AR: payment %s failed, %d retry reminders planned",
+                "AR: payment %s failed, %d reminders planned",
                 transaction.reference,
                 len(reminders),
             )
         return reminders
 
     @api.model
-    def _ar_supersede_retries(self, transaction, company, partner, moves, step):
+    def _ar_supersede_payment_followups(self, transaction, company, partner, moves, step):
         """Retries of earlier failed payments of ``moves`` still waiting are replaced."""
         older = self.search(
             [
@@ -106,13 +99,15 @@ class ArFollowupReminder(models.Model):
         older._ar_close(
             "cancelled",
             "superseded",
-            self.env._("Replaced by the retries after payment %s", transaction.reference),
+            self.env._("Replaced by the reminders after payment %s", transaction.reference),
         )
         return older
 
     @api.model
-    def _ar_prepare_retry_vals(self, transaction, company, partner, moves, step, days, key):
-        """Values of the retry ``days`` after ``transaction`` failed, about ``moves``."""
+    def _ar_prepare_payment_followup_vals(
+        self, transaction, company, partner, moves, step, days, key
+    ):
+        """Values of the reminder ``days`` after ``transaction`` failed, about ``moves``."""
         partner = partner.with_company(company)
         policy = partner._ar_get_policies(company)[partner.id]
         tone = step.tone_id or partner._ar_get_tones(company)[partner.id][0]

@@ -3,11 +3,11 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from odoo import api, fields, models
+from odoo import api, fields
 from odoo.exceptions import UserError
 
-from ..exceptions import ArTransientError, ArUncertainSendError
-from ..tools import cadence, phone, sms_transport
+from ...exceptions import ArTransientError, ArUncertainSendError
+from ...tools import cadence, phone, sms_transport
 
 _logger = logging.getLogger(__name__)
 
@@ -15,34 +15,36 @@ _logger = logging.getLogger(__name__)
 TWILIO_BASE_URL_PARAM = "ar_followup.sms_twilio_base_url"
 #: failure types of ``sms.sms`` where the provider may have taken the SMS (no recorded answer)
 UNCERTAIN_SMS_FAILURES = {"sms_server"}
-#: skip reasons about reaching the customer
-CONTACT_REASONS = (cadence.NO_CONTACT, cadence.DO_NOT_CONTACT)
 
 
-class ArFollowupReminder(models.Model):
+class ReminderSms:
     """The SMS channel of reminders, through Odoo's ``sms`` stack.
 
     Whatever provider the company's SMS settings name (Odoo IAP, ``sms_twilio``...)
     sends it: the SMS is posted on the customer's chatter (``_message_sms``) and
     sent at once, in the dispatch transaction, so the reminder knows how it went:
     sent (reference: the ``sms.sms`` uuid), or an error the retry logic sorts
-    into transient, permanent or uncertain (:mod:`..exceptions`). Delivery
+    into transient, permanent or uncertain (``exceptions.py``). Delivery
     reports come back through ``sms.tracker`` (see ``models/sms_tracker.py``).
+    Each SMS is committed on its own: an interrupted one fails for a person to
+    check (the provider may have it).
 
     Numbers are the mobile (else phone) of the customer's first invoicing contact
     with a valid one, else of the customer, in E.164, read in the contact's country; Odoo's
     ``phone.blacklist`` and the customer's ``ar_no_sms`` flag mean do not contact.
     """
 
-    _inherit = "ar.followup.reminder"  # pylint: disable=consider-merging-classes-inherited
+    __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
 
     # -- contact data ----------------------------------------------------------------
 
     @api.model
-    def _ar_get_contact_problems(self, channel, partners):
-        if channel != "sms":
-            return super()._ar_get_contact_problems(channel, partners)
-        return {pid: check[0] for pid, check in self._ar_get_sms_numbers(partners).items()}
+    def _ar_sms_contact_problems(self, partners):
+        """See ``channels.py``: a valid number that is not blacklisted."""
+        return {
+            pid: (problem, text) if problem else None
+            for pid, (problem, _number, text) in self._ar_get_sms_numbers(partners).items()
+        }
 
     @api.model
     def _ar_get_sms_numbers(self, partners):
@@ -129,66 +131,9 @@ class ArFollowupReminder(models.Model):
         )
         return [*contacts, customer]
 
-    @api.model
-    def _ar_prepare_plan_vals(self, decision, context):
-        """A reminder skipped because SMS cannot reach the customer says why.
-
-        The texts are worked out once per planning pass, for all the customers
-        skipped for want of contact (not all its customers: reading phone numbers
-        costs), and kept in the planner's ``context`` dict.
-        """
-        vals = super()._ar_prepare_plan_vals(decision, context)
-        if (
-            vals.get("state") == "skipped"
-            and vals.get("reason") in CONTACT_REASONS
-            and not vals.get("reason_text")
-            and "sms" in context["steps"][decision.step_id]._ar_channels()
-        ):
-            if "ar_sms_problem_texts" not in context:
-                partners = self.env["res.partner"].browse(
-                    [
-                        d.partner_id
-                        for d in context["decisions"]
-                        if d.action == cadence.SKIP and d.reason in CONTACT_REASONS
-                    ]
-                )
-                context["ar_sms_problem_texts"] = self._ar_sms_problem_texts(partners)
-            vals["reason_text"] = context["ar_sms_problem_texts"].get(decision.partner_id)
-        return vals
-
-    def _ar_check_before_send(self, now):
-        """A reminder skipped at dispatch because SMS cannot reach the customer says why."""
-        problems = super()._ar_check_before_send(now)
-        skipped = self.filtered(
-            lambda r: (
-                r.channel == "sms"
-                and r.id in problems
-                and problems[r.id][0] == "skipped"
-                and problems[r.id][1] in CONTACT_REASONS
-                and not problems[r.id][2]
-            )
-        )
-        texts = self._ar_sms_problem_texts(skipped.partner_id) if skipped else {}
-        for reminder in skipped:
-            state, reason, _text = problems[reminder.id]
-            problems[reminder.id] = (state, reason, texts.get(reminder.partner_id.id))
-        return problems
-
-    @api.model
-    def _ar_sms_problem_texts(self, partners):
-        """``{partner id: why SMS cannot reach it}`` for those it cannot reach."""
-        return {
-            pid: text for pid, (_p, _n, text) in self._ar_get_sms_numbers(partners).items() if text
-        }
-
     # -- sending -----------------------------------------------------------------------
 
-    def _ar_send(self):
-        if self.channel != "sms":
-            return super()._ar_send()
-        return self._ar_send_sms()
-
-    def _ar_send_sms(self):
+    def _ar_sms_send(self):
         """Post the SMS on the customer's chatter and send it now; returns its uuid.
 
         Refused before anything is sent when there is no SMS template, its DLT
@@ -289,47 +234,23 @@ class ArFollowupReminder(models.Model):
             )
         raise UserError(self.env._("SMS refused by the provider: %s", reason))
 
-    # -- after sending -------------------------------------------------------------------
-
     @api.model
-    def _ar_sms_update_from_trackers(self, trackers, notification_status, failure_reason=None):
-        """A delivery report on SMS reminders: delivered, or undelivered (falls back).
-
-        Called by ``sms.tracker`` whenever the provider reports on an SMS.
-        """
-        if notification_status not in ("sent", "exception", "bounce"):
+    def _ar_sms_apply_tracker_report(self, trackers, notification_status, failure_reason=None):
+        """A provider's report on SMS (``sms.tracker``, see ``models/sms_tracker.py``):
+        delivered, or not delivered (the reminder falls back)."""
+        status = {"sent": "delivered", "exception": "failed", "bounce": "failed"}.get(
+            notification_status
+        )
+        if not status:
             return self
         reminders = self.sudo().search(
             [
                 ("channel", "=", "sms"),
                 ("provider_message_id", "in", trackers.mapped("sms_uuid")),
-                ("state", "=", "sent"),
             ]
         )
-        now = fields.Datetime.now()
-        if notification_status == "sent":
-            reminders.write({"state": "delivered", "date_delivered": now})
-            return reminders
-        for reminder in reminders:
-            reminder._ar_handle_send_error(
-                UserError(
-                    self.env._(
-                        "SMS not delivered: %s",
-                        sms_transport.mask_numbers(failure_reason) or self.env._("no reason given"),
-                    )
-                ),
-                now,
-            )
-        return reminders
-
-    def _ar_recover_interrupted_one(self):
-        """An SMS reminder left ``sending``: fail it (core) and tell the AR owner.
-
-        The SMS is created and sent in the transaction that died, so nothing in
-        the database tells whether the provider got it; asking again could text
-        the customer twice.
-        """
-        result = super()._ar_recover_interrupted_one()
-        if self.channel == "sms" and self.state == "failed":
-            self._ar_schedule_failure_activity()
-        return result
+        return reminders._ar_apply_report(
+            status,
+            reason=sms_transport.mask_numbers(failure_reason) if failure_reason else None,
+            when=fields.Datetime.now(),
+        )

@@ -1,0 +1,324 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import time
+
+from markupsafe import Markup
+
+from odoo import api, fields
+from odoo.exceptions import UserError
+
+from ...tools import cadence
+
+_logger = logging.getLogger(__name__)
+
+
+class ReminderEmail:
+    """The e-mail channel: reminders posted on the customer's thread, e-mailed to its
+    invoicing contacts through Odoo's outgoing mail queue.
+
+    It sends together: a dispatch batch's e-mails are posted at once and
+    committed with the batch. Delivery comes back from Odoo's own outcome of
+    each e-mail (``mail.notification``, see ``models/mail_notification.py``):
+    accepted by the mail server is *delivered*; refused, or bounced back
+    through Odoo's bounce handling, fails the reminder and sends the fallback.
+    """
+
+    __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
+
+    @api.model
+    def _ar_email_contact_problems(self, partners):
+        """See ``channels.py``: the invoicing contacts' addresses, less the blacklisted."""
+        recipients = self._ar_get_email_recipients(partners)
+        problems = {}
+        for partner in partners:
+            if not partner._ar_is_channel_allowed("email"):
+                problems[partner.id] = (
+                    cadence.DO_NOT_CONTACT,
+                    self.env._("The customer does not want e-mail reminders."),
+                )
+            elif recipients[partner.id] is None:
+                problems[partner.id] = (
+                    cadence.NO_CONTACT,
+                    self.env._("E-mail: no valid address."),
+                )
+            elif not recipients[partner.id]:
+                problems[partner.id] = (
+                    cadence.DO_NOT_CONTACT,
+                    self.env._("E-mail: every address is blacklisted."),
+                )
+            else:
+                problems[partner.id] = None
+        return problems
+
+    @api.model
+    def _ar_get_email_recipients(self, partners):
+        """``{partner id: recipients}`` of e-mail reminders, blacklisted addresses left out.
+
+        ``None`` when the customer has no valid address at all; an empty recordset
+        when every address is blacklisted (the customer opted out). One blacklist
+        search for all ``partners``.
+        """
+        # res.partner._ar_get_email_recipients() for a batch: the invoicing contacts of
+        # all the customers in one query instead of each customer's contacts in turn
+        commercial = {partner.id: partner.commercial_partner_id for partner in partners}
+        contacts = self.env["res.partner"].search_fetch(
+            [
+                ("parent_id", "in", list({p.id for p in commercial.values()})),
+                ("type", "=", "invoice"),
+                ("email", "!=", False),
+            ],
+            ["parent_id", "email_normalized"],
+        )
+        by_parent = contacts.grouped("parent_id")
+        candidates = {
+            pid: (by_parent.get(customer) or customer).filtered("email_normalized")
+            for pid, customer in commercial.items()
+        }
+        emails = {email for r in candidates.values() for email in r.mapped("email_normalized")}
+        blacklisted = set(
+            self.env["mail.blacklist"]
+            .sudo()
+            .search([("email", "in", list(emails))])
+            .mapped("email")
+        )
+        return {
+            pid: recipients.filtered(lambda r: r.email_normalized not in blacklisted)
+            if recipients
+            else None
+            for pid, recipients in candidates.items()
+        }
+
+    def _ar_email_prepare_batch(self):
+        """Read ahead the recipients and, per author, the reply-to of a batch's e-mails."""
+        memo = self.env.cr.cache["ar_followup.reminder.send"]
+        memo["recipients"] = self._ar_get_email_recipients(self.partner_id)
+        # per reminder: the author (hence the reply-to) depends on its company
+        memo["post"] = {}
+        for author, reminders in self.grouped(lambda r: r._ar_get_email_author()).items():
+            defaults = reminders.partner_id._ar_get_post_defaults(author)
+            memo["post"].update({r.id: defaults[r.partner_id.id] for r in reminders})
+
+    def _ar_email_send(self):
+        """Post the reminder on the customer's thread, e-mailed to its invoicing contacts.
+
+        Posted as a message of the customer: the customer's reply (In-Reply-To this
+        message) lands on the customer's chatter, where the AR team reads it, and
+        marks this reminder replied. Left to Odoo's outgoing mail queue (no
+        immediate send), followers not notified. A dispatch batch posts its
+        e-mails together instead (:meth:`_ar_email_send_together`), the same way.
+        """
+        self.ensure_one()
+        post = self._ar_get_email_post({"subject": self.subject, "body": self.body})
+        message = self._ar_post_email(post)
+        self.write(self._ar_email_sent_values(message, post))
+        return message.message_id
+
+    def _ar_get_email_post(self, content):
+        """The arguments of ``message_post`` that send this reminder's ``content``
+        (``{"subject", "body"}``) by e-mail. Raises when the customer has no address."""
+        self.ensure_one()
+        partner = self.partner_id
+        recipients = self._ar_send_memo("recipients").get(partner.id)
+        if recipients is None:
+            recipients = self._ar_get_email_recipients(partner)[partner.id]
+        if not recipients:
+            raise UserError(
+                self.env._("%s has no e-mail address to send to.", partner.display_name)
+            )
+        author = self._ar_get_email_author()
+        # reply-to, alias domain and company as message_post would compute them,
+        # computed for the whole batch (see _ar_prepare_send)
+        defaults = self._ar_send_memo("post").get(self.id, {})
+        return {
+            **defaults,
+            "body": Markup(content["body"] or ""),
+            "subject": content["subject"],
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_comment",
+            "partner_ids": recipients.ids,
+            "attachment_ids": self._ar_get_email_attachments().ids,
+            "author_id": author.id,
+            "email_layout_xmlid": "mail.mail_notification_light",
+            "email_add_signature": False,
+            "force_send": False,
+            "notify_skip_followers": True,
+        }
+
+    def _ar_post_email(self, post):
+        """The message ``message_post`` posts on the customer with ``post``."""
+        self.ensure_one()
+        return self.partner_id.with_context(mail_post_autofollow=False).message_post(**post)
+
+    def _ar_email_sent_values(self, message, post):
+        """What the reminder keeps of its e-mail ``message``, posted with ``post``."""
+        recipients = self.env["res.partner"].browse(post["partner_ids"])
+        return {"mail_message_id": message.id, "recipient": ", ".join(recipients.mapped("email"))}
+
+    def _ar_email_send_together(self, problems, now, deadline):
+        """Send these e-mail reminders of a claimed batch together; returns those left
+        for a later transaction (not prepared by ``deadline``, see ``time.monotonic``).
+
+        Each is checked, rendered and its post prepared on its own, in a
+        savepoint (what fails there fails that reminder alone, through
+        :meth:`_ar_handle_send_error`). Their messages are then posted in one go
+        (``res.partner._ar_message_post_many``: one ``create`` per model for the
+        batch). Should that fail, the batch is posted one reminder at a time, and
+        only a reminder whose own post fails is failed.
+        """
+        ready = []
+        for index, reminder in enumerate(self):
+            # at least one per transaction, so the queue always moves
+            if ready and time.monotonic() > deadline:
+                return self[index:]
+            sending = reminder._ar_apply_send_problem(problems.get(reminder.id))
+            if sending is None:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    content = sending._ar_get_content()
+                    post = sending._ar_get_email_post(content)
+            except Exception as exc:  # noqa: BLE001 - recorded on the reminder
+                reminder._ar_handle_send_error(exc, now)
+                continue
+            ready.append((reminder, content, post))
+        if not ready:
+            return self.browse()
+        messages = None
+        try:
+            with self.env.cr.savepoint():
+                messages = self.env["res.partner"]._ar_message_post_many(
+                    [(reminder.partner_id, post) for reminder, _content, post in ready]
+                )
+        except Exception:
+            _logger.exception("AR dispatch: e-mails not posted together, posting them one by one")
+        for index, (reminder, content, post) in enumerate(ready):
+            if messages:
+                message = messages[index]
+            else:
+                try:
+                    with self.env.cr.savepoint():
+                        message = reminder._ar_post_email(post)
+                except Exception as exc:  # noqa: BLE001 - recorded on the reminder
+                    reminder._ar_handle_send_error(exc, now)
+                    continue
+            # the text that went out is kept with the outcome, in one write
+            values = {**content, **reminder._ar_email_sent_values(message, post)}
+            reminder._ar_mark_sent(message.message_id, now, values)
+        return self.browse()
+
+    def _ar_get_email_author(self):
+        """The partner e-mail reminders come from: the AR owner, else the company."""
+        self.ensure_one()
+        owner = self.partner_id._ar_get_owner()
+        return owner.partner_id if owner.partner_id.email else self.company_id.partner_id
+
+    def _ar_get_email_attachments(self):
+        """``ir.attachment`` records sent with the e-mail: the PDFs of its invoices and a
+        statement of account, as the company chooses (``ar_attach_invoices``,
+        ``ar_attach_statement``). A PDF that cannot be produced never stops the
+        reminder: it leaves without it, and the reminder's *error* says what is missing.
+        """
+        self.ensure_one()
+        attachments = self.env["ir.attachment"]
+        company = self.company_id
+        problems = []
+        if company.ar_attach_invoices:
+            for move in self._ar_get_open_moves().sorted(lambda m: (m.invoice_date_due, m.id)):
+                attachment, problem = self._ar_try_attachment(move.name, self._ar_invoice_pdf, move)
+                attachments |= attachment
+                problems += problem
+        if company.ar_attach_statement:
+            attachment, problem = self._ar_try_attachment(
+                self.env._("Statement of Account"), self._ar_statement_pdf
+            )
+            attachments |= attachment
+            problems += problem
+        if problems:
+            self.error = "\n".join(filter(None, [self.error, *problems]))
+        return attachments
+
+    def _ar_try_attachment(self, label, producer, *args):
+        """``(attachment, [problem])``: what ``producer`` made, or nothing and why."""
+        try:
+            with self.env.cr.savepoint():
+                return producer(*args), []
+        except Exception as exc:  # noqa: BLE001 - the reminder leaves without this PDF
+            _logger.warning("AR reminder %s: no PDF for %s: %s", self.id, label, exc)
+            return self.env["ir.attachment"], [
+                self.env._("Sent without %(document)s: %(error)s", document=label, error=exc)
+            ]
+
+    def _ar_invoice_pdf(self, move):
+        """The invoice's PDF: the one already generated (sent or printed) when there is one,
+        else printed now with the invoice report."""
+        self.ensure_one()
+        move = move.sudo()
+        existing = move.invoice_pdf_report_id or move.message_main_attachment_id
+        if existing and existing.mimetype == "application/pdf":
+            return existing
+        report = self.env.ref("account.account_invoices").sudo()
+        content, report_format = report._render_qweb_pdf(report.report_name, move.ids)
+        return self._ar_create_attachment(
+            move._get_invoice_report_filename(extension=report_format), content, report_format
+        )
+
+    def _ar_statement_pdf(self):
+        """The customer's statement of account (``ar_followup.action_report_statement``) today."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        report = (
+            self.env.ref("ar_followup.action_report_statement").sudo().with_company(self.company_id)
+        )
+        content, report_format = report._render_qweb_pdf(report.report_name, partner.ids)
+        filename = self.env._("Statement of Account - %s", partner.name)
+        return self._ar_create_attachment(
+            "%s.%s" % (filename.replace("/", "_"), report_format), content, report_format
+        )
+
+    def _ar_create_attachment(self, name, content, report_format):
+        """An attachment of the customer's thread, where the reminder is posted."""
+        self.ensure_one()
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": name,
+                    "raw": content,
+                    "mimetype": "application/pdf" if report_format == "pdf" else "text/html",
+                    "res_model": "res.partner",
+                    "res_id": self.partner_id.id,
+                    "company_id": self.company_id.id,
+                }
+            )
+        )
+
+    @api.model
+    def _ar_email_apply_notifications(self, notifications):
+        """Odoo's outcome of reminder e-mails (``mail.notification``, see
+        ``models/mail_notification.py``): delivered once the mail server accepted the
+        e-mail for one recipient; not delivered (the reminder falls back) when every
+        recipient's was refused or bounced."""
+        reminders = self.sudo().search(
+            [
+                ("channel", "=", "email"),
+                ("mail_message_id", "in", notifications.mail_message_id.ids),
+                ("state", "in", ("sent", "delivered")),
+            ]
+        )
+        changed = self.browse()
+        for reminder in reminders:
+            outcomes = reminder.mail_message_id.sudo().notification_ids.filtered(
+                lambda n: n.notification_type == "email"
+            )
+            statuses = set(outcomes.mapped("notification_status"))
+            if "sent" in statuses:
+                changed |= reminder._ar_apply_report("delivered")
+            elif statuses and statuses <= {"bounce", "exception", "canceled"}:
+                reasons = {n.failure_reason or n.failure_type for n in outcomes}
+                changed |= reminder._ar_apply_report(
+                    "failed",
+                    reason="; ".join(sorted(filter(None, reasons))) or None,
+                    when=fields.Datetime.now(),
+                )
+        return changed

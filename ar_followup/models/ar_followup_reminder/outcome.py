@@ -1,0 +1,130 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo import api, fields
+from odoo.tools import format_amount
+
+from ...exceptions import ArUndeliveredError
+from .states import OPEN_STATES, SENT_STATES
+
+_logger = logging.getLogger(__name__)
+
+#: what a provider reports on a message that left
+REPORTS = ("delivered", "read", "failed")
+#: a failure reported on a message the customer has since read, answered or paid is
+#: not believed: only these states fail on a report
+FAILABLE_STATES = ("sent", "delivered")
+
+
+class ReminderOutcome:
+    """What happens to a reminder once its channel took it.
+
+    ``sent`` (the channel took it) → ``delivered`` → ``read`` → ``replied`` →
+    ``paid``: a reminder only moves forward. A report of an earlier step arriving
+    late (delivered after read) fills its date and changes nothing else; the
+    same report twice changes nothing. A message reported *not delivered*
+    while still ``sent`` or ``delivered`` falls back to the step's next channel
+    (``send_retry.py``), or fails as ``undelivered``.
+    """
+
+    __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
+
+    def _ar_mark_sent(self, reference, now, values=None):
+        """The channel took the reminder (``reference``: its message id); ``values``: more to
+        write at once. An escalating reminder alerts its AR owner the first time it goes."""
+        self.ensure_one()
+        first_send = not self.date_sent  # not again after a fallback from a sent one
+        self.write(
+            {**(values or {}), "state": "sent", "date_sent": now, "provider_message_id": reference}
+        )
+        if first_send:
+            self._ar_after_send()
+
+    def _ar_after_send(self):
+        """After a reminder left: an escalating one alerts the AR owner and firms the tone."""
+        self.ensure_one()
+        if not self.escalated:
+            return
+        partner = self.partner_id
+        owner = partner._ar_get_owner()
+        summary = self.env._(
+            "Escalation: %(customer)s owes %(amount)s (%(step)s)",
+            customer=partner.display_name,
+            amount=format_amount(self.env, self.amount_residual, self.currency_id),
+            step=self.step_id.name,
+        )
+        partner.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            user_id=owner.id or self.env.uid,
+            date_deadline=self.company_id._ar_today(),
+        )
+        partner.ar_tone_escalation += 1
+
+    def _ar_apply_report(self, status, reason=None, when=None):
+        """A provider reported ``status`` (``delivered``, ``read`` or ``failed``, with
+        ``reason``) on these reminders' messages; returns the reminders it changed.
+
+        Idempotent and never backwards (see the class). The one entry point of
+        every channel's delivery, read and failure reports.
+        """
+        if status not in REPORTS:
+            raise ValueError("unknown report %r" % status)
+        now = when or fields.Datetime.now()
+        changed = self.browse()
+        for reminder in self:
+            if status == "failed":
+                if reminder.state in FAILABLE_STATES:
+                    reminder._ar_handle_send_error(
+                        ArUndeliveredError(
+                            self.env._("Not delivered: %s", reason or self.env._("no reason given"))
+                        ),
+                        now,
+                    )
+                    changed |= reminder
+                continue
+            if reminder.state not in SENT_STATES:
+                continue
+            vals = {}
+            if not reminder["date_%s" % status]:
+                vals["date_%s" % status] = now
+            if SENT_STATES.index(reminder.state) < SENT_STATES.index(status):
+                vals["state"] = status
+            if vals:
+                reminder.write(vals)
+                changed |= reminder
+        return changed
+
+    @api.model
+    def _ar_mark_replied(self, message):
+        """``message`` answers a reminder's message: the reminder is replied."""
+        reminders = self.search(
+            [
+                ("mail_message_id", "=", message.parent_id.id),
+                ("state", "in", ("sent", "delivered", "read")),
+            ]
+        )
+        reminders.write({"state": "replied", "date_replied": fields.Datetime.now()})
+        return reminders
+
+    @api.model
+    def _ar_settle(self, moves):
+        """Payments came in on ``moves``: reminders whose invoices are all paid are settled.
+
+        Waiting reminders are cancelled (paid meanwhile); sent ones become paid.
+        """
+        reminders = self.search(
+            [
+                ("move_ids", "in", moves.ids),
+                ("state", "in", (*OPEN_STATES, *SENT_STATES[:-1])),
+            ]
+        )
+        now = fields.Datetime.now()
+        for reminder in reminders:
+            if reminder._ar_get_open_moves():
+                continue
+            if reminder.state in OPEN_STATES:
+                reminder._ar_close("cancelled", "paid")
+            else:
+                reminder.write({"state": "paid", "date_paid": now})
+        return reminders
