@@ -36,6 +36,25 @@ class AccountMove(models.Model):
         "ar.followup.bucket.transition", "move_id", "Bucket Transitions", readonly=True
     )
 
+    # the reminders of the invoice, and what the customer did with them
+    ar_reminder_ids = fields.Many2many(
+        "ar.followup.reminder",
+        string="Reminders",
+        compute="_compute_ar_reminder_ids",
+        groups="ar_followup.ar_followup_group_user",
+    )
+    ar_reminder_count = fields.Integer(
+        "Reminders Sent",
+        compute="_compute_ar_reminder_tracking",
+        groups="ar_followup.ar_followup_group_user",
+    )
+    ar_reminder_clicked_on = fields.Datetime(
+        "Reminder Link Followed",
+        compute="_compute_ar_reminder_tracking",
+        groups="ar_followup.ar_followup_group_user",
+        help="When the customer first followed a link of a reminder about this invoice.",
+    )
+
     @api.depends("ar_oldest_due_date")
     @api.depends_context("company")
     def _compute_ar_days_overdue(self):
@@ -119,6 +138,28 @@ class AccountMove(models.Model):
         for move in self:
             move.ar_dispute_count = disputes.get(move._origin.id, 0)
             move.ar_promise_count = promises.get(move._origin.id, 0)
+
+    def _compute_ar_reminder_ids(self):
+        """The reminders with an item of the invoice, newest first: three queries for
+        all of ``self``."""
+        lines = self.env["ar.followup.reminder.line"].search_fetch(
+            [("move_line_id.move_id", "in", self._origin.ids)], ["reminder_id", "move_line_id"]
+        )
+        lines.move_line_id.fetch(["move_id"])
+        by_move = {}
+        for line in lines:
+            by_move.setdefault(line.move_line_id.move_id.id, set()).add(line.reminder_id.id)
+        ordered = self.env["ar.followup.reminder"].search([("id", "in", lines.reminder_id.ids)])
+        for move in self:
+            ids = by_move.get(move._origin.id, ())
+            move.ar_reminder_ids = ordered.filtered(lambda r, ids=ids: r.id in ids)
+
+    def _compute_ar_reminder_tracking(self):
+        for move in self:
+            sent = move.ar_reminder_ids.filtered("date_sent")
+            clicks = sent.filtered("date_clicked").mapped("date_clicked")
+            move.ar_reminder_count = len(sent)
+            move.ar_reminder_clicked_on = min(clicks) if clicks else False
 
     def _read_group_ar_bucket_id(self, buckets, domain):
         return buckets.search([("company_id", "in", self.env.companies.ids)])
@@ -229,7 +270,10 @@ class AccountMove(models.Model):
         }
 
     def _ar_record_portal_view(self):
-        """The customer opened the invoice online: note the first time, once."""
+        """The customer opened the invoice online: note the first time, once; every
+        visit also marks the reminders sent about the invoice viewed (the first visit
+        after each one was sent)."""
+        self.env["ar.followup.reminder"].sudo()._ar_record_view(self)
         first = self.filtered(lambda move: not move.ar_portal_viewed_on)
         if not first:
             return

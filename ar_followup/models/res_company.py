@@ -5,10 +5,12 @@ from contextlib import contextmanager
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.gc import disabling_gc
 
 from ..tools.ageing import bucket_ranges
+from ..tools.payment_followup import parse_followup_days
 
 _logger = logging.getLogger(__name__)
 
@@ -89,6 +91,52 @@ class ResCompany(models.Model):
         help="Day the reminders were last planned for, in the company's time zone.",
     )
 
+    # what e-mail reminders carry
+    ar_attach_invoices = fields.Boolean(
+        "Attach Invoice PDFs",
+        default=True,
+        help="E-mail reminders carry the PDF of every invoice they claim.",
+    )
+    ar_attach_statement = fields.Boolean(
+        "Attach Statement of Account",
+        default=True,
+        help="E-mail reminders carry the customer's statement of account as a PDF.",
+    )
+    # failed online payments
+    ar_payment_retry_days = fields.Char(
+        "Retry After Failed Payment (days)",
+        default="1,3,7",
+        help="Days after an online payment of invoices failed or was cancelled on which the "
+        "customer is reminded with a fresh payment link (comma-separated; empty: never).",
+    )
+
+    # send retries when a channel's provider fails temporarily
+    ar_send_max_attempts = fields.Integer(
+        "Reminder Send Attempts",
+        default=3,
+        help="Attempts on one channel when its provider fails temporarily (outage, rate "
+        "limit); then the step's next channel is tried.",
+    )
+    ar_send_retry_minutes = fields.Integer(
+        "Retry After (minutes)",
+        default=15,
+        help="Wait before the first retry; each further retry waits twice as long.",
+    )
+    # channels that obey calling hours (SMS, calls) reach customers only within them
+    ar_calling_hour_start = fields.Float(
+        "Calling Hours From",
+        default=8.0,
+        help="Hour of the day, in the customer's time zone, from which SMS and calls may "
+        "reach customers.",
+    )
+    ar_calling_hour_end = fields.Float(
+        "Calling Hours Until",
+        default=19.0,
+        help="Hour of the day, in the customer's time zone, until which SMS and calls may "
+        "reach customers.",
+    )
+    ar_channel_ids = fields.One2many("ar.followup.channel", "company_id", "Reminder Channels")
+
     _ar_planning_hour_valid = models.Constraint(
         "CHECK(ar_planning_hour >= 0 AND ar_planning_hour < 24)",
         "The planning hour is an hour of the day.",
@@ -99,12 +147,36 @@ class ResCompany(models.Model):
     _ar_dso_period_days_positive = models.Constraint(
         "CHECK(ar_dso_period_days > 0)", "The DSO period lasts at least one day."
     )
+    _ar_calling_hours_valid = models.Constraint(
+        "CHECK(ar_calling_hour_start >= 0 AND ar_calling_hour_start < ar_calling_hour_end "
+        "AND ar_calling_hour_end <= 24)",
+        "Calling hours start before they end, within the day.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
         companies._ar_create_default_buckets()
+        self.env["ar.followup.channel"]._ar_create_missing(companies)
         return companies
+
+    @api.constrains("ar_payment_retry_days")
+    def _check_ar_payment_retry_days(self):
+        for company in self:
+            try:
+                parse_followup_days(company.ar_payment_retry_days)
+            except ValueError:
+                raise ValidationError(
+                    self.env._(
+                        "Retry days after a failed payment are whole days from 1 on, separated "
+                        "by commas (e.g. 1,3,7), not “%s”.",
+                        company.ar_payment_retry_days,
+                    )
+                ) from None
+
+    def _ar_payment_retry_days(self):
+        self.ensure_one()
+        return parse_followup_days(self.ar_payment_retry_days)
 
     @api.model
     def _ar_init_default_buckets(self):

@@ -21,3 +21,10 @@ class ResConfigSettings(models.TransientModel):
     # cadence
     ar_planning_hour = fields.Float(related="company_id.ar_planning_hour", readonly=False)
     ar_policy_id = fields.Many2one(related="company_id.ar_policy_id", readonly=False)
+    # e-mail reminders and failed online payments
+    ar_attach_invoices = fields.Boolean(related="company_id.ar_attach_invoices", readonly=False)
+    ar_attach_statement = fields.Boolean(related="company_id.ar_attach_statement", readonly=False)
+    ar_payment_retry_days = fields.Char(related="company_id.ar_payment_retry_days", readonly=False)
+    # channels
+    ar_calling_hour_start = fields.Float(related="company_id.ar_calling_hour_start", readonly=False)
+    ar_calling_hour_end = fields.Float(related="company_id.ar_calling_hour_end", readonly=False)

@@ -1,0 +1,469 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Demo data only: the books of Shakti Industrial Supplies, built from ar_followup_demo.xml.
+
+The XML file makes the main company an Indian SME and creates its customers;
+the methods here give it its invoices (planned by tools/demo_receivables.py),
+its payments and the story beats: instalments, part payments, credit notes,
+disputes and promises to pay. Every date is relative to the day the demo is
+loaded. Tests never rely on any of it.
+"""
+
+import logging
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import Command, models
+from odoo.tools import SQL
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
+from ..tools.demo_receivables import CUSTOMERS, HABITS, plan_invoices
+
+_logger = logging.getLogger(__name__)
+
+
+class ArFollowupDemo(models.AbstractModel):
+    """Builds the demo company's books; each method takes the company it works on."""
+
+    _name = "ar.followup.demo"
+    _description = "AR Follow-up Demo Builder"
+
+    def _ar_demo_switch_to_rupees(self, companies):
+        """Keep these companies' books in rupees, with India as the fiscal country.
+
+        Account's own demo data posts a few US-dollar entries on the main
+        company, and Odoo refuses to change the currency of a company with
+        entries. The SME of our demo starts from clean books: those entries are
+        removed the way Odoo removes them when it replaces a chart of accounts
+        (``account.chart.template._load``).
+        """
+        inr, india = self.env.ref("base.INR"), self.env.ref("base.in")
+        inr.action_unarchive()
+        for company in companies.filtered(lambda c: c.currency_id != inr):
+            moves = self.env["account.move"].search([("company_id", "=", company.id)])
+            moves.with_context(**{MODULE_UNINSTALL_FLAG: True}).unlink()
+            company.currency_id = inr
+        for company in companies.filtered(lambda c: c.account_fiscal_country_id != india):
+            # the chart's "Domestic" fiscal position now means India
+            self.env["account.fiscal.position"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("country_id", "=", company.account_fiscal_country_id.id),
+                ]
+            ).country_id = india
+            company.account_fiscal_country_id = india
+        return True
+
+    def _ar_demo_load_receivables(self, company):
+        """Invoices, payments and follow-up records of the demo customers, as of today."""
+        started = time.monotonic()
+        company = company.with_company(company).with_context(tracking_disable=True)
+        today = company._ar_today()
+        customers = {key: self.env.ref("ar_followup.demo_partner_%s" % key) for key in CUSTOMERS}
+        for key, periods in CUSTOMERS.items():
+            term = self.env.ref(HABITS[periods[-1][0]].term)
+            customers[key].with_company(company).property_payment_term_id = term
+        products = self._ar_demo_products(company)
+
+        plans = plan_invoices(today)
+        invoices = self._ar_demo_post_invoices(
+            company,
+            [
+                self._ar_demo_invoice_vals(
+                    company,
+                    customers[plan.customer],
+                    plan.date,
+                    [(products[plan.product], plan.quantity, plan.price)],
+                    term=self.env.ref(plan.term),
+                    ref=plan.ref,
+                )
+                for plan in plans
+            ],
+        )
+        # Hundreds of journal items just landed in tables whose statistics may say
+        # "empty" (analysed right after the install): without fresh ones, PostgreSQL
+        # plans the payment-state queries of the reconciliations below as nested
+        # loops over every journal item, and they run for minutes instead of seconds.
+        self.env.cr.execute(SQL("ANALYZE account_move, account_move_line"))
+        paid = defaultdict(lambda: self.env["account.move"])
+        for plan, invoice in zip(plans, invoices, strict=True):
+            if plan.paid_on:
+                paid[customers[plan.customer], plan.paid_on] |= invoice
+            elif plan.part:
+                amount = round(invoice.amount_total * plan.part, -3)
+                self._ar_demo_pay(
+                    company, invoice, amount, min(plan.due + timedelta(days=5), today)
+                )
+        self._ar_demo_settle(company, paid)
+        beats = self._ar_demo_story_beats(company, customers, products, today)
+        self.env["account.move.line"]._ar_refresh_ageing(self)
+        _logger.info(
+            "AR Follow-up demo: %d invoices and credit notes for %s in %.1f s",
+            len(invoices | beats),
+            company.name,
+            time.monotonic() - started,
+        )
+        return True
+
+    def _ar_demo_products(self, company):
+        """What the SME sells, with an 18% GST made from the chart's sales tax (no l10n_in needed)."""
+        india = self.env.ref("base.in")
+        base_tax = company.account_sale_tax_id
+        gst = base_tax.copy(
+            {
+                "name": "GST 18%",
+                "description": "GST 18%",
+                "invoice_label": "GST 18%",
+                "amount": 18.0,
+                "country_id": india.id,
+                "tax_group_id": base_tax.tax_group_id.copy(
+                    {"name": "GST", "country_id": india.id}
+                ).id,
+            }
+        )
+        company.account_sale_tax_id = gst
+        sold_here = {"company_id": company.id, "taxes_id": [Command.set(gst.ids)]}
+        fittings, amc = self.env["product.product"].create(
+            [
+                {
+                    **sold_here,
+                    "name": "Hydraulic fittings (316 stainless), lot",
+                    "default_code": "HF-SS-316",
+                    "type": "consu",
+                    "list_price": 475.0,
+                },
+                {
+                    **sold_here,
+                    "name": "Annual maintenance contract",
+                    "default_code": "AMC",
+                    "type": "service",
+                    "list_price": 120000.0,
+                },
+            ]
+        )
+        return {"fittings": fittings, "amc": amc}
+
+    def _ar_demo_invoice_vals(
+        self, company, partner, day, lines, term=None, ref=False, move_type="out_invoice"
+    ):
+        """A customer invoice (or credit note); ``lines``: (product, quantity, unit price[, label])."""
+        return {
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "invoice_date": day,
+            "invoice_payment_term_id": term.id if term else False,
+            "ref": ref,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "quantity": quantity,
+                        "price_unit": price,
+                        **({"name": label[0]} if label else {}),
+                    }
+                )
+                for product, quantity, price, *label in lines
+            ],
+        }
+
+    def _ar_demo_post_invoices(self, company, vals_list):
+        moves = self.env["account.move"].create(vals_list)
+        moves.action_post()
+        return moves
+
+    def _ar_demo_pay(self, company, invoice, amount, day, memo=None):
+        """A customer payment on ``invoice``, registered as a user would."""
+        return (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "amount": amount,
+                    "payment_date": day,
+                    "payment_difference_handling": "open",
+                    **({"communication": memo} if memo else {}),
+                }
+            )
+            ._create_payments()
+        )
+
+    def _ar_demo_settle(self, company, paid):
+        """Settle the invoices paid in the past: ``paid`` is {(customer, day): invoices}.
+
+        One bank entry per customer and day, reconciled with its invoices the way
+        a bank statement reconciliation leaves them (paid, not "in payment"), all
+        in one batch.
+        """
+        bank = self.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
+        )
+        groups = sorted(paid.items(), key=lambda item: item[0][1])
+        vals_list = []
+        for (partner, day), invoices in groups:
+            receivable = invoices.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+            amount = sum(receivable.mapped("amount_residual"))
+            label = "NEFT %s: %s" % (partner.name, ", ".join(invoices.mapped("name")))
+            line = {"partner_id": partner.id, "name": label}
+            vals_list.append(
+                {
+                    "move_type": "entry",
+                    "journal_id": bank.id,
+                    "date": day,
+                    "ref": label,
+                    "line_ids": [
+                        Command.create(
+                            {**line, "account_id": bank.default_account_id.id, "debit": amount}
+                        ),
+                        Command.create(
+                            {**line, "account_id": receivable.account_id.id, "credit": amount}
+                        ),
+                    ],
+                }
+            )
+        receipts = self._ar_demo_post_invoices(company, vals_list)
+        self.env["account.move.line"]._reconcile_plan(
+            [
+                (invoices | receipt).line_ids.filtered(
+                    lambda l: l.account_type == "asset_receivable"
+                )
+                for receipt, (_key, invoices) in zip(receipts, groups, strict=True)
+            ]
+        )
+        # Posted today, the long-paid invoices were logged as entering a bucket
+        # today; they never were open in this story.
+        settled = self.env["account.move"].concat(*paid.values())
+        self.env["ar.followup.bucket.transition"].search([("move_id", "in", settled.ids)]).unlink()
+        return receipts
+
+    def _ar_demo_story_beats(self, company, customers, products, today):
+        """What payment habits do not tell: instalments, credit notes, disputes, promises.
+
+        Returns the invoices and credit notes it posts.
+        """
+        fittings, amc = products["fittings"], products["amc"]
+        split = self.env.ref("ar_followup.demo_payment_term_50_50")
+        net_15, net_30, net_45 = (
+            self.env.ref("account.account_payment_term_%sdays" % days) for days in (15, 30, 45)
+        )
+
+        def ago(days):
+            return today - timedelta(days=days)
+
+        def invoice(key, days, lines, term, ref):
+            return self._ar_demo_invoice_vals(
+                company, customers[key], ago(days), lines, term=term, ref=ref
+            )
+
+        def credit_note(key, days, label, amount, ref):
+            return self._ar_demo_invoice_vals(
+                company,
+                customers[key],
+                ago(days),
+                [(fittings, 1, amount, label)],
+                ref=ref,
+                move_type="out_refund",
+            )
+
+        # key: (customer, days ago, lines, payment term, customer reference)
+        beats = {
+            # twelve years of paying on time, and now one lot is disputed: 38 days overdue
+            "kaveri_stuck": ("kaveri", 68, [(fittings, 1500, 650)], net_30, "KEW/PO/2026/4471"),
+            # projects billed in two instalments: 50% at 30 days, 50% at 60 days
+            "kaveri_split": (
+                "kaveri",
+                25,
+                [(fittings, 1, 1450000, "Hydraulic power pack: supply and commissioning")],
+                split,
+                "KEW/PO/2026/4530",
+            ),
+            "mspdcl_split": (
+                "mspdcl",
+                100,
+                [(fittings, 1, 1800000, "Substation fittings: rate contract RC/2025/117")],
+                split,
+                "MSPDCL/RC/2025/117",
+            ),
+            "gwsc_split": (
+                "gwsc",
+                20,
+                [(amc, 1, 960000, "Pumping stations: maintenance, first half")],
+                split,
+                "GWSC/WO/2026/031",
+            ),
+            "om_sai_split": ("om_sai", 75, [(fittings, 400, 320)], split, "OSE/2026/019"),
+            # the municipal corporation's oldest bill, part paid after a budget release
+            "gnmc_oldest": (
+                "gnmc",
+                285,
+                [(amc, 1, 640000, "Water works: annual maintenance contract")],
+                net_45,
+                "GNMC/WW/AMC/2025",
+            ),
+            "gnmc_rate": ("gnmc", 120, [(fittings, 900, 475)], net_45, "GNMC/PWD/2026/044"),
+            "balaji_damaged": ("balaji", 57, [(fittings, 200, 240)], net_15, "BTT/2026/007"),
+            "royal_missing": ("royal", 24, [(fittings, 120, 475)], net_15, "RH/2026/052"),
+            "kalinga_kept": ("kalinga", 65, [(fittings, 300, 650)], net_30, "KSF/PO/0918"),
+            "shree_ganesh_broken": (
+                "shree_ganesh",
+                70,
+                [(fittings, 150, 240)],
+                net_15,
+                "SGH/2026/011",
+            ),
+        }
+        moves = self._ar_demo_post_invoices(company, [invoice(*beat) for beat in beats.values()])
+        beat = dict(zip(beats, moves, strict=True))
+
+        # the first instalment settled, the second running late
+        self._ar_demo_pay(
+            company, beat["om_sai_split"], beat["om_sai_split"].amount_total / 2, ago(40)
+        )
+        self._ar_demo_pay(
+            company, beat["gnmc_oldest"], 250000, ago(150), memo="Part release, budget head 2215"
+        )
+
+        credit_notes = self._ar_demo_post_invoices(
+            company,
+            [
+                credit_note(
+                    "gnmc",
+                    30,
+                    "Rate difference: revised L1 rate",
+                    34200,
+                    "Against %s" % beat["gnmc_rate"].name,
+                ),
+                credit_note(
+                    "balaji",
+                    35,
+                    "Goods returned: damaged in transit",
+                    9600,
+                    "Against %s" % beat["balaji_damaged"].name,
+                ),
+                credit_note("coromandel", 12, "Volume rebate, last quarter", 48000, "Rebate Q4"),
+                credit_note("malabar", 9, "Short supply against PO", 9250, "Short supply"),
+            ],
+        )
+        # the first two are applied to the invoices they correct; the others wait to be used
+        for refund, corrected in zip(
+            credit_notes[:2], (beat["gnmc_rate"], beat["balaji_damaged"]), strict=True
+        ):
+            (refund | corrected).line_ids.filtered(
+                lambda l: l.account_type == "asset_receivable"
+            ).reconcile()
+
+        # money in the bank nobody can match yet: the remittance advice never came
+        unallocated = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": customers["indus"].id,
+                "amount": 150000.0,
+                "date": ago(6),
+                "memo": "NEFT UTR HDFCN52026061412, remittance advice awaited",
+            }
+        )
+        unallocated.action_post()
+
+        self._ar_demo_disputes(company, customers, beat, ago)
+        self._ar_demo_promises(company, customers, beat, ago)
+        return moves | credit_notes
+
+    def _ar_demo_disputes(self, company, customers, beat, ago):
+        """One dispute under review, one just raised, one resolved by a credit note."""
+        Dispute = self.env["ar.followup.dispute"]
+
+        def dispute(key, move, **vals):
+            partner = customers[key]
+            return Dispute.create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "move_ids": [Command.set(move.ids)],
+                    "user_id": (partner._ar_get_owner() or self.env.user).id,
+                    **vals,
+                }
+            )
+
+        dispute(
+            "kaveri",
+            beat["kaveri_stuck"],
+            reason="quality",
+            source="email",
+            date_raised=ago(30),
+            amount=230100.0,
+            description="<p>Two lots of 316 stainless fittings failed the pressure test at the "
+            "Peenya plant. Payment is held until the replacements are accepted.</p>",
+        ).action_start_review()
+        dispute(
+            "royal",
+            beat["royal_missing"],
+            reason="not_received",
+            source="whatsapp",
+            date_raised=ago(4),
+            description="<p>Only 80 of the 120 lots reached Faridabad; the transporter's "
+            "proof of delivery is awaited.</p>",
+        )
+        resolved = dispute(
+            "balaji",
+            beat["balaji_damaged"],
+            reason="quality",
+            source="call",
+            date_raised=ago(45),
+            amount=11328.0,
+            description="<p>Twenty lots arrived damaged in transit.</p>",
+            ar_response="Goods taken back; credit note issued for the damaged lots.",
+            resolution="credit_note",
+        )
+        resolved.action_resolve()
+
+    def _ar_demo_promises(self, company, customers, beat, ago):
+        """One promise open, one kept, one broken (and escalated by the daily check)."""
+        Promise = self.env["ar.followup.promise"]
+
+        def promise(key, move, **vals):
+            partner = customers[key]
+            return Promise.create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "move_ids": [Command.set(move.ids)],
+                    "user_id": (partner._ar_get_owner() or self.env.user).id,
+                    **vals,
+                }
+            )
+
+        split = beat["mspdcl_split"]
+        promise(
+            "mspdcl",
+            split,
+            source="call",
+            date=ago(3),
+            date_promised=ago(-7),
+            amount=split.amount_total / 2,
+            note="The executive engineer says the bill is passed; the first instalment goes "
+            "in next week's payment run.",
+        )
+        kept = beat["kalinga_kept"]
+        promise(
+            "kalinga",
+            kept,
+            source="call",
+            date=ago(18),
+            date_promised=ago(6),
+            note="Accounts will release the payment with this month's supplier run.",
+        )
+        self._ar_demo_pay(
+            company, kept, kept.amount_residual, ago(7), memo="NEFT against %s" % kept.name
+        )
+        promise(
+            "shree_ganesh",
+            beat["shree_ganesh_broken"],
+            source="whatsapp",
+            date=ago(21),
+            date_promised=ago(10),
+            note="The proprietor promised a cheque after the festival sales.",
+        )
+        # the next morning's check: the kept one is already kept, the broken one breaks
+        Promise._cron_ar_check_promises()

@@ -1,0 +1,245 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import escape
+
+from odoo import api
+from odoo.tools import clean_context, split_every
+
+# arguments of message_post that are not mail.message fields, read below
+POST_ARGUMENTS = {"subtype_xmlid", "force_send", "notify_skip_followers"}
+# what reminders give message_post; anything else (extra recipients by address, a
+# parent...) is refused, so the caller posts with message_post itself
+ACCEPTED = POST_ARGUMENTS | {
+    "body",
+    "subject",
+    "message_type",
+    "partner_ids",
+    "attachment_ids",
+    "author_id",
+    "email_from",
+    "email_layout_xmlid",
+    "email_add_signature",
+    "reply_to",
+    "record_alias_domain_id",
+    "record_company_id",
+}
+
+
+class PartnerMailBatch:
+    """Many e-mails posted on customers at once, as ``message_post`` posts one.
+
+    A dispatch batch of e-mail reminders spent most of its time in
+    ``message_post``: a ``create`` of ``mail.message``, ``mail.mail`` and
+    ``mail.notification`` for each reminder. :meth:`_ar_message_post_many` runs
+    the same steps, with Odoo's own methods, for a whole batch, and creates each
+    model's records in one go.
+    """
+
+    __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
+
+    @api.model
+    def _ar_message_post_many(self, posts):
+        """Post ``posts`` (``[(partner, message_post keyword arguments)]``); returns the messages.
+
+        The same messages, e-mails and notifications as
+        ``partner.with_context(mail_post_autofollow=False).message_post(**kwargs)``
+        for each, in order:
+
+        - message values as ``message_post`` computes them (author and its
+          address, parent, reply-to, alias domain, company, attachments linked
+          to the customer);
+        - the author subscribed to the customer when ``message_post`` does it;
+        - ``_message_post_after_hook`` of each message (other modules' hooks);
+        - notifications as ``_notify_thread`` makes them: recipients, the
+          out-of-office replies of internal recipients, one ``mail.mail`` per
+          recipient group with the layout rendered for it, its References and
+          headers, and the notifications that show its delivery and bounces.
+
+        Only for what reminders post: explicit recipients (followers skipped:
+        ``notify_skip_followers``), left to the outgoing mail queue
+        (``force_send`` false). A message one of whose recipients is notified
+        otherwise than by e-mail (an internal user reading in Odoo) goes through
+        ``_notify_thread`` itself. Raises ``ValueError`` for any other argument,
+        or when the context asks e-mails to be sent at once
+        (``mail_notify_force_send``). Overrides of ``message_post`` and
+        ``_notify_thread`` in other modules are not called (none of Odoo's
+        modules this addon depends on acts on such posts).
+        """
+        # a customer posted on twice is posted on in two rounds: the References of its
+        # second e-mail name the first, as after two message_post
+        rounds = []
+        seen = {}
+        for index, (partner, _kwargs) in enumerate(posts):
+            turn = seen[partner.id] = seen.get(partner.id, -1) + 1
+            if turn == len(rounds):
+                rounds.append([])
+            rounds[turn].append(index)
+        messages = [None] * len(posts)
+        for indexes in rounds:
+            posted = self._ar_message_post_distinct([posts[index] for index in indexes])
+            for index, message in zip(indexes, posted, strict=True):
+                messages[index] = message
+        return self.env["mail.message"].union(*messages)
+
+    @api.model
+    def _ar_message_post_distinct(self, posts):
+        """:meth:`_ar_message_post_many` for ``posts`` on distinct customers."""
+        if self.env.context.get("mail_notify_force_send"):
+            raise ValueError("E-mails sent at once are posted one by one.")
+        IrModelData = self.env["ir.model.data"]
+        note = IrModelData._xmlid_to_res_id("mail.mt_note")
+        comment = IrModelData._xmlid_to_res_id("mail.mt_comment")
+        # each customer as message_post sees it (partner.with_context(...).message_post)
+        threads = [
+            partner.ensure_one().with_context(mail_post_autofollow=False)._fallback_lang()
+            for partner, _kwargs in posts
+        ]
+        values_list = []
+        for partner, (_partner, kwargs) in zip(threads, posts, strict=True):
+            if kwargs.get("force_send") is not False or not kwargs.get("notify_skip_followers"):
+                raise ValueError("Only queued e-mails to explicit recipients are posted together.")
+            unknown = set(kwargs) - ACCEPTED
+            if unknown:
+                raise ValueError("Cannot post together with %s." % ", ".join(sorted(unknown)))
+            if kwargs.get("message_type") == "user_notification":
+                raise ValueError("User notifications are not posted on customers.")
+            author_id, email_from = partner._message_compute_author(
+                kwargs.get("author_id"), kwargs.get("email_from")
+            )
+            values = {key: value for key, value in kwargs.items() if key not in POST_ARGUMENTS}
+            values.setdefault("email_add_signature", True)
+            values.update(
+                {
+                    "author_id": author_id,
+                    "author_guest_id": False,
+                    "email_from": email_from,
+                    "model": partner._name,
+                    "res_id": partner.id,
+                    "body": escape(kwargs.get("body", "")),
+                    "message_type": kwargs.get("message_type", "notification"),
+                    "parent_id": partner._message_compute_parent_id(False),
+                    "subject": kwargs.get("subject") or False,
+                    "subtype_id": IrModelData._xmlid_to_res_id(kwargs["subtype_xmlid"])
+                    if kwargs.get("subtype_xmlid")
+                    else note,
+                    "partner_ids": list(kwargs.get("partner_ids") or []),
+                    "incoming_email_to": False,
+                    "incoming_email_cc": False,
+                    "outgoing_email_to": False,
+                }
+            )
+            if "record_alias_domain_id" not in values:
+                values["record_alias_domain_id"] = (
+                    partner.sudo()
+                    ._mail_get_alias_domains(default_company=self.env.company)[partner.id]
+                    .id
+                )
+            if "record_company_id" not in values:
+                values["record_company_id"] = partner._mail_get_companies(default=self.env.company)[
+                    partner.id
+                ].id
+            if "reply_to" not in values:
+                values["reply_to"] = partner._notify_get_reply_to(
+                    default=email_from, author_id=author_id
+                )[partner.id]
+            values.update(
+                partner._process_attachments_for_post(
+                    [], list(values.pop("attachment_ids", None) or []), values
+                )
+            )
+            values_list.append(values)
+        messages = self._fallback_lang()._message_create(values_list)
+        self._ar_subscribe_authors(threads, values_list, comment)
+        for partner, message, values in zip(threads, messages, values_list, strict=True):
+            partner._message_post_after_hook(message, values)
+        self._ar_notify_many(threads, messages, values_list)
+        return messages
+
+    @api.model
+    def _ar_subscribe_authors(self, threads, values_list, comment):
+        """Subscribe each message's real author to its customer, as ``message_post`` does
+        for comments (an internal author receives the answers): one call per author."""
+        if self.env.context.get("mail_post_autofollow_author_skip"):
+            return
+        followed = {}
+        real_authors = {}
+        for partner, values in zip(threads, values_list, strict=True):
+            if values["message_type"] in (
+                "notification",
+                "user_notification",
+                "auto_comment",
+                "out_of_office",
+            ):
+                continue
+            if values["subtype_id"] != comment:
+                continue
+            author_id = values["author_id"]
+            if author_id not in real_authors:
+                real_authors[author_id] = partner._message_compute_real_author(author_id)
+            real_author = real_authors[author_id]
+            if real_author and not real_author.partner_share:
+                followed[real_author] = followed.get(real_author, self.browse()) | partner
+        for real_author, partners in followed.items():
+            partners._message_subscribe(partner_ids=real_author.ids)
+
+    @api.model
+    def _ar_notify_many(self, threads, messages, values_list):
+        """Notify ``messages`` by e-mail as ``_notify_thread`` would, creating the
+        ``mail.mail`` and ``mail.notification`` of all of them at once."""
+        notify_args = {"force_send": False, "notify_skip_followers": True}
+        batch_size = (
+            int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size") or 0) or 50
+        )
+        mail_values, notification_values = [], []
+        for partner, message, values in zip(threads, messages, values_list, strict=True):
+            recipients = partner._notify_get_recipients(message, values, **notify_args)
+            if any(data["notif"] != "email" for data in recipients):
+                partner._notify_thread(message, values, **notify_args)
+                continue
+            partner._notify_thread_with_out_of_office(
+                message, recipients, msg_vals=values, **notify_args
+            )
+            if not recipients:
+                continue
+            # the browser pushes of recipients with a registered device
+            partner._notify_thread_by_web_push(message, recipients, msg_vals=values, **notify_args)
+            base_values = partner._notify_by_email_get_base_mail_values(
+                message, recipients, additional_values={"auto_delete": True}
+            )
+            base_notification = partner._notify_by_email_get_base_notification_values(message)
+            for _lang, render_values, group in partner._notify_get_classified_recipients_iterator(
+                message, recipients, msg_vals=values
+            ):
+                body = partner._notify_by_email_render_layout(
+                    message, group, msg_vals=values, render_values=render_values
+                )
+                for chunk in split_every(batch_size, group["recipients_ids"]):
+                    mail_values.append(
+                        partner._notify_by_email_get_final_mail_values(
+                            chunk, base_values, additional_values={"body_html": body}
+                        )
+                    )
+                    notification_values.append(
+                        [{"res_partner_id": pid, **base_notification} for pid in chunk]
+                    )
+                if group["recipients_emails"]:
+                    final = partner._notify_by_email_get_final_mail_values(
+                        [], base_values, additional_values={"body_html": body}
+                    )
+                    final["email_to"] = ",".join(group["recipients_emails"])
+                    mail_values.append(final)
+                    notification_values.append(
+                        [
+                            {"mail_email_address": email, **base_notification}
+                            for email in group["recipients_emails"]
+                        ]
+                    )
+        # without the caller's default_* keys, as _notify_thread_by_email creates them
+        env = self.env(context=clean_context(self.env.context), su=True)
+        mails = env["mail.mail"].create(mail_values)
+        env["mail.notification"].create(
+            [
+                {**notification, "mail_mail_id": mail.id}
+                for mail, notifications in zip(mails, notification_values, strict=True)
+                for notification in notifications
+            ]
+        )
