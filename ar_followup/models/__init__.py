@@ -16,6 +16,7 @@ from . import account_partial_reconcile
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import mail_mail
 from . import mail_notification
 from . import sms_tracker
 from . import ar_followup_template

@@ -126,7 +126,7 @@ class ArFollowupTemplate(models.Model):
         known = CONTEXT_VARIABLES
         for template in self:
             for field_name, source in (("subject", template.subject), ("body", template.body)):
-                problem = render.check(source or "", known, html=template.channel == "email")
+                problem = render.check(source or "", known, html=template._ar_is_html())
                 if problem:
                     raise ValidationError(
                         self.env._(
@@ -138,35 +138,12 @@ class ArFollowupTemplate(models.Model):
                         )
                     )
 
-    def _ar_sms_dlt_problem(self, company):
-        """Why this SMS template cannot be sent for ``company`` under DLT rules, or None.
-
-        DLT applies to companies in India: without the entity ID, the sender header
-        and the template ID, operators drop the message, so it is refused before.
-        """
-        self.ensure_one()
-        if self.channel != "sms" or company.country_id.code != "IN":
-            return None
-        missing = [
-            label
-            for label, value in (
-                (self.env._("the company's DLT entity ID"), company.ar_sms_dlt_entity_id),
-                (self.env._("the company's DLT sender header"), company.ar_sms_dlt_header),
-                (self.env._("the template's DLT template ID"), self.sms_dlt_template_id),
-            )
-            if not value
-        ]
-        if not missing:
-            return None
-        return self.env._(
-            "SMS template %(template)s cannot be sent from %(company)s: DLT registration "
-            "incomplete, missing %(missing)s.",
-            template=self.name,
-            company=company.name,
-            missing=", ".join(missing),
-        )
-
     # selection and rendering
+
+    def _ar_is_html(self):
+        """Whether this template's channel sends HTML (else plain text)."""
+        self.ensure_one()
+        return self.env["ar.followup.channel"]._ar_features(self.channel)["body_html"]
 
     @api.model
     def _ar_select(self, channel, stage, tone, company):
@@ -193,7 +170,7 @@ class ArFollowupTemplate(models.Model):
         context = template._ar_context(
             partner, moves, tone=tone, stage=self.stage, reminder=reminder
         )
-        html = self.channel == "email"
+        html = self._ar_is_html()
         result = {}
         for field_name in ("subject", "body"):
             output, problem = render.render_problem(template[field_name] or "", context, html=html)

@@ -12,8 +12,10 @@ from . import test_cadence_planning
 from . import test_cadence
 from . import test_cadence_concurrency
 from . import test_tracking
-from . import test_payment_retry
+from . import test_payment_followup
 from . import test_reminder_attachments
 from . import test_sms
 from . import test_approval_send
 from . import test_email_batch
+from . import test_channel_contract
+from . import test_delivery

@@ -198,6 +198,25 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
                 self.env.invalidate_all()
         cr.execute("RELEASE SAVEPOINT ar_cadence_commit")
 
+    def plan(self, day=TODAY):
+        """Plan the test company's reminders for ``day`` as the daily cron does; returns
+        them (skipped ones included)."""
+        with self.frozen(day):
+            self.env.invalidate_all()
+            reminders = self.company._ar_plan_reminders(day)
+        self.env.invalidate_all()
+        return reminders
+
+    def dispatch(self, day=TODAY, at=None, **kwargs):
+        """Dispatch the test company's due reminders on ``day`` at ``at`` UTC (default
+        04:30, 10:00 in Kolkata) as the cron does, committing as it goes (``kwargs``:
+        those of :meth:`committing`, e.g. ``crash_after``)."""
+        moment = datetime.combine(day, at or time(4, 30))
+        with freeze_time(moment), self.committing(**kwargs):
+            self.env.invalidate_all()
+            self.company._ar_dispatch_reminders()
+        self.env.invalidate_all()
+
     def refresh_ageing(self, day=None):
         with self.frozen(day or TODAY):
             return self.env["res.company"]._cron_ar_refresh_ageing()

@@ -30,20 +30,6 @@ class TestCadence(ArFollowupCommon):
 
     # -- helpers -------------------------------------------------------------
 
-    def plan(self, day=TODAY):
-        with self.frozen(day):
-            self.env.invalidate_all()
-            reminders = self.company._ar_plan_reminders(day)
-        self.env.invalidate_all()
-        return reminders
-
-    def dispatch(self, day=TODAY, at=None, **kwargs):
-        moment = datetime.combine(day, at) if at else datetime.combine(day, time(4, 30))
-        with freeze_time(moment), self.committing(**kwargs):
-            self.env.invalidate_all()
-            self.company._ar_dispatch_reminders()
-        self.env.invalidate_all()
-
     def run_day(self, day):
         self.plan(day)
         self.dispatch(day)

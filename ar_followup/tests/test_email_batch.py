@@ -74,10 +74,6 @@ class TestEmailBatch(ArFollowupCommon):
             {"type": "invoice", "parent_id": cls.customer_c.id, "email": "ap@deccan.example.in"}
         )
 
-    def plan(self):
-        with self.frozen(TODAY):
-            return self.company._ar_plan_reminders(TODAY)
-
     def capture(self, reminder):
         """What a reminder's e-mail left, as the AR team and the mail queue see it."""
         message = reminder.mail_message_id.sudo()

@@ -65,20 +65,6 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
 
     # -- helpers -------------------------------------------------------------
 
-    def plan(self):
-        with self.frozen(TODAY):
-            self.env.invalidate_all()
-            reminders = self.company._ar_plan_reminders(TODAY)
-        self.env.invalidate_all()
-        return reminders
-
-    def dispatch(self, at=time(4, 30)):
-        """Dispatch on TODAY at ``at`` UTC (04:30 is 10:00 in Kolkata)."""
-        with freeze_time(datetime.combine(TODAY, at)), self.committing():
-            self.env.invalidate_all()
-            self.company._ar_dispatch_reminders()
-        self.env.invalidate_all()
-
     def planned_sms(self, customer=None):
         """An invoice 7 days overdue for ``customer``: its first reminder, planned by SMS."""
         customer = customer or self.customer

@@ -262,25 +262,26 @@ class TestTemplate(ArTemplateCommon):
     def test_sms_refused_until_dlt_registration_is_complete(self):
         template = self.env.ref("ar_followup.template_sms_overdue")
         self.company.country_id = self.env.ref("base.in")
-        problem = template._ar_sms_dlt_problem(self.company)
+        problem = self.env["ar.followup.reminder"]._ar_sms_dlt_problem(template, self.company)
         self.assertIn("DLT registration incomplete", problem)
         self.assertIn("the company's DLT entity ID", problem)
         self.assertIn("the template's DLT template ID", problem)
         self.company.write(
             {"ar_sms_dlt_entity_id": "1201159178451234567", "ar_sms_dlt_header": "SHAKTI"}
         )
-        problem = template._ar_sms_dlt_problem(self.company)
+        problem = self.env["ar.followup.reminder"]._ar_sms_dlt_problem(template, self.company)
         self.assertNotIn("entity ID", problem)
         self.assertIn("the template's DLT template ID", problem)
         template.sms_dlt_template_id = "1207168000001234567"
-        self.assertIsNone(template._ar_sms_dlt_problem(self.company))
-        # outside India, and for e-mail, DLT does not apply
         self.assertIsNone(
-            self.env.ref("ar_followup.template_email_overdue")._ar_sms_dlt_problem(self.company)
+            self.env["ar.followup.reminder"]._ar_sms_dlt_problem(template, self.company)
         )
+        # outside India, DLT does not apply
         template.sms_dlt_template_id = False
         self.company.country_id = self.env.ref("base.be")
-        self.assertIsNone(template._ar_sms_dlt_problem(self.company))
+        self.assertIsNone(
+            self.env["ar.followup.reminder"]._ar_sms_dlt_problem(template, self.company)
+        )
 
     def test_ar_user_cannot_edit_templates(self):
         template = self.env.ref("ar_followup.template_sms_due").with_user(self.ar_user)

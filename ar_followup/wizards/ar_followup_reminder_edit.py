@@ -13,16 +13,19 @@ class ArFollowupReminderEdit(models.TransientModel):
     )
     state = fields.Selection(related="reminder_id.state")
     channel = fields.Selection(related="reminder_id.channel")
-    is_email = fields.Boolean(compute="_compute_is_email")
+    is_html = fields.Boolean(compute="_compute_is_html")
     preview_error = fields.Char(related="reminder_id.preview_error")
     subject = fields.Char()
     body = fields.Html(sanitize_style=True)
     body_text = fields.Text("Text")
 
     @api.depends("channel")
-    def _compute_is_email(self):
+    def _compute_is_html(self):
+        Channel = self.env["ar.followup.channel"]
         for wizard in self:
-            wizard.is_email = wizard.channel == "email"
+            wizard.is_html = (
+                bool(wizard.channel) and Channel._ar_features(wizard.channel)["body_html"]
+            )
 
     @api.model
     def default_get(self, fields_list):
@@ -32,7 +35,7 @@ class ArFollowupReminderEdit(models.TransientModel):
         )
         if reminder:
             values["subject"] = reminder.preview_subject or False
-            if reminder.channel == "email":
+            if reminder._ar_channel_features()["body_html"]:
                 values["body"] = reminder.preview_body or False
             else:
                 values["body_text"] = reminder.preview_text or False
@@ -41,7 +44,7 @@ class ArFollowupReminderEdit(models.TransientModel):
     def action_save(self):
         """Store the text on the reminder: it goes out as written."""
         self.ensure_one()
-        body = self.body if self.is_email else self.body_text
+        body = self.body if self.is_html else self.body_text
         self.reminder_id._ar_set_text(self.subject, body or "")
         return {"type": "ir.actions.act_window_close"}
 

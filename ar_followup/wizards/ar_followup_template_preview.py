@@ -65,7 +65,7 @@ class ArFollowupTemplatePreview(models.TransientModel):
                 wizard.error = error.args[0]
                 continue
             wizard.subject = rendered["subject"]
-            if wizard.template_id.channel == "email":
+            if wizard.template_id._ar_is_html():
                 wizard.body = rendered["body"]
             else:
                 wizard.body_text = rendered["body"]

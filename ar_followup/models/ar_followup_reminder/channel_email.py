@@ -294,15 +294,15 @@ class ReminderEmail:
         )
 
     @api.model
-    def _ar_email_apply_notifications(self, notifications):
-        """Odoo's outcome of reminder e-mails (``mail.notification``, see
-        ``models/mail_notification.py``): delivered once the mail server accepted the
-        e-mail for one recipient; not delivered (the reminder falls back) when every
-        recipient's was refused or bounced."""
+    def _ar_email_apply_outcome(self, messages):
+        """Odoo's outcome of reminder e-mails among ``messages`` (``mail.message``, see
+        ``models/mail_mail.py`` and ``mail_notification.py``): delivered once the mail
+        server accepted the e-mail for one recipient; not delivered (the reminder falls
+        back) when every recipient's was refused or bounced."""
         reminders = self.sudo().search(
             [
                 ("channel", "=", "email"),
-                ("mail_message_id", "in", notifications.mail_message_id.ids),
+                ("mail_message_id", "in", messages.ids),
                 ("state", "in", ("sent", "delivered")),
             ]
         )

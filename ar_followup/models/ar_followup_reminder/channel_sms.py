@@ -152,7 +152,7 @@ class ReminderSms:
             raise UserError(
                 self.env._("No SMS template for the stage %s.", stages.get(stage, stage))
             )
-        dlt_problem = template._ar_sms_dlt_problem(company)
+        dlt_problem = self._ar_sms_dlt_problem(template, company)
         if dlt_problem:
             raise UserError(dlt_problem)
         problem, number, text = self._ar_get_sms_numbers(partner)[partner.id]
@@ -181,6 +181,34 @@ class ReminderSms:
             self._ar_raise_sms_error(sms, getattr(api, "outcomes", {}).get(sms.uuid))
         _logger.info("AR reminder %s: SMS sent to %s", self.id, phone.mask(number))
         return sms.uuid
+
+    @api.model
+    def _ar_sms_dlt_problem(self, template, company):
+        """Why the SMS ``template`` cannot be sent for ``company`` under DLT rules, or None.
+
+        DLT applies to companies in India: without the entity ID, the sender header
+        and the template ID, operators drop the message, so it is refused before.
+        """
+        if company.country_id.code != "IN":
+            return None
+        missing = [
+            label
+            for label, value in (
+                (self.env._("the company's DLT entity ID"), company.ar_sms_dlt_entity_id),
+                (self.env._("the company's DLT sender header"), company.ar_sms_dlt_header),
+                (self.env._("the template's DLT template ID"), template.sms_dlt_template_id),
+            )
+            if not value
+        ]
+        if not missing:
+            return None
+        return self.env._(
+            "SMS template %(template)s cannot be sent from %(company)s: DLT registration "
+            "incomplete, missing %(missing)s.",
+            template=template.name,
+            company=company.name,
+            missing=", ".join(missing),
+        )
 
     @api.model
     def _ar_get_sms_api(self, company):

@@ -108,6 +108,8 @@ class ReminderTracking:
                 "date_clicked": reminder.date_clicked or fields.Datetime.now(),
             }
         )
+        # following a link of the message proves it was read
+        reminder._ar_apply_report("read")
 
     @api.model
     def _ar_record_view(self, moves):
@@ -126,4 +128,5 @@ class ReminderTracking:
             .filtered(lambda r: r.date_sent <= fields.Datetime.now())
         )
         reminders.write({"date_viewed": fields.Datetime.now()})
+        reminders._ar_apply_report("read")
         return reminders

@@ -1,0 +1,169 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The channel contract: adding a channel is one selection entry plus its hooks.
+
+A "carrier pigeon" channel is added for the duration of a test the way a
+channel addon adds itself: one entry in ``ar.followup.channel.code`` and two
+hooks named after its code. Nothing else of the core is touched, and the
+pigeon appears in every channel choice and carries reminders.
+"""
+
+import ast
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+
+from .common import ArFollowupCommon
+
+PIGEON = ("pigeon", "Carrier pigeon")
+
+
+class TestChannelContract(ArFollowupCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Reminder = cls.env["ar.followup.reminder"]
+        cls.Channel = cls.env["ar.followup.channel"]
+        cls.first = cls.env.ref("ar_followup.ar_followup_policy_step_standard_first")
+
+    @contextmanager
+    def pigeon(self, sent, lofts=None, carries=True):
+        """The pigeon channel, installed for the block: ``sent`` collects the reminders
+        it carries; customers not in ``lofts`` (when given) have no loft to fly to;
+        without ``carries``, the channel has no send hook."""
+        field = self.Channel._fields["code"]
+
+        def contact_problems(model, partners):
+            return {
+                partner.id: None
+                if lofts is None or partner in lofts
+                else ("no_contact", "Pigeon: no loft at %s." % partner.name)
+                for partner in partners
+            }
+
+        def send(reminder):
+            sent.append(reminder)
+            return "pigeon-%s" % reminder.id
+
+        Reminder = type(self.Reminder)
+        with (
+            patch.object(field, "selection", [*field.selection, PIGEON]),
+            patch.object(field, "_selection", {**field._selection, PIGEON[0]: PIGEON[1]}),
+            patch.object(Reminder, "_ar_pigeon_contact_problems", contact_problems, create=True),
+            patch.object(Reminder, "_ar_pigeon_send", send, create=True)
+            if carries
+            else nullcontext(),
+        ):
+            self.env.registry.clear_cache()  # the channels' capabilities are cached
+            self.Channel._ar_create_missing(self.company)
+            try:
+                yield
+            finally:
+                self.env.registry.clear_cache()
+
+    def choices(self, model, field_name):
+        return self.env[model]._fields[field_name]._description_selection(self.env)
+
+    def test_one_list_of_channels_everywhere(self):
+        with self.pigeon([]):
+            channels = self.choices("ar.followup.channel", "code")
+            self.assertIn(PIGEON, channels)
+            for model, field_name in (
+                ("res.partner", "ar_channel"),
+                ("ar.followup.policy.step", "channel"),
+                ("ar.followup.policy.step", "fallback_channel"),
+                ("ar.followup.template", "channel"),
+                ("ar.followup.reminder", "channel"),
+            ):
+                with self.subTest(model=model, field=field_name):
+                    self.assertEqual(self.choices(model, field_name), channels)
+            # the company got its account of the new channel
+            account = self.Channel.search(
+                [("company_id", "=", self.company.id), ("code", "=", "pigeon")]
+            )
+            self.assertEqual((account.name, account.state), ("Carrier pigeon", "enabled"))
+            # what the channel declares nothing about, it cannot do
+            self.assertFalse(self.Channel._ar_features("pigeon")["send_together"])
+            self.assertEqual(self.Channel._ar_features("pigeon")["contact_kind"], "none")
+        self.assertNotIn(PIGEON, self.choices("res.partner", "ar_channel"))
+
+    def test_reminders_fly_by_the_new_channel(self):
+        sent = []
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        self._ar_invoice(self.customer_b, 2000, self.days_before(7))
+        with self.pigeon(sent, lofts=self.customer):
+            self.first.write({"channel": "pigeon", "fallback_channel": "email"})
+            self.customer.ar_channel = "pigeon"
+            self.refresh_ageing()
+            planned = self.plan().filtered(lambda r: r.step_id == self.first)
+            by_customer = {r.partner_id: r for r in planned}
+            # no loft at Coastal Agro: the step's fallback, e-mail, is planned at once
+            self.assertEqual(by_customer[self.customer].channel, "pigeon")
+            self.assertEqual(by_customer[self.customer_b].channel, "email")
+            self.dispatch()
+        reminder = by_customer[self.customer]
+        self.assertEqual(sent, [reminder])
+        self.assertEqual(
+            (reminder.state, reminder.provider_message_id),
+            ("sent", "pigeon-%s" % reminder.id),
+        )
+        self.assertEqual(by_customer[self.customer_b].state, "sent")
+
+    def test_a_disabled_channel_reaches_nobody_and_the_step_falls_back(self):
+        self.first.write({"channel": "sms", "fallback_channel": "email"})
+        self.Channel.search(
+            [("company_id", "=", self.company.id), ("code", "=", "sms")]
+        ).state = "disabled"
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        self.refresh_ageing()
+        reminder = self.plan().filtered(lambda r: r.step_id == self.first)
+        self.assertEqual((reminder.channel, reminder.state), ("email", "planned"))
+        problem = self.Reminder._ar_get_contact_problems("sms", self.customer, self.company)
+        self.assertEqual(
+            problem[self.customer.id], ("no_contact", "SMS is disabled in %s." % self.company.name)
+        )
+
+    def test_a_channel_without_hooks_sends_nothing(self):
+        with self.pigeon([], carries=False):
+            self._ar_invoice(self.customer, 1000, self.days_before(7))
+            self.first.write({"channel": "pigeon", "fallback_channel": False})
+            self.refresh_ageing()
+            reminder = self.plan().filtered(lambda r: r.step_id == self.first)
+            with self.assertRaisesRegex(UserError, "No channel sends reminders by Carrier pigeon"):
+                reminder._ar_send()
+
+    def test_a_channel_code_cannot_change(self):
+        sms = self.Channel.search([("company_id", "=", self.company.id), ("code", "=", "sms")])
+        with self.assertRaises(UserError):
+            sms.code = "email"
+
+    def test_the_core_has_no_channel_branch(self):
+        """Only the channels' own files name e-mail or SMS in a comparison with a channel."""
+        addon = Path(__file__).resolve().parent.parent
+        own = {
+            "channel_email.py",
+            "channel_sms.py",
+            "ar_followup_channel.py",
+            "mail_notification.py",
+            "sms_tracker.py",
+        }
+        offenders = []
+        for path in addon.rglob("*.py"):
+            if "tests" in path.parts or path.name in own:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.Compare):
+                    continue
+                names = {
+                    part.attr if isinstance(part, ast.Attribute) else getattr(part, "id", None)
+                    for part in (node.left, *node.comparators)
+                }
+                constants = {
+                    part.value
+                    for part in (node.left, *node.comparators)
+                    if isinstance(part, ast.Constant)
+                }
+                if names & {"channel", "code"} and constants & {"email", "sms"}:
+                    offenders.append("%s:%s" % (path.relative_to(addon), node.lineno))
+        self.assertEqual(offenders, [])
