@@ -12,7 +12,6 @@
     "license": "LGPL-3",
     "installable": True,
     "depends": ["ar_followup"],
-    "external_dependencies": {"python": ["requests", "phonenumbers"]},
     "data": [
         "data/ar_followup_template_data.xml",
         "views/ar_followup_template_views.xml",
