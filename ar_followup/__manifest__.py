@@ -13,7 +13,7 @@
     "application": True,
     "installable": True,
     "depends": ["account", "account_payment", "portal", "mail", "sms"],
-    "external_dependencies": {"python": ["phonenumbers", "jinja2"]},
+    "external_dependencies": {"python": ["phonenumbers", "jinja2", "requests"]},
     "data": [
         "security/ar_followup_groups.xml",
         "security/ir.model.access.csv",

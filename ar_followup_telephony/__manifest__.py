@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "AR Follow-up: Calls",
-    "summary": "Prioritised collection call queue, click-to-call through Exotel and "
-    "Knowlarity, IVR reminder calls, call notes in the audit trail",
+    "summary": "Call scripts for collection calls: what the AR clerk says, asks and "
+    "records, per stage and tone, in the customer's language",
     "version": "19.0.1.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/ar-followup/ar-followup",
@@ -12,7 +12,6 @@
     "license": "LGPL-3",
     "installable": True,
     "depends": ["ar_followup"],
-    "external_dependencies": {"python": ["requests", "phonenumbers"]},
     "data": [
         "data/ar_followup_channel_data.xml",
         "data/ar_followup_template_data.xml",

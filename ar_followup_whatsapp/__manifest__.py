@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "AR Follow-up: WhatsApp",
-    "summary": "Payment reminders over the WhatsApp Business Cloud API, "
-    "with delivery and read receipts and replies in the AR inbox",
+    "summary": "WhatsApp reminder templates: the Meta-approved text and its parameters "
+    "per tone and language, checked against Meta's rules",
     "version": "19.0.1.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/ar-followup/ar-followup",
@@ -12,7 +12,6 @@
     "license": "LGPL-3",
     "installable": True,
     "depends": ["ar_followup"],
-    "external_dependencies": {"python": ["requests", "phonenumbers"]},
     "data": [
         "data/ar_followup_channel_data.xml",
         "data/ar_followup_template_data.xml",
