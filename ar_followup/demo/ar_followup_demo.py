@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import Command, models
+from odoo import Command, api, models
 from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
@@ -29,7 +29,8 @@ class ArFollowupDemo(models.AbstractModel):
     _name = "ar.followup.demo"
     _description = "AR Follow-up Demo Builder"
 
-    def _ar_demo_switch_to_rupees(self, companies):
+    @api.model
+    def _ar_demo_switch_to_rupees(self, company_ids):
         """Keep these companies' books in rupees, with India as the fiscal country.
 
         Account's own demo data posts a few US-dollar entries on the main
@@ -38,6 +39,7 @@ class ArFollowupDemo(models.AbstractModel):
         removed the way Odoo removes them when it replaces a chart of accounts
         (``account.chart.template._load``).
         """
+        companies = self.env["res.company"].browse(company_ids)
         inr, india = self.env.ref("base.INR"), self.env.ref("base.in")
         inr.action_unarchive()
         for company in companies.filtered(lambda c: c.currency_id != inr):
@@ -55,8 +57,11 @@ class ArFollowupDemo(models.AbstractModel):
             company.account_fiscal_country_id = india
         return True
 
-    def _ar_demo_load_receivables(self, company):
+    @api.model
+    def _ar_demo_load_receivables(self, company_ids):
         """Invoices, payments and follow-up records of the demo customers, as of today."""
+        company = self.env["res.company"].browse(company_ids)
+        company.ensure_one()
         started = time.monotonic()
         company = company.with_company(company).with_context(tracking_disable=True)
         today = company._ar_today()

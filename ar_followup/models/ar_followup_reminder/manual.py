@@ -9,6 +9,10 @@ from odoo import Command, api, fields
 
 _logger = logging.getLogger(__name__)
 
+#: reminders a "Send reminder now" sends within the user's request; more are queued for
+#: the dispatcher, which commits in bounded transactions
+MANUAL_SEND_AT_ONCE = 5
+
 
 class ReminderManual:
     """ "Send reminder now": manual reminders.
@@ -16,7 +20,9 @@ class ReminderManual:
     Manual reminders have no step (``manual`` set instead), name their
     template, and go out through the same checks and
     channel hooks as planned ones (:meth:`_ar_check_before_send`,
-    :meth:`_ar_dispatch_one`) at once, in the user's transaction: holds,
+    :meth:`_ar_dispatch_one`) at once, in the user's transaction (a bulk send of
+    more than :data:`MANUAL_SEND_AT_ONCE`, and any channel calling an outside
+    service, is queued for the dispatcher instead): holds,
     do-not-contact and reachability still apply, the sending window does not
     (the user asked for now). One counts as contact for the policy's minimum
     interval; it claims no step, so the cadence's steps still fire. Its cycle
@@ -122,10 +128,14 @@ class ReminderManual:
                     continue
             results.append((existing, True))
         problems = created._ar_check_before_send(now)
+        # what will go out: beyond a handful, rendering and attachments would hold the
+        # user's request for minutes, so a bulk send is left to the dispatcher
+        going = created.filtered(lambda r: not problems.get(r.id) or problems[r.id][0] == "exclude")
+        bulk = len(going) > MANUAL_SEND_AT_ONCE
         queued = Reminder.browse()
         for reminder in created:
             problem = problems.get(reminder.id)
-            if reminder._ar_commit_each() and (not problem or problem[0] == "exclude"):
+            if reminder in going and (bulk or reminder._ar_commit_each()):
                 # An outside service (SMS...) is called only by the dispatcher, which
                 # commits before and right after the call: sent from this request, a
                 # failure at its commit (or Odoo replaying the request after a
