@@ -67,7 +67,7 @@ timed() {
 check_log() {
     local file=$1 errors
     errors=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$file" || true)
-    [ -z "$errors" ] || die "errors in the log of $(basename "$file" .log):
+    [ -z "$errors" ] || die "upgrade check failed: errors in the log of $(basename "$file" .log):
 $errors"
 }
 
@@ -78,14 +78,16 @@ build_base() {
     log "building the demo database $BASE_DB from BASE (a few minutes)"
     fresh_db "$BASE_DB"
     "${odoo_bin[@]}" "${base_args[@]}" -i "$ADDONS" --with-demo --stop-after-init \
-        --log-level=warn 2>&1 | tee "$WORK/base-install.log" >&2
+        --log-level=warn 2>&1 | tee "$WORK/base-install.log" >&2 \
+        || die "BASE's demo database could not be built (log above): not an upgrade problem"
     check_log "$WORK/base-install.log"
 }
 
 play_base() {
     log "playing the follow-up forward on $BASE_DB with BASE's crons"
     "${odoo_bin[@]}" shell "${base_args[@]}" --log-level=warn \
-        < "$REPO_ROOT/setup/upgrade_play.py" 2>&1 | tee "$WORK/base-play.log" >&2
+        < "$REPO_ROOT/setup/upgrade_play.py" 2>&1 | tee "$WORK/base-play.log" >&2 \
+        || die "BASE's crons failed on its demo database (log above): not an upgrade problem"
     check_log "$WORK/base-play.log"
     # REUSE=1 trusts only a database whose build and play went to the end
     psql -q -d "$BASE_DB" -c "COMMENT ON DATABASE \"$BASE_DB\" IS 'upgrade-check: $base_sha played'"
@@ -103,7 +105,8 @@ copy_base() {
 upgrade_new() {
     log "upgrading $NEW_DB to the working tree: -u $ADDONS"
     "${odoo_bin[@]}" -c "$NEW_CONF" -d "$NEW_DB" -u "$ADDONS" --stop-after-init \
-        --log-level=warn 2>&1 | tee "$WORK/upgrade.log" >&2
+        --log-level=warn 2>&1 | tee "$WORK/upgrade.log" >&2 \
+        || die "upgrade check failed: -u to the working tree stopped with an error (log above)"
     check_log "$WORK/upgrade.log"
 }
 

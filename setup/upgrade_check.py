@@ -329,6 +329,11 @@ class Report:
         (self.allowed if allowed else self.notes if ok else self.failures).append(text)
 
 
+def _natural(key):
+    """Sort key of a record key: XML ids by name, then ``#id`` by number."""
+    return (1, int(key[1:]), "") if key.startswith("#") else (0, 0, key)
+
+
 def _show(items):
     items = list(items)
     shown = ", ".join(items[:SHOWN])
@@ -354,7 +359,7 @@ def _compare_chatter(before, after, allow, report):
         new_records = after["chatter"].get(allow.model(model) or model, {})
         for name in CHATTER:
             fewer, more = [], 0
-            for key, counts in sorted(records.items()):
+            for key, counts in sorted(records.items(), key=lambda item: _natural(item[0])):
                 old, new = counts.get(name, 0), new_records.get(key, {}).get(name, 0)
                 if new < old:
                     fewer.append("%s %d -> %d" % (key, old, new))
@@ -391,7 +396,7 @@ def _compare_records(before, after, allow, report):
             if now["kind"] == "gone":
                 report.add(True, "view gone: %s" % model)
             continue
-        gone = sorted(set(info["keys"]) - set(now["keys"]))
+        gone = sorted(set(info["keys"]) - set(now["keys"]), key=_natural)
         unexpected = [key for key in gone if not allow.gone_ok(model, key)]
         if unexpected:
             report.add(
@@ -399,7 +404,7 @@ def _compare_records(before, after, allow, report):
             )
         if len(unexpected) < len(gone):
             report.add(True, "records gone as allowed: %s: %d" % (model, len(gone)), allowed=True)
-        new = sorted(set(now["keys"]) - set(info["keys"]))
+        new = sorted(set(now["keys"]) - set(info["keys"]), key=_natural)
         if new:
             report.add(True, "records new: %s: %d (%s)" % (new_model, len(new), _show(new)))
 
@@ -455,7 +460,7 @@ def _compare_fields(before, after, allow, report):
 def _compare_values(model, name, old_values, new_values, new_name, allow, report):
     names = {(model, name), (model, new_name)}
     changed, allowed = [], Counter()
-    for key, vals in sorted(old_values.items()):
+    for key, vals in sorted(old_values.items(), key=lambda item: _natural(item[0])):
         if key not in new_values:
             continue  # a record gone is reported with the records
         old, new = vals.get(name), new_values[key].get(new_name)
@@ -465,16 +470,15 @@ def _compare_values(model, name, old_values, new_values, new_name, allow, report
             allowed[(_fmt(old), _fmt(new))] += 1
         else:
             changed.append("%s %s -> %s" % (key, _fmt(old), _fmt(new)))
+    label = "%s.%s" % (model, name) + (" (as %s)" % new_name if new_name != name else "")
     if changed:
         report.add(
             False,
-            "values changed: %s.%s, %d of %d records: %s"
-            % (model, name, len(changed), len(old_values), _show(changed)),
+            "values changed: %s, %d of %d records: %s"
+            % (label, len(changed), len(old_values), _show(changed)),
         )
     for (old, new), count in sorted(allowed.items()):
-        report.add(
-            True, "values %s.%s %s -> %s on %d records" % (model, name, old, new, count), True
-        )
+        report.add(True, "values %s %s -> %s on %d records" % (label, old, new, count), True)
 
 
 def _compare_plain(label, before, after, report):
