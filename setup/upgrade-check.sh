@@ -28,7 +28,7 @@ fi
 base_sha=$("${git[@]}" rev-parse -q --verify "$BASE^{commit}") || die "BASE=$BASE is not a commit"
 # One pair of databases per worktree and BASE: runs from other worktrees never
 # share a database, and REUSE=1 finds the one a KEEP=1 run of this one left.
-worktree=$(basename "$REPO_ROOT" | tr -c 'a-zA-Z0-9_\n' '_' | cut -c1-30)
+worktree=$(basename "$REPO_ROOT" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9_\n' '_' | cut -c1-30)
 BASE_DB="${UPGRADE_DB:-upg_${worktree}_${base_sha:0:10}}"
 NEW_DB="${BASE_DB}_new"
 [[ $BASE_DB == upg_* ]] || die "UPGRADE_DB must start with upg_ (the databases this check may drop)"
