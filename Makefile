@@ -1,11 +1,12 @@
 # One entry point per job. Odoo comes from $(ODOO_SRC) (default /opt/odoo).
 # Variables: ODOO_SRC, HTTP_PORT, STOP=1 (demo: stop after building), FRESH=1
-# (demo: rebuild), TEST_DB, REUSE_DB=1 (test: skip the fresh install), T="pytest args".
+# (demo: rebuild), TEST_DB, REUSE_DB=1 (test: skip the fresh install), T="pytest args",
+# BASE=<git rev>, KEEP=1, REUSE=1 (upgrade-check).
 SHELL := /bin/bash
 export ODOO_SRC ?= /opt/odoo
-export STOP FRESH HTTP_PORT TEST_DB REUSE_DB BENCH_SIZES
+export STOP FRESH HTTP_PORT TEST_DB REUSE_DB BENCH_SIZES BASE KEEP REUSE UPGRADE_DB
 
-.PHONY: demo test test-odoo lint bench setup pot help
+.PHONY: demo test test-odoo lint bench setup pot help upgrade-check
 
 help:
 	@echo "make demo   build the demo database and serve Odoo on http://localhost:8069 (STOP=1: build only)"
@@ -14,6 +15,9 @@ help:
 	@echo "make bench  planning and dispatch benchmark against OCA credit control (prints a table)"
 	@echo "make pot    regenerate the addons' i18n/*.pot"
 	@echo "make test-odoo  the addon tests through Odoo's own --test-enable runner"
+	@echo "make upgrade-check  the demo built at BASE (default: where HEAD forked from main), upgraded"
+	@echo "                    to the working tree with -u: fails on a record, value or field lost"
+	@echo "                    (BASE=<rev>, KEEP=1 keeps the databases, REUSE=1 reuses a kept one)"
 
 setup:
 	@bash setup/bootstrap.sh >/dev/null
@@ -36,3 +40,6 @@ bench:
 
 pot:
 	@bash setup/pot.sh
+
+upgrade-check:
+	@bash setup/upgrade-check.sh
