@@ -4,7 +4,7 @@
     "name": "AR Follow-up: Calls",
     "summary": "Call scripts for collection calls: what the AR clerk says, asks and "
     "records, per stage and tone, in the customer's language",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/ar-followup/ar-followup",
     "author": "AR Follow-up contributors",

@@ -4,7 +4,7 @@
     "name": "AR Follow-up: WhatsApp",
     "summary": "WhatsApp reminder templates: the Meta-approved text and its parameters "
     "per tone and language, checked against Meta's rules",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/ar-followup/ar-followup",
     "author": "AR Follow-up contributors",
