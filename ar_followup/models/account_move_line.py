@@ -141,10 +141,9 @@ class AccountMoveLine(models.Model):
         ):
             # PostgreSQL plans with the statistics it took before: after the first ageing
             # (or new bucket limits) they say no line has a bucket, and the planner's
-            # next query over aged lines chose a nested loop that ran for minutes at
-            # 100,000 invoices, and for 2.5 s at 10,000 when a fixed threshold of
-            # 10,000 lines was just missed (``make bench``). ANALYZE sees this
-            # transaction's rows.
+            # next query over aged lines chooses a nested loop that runs for minutes.
+            # A share of the table, not a fixed count, so small books are covered too.
+            # ANALYZE sees this transaction's rows.
             self.env.cr.execute(
                 SQL("ANALYZE account_move_line, account_move, ar_followup_bucket_transition")
             )

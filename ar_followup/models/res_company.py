@@ -19,8 +19,8 @@ _logger = logging.getLogger(__name__)
 def _without_jit(cr):
     """PostgreSQL's JIT compiler off for the queries of the block (this transaction only).
 
-    It compiles any query its cost estimate calls large: the planner's reads of
-    100,000 open items spent 0.2 s compiling for a 0.5 s run (``make bench``).
+    It compiles any query its cost estimate calls large, and the planner's reads
+    of every open item cost more to compile than to run (see ``make bench``).
     On an error the transaction is rolled back, which restores the setting too.
     """
     cr.execute(SQL("SELECT current_setting('jit')"))

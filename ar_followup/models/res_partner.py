@@ -735,7 +735,7 @@ class ResPartner(PartnerMailBatch, models.Model):
         company = company or self.env.company
         standard = self.env.ref("ar_followup.ar_followup_policy_standard", raise_if_not_found=False)
         fallback = company.sudo().ar_policy_id or standard or self.env["ar.followup.policy"]
-        # per segment once: the planner asks for 20,000 customers of a few segments
+        # per segment once: the planner asks for thousands of customers of a few segments
         by_segment = {}
         result = {}
         for partner in self:

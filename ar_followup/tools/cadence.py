@@ -92,7 +92,8 @@ DO_NOT_CONTACT = "do_not_contact"
 UNCHECKED = "unchecked"
 
 
-# slots: 100,000 items weigh a quarter of what they would with a __dict__ each
+# slots: a planning pass holds every open item at once, a quarter of the memory a
+# __dict__ each would take
 @dataclass(frozen=True, slots=True)
 class Item:
     """An open receivable due line of a customer."""

@@ -133,7 +133,7 @@ class ReminderPlanning:
             self._ar_prepare_plan_vals(decision, context) for decision in decisions
         )
         # counted from the decisions: reading the new reminders' state back would load
-        # every column of 20,000 reminders at 100,000 invoices (30 MB, ``make bench``)
+        # every column of every reminder just planned
         advanced = {d.partner_id for d in decisions if d.action == cadence.SEND}
         broken.filtered(lambda p: p.partner_id.id in advanced)._ar_consume_escalations()
         _logger.info(
@@ -153,11 +153,11 @@ class ReminderPlanning:
         ``vals_iter`` gives the reminders' values as
         :meth:`_ar_prepare_plan_vals` builds them, ``line_ids`` as
         ``Command.create``; a generator is best: the items are kept compactly, not
-        as 85,000 dicts (30 MB at 100,000 invoices), until the reminders exist. Raw
-        SQL because it was measured: the ORM's ``create`` spent 11 of 14 s of a
-        planning pass over 10,000 invoices converting and caching values one by one
-        (``make bench``). Defaults still apply and stored computed fields are
-        computed by the ORM; nothing is tracked (the trail is the record).
+        as one dict each, until the reminders exist. Raw SQL (``tools/bulk_insert.py``)
+        because the ORM's ``create`` converts and caches values one by one, most of
+        a planning pass at these volumes (see ``make bench``). Defaults still apply
+        and stored computed fields are computed by the ORM; nothing is tracked (the
+        trail is the record).
         """
         # prepared before the COPY, as preparing may read the database (which a
         # connection cannot do while a COPY is under way); each reminder's items are
@@ -219,7 +219,7 @@ class ReminderPlanning:
                 company=company.id,
             )
         )
-        # read in chunks: 100,000 rows fetched at once weighed as much again as the items
+        # read in chunks: all rows fetched at once would weigh as much again as the items
         items = []
         while rows := self.env.cr.fetchmany(10_000):
             items.extend(cadence.Item(*row) for row in rows)
