@@ -1,6 +1,7 @@
 from . import ar_followup_bucket
 from . import ar_followup_bucket_transition
 from . import ar_followup_hold_mixin
+from . import ar_followup_suspension_mixin
 from . import ar_followup_dispute
 from . import ar_followup_promise
 from . import ar_followup_policy

@@ -9,7 +9,7 @@ from .account_move_line import _search_days_overdue
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _inherit = ["account.move", "ar.followup.suspension.mixin"]
 
     # Oldest open due line of the invoice; kept by account.move.line._ar_refresh_ageing.
     ar_oldest_due_date = fields.Date(
@@ -68,26 +68,7 @@ class AccountMove(models.Model):
             self.env, "ar_oldest_due_date", operator, value, [("ar_bucket_id", "!=", False)]
         )
 
-    # disputes and promises to pay (ar.followup.hold.mixin)
-    ar_followup_suspended = fields.Boolean(
-        "Follow-up Suspended",
-        compute="_compute_ar_followup_suspension",
-        search="_search_ar_followup_suspended",
-        help="An open dispute or promise to pay holds the reminders for this invoice.",
-    )
-    ar_followup_suspension_reason = fields.Char(
-        "Reminders Suspended", compute="_compute_ar_followup_suspension"
-    )
-    ar_dispute_count = fields.Integer(
-        "Open Disputes",
-        compute="_compute_ar_hold_counts",
-        groups="ar_followup.ar_followup_group_user",
-    )
-    ar_promise_count = fields.Integer(
-        "Open Promises to Pay",
-        compute="_compute_ar_hold_counts",
-        groups="ar_followup.ar_followup_group_user",
-    )
+    # suspension fields: ar.followup.suspension.mixin (computed below)
     ar_portal_viewed_on = fields.Datetime(
         "Viewed Online",
         readonly=True,

@@ -17,7 +17,7 @@ from .res_partner_mail_batch import PartnerMailBatch
 
 
 class ResPartner(PartnerMailBatch, models.Model):
-    _inherit = "res.partner"
+    _inherit = ["res.partner", "ar.followup.suspension.mixin"]
 
     ar_owner_id = fields.Many2one(
         "res.users",
@@ -58,27 +58,7 @@ class ResPartner(PartnerMailBatch, models.Model):
         help="Amount due per ageing bucket.",
     )
 
-    # disputes and promises to pay (ar.followup.hold.mixin)
-    ar_followup_suspended = fields.Boolean(
-        "Follow-up Suspended",
-        compute="_compute_ar_followup_suspension",
-        search="_search_ar_followup_suspended",
-        help="A dispute or a promise to pay covering everything the customer owes "
-        "holds every reminder in the current company.",
-    )
-    ar_followup_suspension_reason = fields.Char(
-        "Suspended Because", compute="_compute_ar_followup_suspension"
-    )
-    ar_dispute_count = fields.Integer(
-        "Open Disputes",
-        compute="_compute_ar_hold_counts",
-        groups="ar_followup.ar_followup_group_user",
-    )
-    ar_promise_count = fields.Integer(
-        "Open Promises to Pay",
-        compute="_compute_ar_hold_counts",
-        groups="ar_followup.ar_followup_group_user",
-    )
+    # suspension fields: ar.followup.suspension.mixin (computed below)
 
     # segments, tone, behaviour, settings
     ar_segment_id = fields.Many2one(

@@ -172,14 +172,15 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
 
         The test transaction cannot commit: each commit becomes a savepoint, and a
         :class:`Crash` (raised by the ``crash_after``-th sent reminder's commit)
-        rolls back to the last one, as PostgreSQL does when a worker dies.
+        rolls back to the last one, as PostgreSQL does when a worker dies. Yields the
+        list of what each commit that reported progress had processed.
         """
         cr = self.env.cr
         sent = []
 
         def commit(cron, processed=0, *, remaining=None, deactivate=False):
-            if crash_after is not None and processed:
-                if len(sent) == crash_after:
+            if processed:
+                if crash_after is not None and len(sent) == crash_after:
                     raise Crash()
                 sent.append(processed)
             cron.env.flush_all()
@@ -191,7 +192,7 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
         cr.execute("SAVEPOINT ar_cadence_commit")
         with patch.object(self.registry["ir.cron"], "_commit_progress", commit):
             try:
-                yield
+                yield sent
             except Crash:
                 cr.execute("ROLLBACK TO SAVEPOINT ar_cadence_commit")
                 cr.clear()
@@ -210,12 +211,14 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
     def dispatch(self, day=TODAY, at=None, **kwargs):
         """Dispatch the test company's due reminders on ``day`` at ``at`` UTC (default
         04:30, 10:00 in Kolkata) as the cron does, committing as it goes (``kwargs``:
-        those of :meth:`committing`, e.g. ``crash_after``)."""
+        those of :meth:`committing`, e.g. ``crash_after``); returns what each commit
+        had processed."""
         moment = datetime.combine(day, at or time(4, 30))
-        with freeze_time(moment), self.committing(**kwargs):
+        with freeze_time(moment), self.committing(**kwargs) as commits:
             self.env.invalidate_all()
             self.company._ar_dispatch_reminders()
         self.env.invalidate_all()
+        return commits
 
     def refresh_ageing(self, day=None):
         with self.frozen(day or TODAY):

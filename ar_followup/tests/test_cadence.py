@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The cadence engine in the database: planning, dispatch, exactly once, skips, replies."""
 
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 from unittest.mock import patch
 
 import psycopg2
@@ -13,6 +15,8 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 from odoo.tools.mail import html_to_inner_content
 
+from ..models.ar_followup_reminder import channel_email as channel_email_module
+from ..models.ar_followup_reminder import dispatch as dispatch_module
 from .common import TODAY, ArFollowupCommon
 
 
@@ -207,6 +211,56 @@ class TestCadence(ArFollowupCommon):
         self.assertEqual(planned.mapped("state"), ["sending"] * 5)
         # half an hour later they are recovered: e-mail was never posted, so they go once
         self.dispatch(at=time(5, 1))
+        self.assertEqual(planned.mapped("state"), ["sent"] * 5)
+        for customer in customers:
+            self.assertEqual(len(self.reminder_messages(customer)), 1, customer.name)
+
+    @contextmanager
+    def slow_attachments(self, seconds):
+        """Each e-mail's attachments take ``seconds`` to produce, on a clock of the test's."""
+        clock = [0.0]
+        fake = SimpleNamespace(monotonic=lambda: clock[0])
+
+        def attachments(reminder):
+            clock[0] += seconds
+            return self.env["ir.attachment"]
+
+        with (
+            patch.object(dispatch_module, "time", fake),
+            patch.object(channel_email_module, "time", fake),
+            patch.object(type(self.Reminder), "_ar_get_email_attachments", attachments),
+        ):
+            yield
+
+    def test_slow_attachments_keep_each_transaction_within_its_budget(self):
+        customers = self._overdue_customers(5)
+        planned = self.plan()
+        # 20 s of PDFs per e-mail: two fit in the 45 s budget, a third would not
+        with self.slow_attachments(20):
+            commits = self.dispatch()
+        self.assertEqual(commits, [2, 2, 1])
+        self.assertEqual(planned.mapped("state"), ["sent"] * 5)
+        for customer in customers:
+            self.assertEqual(len(self.reminder_messages(customer)), 1, customer.name)
+
+    def test_attachments_slower_than_the_budget_still_move_the_queue(self):
+        self._overdue_customers(2)
+        planned = self.plan()
+        with self.slow_attachments(300):
+            self.assertEqual(self.dispatch(), [1, 1])
+        self.assertEqual(planned.mapped("state"), ["sent"] * 2)
+
+    def test_worker_killed_between_budgeted_transactions_sends_each_once(self):
+        customers = self._overdue_customers(5)
+        planned = self.plan()
+        with self.slow_attachments(20):
+            # the worker dies committing the second transaction's e-mails
+            self.assertEqual(self.dispatch(crash_after=1), [2])
+        # the first transaction's two are sent; the second's claim was committed, its
+        # e-mails were not
+        self.assertEqual(sorted(planned.mapped("state")), ["sending"] * 3 + ["sent"] * 2)
+        with self.slow_attachments(20):
+            self.dispatch(at=time(5, 1))  # the dead worker's claim is recovered
         self.assertEqual(planned.mapped("state"), ["sent"] * 5)
         for customer in customers:
             self.assertEqual(len(self.reminder_messages(customer)), 1, customer.name)

@@ -156,7 +156,8 @@ class ReminderEmail:
 
     def _ar_email_send_together(self, problems, now, deadline):
         """Send these e-mail reminders of a claimed batch together; returns those left
-        for a later transaction (not prepared by ``deadline``, see ``time.monotonic``).
+        for a later transaction (see ``time.monotonic``: one as slow as the slowest
+        prepared so far would not have been ready by ``deadline``).
 
         Each is checked, rendered and its post prepared on its own, in a
         savepoint (what fails there fails that reminder alone, through
@@ -165,10 +166,12 @@ class ReminderEmail:
         batch). Should that fail, the batch is posted one reminder at a time, and
         only a reminder whose own post fails is failed.
         """
-        ready = []
+        ready, slowest = [], 0.0
         for index, reminder in enumerate(self):
+            # stop before a reminder as slow as the slowest so far would pass the deadline;
             # at least one per transaction, so the queue always moves
-            if ready and time.monotonic() > deadline:
+            started = time.monotonic()
+            if ready and started + slowest > deadline:
                 return self[index:]
             sending = reminder._ar_apply_send_problem(problems.get(reminder.id))
             if sending is None:
@@ -180,6 +183,8 @@ class ReminderEmail:
             except Exception as exc:  # noqa: BLE001 - recorded on the reminder
                 reminder._ar_handle_send_error(exc, now)
                 continue
+            finally:
+                slowest = max(slowest, time.monotonic() - started)
             ready.append((reminder, content, post))
         if not ready:
             return self.browse()

@@ -15,9 +15,9 @@ _logger = logging.getLogger(__name__)
 #: key in ``cr.cache`` of what :meth:`ReminderDispatch._ar_prepare_send` read for a batch
 SEND_CACHE = "ar_followup.reminder.send"
 #: longest a dispatch transaction prepares reminders sent together, in seconds (system
-#: parameter ``ar_followup.dispatch_transaction_seconds``): half of Odoo's default
-#: ``limit_time_real_cron``, leaving the other half for posting and committing
-TRANSACTION_SECONDS = 60
+#: parameter ``ar_followup.dispatch_transaction_seconds``): well under Odoo's default
+#: ``limit_time_real_cron`` (120 s), leaving room for posting and committing the batch
+TRANSACTION_SECONDS = 45
 
 
 class ReminderDispatch:
