@@ -166,13 +166,14 @@ class ReminderEmail:
         batch). Should that fail, the batch is posted one reminder at a time, and
         only a reminder whose own post fails is failed.
         """
-        ready, slowest = [], 0.0
+        ready, slowest, left = [], 0.0, self.browse()
         for index, reminder in enumerate(self):
             # stop before a reminder as slow as the slowest so far would pass the deadline;
             # at least one per transaction, so the queue always moves
             started = time.monotonic()
             if ready and started + slowest > deadline:
-                return self[index:]
+                left = self[index:]
+                break
             sending = reminder._ar_apply_send_problem(problems.get(reminder.id))
             if sending is None:
                 continue
@@ -187,7 +188,7 @@ class ReminderEmail:
                 slowest = max(slowest, time.monotonic() - started)
             ready.append((reminder, content, post))
         if not ready:
-            return self.browse()
+            return left
         messages = None
         try:
             with self.env.cr.savepoint():
@@ -209,7 +210,7 @@ class ReminderEmail:
             # the text that went out is kept with the outcome, in one write
             values = {**content, **reminder._ar_email_sent_values(message, post)}
             reminder._ar_mark_sent(message.message_id, now, values)
-        return self.browse()
+        return left
 
     def _ar_get_email_author(self):
         """The partner e-mail reminders come from: the AR owner, else the company."""
