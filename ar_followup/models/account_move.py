@@ -9,6 +9,7 @@ from .account_move_line import _search_days_overdue
 
 
 class AccountMove(models.Model):
+    _name = "account.move"
     _inherit = ["account.move", "ar.followup.suspension.mixin"]
 
     # Oldest open due line of the invoice; kept by account.move.line._ar_refresh_ageing.

@@ -17,6 +17,7 @@ from .res_partner_mail_batch import PartnerMailBatch
 
 
 class ResPartner(PartnerMailBatch, models.Model):
+    _name = "res.partner"
     _inherit = ["res.partner", "ar.followup.suspension.mixin"]
 
     ar_owner_id = fields.Many2one(
