@@ -167,10 +167,6 @@ class AccountMove(models.Model):
                 companies=receivable.company_id, move_ids=receivable.ids
             )
 
-    def action_ar_refresh_ageing(self):
-        self._ar_refresh_ageing()
-        return True
-
     def _ar_check_promises(self):
         """A payment came in for these documents: keep the promises it fulfils.
 

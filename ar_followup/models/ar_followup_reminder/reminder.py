@@ -276,18 +276,6 @@ class ArFollowupReminder(
             return NotImplemented
         return [("line_ids.move_line_id.move_id", "in", value)]
 
-    # -- actions -------------------------------------------------------------
-
-    def action_open_message(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "res.partner",
-            "res_id": self.partner_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
-
     # -- business methods ------------------------------------------------------
 
     def _ar_check_user(self):
