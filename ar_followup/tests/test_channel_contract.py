@@ -12,7 +12,8 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.modules.neutralize import get_neutralization_queries
 
 from .common import ArFollowupCommon
 
@@ -132,6 +133,28 @@ class TestChannelContract(ArFollowupCommon):
             reminder = self.plan().filtered(lambda r: r.step_id == self.first)
             with self.assertRaisesRegex(UserError, "No channel sends reminders by Carrier pigeon"):
                 reminder._ar_send()
+
+    def test_a_neutralized_copy_reaches_customers_by_e_mail_only(self):
+        for query in get_neutralization_queries(["ar_followup"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        states = self.Channel._ar_get_states(self.company)
+        self.assertEqual((states["email"], states["sms"]), ("enabled", "disabled"))
+
+    def test_who_may_change_a_channel(self):
+        sms = self.Channel.search([("company_id", "=", self.company.id), ("code", "=", "sms")])
+        with self.assertRaises(AccessError):
+            sms.with_user(self.ar_user).state = "disabled"
+        sms.with_user(self.ar_manager).state = "disabled"
+        self.assertEqual(sms.state, "disabled")
+        with self.assertRaises(AccessError):
+            sms.with_user(self.ar_manager).unlink()
+        other, clerk_b = self._ar_other_company_clerk()
+        self.assertFalse(
+            self.Channel.with_user(clerk_b).search([("company_id", "=", self.company.id)]),
+            "another company's channels are not seen",
+        )
+        self.assertEqual(self.Channel.with_user(clerk_b).search([]).company_id, other)
 
     def test_a_channel_code_cannot_change(self):
         sms = self.Channel.search([("company_id", "=", self.company.id), ("code", "=", "sms")])
