@@ -156,6 +156,24 @@ class TestChannelContract(ArFollowupCommon):
         )
         self.assertEqual(self.Channel.with_user(clerk_b).search([]).company_id, other)
 
+    def test_sms_within_calling_hours_e_mail_within_the_policy_window(self):
+        policy = self.env.ref("ar_followup.ar_followup_policy_standard")
+        policy.write({"window_start": 7.0, "window_end": 21.0})
+        self.company.write({"ar_calling_hour_start": 8.0, "ar_calling_hour_end": 19.0})
+
+        def window(channel, **vals):
+            reminder = self.Reminder.new(
+                {"company_id": self.company.id, "policy_id": policy.id, "channel": channel, **vals}
+            )
+            return reminder._ar_get_sending_window()
+
+        self.assertEqual(window("email"), (7.0, 21.0))
+        self.assertEqual(window("sms"), (8.0, 19.0))
+        self.assertEqual(window("email", manual=True), (0.0, 24.0))
+        self.assertEqual(window("sms", manual=True), (8.0, 19.0))
+        policy.write({"window_start": 20.0, "window_end": 22.0})
+        self.assertEqual(window("sms"), (8.0, 19.0), "windows that do not meet: calling hours")
+
     def test_a_channel_code_cannot_change(self):
         sms = self.Channel.search([("company_id", "=", self.company.id), ("code", "=", "sms")])
         with self.assertRaises(UserError):

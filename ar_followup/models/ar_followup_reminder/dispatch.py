@@ -334,10 +334,10 @@ class ReminderDispatch:
         )
         if self._ar_channel_features()["obeys_calling_hours"]:
             company = self.company_id
-            window = (
-                max(window[0], company.ar_calling_hour_start),
-                min(window[1], company.ar_calling_hour_end or 24.0),
-            )
+            calling = (company.ar_calling_hour_start, company.ar_calling_hour_end or 24.0)
+            both = (max(window[0], calling[0]), min(window[1], calling[1]))
+            # windows that do not meet: the calling hours are the law, the policy a wish
+            window = both if both[0] < both[1] else calling
         return window
 
     @api.model
