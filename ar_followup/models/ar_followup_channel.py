@@ -169,11 +169,8 @@ class ArFollowupChannel(models.Model):
 
     @api.model
     def _ar_create_missing(self, companies=None):
-        """Give every company (or ``companies``) a record of each channel it lacks.
-
-        A channel that costs money starts disabled in a company that has none yet only
-        when the channel's addon says so (:meth:`_ar_prepare_channel_vals`).
-        """
+        """Give every company (or ``companies``) a record of each channel it lacks
+        (see :meth:`_ar_prepare_channel_vals`)."""
         companies = companies or self.env["res.company"].sudo().search([])
         existing = {
             (channel.company_id.id, channel.code)
@@ -190,7 +187,15 @@ class ArFollowupChannel(models.Model):
 
     @api.model
     def _ar_prepare_channel_vals(self, company, code, label):
-        """Values of ``company``'s new record of channel ``code``. A channel whose
+        """Values of ``company``'s new record of channel ``code``: enabled when the
+        channel can send (it implements a send hook), else disabled. A channel whose
         account needs configuring first (credentials) starts disabled in its addon's
         override; e-mail and SMS use Odoo's own mail servers and SMS settings."""
-        return {"name": label, "code": code, "company_id": company.id, "state": "enabled"}
+        Reminder = self.env["ar.followup.reminder"]
+        can_send = any(Reminder._ar_channel_hook(hook, code) for hook in ("send", "send_together"))
+        return {
+            "name": label,
+            "code": code,
+            "company_id": company.id,
+            "state": "enabled" if can_send else "disabled",
+        }

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class ArFollowupChannel(models.Model):
@@ -21,10 +21,3 @@ class ArFollowupChannel(models.Model):
             {"contact_kind": "phone", "obeys_calling_hours": True}
         )
         return result
-
-    @api.model
-    def _ar_prepare_channel_vals(self, company, code, label):
-        vals = super()._ar_prepare_channel_vals(company, code, label)
-        if code == "call":
-            vals["state"] = "disabled"
-        return vals

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class ArFollowupChannel(models.Model):
@@ -20,10 +20,3 @@ class ArFollowupChannel(models.Model):
         result = super()._compute_feature_support_fields()
         self.filtered(lambda c: c.code == "whatsapp").update({"contact_kind": "phone"})
         return result
-
-    @api.model
-    def _ar_prepare_channel_vals(self, company, code, label):
-        vals = super()._ar_prepare_channel_vals(company, code, label)
-        if code == "whatsapp":
-            vals["state"] = "disabled"
-        return vals
