@@ -18,6 +18,7 @@ import pytest
 
 import odoo
 import odoo.release
+from odoo.modules.module import get_manifest
 from odoo.tools import config
 
 ADDONS = ("ar_followup", "ar_followup_whatsapp", "ar_followup_telephony")
@@ -43,7 +44,8 @@ def test_app_listed_with_description_and_icon(env, name):
     assert module.state == "installed"
     assert module.author == "AR Follow-up contributors"
     assert module.license == "LGPL-3"
-    assert module.installed_version.startswith("19.0.1.0.")
+    assert module.installed_version == get_manifest(name)["version"]
+    assert module.installed_version.startswith("19.0.")
     assert module.icon == f"/{name}/static/description/icon.png"
     # the description page shipped in static/description/index.html, not a placeholder
     assert "AR Follow-up" in module.description_html
