@@ -31,6 +31,7 @@ from . import account_move_tracking
 from . import res_company_reminder
 from . import res_config_settings_reminder
 from . import payment_transaction
+from . import ir_actions_report
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report
