@@ -32,6 +32,7 @@ from . import res_company_reminder
 from . import res_config_settings_reminder
 from . import payment_transaction
 from . import ir_actions_report
+from . import account_move_pdf
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report
