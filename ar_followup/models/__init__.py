@@ -33,6 +33,8 @@ from . import res_config_settings_reminder
 from . import payment_transaction
 from . import ir_actions_report
 from . import account_move_pdf
+from . import ar_followup_statement
+from . import res_partner_statement
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report
