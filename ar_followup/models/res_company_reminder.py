@@ -14,6 +14,18 @@ class ResCompany(models.Model):
         default=True,
         help="E-mail reminders carry the PDF of every invoice they claim.",
     )
+    ar_attach_invoices_format = fields.Selection(
+        [
+            ("combined", "All invoices in one PDF"),
+            ("each", "One PDF per invoice"),
+        ],
+        "Invoice PDFs",
+        default="combined",
+        required=True,
+        help="All the invoices a reminder claims merged into one PDF, or each invoice's own "
+        "PDF attached on its own. Either way each invoice's PDF is printed once and kept on "
+        "the invoice, as when it is sent.",
+    )
     ar_attach_statement = fields.Boolean(
         "Attach Statement of Account",
         default=True,
