@@ -35,6 +35,7 @@ from . import ir_actions_report
 from . import account_move_pdf
 from . import ar_followup_statement
 from . import res_partner_statement
+from . import res_company_attachments
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report
