@@ -10,10 +10,12 @@ import io
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
+
+from odoo.addons.base.models.ir_actions_report import _run_wkhtmltopdf
 
 from .common import TODAY, ArFollowupCommon
 
@@ -148,6 +150,49 @@ class TestReminderAttachments(ArAttachmentCommon):
         self.company.write({"ar_attach_invoices": False, "ar_attach_statement": False})
         reminder_b = self.send(self.customer_b)
         self.assertFalse(reminder_b.mail_message_id.attachment_ids)
+
+    def test_many_documents_printed_in_one_run_and_split(self):
+        """Real PDFs: invoices of one and of several pages, and statements, each kind in
+        one wkhtmltopdf run, split again per document."""
+        short = self._ar_invoice(self.customer, 1000, self.days_before(20))
+        long = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": self.days_before(20),
+                "invoice_date_due": self.days_before(20),
+                "invoice_line_ids": [
+                    Command.create({"name": "Goods %d" % n, "price_unit": 100, "tax_ids": []})
+                    for n in range(80)
+                ],
+            }
+        )
+        long.action_post()
+        other = self._ar_invoice(self.customer_b, 2000, self.days_before(20))
+        invoices = short | long | other
+        runs = []
+        wkhtmltopdf = "odoo.addons.base.models.ir_actions_report._run_wkhtmltopdf"
+        with patch(wkhtmltopdf, wraps=_run_wkhtmltopdf) as run:
+            pdfs = invoices.with_context(force_report_rendering=True)._ar_get_invoice_pdfs()
+            runs.append(run.call_count)
+            statements = (
+                (self.customer | self.customer_b)
+                .with_context(force_report_rendering=True)
+                ._ar_get_statement_pdfs(self.company)
+            )
+            runs.append(run.call_count)
+        self.assertEqual(
+            runs, [1, 2], "one wkhtmltopdf run for the invoices, one for the statements"
+        )
+        self.assertEqual(set(pdfs), set(invoices.ids))
+        self.assertEqual(
+            [pages(invoice.invoice_pdf_report_id) for invoice in invoices],
+            [1, pages(pdfs[long.id]), 1],
+        )
+        self.assertGreater(pages(pdfs[long.id]), 1)
+        self.assertEqual([pages(statement) for statement in statements.values()], [1, 1])
+        for attachment in [*pdfs.values(), *statements.values()]:
+            self.assertTrue(attachment.raw.startswith(b"%PDF"), attachment.name)
 
     def test_one_pdf_per_invoice_kept_on_each_invoice(self):
         self.company.ar_attach_invoices_format = "each"
