@@ -62,9 +62,13 @@ class AccountMove(models.Model):
 
     def _ar_print_invoice_pdfs(self, company, report):
         """Print these invoices of ``company`` with ``report`` (an invoice report) in
-        one run and keep each PDF on its invoice, as ``account.move.send`` does
-        (``_prepare_invoice_pdf_report``, ``_link_invoice_documents``), the invoice
-        not being marked sent: ``{invoice id: ir.attachment}``."""
+        one run and keep each PDF on its invoice: ``{invoice id: ir.attachment}``.
+
+        The attachment is the one ``account.move.send`` makes
+        (``_prepare_invoice_pdf_report``); the invoice itself is not written (not
+        marked sent, its main attachment left): printing ahead takes no lock on
+        invoices that payments and the ageing refresh write meanwhile.
+        """
         Report = self.env["ir.actions.report"].with_company(company).with_context(**{ONE_RUN: True})
         content, report_type = Report._pre_render_qweb_pdf(report.report_name, res_ids=self.ids)
         content_by_id = Report._get_splitted_report(report.report_name, content, report_type)
@@ -90,7 +94,5 @@ class AccountMove(models.Model):
                 ]
             )
         )
-        for move, attachment in zip(self, attachments, strict=True):
-            move.message_main_attachment_id = attachment
         self.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
         return {move.id: attachment for move, attachment in zip(self, attachments, strict=True)}
