@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
+import psycopg2
+
 from odoo import models
 
 from ..tools import pdf_batch
@@ -47,10 +49,15 @@ class ResPartner(models.Model):
                 pdfs.update(self.browse(chunk)._ar_print_statement_pdfs(company, today))
 
         failed = pdf_batch.print_in_chunks(missing.ids, chunk_size, print_chunk)
-        # the statements of earlier days of those printed now give way to today's
-        printed.filtered(
-            lambda s: s.date < today and s.partner_id.id in pdfs
-        )._ar_unlink_with_pdfs()
+        # the statements of earlier days of those printed now give way to today's; one
+        # another printer is deleting meanwhile is left to it (or to the autovacuum)
+        earlier = printed.filtered(lambda s: s.date < today and s.partner_id.id in pdfs)
+        if earlier:
+            try:
+                with self.env.cr.savepoint():
+                    earlier._ar_unlink_with_pdfs()
+            except psycopg2.OperationalError as exc:
+                _logger.info("AR: earlier statements left to the autovacuum: %s", exc)
         for partner_id, exc in failed.items():
             _logger.warning("AR: no statement for customer %s: %s", partner_id, exc)
             if errors is not None:
