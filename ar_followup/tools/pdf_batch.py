@@ -20,11 +20,12 @@ Debian's build (unpatched Qt) takes one HTML file and makes no outlines, so:
 fail alone; :func:`merge` joins PDFs into one.
 """
 
+import gc
 import io
 
 from lxml import etree, html
 
-from odoo.tools.pdf import PdfFileReader, PdfFileWriter, generic, merge_pdf
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter, filters, generic, merge_pdf
 
 #: the colour of the mark each document starts with (see :func:`join_documents`)
 MARK_RGB = (254, 253, 251)
@@ -84,13 +85,14 @@ def _has_mark(operators, rgb=MARK_RGB):
 
 
 def _page_operators(page):
+    """The decompressed drawing operators of ``page``, not kept by the reader (a page of
+    these PDFs holds hundreds of kilobytes of them)."""
     contents = page.get("/Contents")
     if contents is None:
         return b""
     contents = contents.get_object()
-    if isinstance(contents, generic.ArrayObject):
-        return b"\n".join(part.get_object().get_data() for part in contents)
-    return contents.get_data()
+    parts = contents if isinstance(contents, generic.ArrayObject) else [contents]
+    return b"\n".join(filters.decode_stream_data(part.get_object()) for part in parts)
 
 
 def find_marks(content):
@@ -194,7 +196,9 @@ def print_in_chunks(ids, size, print_chunk):
 
     A chunk that raises is halved, again and again, until the ids that fail
     alone are found: one bad document costs a few more runs, and every other
-    document of its chunk is still printed.
+    document of its chunk is still printed. The PDF library's objects refer to
+    each other, so the tens of megabytes a run reads would wait for a full
+    garbage collection: one follows each chunk.
 
     >>> printed = []
     >>> def print_chunk(chunk):
@@ -210,6 +214,7 @@ def print_in_chunks(ids, size, print_chunk):
     errors = {}
     for start in range(0, len(ids), size):
         _print_halving(ids[start : start + size], print_chunk, errors)
+        gc.collect()
     return errors
 
 
