@@ -1,10 +1,11 @@
 # One entry point per job. Odoo comes from $(ODOO_SRC) (default /opt/odoo).
 # Variables: ODOO_SRC, HTTP_PORT, STOP=1 (demo: stop after building), FRESH=1
 # (demo: rebuild), TEST_DB, REUSE_DB=1 (test: skip the fresh install), T="pytest args",
-# BASE=<git rev>, KEEP=1, REUSE=1 (upgrade-check).
+# BASE=<git rev>, KEEP=1, REUSE=1 (upgrade-check), BENCH_SIZES, BENCH_DB, BENCH_HTTP_PORT
+# (bench: sizes, database prefix, port).
 SHELL := /bin/bash
 export ODOO_SRC ?= /opt/odoo
-export STOP FRESH HTTP_PORT TEST_DB REUSE_DB BENCH_SIZES BASE KEEP REUSE UPGRADE_DB
+export STOP FRESH HTTP_PORT TEST_DB REUSE_DB BENCH_SIZES BENCH_DB BENCH_HTTP_PORT BASE KEEP REUSE UPGRADE_DB
 
 .PHONY: demo test test-odoo lint bench setup pot help upgrade-check
 

@@ -2,13 +2,17 @@
 # `make bench`: planning and dispatch at N open invoices (BENCH_SIZES, default
 # "10000 100000"), against OCA account_credit_control 19.0 from PyPI on the same
 # database. Prints a table; not a test. Takes about 15 minutes at the defaults.
+# BENCH_DB (default ar_followup_bench) prefixes its databases, configuration and
+# results, and BENCH_HTTP_PORT (default 8569) is the port wkhtmltopdf fetches a
+# report's styles from: two benches on one machine set both apart.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 VENV=$(bash "$REPO_ROOT/setup/bootstrap.sh")
 BENCH_SIZES="${BENCH_SIZES:-10000 100000}"
 OCA_VERSION="${OCA_VERSION:-19.0.1.0.0.13}"
 OCA_DIR="$CACHE_DIR/bench-addons-$OCA_VERSION"
-TEMPLATE_DB=ar_followup_bench_template
-RESULTS="$CACHE_DIR/bench-results.jsonl"
+BENCH_DB="${BENCH_DB:-ar_followup_bench}"
+TEMPLATE_DB="${BENCH_DB}_template"
+RESULTS="$CACHE_DIR/$BENCH_DB-results.jsonl"
 
 # OCA credit control, only for the comparison: downloaded, never committed.
 if [ ! -f "$OCA_DIR/account_credit_control/__manifest__.py" ]; then
@@ -18,7 +22,7 @@ if [ ! -f "$OCA_DIR/account_credit_control/__manifest__.py" ]; then
     "$VENV/bin/python" -m zipfile -e "$OCA_DIR"/wheel/*.whl "$OCA_DIR/wheel/x"
     mv "$OCA_DIR/wheel/x/odoo/addons/account_credit_control" "$OCA_DIR/"
 fi
-CONF="$CACHE_DIR/bench.conf"
+CONF="$CACHE_DIR/$BENCH_DB.conf"
 write_conf "$CONF" "$TEMPLATE_DB" "${BENCH_HTTP_PORT:-8569}" "without_demo = True" "max_cron_threads = 0"
 sed -i "s|^addons_path = .*|&,$OCA_DIR|" "$CONF"
 
@@ -30,7 +34,7 @@ fresh_db "$TEMPLATE_DB"
 : > "$RESULTS"
 phase() { "$VENV/bin/python" "$REPO_ROOT/tests/bench/run.py" "$CONF" "$@" | tee -a "$RESULTS" >&2; }
 for n in $BENCH_SIZES; do
-    db="ar_followup_bench_$n"
+    db="${BENCH_DB}_$n"
     fresh_db "$db"
     createdb -T "$TEMPLATE_DB" "$db"
     log "N=$n: generating invoices"

@@ -1,3 +1,3 @@
-from . import main
+from . import statement
 from . import portal
 from . import tracking

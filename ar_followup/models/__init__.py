@@ -22,6 +22,8 @@ from . import mail_notification
 from . import sms_tracker
 from . import ar_followup_template
 from . import payment_transaction
+from . import ir_actions_report
+from . import ar_followup_statement
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report

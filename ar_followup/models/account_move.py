@@ -6,9 +6,10 @@ from odoo.fields import Domain
 from ..tools.ageing import days_overdue
 from ..tools.suspension import move_suspension
 from .account_move_line import _search_days_overdue
+from .account_move_pdf import AccountMovePdf
 
 
-class AccountMove(models.Model):
+class AccountMove(AccountMovePdf, models.Model):
     _name = "account.move"
     _inherit = ["account.move", "ar.followup.suspension.mixin"]
 

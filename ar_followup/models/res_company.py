@@ -11,6 +11,7 @@ from odoo.tools.gc import disabling_gc
 
 from ..tools.ageing import bucket_ranges
 from ..tools.payment_followup import parse_followup_days
+from .res_company_email_attachments import CompanyEmailAttachments
 
 _logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ DEFAULT_BUCKETS = [
 ]
 
 
-class ResCompany(models.Model):
+class ResCompany(CompanyEmailAttachments, models.Model):
     _inherit = "res.company"
 
     ar_bucket_ids = fields.One2many("ar.followup.bucket", "company_id", "Ageing Buckets")
@@ -96,6 +97,18 @@ class ResCompany(models.Model):
         "Attach Invoice PDFs",
         default=True,
         help="E-mail reminders carry the PDF of every invoice they claim.",
+    )
+    ar_attach_invoices_format = fields.Selection(
+        [
+            ("combined", "All invoices in one PDF"),
+            ("each", "One PDF per invoice"),
+        ],
+        "Invoice PDFs",
+        default="combined",
+        required=True,
+        help="All the invoices a reminder claims merged into one PDF, or each invoice's own "
+        "PDF attached on its own. Either way each invoice's PDF is printed once and kept on "
+        "the invoice, as when it is sent.",
     )
     ar_attach_statement = fields.Boolean(
         "Attach Statement of Account",

@@ -23,6 +23,9 @@ class ResConfigSettings(models.TransientModel):
     ar_policy_id = fields.Many2one(related="company_id.ar_policy_id", readonly=False)
     # e-mail reminders and failed online payments
     ar_attach_invoices = fields.Boolean(related="company_id.ar_attach_invoices", readonly=False)
+    ar_attach_invoices_format = fields.Selection(
+        related="company_id.ar_attach_invoices_format", readonly=False
+    )
     ar_attach_statement = fields.Boolean(related="company_id.ar_attach_statement", readonly=False)
     ar_payment_retry_days = fields.Char(related="company_id.ar_payment_retry_days", readonly=False)
     # channels

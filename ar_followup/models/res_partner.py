@@ -14,9 +14,10 @@ from ..tools.tone import (
     relationship_years,
 )
 from .res_partner_mail_batch import PartnerMailBatch
+from .res_partner_statement import PartnerStatement
 
 
-class ResPartner(PartnerMailBatch, models.Model):
+class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "ar.followup.suspension.mixin"]
 

@@ -14,6 +14,7 @@ from . import test_cadence_concurrency
 from . import test_tracking
 from . import test_payment_followup
 from . import test_reminder_attachments
+from . import test_attachment_prepare
 from . import test_sms
 from . import test_approval_send
 from . import test_email_batch

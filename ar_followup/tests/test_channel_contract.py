@@ -188,6 +188,7 @@ class TestChannelContract(ArFollowupCommon):
             "ar_followup_channel.py",
             "mail_notification.py",
             "sms_tracker.py",
+            "res_company_email_attachments.py",
         }
         offenders = []
         for path in addon.rglob("*.py"):

@@ -9,3 +9,4 @@ from . import render
 from . import dso
 from . import suspension
 from . import tone
+from . import pdf_batch

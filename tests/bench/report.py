@@ -17,6 +17,13 @@ def rate(count, seconds):
     return f"{per_second:,.1f}/s" if per_second < 10 else f"{per_second:,.0f}/s"
 
 
+def counted(r, count, seconds):
+    """``"N in S s (R/s)"`` of ``r[count]`` done in ``r[seconds]``, or a dash."""
+    if not r.get(seconds):
+        return "—"
+    return f"{r[count]:,} in {fmt_s(r[seconds])} ({rate(r[count], r[seconds])})"
+
+
 def ratio(a, b):
     return "—" if not a or not b else f"{a / b:.1f}×"
 
@@ -30,21 +37,23 @@ def main(path):
     print()
     print(
         "| open invoices | bare ageing SQL | first ageing | daily refresh (× bare) "
-        "| planning pass | reminders | dispatch | with PDFs | OCA credit control | OCA ÷ planning "
+        "| planning pass | reminders | dispatch | PDFs printed ahead: invoices · statements "
+        "| dispatch with PDFs: printed ahead · nothing printed | OCA credit control | OCA ÷ planning "
         "| OCA without mail tracking (÷ planning) | peak RSS: planning / with dispatch |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: " * 13 + "|")
     for n, r in sorted(rows.items()):
         dispatch = (
             f"{r['dispatched']:,} in {fmt_s(r['dispatch_s'])} ({rate(r['dispatched'], r['dispatch_s'])})"
             if r.get("dispatch_s")
             else "—"
         )
-        pdf = (
-            f"{r['dispatched_pdf']:,} in {fmt_s(r['dispatch_pdf_s'])} "
-            f"({rate(r['dispatched_pdf'], r['dispatch_pdf_s'])})"
-            if r.get("dispatch_pdf_s")
-            else "—"
+        ahead = "{} · {}".format(
+            counted(r, "invoice_pdfs", "invoice_pdfs_s"), counted(r, "statements", "statements_s")
+        )
+        pdf = "{} · {}".format(
+            counted(r, "dispatched_warm", "dispatch_warm_s"),
+            counted(r, "dispatched_cold", "dispatch_cold_s"),
         )
         oca = (
             f"{fmt_s(r.get('oca_s'))}, {r['oca_lines']:,} lines, {r['oca_queries']:,} queries"
@@ -59,7 +68,7 @@ def main(path):
         print(
             f"| {n:,} | {fmt_s(r.get('bare_ageing_s'))} | {fmt_s(r.get('first_ageing_s'))} "
             f"| {fmt_s(r.get('refresh_s'))} ({ratio(r.get('refresh_s'), r.get('bare_ageing_s'))}) "
-            f"| {fmt_s(r.get('plan_s'))} | {r.get('reminders', 0):,} | {dispatch} | {pdf} | {oca} "
+            f"| {fmt_s(r.get('plan_s'))} | {r.get('reminders', 0):,} | {dispatch} | {ahead} | {pdf} | {oca} "
             f"| {ratio(r.get('oca_s'), r.get('plan_s'))} "
             f"| {untracked} ({ratio(r.get('oca_untracked_s'), r.get('plan_s'))}) "
             f"| {r.get('plan_peak_mb', '—')} / {r.get('peak_mb', '—')} MB "

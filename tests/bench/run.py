@@ -12,7 +12,8 @@ prints the table; each phase prints one JSON line on stdout::
 ``ours`` times, on the benchmark day D (today) and the day after:
 the bare SQL ageing aggregate (the floor: one GROUP BY over the same lines),
 the first ageing of freshly loaded lines, the daily bucket refresh, the daily
-planning pass (refresh + decisions + reminder records) and the dispatch pass.
+planning pass (refresh + decisions + reminder records) and the dispatch pass,
+without attachments, then with the default ones (:func:`bench_attachments`).
 ``oca`` times OCA ``account_credit_control`` generating its credit lines for
 the same invoices on day D+1, as a user starts it; ``oca_untracked`` the same
 without mail tracking (see :func:`phase_env`).
@@ -39,8 +40,10 @@ import datagen
 CLOCK = {"now": time.perf_counter}
 #: planning passes timed, the median reported
 PLAN_RUNS = 3
-#: reminders sent with their invoice PDFs and statement attached (about 6 PDFs each)
-PDF_SAMPLE = 5
+#: reminders sent with their invoice PDFs and statement attached, printed ahead (warm)
+PDF_WARM = 100
+#: then reminders sent with nothing printed ahead (cold): their batch printed before sending
+PDF_COLD = 30
 
 BARE_AGEING = """
     SELECT aml.company_id, aml.partner_id,
@@ -154,22 +157,70 @@ def phase_ours(env, n):
             dispatch = getattr(company, "_ar_dispatch_reminders", None)
             if dispatch is not None:
                 # throughput without PDFs (a report-engine cost, like the provider's
-                # latency), then a sample with the invoice PDFs and statement attached
+                # latency), then samples with the invoice PDFs and statement attached
                 attach = ["ar_attach_invoices", "ar_attach_statement"]
                 attach = [name for name in attach if name in company._fields]
                 company.write(dict.fromkeys(attach, False))
                 cr.commit()
-                batch = min(result["reminders"] - (PDF_SAMPLE if attach else 0), 2000)
+                pdf_sample = PDF_WARM + PDF_COLD if attach else 0
+                batch = min(result["reminders"] - pdf_sample, 2000)
                 seconds, done = timed(dispatch, limit=batch)
                 result["dispatched"], result["dispatch_s"] = done, seconds
                 if attach:
                     serve_http(env)
                     company.write(dict.fromkeys(attach, True))
                     cr.commit()
-                    seconds, done = timed(dispatch, limit=PDF_SAMPLE)
-                    result["dispatched_pdf"], result["dispatch_pdf_s"] = done, seconds
+                    result.update(bench_attachments(env, company, dispatch))
                 cr.rollback()
     result["peak_mb"] = peak_mb()
+    return result
+
+
+def bench_attachments(env, company, dispatch):
+    """Dispatch with the default attachments (invoice PDFs in one PDF, the statement).
+
+    Warm: the next :data:`PDF_WARM` reminders the dispatcher will claim, their
+    invoice PDFs and statements printed ahead first (with the methods the
+    prepare cron calls: a wkhtmltopdf run per chunk), then sent. Cold: the
+    :data:`PDF_COLD` after them with nothing printed, their batch printed just
+    before it is sent (``res.company._ar_prepare_attachments``, which the
+    dispatcher calls on a claimed batch), the whole timed.
+    """
+    if not hasattr(env["res.company"], "_ar_prepare_attachments"):
+        return {}
+    cr = env.cr
+    Reminder = env["ar.followup.reminder"]
+    queue = Reminder.search(
+        [
+            ("company_id", "=", company.id),
+            ("state", "=", "queued"),
+            ("date_scheduled", "<=", odoo.fields.Datetime.now()),
+        ],
+        order="date_scheduled, id",
+        limit=PDF_WARM + PDF_COLD,
+    )
+    warm, cold = queue[:PDF_WARM], queue[PDF_WARM:]
+    result = {}
+    moves = env["account.move"].union(*(r._ar_get_open_moves() for r in warm))
+    seconds, pdfs = timed(moves._ar_get_invoice_pdfs)
+    cr.commit()
+    result["invoice_pdfs"], result["invoice_pdfs_s"] = len(pdfs), seconds
+    partners = warm.partner_id.commercial_partner_id
+    seconds, statements = timed(partners._ar_get_statement_pdfs, company)
+    cr.commit()
+    result["statements"], result["statements_s"] = len(statements), seconds
+    seconds, done = timed(dispatch, limit=len(warm))
+    result["dispatched_warm"], result["dispatch_warm_s"] = done, seconds
+    result["warm_pdfs"] = len(
+        Reminder.search([("id", "in", warm.ids)]).mail_message_id.attachment_ids
+    )
+
+    def prepare_and_send():
+        env["res.company"]._ar_prepare_attachments(cold)
+        return dispatch(limit=len(cold))
+
+    seconds, done = timed(prepare_and_send)
+    result["dispatched_cold"], result["dispatch_cold_s"] = done, seconds
     return result
 
 
@@ -248,7 +299,8 @@ def phase_env(cr, phase):
 
 
 def main(conf, db, phase, n):
-    config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
+    # the database's own web server (wkhtmltopdf fetches a report's styles from it)
+    config.parse_config(["-c", conf, "-d", db, "--db-filter=^%s$" % db, "--log-level=warn"])
     registry = Registry(db)
     with registry.cursor() as cr:
         result = PHASES[phase](phase_env(cr, phase), int(n))

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields
 from odoo.exceptions import UserError
 
-from ...tools import cadence
+from ...tools import cadence, pdf_batch
 
 _logger = logging.getLogger(__name__)
 
@@ -219,20 +219,25 @@ class ReminderEmail:
         return owner.partner_id if owner.partner_id.email else self.company_id.partner_id
 
     def _ar_get_email_attachments(self):
-        """``ir.attachment`` records sent with the e-mail: the PDFs of its invoices and a
+        """``ir.attachment`` records sent with the e-mail: the PDFs of its invoices (one
+        merged PDF or one each, ``ar_attach_invoices_format``) and the customer's
         statement of account, as the company chooses (``ar_attach_invoices``,
-        ``ar_attach_statement``). A PDF that cannot be produced never stops the
-        reminder: it leaves without it, and the reminder's *error* says what is missing.
+        ``ar_attach_statement``). Each is printed once and kept (an invoice's on the
+        invoice, the statement for the day), mostly ahead of sending
+        (``res.company._ar_cron_prepare_attachments``); here only what is still
+        missing is printed. A PDF that cannot be produced never stops the reminder:
+        it leaves without it, and the reminder's *error* says what is missing.
         """
         self.ensure_one()
         attachments = self.env["ir.attachment"]
         company = self.company_id
         problems = []
         if company.ar_attach_invoices:
-            for move in self._ar_get_open_moves().sorted(lambda m: (m.invoice_date_due, m.id)):
-                attachment, problem = self._ar_try_attachment(move.name, self._ar_invoice_pdf, move)
-                attachments |= attachment
-                problems += problem
+            attachment, problem = self._ar_try_attachment(
+                self.env._("the invoices"), self._ar_invoice_pdfs
+            )
+            attachments |= attachment
+            problems += problem
         if company.ar_attach_statement:
             attachment, problem = self._ar_try_attachment(
                 self.env._("Statement of Account"), self._ar_statement_pdf
@@ -244,42 +249,58 @@ class ReminderEmail:
         return attachments
 
     def _ar_try_attachment(self, label, producer, *args):
-        """``(attachment, [problem])``: what ``producer`` made, or nothing and why."""
+        """``(attachments, [problem])``: what ``producer`` made and what it could not
+        (``producer`` returns both), or nothing and why."""
         try:
             with self.env.cr.savepoint():
-                return producer(*args), []
+                return producer(*args)
         except Exception as exc:  # noqa: BLE001 - the reminder leaves without this PDF
             _logger.warning("AR reminder %s: no PDF for %s: %s", self.id, label, exc)
-            return self.env["ir.attachment"], [
-                self.env._("Sent without %(document)s: %(error)s", document=label, error=exc)
-            ]
+            return self.env["ir.attachment"], [self._ar_missing(label, exc)]
 
-    def _ar_invoice_pdf(self, move):
-        """The invoice's PDF: the one already generated (sent or printed) when there is one,
-        else printed now with the invoice report."""
+    def _ar_missing(self, label, error):
+        return self.env._("Sent without %(document)s: %(error)s", document=label, error=error)
+
+    def _ar_invoice_pdfs(self):
+        """``(attachments, problems)``: the PDFs of the reminder's invoices, by due date,
+        as the company sends them: merged into one PDF of the customer
+        (``combined``, unless one invoice), or each invoice's own."""
         self.ensure_one()
-        move = move.sudo()
-        existing = move.invoice_pdf_report_id or move.message_main_attachment_id
-        if existing and existing.mimetype == "application/pdf":
-            return existing
-        report = self.env.ref("account.account_invoices").sudo()
-        content, report_format = report._render_qweb_pdf(report.report_name, move.ids)
-        return self._ar_create_attachment(
-            move._get_invoice_report_filename(extension=report_format), content, report_format
-        )
+        moves = self._ar_get_open_moves().sorted(lambda m: (m.invoice_date_due, m.id))
+        errors = {}
+        pdfs = moves.sudo()._ar_get_invoice_pdfs(errors=errors)
+        problems = [self._ar_missing(m.name, errors.get(m.id)) for m in moves if m.id not in pdfs]
+        found = [pdfs[move.id] for move in moves if move.id in pdfs]
+        attachments = self.env["ir.attachment"].union(*found)
+        if self.company_id.ar_attach_invoices_format != "combined" or len(found) < 2:
+            return attachments, problems
+        partner = self.partner_id
+        name = partner.with_context(lang=partner.lang).env._("Invoices - %s", partner.name)
+        try:
+            with self.env.cr.savepoint():
+                content = pdf_batch.merge([attachment.raw for attachment in found])
+                report_format = "pdf" if content.startswith(b"%PDF") else "html"
+                combined = self._ar_create_attachment(
+                    "%s.%s" % (name.replace("/", "_"), report_format), content, report_format
+                )
+        except Exception:
+            _logger.warning(
+                "AR reminder %s: invoice PDFs not merged, attached each", self.id, exc_info=True
+            )
+            return attachments, problems
+        return combined, problems
 
     def _ar_statement_pdf(self):
-        """The customer's statement of account (``ar_followup.action_report_statement``) today."""
+        """``(attachment, problems)``: the customer's statement of account of today."""
         self.ensure_one()
         partner = self.partner_id.commercial_partner_id
-        report = (
-            self.env.ref("ar_followup.action_report_statement").sudo().with_company(self.company_id)
-        )
-        content, report_format = report._render_qweb_pdf(report.report_name, partner.ids)
-        filename = self.env._("Statement of Account - %s", partner.name)
-        return self._ar_create_attachment(
-            "%s.%s" % (filename.replace("/", "_"), report_format), content, report_format
-        )
+        errors = {}
+        statement = partner.sudo()._ar_get_statement_pdfs(self.company_id, errors=errors)
+        if partner.id in statement:
+            return statement[partner.id], []
+        return self.env["ir.attachment"], [
+            self._ar_missing(self.env._("Statement of Account"), errors.get(partner.id))
+        ]
 
     def _ar_create_attachment(self, name, content, report_format):
         """An attachment of the customer's thread, where the reminder is posted."""

@@ -1,10 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import http
+from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import consteq
 
 
-class ArFollowupController(http.Controller):
+class ArFollowupStatementController(http.Controller):
     @http.route(
         "/ar_followup/statement/<int:company_id>/<int:partner_id>/<string:token>",
         type="http",
@@ -12,7 +13,11 @@ class ArFollowupController(http.Controller):
         methods=["GET"],
     )
     def statement(self, company_id, partner_id, token, **kwargs):
-        """The statement of account PDF a reminder links to, for whoever holds the link."""
+        """The statement of account PDF a reminder links to, for whoever holds the link.
+
+        Today's PDF (the company's today), the one the day's reminders carry:
+        printed on the first request of the day when no reminder printed it.
+        """
         env = request.env(su=True)
         company = env["res.company"].browse(company_id).exists()
         partner = env["res.partner"].browse(partner_id).exists()
@@ -23,21 +28,25 @@ class ArFollowupController(http.Controller):
             or not consteq(partner._ar_statement_token(company), token)
         ):
             raise request.not_found()
-        report = env.ref("ar_followup.action_report_statement").with_company(company)
-        # (HTML instead of PDF only while Odoo runs its tests without wkhtmltopdf workers)
-        content, report_format = report._render_qweb_pdf(report.report_name, partner.ids)
-        filename = "Statement of Account - %s.%s" % (partner.name, report_format)
+        errors = {}
+        attachment = partner._ar_get_statement_pdfs(company, errors=errors).get(partner.id)
+        if not attachment:
+            raise UserError(errors.get(partner.id) or env._("The statement could not be printed."))
+        content = attachment.raw
         return request.make_response(
             content,
             headers=[
                 (
                     "Content-Type",
-                    "application/pdf" if report_format == "pdf" else "text/html; charset=utf-8",
+                    # (HTML instead of PDF only while Odoo runs its tests without wkhtmltopdf)
+                    "%s; charset=utf-8" % attachment.mimetype
+                    if attachment.mimetype.startswith("text/")
+                    else attachment.mimetype,
                 ),
                 ("Content-Length", len(content)),
                 (
                     "Content-Disposition",
-                    http.content_disposition(filename, disposition_type="inline"),
+                    http.content_disposition(attachment.name, disposition_type="inline"),
                 ),
             ],
         )
