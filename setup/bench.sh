@@ -45,6 +45,8 @@ for n in $BENCH_SIZES; do
     psql -q -d "$db" -c "VACUUM ANALYZE"
     log "N=$n: our planning and dispatch"
     phase "$db" ours "$n"
+    log "N=$n: dispatch by one worker, then by two at once"
+    phase "$db" pair "$n"
     log "N=$n: OCA credit control run, as a user starts it, then without mail tracking"
     # each after VACUUM ANALYZE, as our passes: no dead rows of the runs before it
     for oca in oca oca_untracked; do

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from .account_move_pdf import INVOICE_CHUNK
 from .ar_followup_reminder.states import OPEN_STATES
@@ -31,22 +31,38 @@ class CompanyEmailAttachments:
     __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
 
     @api.model
-    def _ar_prepare_attachments(self, reminders):
+    def _ar_prepare_attachments(self, reminders, commit=None):
         """Print what these reminders will carry and is not printed yet: the PDFs of
         their invoices and their customers' statements of today, many per run.
 
-        For the dispatcher, on a claimed batch before it is sent. Idempotent,
-        nothing committed; what cannot be printed is left for the reminder, which
-        goes without it and says so.
+        For the dispatcher, on a claimed batch before it is sent. Idempotent; with
+        ``commit`` (``ir.cron._commit_progress``), each run is committed as it
+        ends and printing stops when it answers that the cron's time is up. What is
+        not printed is printed by the reminder itself, or goes without and says so.
         """
         reminders = reminders.sudo().filtered(lambda r: r.channel == "email")
+        Move, Partner = self.env["account.move"].sudo(), self.env["res.partner"].sudo()
         for company, group in reminders.grouped("company_id").items():
+            runs = []
             if company.ar_attach_invoices:
-                moves = self.env["account.move"].sudo()
-                moves = moves.union(*(reminder._ar_get_open_moves() for reminder in group))
-                moves._ar_get_invoice_pdfs()
+                moves = Move.union(*(reminder._ar_get_open_moves() for reminder in group))
+                missing = moves.filtered(lambda move: not move.invoice_pdf_report_id)
+                runs += [
+                    lambda ids=ids: Move.browse(ids)._ar_get_invoice_pdfs(chunk_size=len(ids))
+                    for ids in split_every(INVOICE_CHUNK, missing.ids, list)
+                ]
             if company.ar_attach_statement:
-                group.partner_id.commercial_partner_id._ar_get_statement_pdfs(company)
+                partners = group.partner_id.commercial_partner_id
+                runs += [
+                    lambda ids=ids, company=company: Partner.browse(ids)._ar_get_statement_pdfs(
+                        company, chunk_size=len(ids)
+                    )
+                    for ids in split_every(STATEMENT_CHUNK, partners.ids, list)
+                ]
+            for run in runs:
+                run()
+                if commit and not commit():
+                    return
 
     @api.model
     def _ar_cron_prepare_attachments(self):

@@ -12,7 +12,7 @@ from odoo.tests import HttpCase, tagged
 from .common import TODAY
 from .test_reminder_attachments import INVOICE_REPORT, STATEMENT_REPORT, ArAttachmentCommon
 
-ATTACHMENTS = "odoo.addons.ar_followup.models.res_company_attachments"
+ATTACHMENTS = "odoo.addons.ar_followup.models.res_company_email_attachments"
 
 
 @tagged("post_install", "-at_install")
@@ -29,7 +29,7 @@ class TestAttachmentPrepare(ArAttachmentCommon):
             for partner in (cls.customer, cls.customer_b, cls.customer_c)
         }
 
-    def plan(self):
+    def plan_today(self):
         reminders = self.company._ar_plan_reminders(TODAY)
         self.assertEqual(len(reminders), 3)
         self.assertTrue(all(r.state == "planned" and r.channel == "email" for r in reminders))
@@ -64,7 +64,7 @@ class TestAttachmentPrepare(ArAttachmentCommon):
         return self.env["ar.followup.statement"].search([("company_id", "=", self.company.id)])
 
     def test_printed_ahead_in_committed_runs_then_sent_as_printed(self):
-        reminders = self.plan()
+        reminders = self.plan_today()
         # only what goes out by e-mail within a day: customer C's reminder is two days off
         later = reminders.filtered(lambda r: r.partner_id == self.customer_c)
         later.date_scheduled = fields.Datetime.now() + timedelta(days=2)
@@ -99,7 +99,7 @@ class TestAttachmentPrepare(ArAttachmentCommon):
         self.assertIn(statement.attachment_id, sent.mail_message_id.attachment_ids)
 
     def test_a_crash_keeps_the_runs_committed_before_it(self):
-        self.plan()
+        self.plan_today()
         with self.printing() as runs:
             self.prepare(crash_after=1)
         self.assertEqual(len(runs), 2, "the second run crashed at its commit")
@@ -114,14 +114,14 @@ class TestAttachmentPrepare(ArAttachmentCommon):
         )
 
     def test_stops_when_the_cron_time_is_up(self):
-        self.plan()
+        self.plan_today()
         with self.printing() as runs:
             commits = self.prepare(time_up=True)
         self.assertEqual(len(runs), 1)
         self.assertEqual(commits, [(0, 9), (2, None)], "seven left for the next run")
 
     def test_statements_only_for_the_day_invoices_a_day_ahead(self):
-        reminders = self.plan()
+        reminders = self.plan_today()
         # due tomorrow morning: its invoices are printed, its statement is left for tomorrow
         later = reminders.filtered(lambda r: r.partner_id == self.customer_c)
         later.date_scheduled = fields.Datetime.now() + timedelta(hours=20)
@@ -130,7 +130,7 @@ class TestAttachmentPrepare(ArAttachmentCommon):
         self.assertEqual(self.statements().partner_id, self.customer | self.customer_b)
 
     def test_nothing_printed_for_what_the_company_does_not_attach(self):
-        self.plan()
+        self.plan_today()
         self.company.ar_attach_invoices = False
         with self.printing() as runs:
             self.prepare()
@@ -142,7 +142,7 @@ class TestAttachmentPrepare(ArAttachmentCommon):
         self.assertEqual(runs, [])
 
     def test_a_dispatch_batch_prints_what_it_misses_in_one_run(self):
-        reminders = self.plan()
+        reminders = self.plan_today()
         with self.printing() as runs:
             self.env["res.company"]._ar_prepare_attachments(reminders)
         self.assertEqual(
@@ -154,7 +154,7 @@ class TestAttachmentPrepare(ArAttachmentCommon):
         self.assertEqual(runs, [], "idempotent")
 
     def test_statement_of_an_earlier_day_gives_way(self):
-        self.plan()
+        self.plan_today()
         sent = self.send(self.customer).mail_message_id
         sent_pdf = self.statements().filtered(lambda s: s.partner_id == self.customer).attachment_id
         self.assertIn(sent_pdf, sent.attachment_ids)

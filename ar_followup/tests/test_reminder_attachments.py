@@ -19,7 +19,7 @@ from odoo.addons.base.models.ir_actions_report import _run_wkhtmltopdf
 
 from .common import TODAY, ArFollowupCommon
 
-EMAIL_LOGGER = "odoo.addons.ar_followup.models.ar_followup_reminder_email"
+EMAIL_LOGGER = "odoo.addons.ar_followup.models.ar_followup_reminder.channel_email"
 PDF_LOGGER = "odoo.addons.ar_followup.models.account_move_pdf"
 INVOICE_REPORT = "account.report_invoice_with_payments"
 STATEMENT_REPORT = "ar_followup.report_statement"

@@ -75,6 +75,27 @@ def main(path):
             f"(OCA {r.get('oca_peak_mb', '—')} MB) |"
         )
 
+    print()
+    print(
+        "| open invoices | longest dispatch transaction | one dispatcher | two dispatchers at once "
+        "| two ÷ one | sent once |"
+    )
+    print("| ---: " * 6 + "|")
+    for n, r in sorted(rows.items()):
+        longest = max(
+            (r[k] for k in ("longest_transaction_s", "pair_longest_transaction_s") if r.get(k)),
+            default=None,
+        )
+        one = counted(r, "pair_one", "pair_one_s")
+        two = counted(r, "pair_two", "pair_two_s")
+        scale = (
+            ratio(r["pair_two"] / r["pair_two_s"], r["pair_one"] / r["pair_one_s"])
+            if r.get("pair_one_s") and r.get("pair_two_s")
+            else "—"
+        )
+        once = {True: "yes", False: "**no**"}.get(r.get("pair_sent_once"), "—")
+        print(f"| {n:,} | {fmt_s(longest)} | {one} | {two} | {scale} | {once} |")
+
 
 if __name__ == "__main__":
     main(sys.argv[1])

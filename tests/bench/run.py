@@ -37,7 +37,12 @@ import datagen
 
 # freezegun freezes time.perf_counter, and replaces module globals that point to it:
 # keep the real clock inside a dict, where it does not look.
-CLOCK = {"now": time.perf_counter}
+CLOCK = {"now": time.perf_counter, "wall": time.time}
+#: what freezegun leaves on the real clock: the dispatcher's transaction budget
+#: (``time.monotonic``) must run as in production
+REAL_CLOCK_MODULES = ["odoo.addons.ar_followup.models"]
+#: reminders each dispatcher sends in the two-worker measure (one alone, then two at once)
+PAIR_SAMPLE = 1000
 #: planning passes timed, the median reported
 PLAN_RUNS = 3
 #: reminders sent with their invoice PDFs and statement attached, printed ahead (warm)
@@ -118,7 +123,7 @@ def phase_ours(env, n):
     # (3.5x the bare aggregate instead of 2.3x at 100,000 invoices). So is each pass
     # below, after the rolled-back one before it.
     aged = (cr.dbname, "account_move_line", "account_move")
-    with freeze_time(f"{next_day} 04:30:00"):  # 10:00 in Asia/Kolkata
+    with freeze_time(f"{next_day} 04:30:00", ignore=REAL_CLOCK_MODULES):  # 10:00 Kolkata
         # the median of three, each rolled back (the planning pass below refreshes
         # again, from the same state), as for the bare aggregate
         refreshes = []
@@ -156,6 +161,7 @@ def phase_ours(env, n):
             cr.commit()
             dispatch = getattr(company, "_ar_dispatch_reminders", None)
             if dispatch is not None:
+                transactions = record_transactions(env)
                 # throughput without PDFs (a report-engine cost, like the provider's
                 # latency), then samples with the invoice PDFs and statement attached
                 attach = ["ar_attach_invoices", "ar_attach_statement"]
@@ -172,6 +178,7 @@ def phase_ours(env, n):
                     cr.commit()
                     result.update(bench_attachments(env, company, dispatch))
                 cr.rollback()
+                result["longest_transaction_s"] = max(transactions, default=None)
     result["peak_mb"] = peak_mb()
     return result
 
@@ -182,9 +189,8 @@ def bench_attachments(env, company, dispatch):
     Warm: the next :data:`PDF_WARM` reminders the dispatcher will claim, their
     invoice PDFs and statements printed ahead first (with the methods the
     prepare cron calls: a wkhtmltopdf run per chunk), then sent. Cold: the
-    :data:`PDF_COLD` after them with nothing printed, their batch printed just
-    before it is sent (``res.company._ar_prepare_attachments``, which the
-    dispatcher calls on a claimed batch), the whole timed.
+    :data:`PDF_COLD` after them with nothing printed: the dispatcher prints what
+    its claimed batch misses before sending it (``res.company._ar_prepare_attachments``).
     """
     if not hasattr(env["res.company"], "_ar_prepare_attachments"):
         return {}
@@ -215,11 +221,8 @@ def bench_attachments(env, company, dispatch):
         Reminder.search([("id", "in", warm.ids)]).mail_message_id.attachment_ids
     )
 
-    def prepare_and_send():
-        env["res.company"]._ar_prepare_attachments(cold)
-        return dispatch(limit=len(cold))
-
-    seconds, done = timed(prepare_and_send)
+    # the dispatcher prints what the claimed batch misses, a run per commit
+    seconds, done = timed(dispatch, limit=len(cold))
     result["dispatched_cold"], result["dispatch_cold_s"] = done, seconds
     return result
 
@@ -271,11 +274,118 @@ def phase_oca_untracked(env, n):
     }
 
 
+def record_transactions(env):
+    """A list that receives the length of every transaction the dispatcher commits
+    from now on in this process (``ir.cron._commit_progress`` ends each one)."""
+    Cron = type(env["ir.cron"])
+    original = Cron._commit_progress
+    lengths, last = [], [CLOCK["now"]()]
+
+    def recording(cron, *args, **kwargs):
+        result = original(cron, *args, **kwargs)
+        now = CLOCK["now"]()
+        lengths.append(now - last[0])
+        last[0] = now
+        return result
+
+    Cron._commit_progress = recording
+    return lengths
+
+
+def phase_dispatch_worker(env, n):
+    """One dispatcher sending up to ``n`` reminders, from the wall-clock time in
+    ``AR_BENCH_START`` (so that two processes start together)."""
+    from freezegun import freeze_time
+
+    company = env.company
+    next_day = company._ar_today() + datetime.timedelta(days=1)
+    transactions = record_transactions(env)
+    start = float(os.environ.get("AR_BENCH_START") or 0)
+    while CLOCK["wall"]() < start:
+        time.sleep(0.01)
+    begun = CLOCK["wall"]()
+    with freeze_time(f"{next_day} 04:30:00", ignore=REAL_CLOCK_MODULES):
+        done = company._ar_dispatch_reminders(limit=n)
+    return {
+        "done": done,
+        "begun": begun,
+        "ended": CLOCK["wall"](),
+        "longest_transaction_s": max(transactions, default=0.0),
+    }
+
+
+def phase_pair(env, n):
+    """Dispatch by one worker, then by two worker processes at once on the same queue
+    (``SKIP LOCKED`` claims), without attachments; checks that no reminder went out
+    twice: every reminder sent has its own message, and there are as many new
+    reminder messages as reminders sent."""
+    import subprocess
+
+    cr = env.cr
+    company = env.company
+    company.write({"ar_attach_invoices": False, "ar_attach_statement": False})
+    Reminder = env["ar.followup.reminder"]
+    queued = Reminder.search([("company_id", "=", company.id), ("state", "=", "queued")])
+    sample = min(PAIR_SAMPLE, len(queued) // 3)
+    if not sample:
+        return {}
+    cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_message")
+    first_message = cr.fetchone()[0]
+    cr.commit()
+
+    def workers(count):
+        start = CLOCK["wall"]() + 8  # the workers load Odoo meanwhile
+        env_vars = {**os.environ, "AR_BENCH_START": str(start)}
+        processes = [
+            subprocess.Popen(
+                [sys.executable, __file__, *sys.argv[1:3], "dispatch_worker", str(sample)],
+                stdout=subprocess.PIPE,
+                env=env_vars,
+            )
+            for _i in range(count)
+        ]
+        results = [json.loads(p.communicate()[0].decode().splitlines()[-1]) for p in processes]
+        done = sum(r["done"] for r in results)
+        wall = max(r["ended"] for r in results) - min(r["begun"] for r in results)
+        return done, wall, max(r["longest_transaction_s"] for r in results)
+
+    one_done, one_s, one_longest = workers(1)
+    two_done, two_s, two_longest = workers(2)
+    cr.execute(
+        """
+        SELECT COUNT(*) FILTER (WHERE state IN ('sent', 'delivered', 'read', 'replied', 'paid')),
+               COUNT(DISTINCT mail_message_id)
+          FROM ar_followup_reminder WHERE id = ANY(%s)
+        """,
+        [queued.ids],
+    )
+    sent, distinct_messages = cr.fetchone()
+    cr.execute(
+        """
+        SELECT COUNT(*) FROM mail_message
+         WHERE id > %s AND model = 'res.partner' AND message_type = 'comment'
+        """,
+        [first_message],
+    )
+    new_messages = cr.fetchone()[0]
+    return {
+        "pair_one": one_done,
+        "pair_one_s": one_s,
+        "pair_two": two_done,
+        "pair_two_s": two_s,
+        "pair_longest_transaction_s": max(one_longest, two_longest),
+        "pair_sent": sent,
+        "pair_sent_once": sent == distinct_messages == new_messages,
+    }
+
+
 PHASES = {
     "generate": phase_generate,
     "ours": phase_ours,
     "oca": phase_oca,
     "oca_untracked": phase_oca_untracked,
+    "dispatch_worker": phase_dispatch_worker,
+    "pair": phase_pair,
 }
 
 

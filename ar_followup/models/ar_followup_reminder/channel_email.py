@@ -88,6 +88,12 @@ class ReminderEmail:
             for pid, recipients in candidates.items()
         }
 
+    def _ar_email_before_send(self, commit):
+        """Print what these claimed reminders will carry and is missing (the cron prints
+        most of it ahead), a wkhtmltopdf run per ``commit``; returns the cron's time left."""
+        self.env["res.company"]._ar_prepare_attachments(self, commit=commit)
+        return commit()
+
     def _ar_email_prepare_batch(self):
         """Read ahead the recipients and, per author, the reply-to of a batch's e-mails."""
         memo = self.env.cr.cache["ar_followup.reminder.send"]

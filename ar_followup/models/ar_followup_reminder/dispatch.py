@@ -78,7 +78,13 @@ class ReminderDispatch:
                 break
             # the claim is committed before any channel is called: a crash from here on
             # leaves the batch 'sending', never sent twice
-            Cron._commit_progress()
+            time_left = Cron._commit_progress()
+            # slow work a channel can do ahead and keep (e-mail: printing the PDFs still
+            # missing), committed a step at a time
+            for channel, group in batch.grouped("channel").items():
+                ahead = group._ar_channel_hook("before_send", channel)
+                if ahead and time_left:
+                    time_left = ahead(Cron._commit_progress)
             problems = batch._ar_check_before_send(now)
             pending = 0
             try:
