@@ -161,7 +161,7 @@ def phase_ours(env, n):
             cr.commit()
             dispatch = getattr(company, "_ar_dispatch_reminders", None)
             if dispatch is not None:
-                transactions = record_transactions(env)
+                transactions, dispatch = record_transactions(env, dispatch)
                 # throughput without PDFs (a report-engine cost, like the provider's
                 # latency), then samples with the invoice PDFs and statement attached
                 attach = ["ar_attach_invoices", "ar_attach_statement"]
@@ -274,9 +274,10 @@ def phase_oca_untracked(env, n):
     }
 
 
-def record_transactions(env):
-    """A list that receives the length of every transaction the dispatcher commits
-    from now on in this process (``ir.cron._commit_progress`` ends each one)."""
+def record_transactions(env, dispatch):
+    """``(lengths, dispatch)``: ``dispatch`` wrapped so that ``lengths`` receives the
+    length of every transaction it commits (``ir.cron._commit_progress`` ends each
+    one; the first starts with the call)."""
     Cron = type(env["ir.cron"])
     original = Cron._commit_progress
     lengths, last = [], [CLOCK["now"]()]
@@ -288,8 +289,15 @@ def record_transactions(env):
         last[0] = now
         return result
 
-    Cron._commit_progress = recording
-    return lengths
+    def recorded(*args, **kwargs):
+        last[0] = CLOCK["now"]()
+        Cron._commit_progress = recording
+        try:
+            return dispatch(*args, **kwargs)
+        finally:
+            Cron._commit_progress = original
+
+    return lengths, recorded
 
 
 def phase_dispatch_worker(env, n):
@@ -299,13 +307,13 @@ def phase_dispatch_worker(env, n):
 
     company = env.company
     next_day = company._ar_today() + datetime.timedelta(days=1)
-    transactions = record_transactions(env)
+    transactions, dispatch = record_transactions(env, company._ar_dispatch_reminders)
     start = float(os.environ.get("AR_BENCH_START") or 0)
     while CLOCK["wall"]() < start:
         time.sleep(0.01)
     begun = CLOCK["wall"]()
     with freeze_time(f"{next_day} 04:30:00", ignore=REAL_CLOCK_MODULES):
-        done = company._ar_dispatch_reminders(limit=n)
+        done = dispatch(limit=n)
     return {
         "done": done,
         "begun": begun,
