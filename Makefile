@@ -13,7 +13,7 @@ help:
 	@echo "make demo   build the demo database and serve Odoo on http://localhost:8069 (STOP=1: build only)"
 	@echo "make test   fresh test database, install the addons, run every test"
 	@echo "make lint   pre-commit on the whole tree"
-	@echo "make bench  planning and dispatch benchmark against OCA credit control (prints a table)"
+	@echo "make bench  planning and dispatch benchmark against OCA credit control (prints two tables)"
 	@echo "make pot    regenerate the addons' i18n/*.pot"
 	@echo "make test-odoo  the addon tests through Odoo's own --test-enable runner"
 	@echo "make upgrade-check  the demo built at BASE (default: where HEAD forked from main), upgraded"

@@ -119,9 +119,9 @@ def phase_ours(env, n):
         cr.commit()
     # The daily refresh runs a day after the first ageing, which rewrote every open
     # line and invoice: autovacuum has cleaned up behind it by then (it starts once a
-    # fifth of a table changed). Timed right away, the refresh paid for the dead rows
-    # (3.5x the bare aggregate instead of 2.3x at 100,000 invoices). So is each pass
-    # below, after the rolled-back one before it.
+    # fifth of a table changed). Timed right away, the refresh would pay for the dead
+    # rows of the first ageing. So is each pass below, after the rolled-back one
+    # before it.
     aged = (cr.dbname, "account_move_line", "account_move")
     with freeze_time(f"{next_day} 04:30:00", ignore=REAL_CLOCK_MODULES):  # 10:00 Kolkata
         # the median of three, each rolled back (the planning pass below refreshes
@@ -403,8 +403,7 @@ def phase_env(cr, phase):
     Our passes as the cron runs them (the superuser, no special context). OCA's
     run as a person starts it, the only way it runs: a user's request (the
     administrator), with the mail tracking of its ``mail.thread`` credit lines
-    (it sets no context of its own), as the cadence issue measured it (about
-    1.8 queries per invoice; 1.9 here). ``oca_untracked`` is the same user
+    (it sets no context of its own). ``oca_untracked`` is the same user
     with ``tracking_disable``; the data generation skips mail tracking too.
     """
     untracked = phase in ("generate", "oca_untracked")
