@@ -1,5 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import logging
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -10,8 +9,6 @@ from odoo.tools import SQL, split_every
 from .account_move_pdf import INVOICE_CHUNK
 from .ar_followup_reminder.states import OPEN_STATES
 from .res_partner_statement import STATEMENT_CHUNK
-
-_logger = logging.getLogger(__name__)
 
 #: e-mail reminders whose PDFs are printed ahead: those due within this time
 PREPARE_AHEAD = timedelta(hours=24)

@@ -1,13 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import logging
 
 from odoo import api, fields
 from odoo.tools import format_amount
 
 from ...exceptions import ArUndeliveredError
 from .states import OPEN_STATES, SENT_STATES
-
-_logger = logging.getLogger(__name__)
 
 #: what a provider reports on a message that left
 REPORTS = ("delivered", "read", "failed")
