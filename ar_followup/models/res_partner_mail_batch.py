@@ -31,7 +31,8 @@ class PartnerMailBatch:
     ``message_post``: a ``create`` of ``mail.message``, ``mail.mail`` and
     ``mail.notification`` for each reminder. :meth:`_ar_message_post_many` runs
     the same steps, with Odoo's own methods, for a whole batch, and creates each
-    model's records in one go.
+    model's records in one go; :meth:`_ar_message_track_many` does the same for
+    the tracking messages of a batch.
     """
 
     __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
@@ -243,3 +244,38 @@ class PartnerMailBatch:
                 for notification in notifications
             ]
         )
+
+    @api.model
+    def _ar_message_track_many(self, initial):
+        """Log on customers the changes of tracked fields since ``initial`` (``{partner
+        id: {field name: value before}}``), written without tracking: the messages
+        and tracking values Odoo's tracking would log, each model's records created
+        in one go. Nothing when the context turns tracking off."""
+        context = self.env.context
+        if not initial or context.get("tracking_disable") or context.get("mail_notrack"):
+            return self.env["mail.message"]
+        names = sorted({name for values in initial.values() for name in values})
+        tracked = self.fields_get(
+            names, attributes=("string", "type", "selection", "currency_field")
+        )
+        # None: created in this transaction, which Odoo's tracking leaves untracked too
+        prepared = self.env.cr.precommit.data.get("mail.tracking.%s" % self._name, {})
+        tracking = {}
+        for partner in self.browse(list(initial)).exists():
+            if partner.id in prepared and prepared[partner.id] is None:
+                continue
+            _changes, commands = partner._mail_track(tracked, initial[partner.id])
+            if commands:
+                tracking[partner.id] = [values for _command, _id, values in commands]
+        if not tracking:
+            return self.env["mail.message"]
+        partners = self.browse(list(tracking)).with_context(clean_context(context))
+        messages = partners._message_log_batch(dict.fromkeys(tracking, ""))
+        self.env["mail.tracking.value"].sudo().create(
+            [
+                {**values, "mail_message_id": message.id}
+                for message in messages
+                for values in tracking[message.res_id]
+            ]
+        )
+        return messages

@@ -105,6 +105,14 @@ class TestApprovalSend(ArFollowupCommon):
         self.assertIn("Payment reminder approved: %s" % reminder.display_name, notes)
         self.assertIn("Payment reminder text edited: %s" % reminder.display_name, notes)
 
+    def test_reminder_body_is_sanitized_however_written(self):
+        [reminder] = self.plan_to_approve(self.customer)
+        hostile = '<p>Please pay.</p><img src="x" onerror="alert(1)"><script>alert(2)</script>'
+        reminder.sudo().write({"body": hostile})
+        self.assertEqual(str(reminder.body), '<p>Please pay.</p><img src="x">')
+        created = reminder.sudo().copy({"body": hostile, "cycle_key": "another cycle"})
+        self.assertEqual(str(created.body), '<p>Please pay.</p><img src="x">')
+
     def test_approve_many_from_the_queue(self):
         reminders = self.plan_to_approve(self.customer, self.customer_b)
         action = self.env.ref("ar_followup.ar_followup_reminder_action_to_approve")

@@ -120,12 +120,42 @@ class TestEmailBatch(ArFollowupCommon):
                 for n in notifications
             ),
             "followers": reminder.partner_id.message_partner_ids.ids,
+            # an escalating reminder: its activity and the tone it firmed, on the customer
+            "activities": [
+                (a.activity_type_id.id, a.summary, a.user_id.id, a.date_deadline, a.automated)
+                for a in reminder.partner_id.activity_ids
+            ],
+            "tracking": self.tracking(reminder.partner_id),
         }
+
+    def tracking(self, partner):
+        """The tracking messages on ``partner``'s chatter, as the chatter shows them."""
+        self.env.cr.precommit.run()  # Odoo's own tracking logs at commit
+        return [
+            (
+                m.author_id.id,
+                m.message_type,
+                m.subtype_id.id,
+                m.is_internal,
+                str(m.body),
+                [
+                    (t.field_id.name, t.old_value_integer, t.new_value_integer)
+                    for t in m.sudo().tracking_value_ids
+                ],
+            )
+            for m in self.env["mail.message"].search(
+                [("model", "=", "res.partner"), ("res_id", "=", partner.id)], order="id"
+            )
+            if m.sudo().tracking_value_ids
+        ]
 
     def sent_both_ways(self, reminders):
         """``{customer: capture}`` after sending each alone (``message_post``), then, from
         the same state, after sending them together; as the dispatch cron (superuser)."""
-        reminders = reminders.with_user(SUPERUSER_ID)
+        # as the cron runs (the tests' context turns tracking off)
+        reminders = reminders.with_user(SUPERUSER_ID).with_context(
+            tracking_disable=False, mail_notrack=False
+        )
         with freeze_time(NOW):
             problems = reminders._ar_check_before_send(NOW)
             self.env.flush_all()
@@ -154,6 +184,8 @@ class TestEmailBatch(ArFollowupCommon):
         )
         reminders = self.plan().sorted(lambda r: r.partner_id.id)
         self.assertEqual(len(reminders), 3)
+        # two escalate: their activities and firmer tones are made together too
+        reminders[:2].escalated = True
         alone, together = self.sent_both_ways(reminders)
         for customer in reminders.partner_id:
             self.assertEqual(together[customer], alone[customer], customer.name)
@@ -167,12 +199,28 @@ class TestEmailBatch(ArFollowupCommon):
         # the thread's earlier messages, then its own: a reply finds the customer
         self.assertEqual(mail["references"].split()[-2:], [earlier.message_id, "<this-message>"])
         self.assertIn("X-Odoo-Objects", mail["headers"])
-        self.assertIn("Called, they will check.", self.chatter(self.customer)[1])
+        self.assertIn("Called, they will check.", self.chatter(self.customer))
         self.assertEqual(
             first["notifications"],
             [(self.accounts.id, "email", "ready", True, self.ar_user.partner_id.id, True)],
         )
         self.assertIn(self.ar_user.partner_id.id, first["followers"], "the owner gets answers")
+        # the owner is told, and the firmer tone is on the chatter
+        self.assertEqual(
+            first["activities"],
+            [
+                (
+                    self.env.ref("mail.mail_activity_data_todo").id,
+                    "Escalation: %s owes ₹\xa01,000.00 (%s)"
+                    % (self.customer.name, reminders[0].step_id.name),
+                    self.ar_user.id,
+                    TODAY,
+                    True,
+                )
+            ],
+        )
+        self.assertEqual([t[-1] for t in first["tracking"]], [[("ar_tone_escalation", 0, 1)]])
+        self.assertFalse(together[self.customer_c]["activities"])
         # an invoicing contact who is a user reads it in Odoo: no e-mail, an inbox notification
         third = together[self.customer_c]
         self.assertFalse(third["mails"])
@@ -180,6 +228,26 @@ class TestEmailBatch(ArFollowupCommon):
             [n[:3] for n in third["notifications"]],
             [(self.inbox_user.partner_id.id, "inbox", "sent")],
         )
+
+    def test_tracking_logged_together_as_odoo_tracks(self):
+        """The tone firmed by a batch of escalations is logged as Odoo's tracking logs it."""
+        # as in a later transaction (Odoo tracks no record created in the same one)
+        self.env.cr.precommit.run()
+        tracked = self.env["res.partner"].with_user(SUPERUSER_ID)
+        tracked = tracked.with_context(tracking_disable=False, mail_notrack=False)
+        tracked.browse(self.customer.id).ar_tone_escalation = 2
+        odoo_logged = self.tracking(self.customer)
+        initial = {self.customer_b.id: {"ar_tone_escalation": 0}}
+        tracked.browse(self.customer_b.id).with_context(tracking_disable=True).write(
+            {"ar_tone_escalation": 2}
+        )
+        self.assertEqual(len(tracked._ar_message_track_many(initial)), 1)
+        self.assertEqual(self.tracking(self.customer_b), odoo_logged)
+        self.assertEqual(odoo_logged[0][-1], [("ar_tone_escalation", 0, 2)])
+        # nothing changed, or tracking turned off: nothing logged
+        unchanged = {self.customer_b.id: {"ar_tone_escalation": 2}}
+        self.assertFalse(tracked._ar_message_track_many(unchanged))
+        self.assertFalse(self.env["res.partner"]._ar_message_track_many(initial))
 
     def test_same_customer_twice_posted_in_order(self):
         """Two posts on one customer in one call: the second's References name the first,

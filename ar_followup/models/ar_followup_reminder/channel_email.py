@@ -8,6 +8,7 @@ from odoo import api, fields
 from odoo.exceptions import UserError
 
 from ...tools import cadence, pdf_batch
+from .rendering import SanitizedHtml
 
 _logger = logging.getLogger(__name__)
 
@@ -203,6 +204,7 @@ class ReminderEmail:
                 )
         except Exception:
             _logger.exception("AR dispatch: e-mails not posted together, posting them one by one")
+        sent = []
         for index, (reminder, content, post) in enumerate(ready):
             if messages:
                 message = messages[index]
@@ -213,9 +215,15 @@ class ReminderEmail:
                 except Exception as exc:  # noqa: BLE001 - recorded on the reminder
                     reminder._ar_handle_send_error(exc, now)
                     continue
-            # the text that went out is kept with the outcome, in one write
-            values = {**content, **reminder._ar_email_sent_values(message, post)}
-            reminder._ar_mark_sent(message.message_id, now, values)
+            # the text that went out is kept with the outcome, in one write; its
+            # message sanitized the body already
+            values = {
+                **content,
+                "body": SanitizedHtml(message.body),
+                **reminder._ar_email_sent_values(message, post),
+            }
+            sent.append((reminder, message.message_id, values))
+        self._ar_mark_sent_many(sent, now)
         return left
 
     def _ar_get_email_author(self):

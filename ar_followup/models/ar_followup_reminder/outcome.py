@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import api, fields
-from odoo.tools import format_amount
+from odoo.tools import clean_context, format_amount
 
 from ...exceptions import ArUndeliveredError
 from .states import OPEN_STATES, SENT_STATES
@@ -28,35 +28,65 @@ class ReminderOutcome:
 
     def _ar_mark_sent(self, reference, now, values=None):
         """The channel took the reminder (``reference``: its message id); ``values``: more to
-        write at once. An escalating reminder alerts its AR owner the first time it goes."""
+        write at once. See :meth:`_ar_mark_sent_many`."""
         self.ensure_one()
-        first_send = not self.date_sent  # not again after a fallback from a sent one
-        self.write(
-            {**(values or {}), "state": "sent", "date_sent": now, "provider_message_id": reference}
-        )
-        if first_send:
-            self._ar_after_send()
+        self._ar_mark_sent_many([(self, reference, values)], now)
+
+    @api.model
+    def _ar_mark_sent_many(self, sent, now):
+        """The channel took each reminder of ``sent`` (``[(reminder, reference, values)]``:
+        its message id, and more to write at once). Those that went for the first
+        time (not again after a fallback from a sent one) then alert together
+        (:meth:`_ar_after_send`)."""
+        first = []
+        for reminder, reference, values in sent:
+            if not reminder.date_sent:
+                first.append(reminder.id)
+            reminder.write(
+                {
+                    **(values or {}),
+                    "state": "sent",
+                    "date_sent": now,
+                    "provider_message_id": reference,
+                }
+            )
+        self.browse(first)._ar_after_send()
 
     def _ar_after_send(self):
-        """After a reminder left: an escalating one alerts the AR owner and firms the tone."""
-        self.ensure_one()
-        if not self.escalated:
+        """After reminders left: each escalating one alerts its AR owner (an activity on
+        the customer, as ``activity_schedule`` makes it) and firms the customer's
+        tone. The activities of a batch are created together."""
+        escalating = self.filtered("escalated")
+        if not escalating or self.env.context.get("mail_activity_automation_skip"):
             return
-        partner = self.partner_id
-        owner = partner._ar_get_owner()
-        summary = self.env._(
-            "Escalation: %(customer)s owes %(amount)s (%(step)s)",
-            customer=partner.display_name,
-            amount=format_amount(self.env, self.amount_residual, self.currency_id),
-            step=self.step_id.name,
-        )
-        partner.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=summary,
-            user_id=owner.id or self.env.uid,
-            date_deadline=self.company_id._ar_today(),
-        )
-        partner.ar_tone_escalation += 1
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        activities, initial = [], {}
+        for reminder in escalating:
+            partner = reminder.partner_id
+            summary = self.env._(
+                "Escalation: %(customer)s owes %(amount)s (%(step)s)",
+                customer=partner.display_name,
+                amount=format_amount(self.env, reminder.amount_residual, reminder.currency_id),
+                step=reminder.step_id.name,
+            )
+            activities.append(
+                {
+                    "activity_type_id": todo.id,
+                    "summary": summary,
+                    "note": todo.default_note,
+                    "automated": True,
+                    "res_model_id": partner_model,
+                    "res_id": partner.id,
+                    "user_id": partner._ar_get_owner().id or self.env.uid,
+                    "date_deadline": reminder.company_id._ar_today(),
+                }
+            )
+            initial.setdefault(partner.id, {"ar_tone_escalation": partner.ar_tone_escalation})
+            partner.with_context(tracking_disable=True).ar_tone_escalation += 1
+        self.env["mail.activity"].with_context(clean_context(self.env.context)).create(activities)
+        # the firmer tone on the customers' chatter, as tracking shows it, logged together
+        self.env["res.partner"]._ar_message_track_many(initial)
 
     def _ar_apply_report(self, status, reason=None, when=None):
         """A provider reported ``status`` (``delivered``, ``read`` or ``failed``, with

@@ -148,7 +148,8 @@ class ArFollowupReminder(
         "Amount Claimed", readonly=True, help="What the items owed when planned (company currency)."
     )
     subject = fields.Char(readonly=True)
-    body = fields.Html(readonly=True, sanitize_style=True)
+    # sanitized by create and write (_ar_sanitize_vals), once: not by the field
+    body = fields.Html(readonly=True, sanitize=False)
     recipient = fields.Char(readonly=True, help="Addresses or numbers the reminder went to.")
     mail_message_id = fields.Many2one(
         "mail.message", "Message", readonly=True, index="btree_not_null", ondelete="set null"
@@ -244,6 +245,13 @@ class ArFollowupReminder(
     _dispatch_idx = models.Index(
         "(date_scheduled, id) WHERE state IN ('planned', 'queued', 'sending')"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._ar_sanitize_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._ar_sanitize_vals(vals))
 
     @api.model
     def _selection_channel(self):
