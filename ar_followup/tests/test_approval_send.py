@@ -8,7 +8,7 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 from odoo.tools.mail import html_to_inner_content
@@ -295,6 +295,62 @@ class TestApprovalSend(ArFollowupCommon):
         self.assertIn(chosen.name, self.body(reminder))
         self.assertNotIn(other.name, self.body(reminder))
         self.assertEqual(by_partner[self.customer_b].reminder_id.move_ids, b_invoice)
+
+    def test_send_now_only_claims_the_customers_own_invoices(self):
+        """A client that posts customer A with customer B's invoice is refused on the server."""
+        own = self._ar_invoice(self.customer, 1000, self.days_before(10))
+        theirs = self._ar_invoice(self.customer_b, 12345, self.days_before(10))
+        other_company = self.setup_other_company(name="Other Co")["company"]
+        elsewhere = self._ar_invoice(
+            self.customer, 500, self.days_before(10), company=other_company
+        )
+        self.ar_user.company_ids |= other_company  # allowed to see both companies' invoices
+        Send = self.env["ar.followup.send"].with_user(self.ar_user)
+        for foreign in (theirs, elsewhere):
+            with self.assertRaisesRegex(ValidationError, "not its invoices"):
+                Send.create(
+                    {
+                        "line_ids": [
+                            Command.create(
+                                {
+                                    "partner_id": self.customer.id,
+                                    "company_id": self.company.id,
+                                    "move_ids": [Command.set((own | foreign).ids)],
+                                }
+                            )
+                        ]
+                    }
+                )
+        # nor can the model be called with them by another way
+        with self.assertRaisesRegex(UserError, "only the customer's own posted invoices"):
+            self.Reminder.with_user(self.ar_user)._ar_prepare_manual_vals(
+                self.customer,
+                own | theirs,
+                "email",
+                self.env["ar.followup.template"],
+                self.env["ar.followup.tone"],
+                datetime.now(),
+            )
+        self.assertFalse(self.Reminder.search([("partner_id", "=", self.customer.id)]))
+
+    def test_send_now_of_an_invoice_paid_meanwhile_sends_nothing(self):
+        invoice = self._ar_invoice(self.customer, 1000, self.days_before(10))
+        wizard = (
+            self.env["ar.followup.send"]
+            .with_user(self.ar_user)
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({})
+        )
+        self._ar_pay(invoice, 1000, pay_date=TODAY)  # paid while the wizard was open
+        wizard.action_send()
+        [line] = wizard.line_ids
+        self.assertEqual(
+            (line.result_state, line.result),
+            ("nothing", "Not sent: Nothing is left to pay on the selected invoices."),
+        )
+        self.assertFalse(line.reminder_id)
+        self.assertFalse(self.Reminder.search([("partner_id", "=", self.customer.id)]))
+        self.assertFalse(self.customer.message_ids.filtered(lambda m: m.message_type == "comment"))
 
     def test_double_submit_sends_once(self):
         self._ar_invoice(self.customer, 1000, self.days_before(10))

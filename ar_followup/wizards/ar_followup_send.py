@@ -121,7 +121,15 @@ class ArFollowupSend(models.TransientModel):
                     }
                 )
                 continue
-            todo.append((line, line._ar_prepare_reminder_vals(fields.Datetime.now())))
+            try:
+                todo.append((line, line._ar_prepare_reminder_vals(fields.Datetime.now())))
+            except UserError as error:  # paid meanwhile: nothing to claim
+                line.write(
+                    {
+                        "result_state": "nothing",
+                        "result": self.env._("Not sent: %s", error.args[0]),
+                    }
+                )
         results = Reminder._ar_send_manual([vals for _line, vals in todo])
         for (line, _vals), (reminder, again) in zip(todo, results, strict=True):
             line.write({"reminder_id": reminder.id, **line._ar_describe(reminder, again)})
@@ -191,6 +199,28 @@ class ArFollowupSendLine(models.TransientModel):
     )
     result = fields.Char("Details", readonly=True)
 
+    @api.constrains("partner_id", "company_id", "move_ids")
+    def _check_move_ids(self):
+        """Only the customer's own invoices in the line's company (the server decides,
+        whatever the client sent)."""
+        for line in self:
+            commercial = line.partner_id.commercial_partner_id
+            foreign = line.move_ids.sudo().filtered(
+                lambda move, line=line, commercial=commercial: (
+                    move.commercial_partner_id != commercial or move.company_id != line.company_id
+                )
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "%(invoices)s cannot be reminded of to %(customer)s: they are not "
+                        "its invoices in %(company)s.",
+                        invoices=", ".join(foreign.mapped("display_name")),
+                        customer=commercial.display_name,
+                        company=line.company_id.display_name,
+                    )
+                )
+
     @api.depends("partner_id")
     def _compute_channel(self):
         for line in self:
@@ -207,9 +237,12 @@ class ArFollowupSendLine(models.TransientModel):
     @api.depends("channel", "tone_id", "move_ids")
     def _compute_template_id(self):
         for line in self:
-            line.template_id = (
-                line.partner_id and line._ar_new_reminder(template=False)._ar_get_template()
-            )
+            try:
+                line.template_id = (
+                    line.partner_id and line._ar_new_reminder(template=False)._ar_get_template()
+                )
+            except UserError:  # nothing to claim: the preview says why
+                line.template_id = False
 
     @api.depends("move_ids")
     def _compute_amount_residual(self):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import Command, api, fields
+from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -53,10 +54,32 @@ class ReminderManual:
         )
 
     @api.model
-    def _ar_prepare_manual_vals(self, partner, moves, channel, template, tone, now):
-        """Values of a manual reminder to ``partner`` about ``moves`` (its open invoices)."""
-        company = moves.company_id[:1] or self.env.company
-        today = company._ar_today()
+    def _ar_get_manual_lines(self, partner, moves, company):
+        """The open receivable lines a manual reminder to ``partner`` claims for ``moves``.
+
+        Raises ``UserError`` when one of ``moves`` is not a posted customer invoice of
+        ``partner`` (its commercial entity) in ``company`` — what a client sends is
+        never trusted to be the customer's — or when nothing is left to pay on them.
+        """
+        commercial = partner.commercial_partner_id
+        foreign = moves.sudo().filtered(
+            lambda move: (
+                move.commercial_partner_id != commercial
+                or move.company_id != company
+                or move.state != "posted"
+                or not move.is_sale_document(include_receipts=True)
+            )
+        )
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "%(invoices)s cannot be reminded of to %(customer)s: only the customer's "
+                    "own posted invoices of %(company)s can.",
+                    invoices=", ".join(foreign.mapped("display_name")),
+                    customer=commercial.display_name,
+                    company=company.display_name,
+                )
+            )
         lines = moves.line_ids.filtered(
             lambda line: (
                 line.account_type == "asset_receivable"
@@ -64,6 +87,17 @@ class ReminderManual:
                 and line.amount_residual > 0
             )
         )
+        if not lines:
+            raise UserError(self.env._("Nothing is left to pay on the selected invoices."))
+        return lines
+
+    @api.model
+    def _ar_prepare_manual_vals(self, partner, moves, channel, template, tone, now):
+        """Values of a manual reminder to ``partner`` about ``moves`` (its open invoices);
+        see :meth:`_ar_get_manual_lines` for what it refuses."""
+        company = moves.company_id[:1] or self.env.company
+        today = company._ar_today()
+        lines = self._ar_get_manual_lines(partner, moves, company)
         stage = template.stage
         if not stage:
             due = min((line.date_maturity or line.date for line in lines), default=today)
