@@ -1,11 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Errors a channel raises (or reports) to tell the dispatcher what to do next.
+"""Errors a channel (or the reminder's template) raises to tell the dispatcher what to
+do next.
 
 Any other exception is *permanent*: the reminder falls back to the step's next
 channel (see ``models/ar_followup_reminder/send_retry.py``).
 """
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class ArTransientError(UserError):
@@ -32,4 +33,13 @@ class ArUndeliveredError(UserError):
 
     Permanent for this channel: the reminder falls back to the step's next channel
     at once, else fails as *not delivered*.
+    """
+
+
+class ArTemplateError(ValidationError):
+    """The reminder's template cannot be rendered for this customer (its message names
+    the template and the line).
+
+    A mistake in the template, not in the channel: the reminder is skipped with the
+    reason, and the template waits for an AR manager to fix it.
     """

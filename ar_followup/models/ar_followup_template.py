@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import html2plaintext
 
+from ..exceptions import ArTemplateError
 from ..tools import render
 from ..tools.ageing import days_overdue
 
@@ -162,7 +163,7 @@ class ArFollowupTemplate(models.Model):
         """{"subject", "body"} rendered for ``partner`` about ``moves``, in ``lang``.
 
         For a ``reminder``, its links are tracked (see :meth:`_ar_context`).
-        Raises :class:`ValidationError` naming the line when rendering fails.
+        Raises :class:`ArTemplateError` naming the line when rendering fails.
         """
         self.ensure_one()
         lang = lang or partner.lang or self.env.lang
@@ -175,7 +176,7 @@ class ArFollowupTemplate(models.Model):
         for field_name in ("subject", "body"):
             output, problem = render.render_problem(template[field_name] or "", context, html=html)
             if problem:
-                raise ValidationError(
+                raise ArTemplateError(
                     self.env._(
                         "Template %(template)s cannot be rendered for %(customer)s: "
                         "line %(line)s: %(problem)s",

@@ -169,6 +169,21 @@ class TestApprovalSend(ArFollowupCommon):
         self.dispatch(at=time(4, 45))
         self.assertEqual(self.body(reminder), "Please pay the open invoice.")
 
+    def test_reminder_whose_template_fails_is_skipped_with_the_reason(self):
+        [reminder] = self.plan_to_approve(self.customer)
+        template = reminder._ar_get_template()
+        # a runtime mistake (a filter on the wrong kind of value) the check cannot see
+        template.body = "<p>Dear {{ customer.name }},</p>\n<p>{{ customer.name | date }}</p>"
+        clerk_reminder = reminder.with_user(self.ar_user)
+        self.assertIn(
+            "line 2: 'str' object has no attribute 'strftime'", clerk_reminder.preview_error
+        )
+        clerk_reminder.action_approve()
+        self.dispatch(at=time(4, 45))
+        self.assertEqual((reminder.state, reminder.reason), ("skipped", "template"))
+        self.assertIn("cannot be rendered for Bharat Steel Traders", reminder.reason_text)
+        self.assertFalse(reminder.mail_message_id)
+
     # -- send now --------------------------------------------------------------
 
     def test_send_now_for_one_customer(self):

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
 from urllib.parse import urlparse
 
 from odoo import Command
@@ -6,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools.mail import html_to_inner_content
 
+from ..exceptions import ArTemplateError
 from .common import ArFollowupCommon, ArTemplateCommon
 
 TONES = ("gentle", "neutral", "firm", "formal")
@@ -164,6 +166,61 @@ class TestTemplate(ArTemplateCommon):
             ValidationError, r"line 2: 'dict object' has no attribute 'nick'"
         ):
             template._ar_render(self.customer, self.moves)
+
+    def test_hostile_templates_fail_with_a_clear_message(self):
+        """What a template does wrong at rendering time is a clear problem naming its line,
+        within bounded time and memory, never a server error."""
+        template = self.Template.create(
+            {"name": "Hostile", "channel": "sms", "stage": "overdue", "body": "Hello"}
+        )
+        cases = [
+            # (body, the problem shown)
+            ("Hi\n{{ customer.name | date }}", "line 2: 'str' object has no attribute 'strftime'"),
+            ("{{ 12 | money({'code': 'INR'}) }}", "line 1: 'symbol'"),
+            ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "maximum recursion depth exceeded"),
+            (
+                "{% set n = 100000 %}{% for i in range(n) %}{% for j in range(n) %}"
+                + "{% endfor %}{% endfor %}",
+                "more than 10000 loop iterations",
+            ),
+            ("{% set n = 20000000 %}{{ 'x' * n }}", "a text or list longer than 100000"),
+            ("{% set n = 1000000 %}{{ 9 ** n }}", "a power above 100"),
+            ("{% set n = 100000000 %}{{ 'x'.center(n) }}", "a text or list longer than 100000"),
+            (
+                "{% set s = 'x' * 90000 %}{% for i in range(20) %}{{ s }}{% endfor %}",
+                "more than 1000000 characters",
+            ),
+        ]
+        for body, problem in cases:
+            with self.subTest(body=body):
+                template.body = body
+                with self.assertRaisesRegex(ArTemplateError, re.escape(problem)):
+                    template._ar_render(self.customer, self.moves)
+        # what is visible without running it is refused when saved
+        for body, problem in [
+            ("{% for i in range(100000) %}.{% endfor %}", "more than 10000 loop iterations"),
+            ("{{ 2 ** 1000 }}", "a power above 100"),
+            ("{{ '=' * 20000000 }}", "a text or list longer than 100000"),
+        ]:
+            with self.subTest(body=body), self.assertRaisesRegex(ValidationError, problem):
+                template.body = body
+                template.flush_recordset()
+
+    def test_preview_sanitizes_what_the_template_renders(self):
+        template = self.Template.create(
+            {
+                "name": "Sneaky",
+                "channel": "email",
+                "stage": "overdue",
+                "subject": "Hello",
+                "body": '<p>Dear {{ customer.name }}</p>{{ "<img src=x onerror=alert(1)>" | safe }}'
+                "<script>alert(2)</script>",
+            }
+        )
+        preview = self.env["ar.followup.template.preview"].create(
+            {"template_id": template.id, "partner_id": self.customer.id}
+        )
+        self.assertEqual(str(preview.body), '<p>Dear Bharat Steel Traders</p><img src="x">')
 
     def test_tone_specific_template_wins(self):
         firm = self.Template.create(

@@ -20,18 +20,87 @@ TemplateProblem(line=1, message="unknown variable 'custmer'")
 Traceback (most recent call last):
 ...
 jinja2.exceptions.SecurityError: access to attribute '__class__' of 'str' object is unsafe.
+
+A rendering is bounded (:data:`LIMITS`): a template runs for every reminder of a
+batch, so a slip such as a loop in a loop must not hold a dispatcher or a
+preview for minutes, nor fill its memory.
+
+>>> render("{% for i in range(200) %}{% for j in range(200) %}{% endfor %}{% endfor %}", {})
+Traceback (most recent call last):
+...
+odoo.addons.ar_followup.tools.render.LimitExceeded: more than 10000 loop iterations
+>>> render("{{ 'x' * 20000000 }}", {})
+Traceback (most recent call last):
+...
+odoo.addons.ar_followup.tools.render.LimitExceeded: a text or list longer than 100000
 """
 
+import contextvars
+import operator
+import time
 from collections import namedtuple
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes, pass_context
-from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .money import format_money
 
 TemplateProblem = namedtuple("TemplateProblem", "line message")
+
+#: what one rendering may do: ``iterations`` of ``range`` loops, ``sequence`` the
+#: longest text or list an operator or a text method builds, ``exponent`` the largest
+#: power, ``output`` characters in all, ``seconds`` of work
+LIMITS = {
+    "iterations": 10_000,
+    "sequence": 100_000,
+    "exponent": 100,
+    "output": 1_000_000,
+    "seconds": 2.0,
+}
+#: the budget of the rendering under way (see :func:`render`)
+_BUDGET = contextvars.ContextVar("ar_followup_render_budget", default=None)
+
+
+class LimitExceeded(Exception):
+    """A template went past one of :data:`LIMITS`."""
+
+
+class _Budget:
+    """What is left to a rendering of :data:`LIMITS`."""
+
+    __slots__ = ("deadline", "iterations")
+
+    def __init__(self):
+        self.deadline = time.monotonic() + LIMITS["seconds"]
+        self.iterations = 0
+
+    def tick(self, count=1):
+        self.iterations += count
+        if self.iterations > LIMITS["iterations"]:
+            raise LimitExceeded("more than %s loop iterations" % LIMITS["iterations"])
+        if time.monotonic() > self.deadline:
+            raise LimitExceeded("longer than %s seconds" % LIMITS["seconds"])
+
+
+def _budget():
+    return _BUDGET.get() or _Budget()
+
+
+def _check_size(value):
+    if isinstance(value, (str, list, tuple)) and len(value) > LIMITS["sequence"]:
+        raise LimitExceeded("a text or list longer than %s" % LIMITS["sequence"])
+    return value
+
+
+def _range(*args):
+    """``range`` counted against the rendering's iterations."""
+    budget = _budget()
+    for value in range(*args):
+        budget.tick()
+        yield value
+
 
 #: what a template context carries for money formatting when the reminder gives nothing else
 CURRENCY_INR = {"code": "INR", "symbol": "₹", "position": "before", "decimals": 2}
@@ -40,10 +109,36 @@ CURRENCY_INR = {"code": "INR", "symbol": "₹", "position": "before", "decimals"
 class _Environment(ImmutableSandboxedEnvironment):
     """The sandbox, failing loudly on unsafe attributes instead of yielding an undefined value."""
 
+    intercepted_binops = frozenset({"*", "**"})
+
     def unsafe_undefined(self, obj, attribute):
         raise SecurityError(
             f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe."
         )
+
+    def call_binop(self, context, operator_, left, right):
+        """``*`` and ``**`` within :data:`LIMITS`, checked before they compute."""
+        if operator_ == "**":
+            if isinstance(right, (int, float)) and abs(right) > LIMITS["exponent"]:
+                raise LimitExceeded("a power above %s" % LIMITS["exponent"])
+            return operator.pow(left, right)
+        for sequence, count in ((left, right), (right, left)):
+            if (
+                isinstance(sequence, (str, list, tuple))
+                and isinstance(count, int)
+                and len(sequence) * count > LIMITS["sequence"]
+            ):
+                raise LimitExceeded("a text or list longer than %s" % LIMITS["sequence"])
+        return operator.mul(left, right)
+
+    def call(self, context, obj, /, *args, **kwargs):
+        """Calls as the sandbox makes them; what a text method returns within :data:`LIMITS`
+        (``'x'.center(10**8)``): its size is checked from its arguments first."""
+        if isinstance(getattr(obj, "__self__", None), str):
+            for arg in (*args, *kwargs.values()):
+                if isinstance(arg, int) and arg > LIMITS["sequence"]:
+                    raise LimitExceeded("a text or list longer than %s" % LIMITS["sequence"])
+        return _check_size(super().call(context, obj, *args, **kwargs))
 
 
 def _money(context, amount, currency=None):
@@ -78,6 +173,7 @@ def make_environment(html=False):
     )
     env.filters["money"] = pass_context(_money)
     env.filters["date"] = _date
+    env.globals["range"] = _range
     return env
 
 
@@ -98,6 +194,38 @@ following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to b
     unknown = sorted(meta.find_undeclared_variables(ast) - set(known_names) - set(env.globals))
     if unknown:
         return TemplateProblem(_first_line(ast, unknown[0]), f"unknown variable {unknown[0]!r}")
+    return _check_limits(ast)
+
+
+def _check_limits(ast):
+    """The first of :data:`LIMITS` that ``ast`` passes with constants, or None.
+
+    >>> _check_limits(make_environment().parse("{% for i in range(1, 50000) %}{% endfor %}"))
+    TemplateProblem(line=1, message='more than 10000 loop iterations')
+    >>> _check_limits(make_environment().parse("{{ 2 ** 1000 }}{{ '-' * 40 }}"))
+    TemplateProblem(line=1, message='a power above 100')
+    """
+    for node in ast.find_all((nodes.Call, nodes.Pow, nodes.Mul)):
+        constants = [
+            arg.value
+            for arg in (node.args if isinstance(node, nodes.Call) else (node.left, node.right))
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, int)
+        ]
+        if not constants:
+            continue
+        if isinstance(node, nodes.Call):
+            is_range = isinstance(node.node, nodes.Name) and node.node.name == "range"
+            if is_range and len(range(*constants[:3])) > LIMITS["iterations"]:
+                return TemplateProblem(
+                    node.lineno, "more than %s loop iterations" % LIMITS["iterations"]
+                )
+        elif isinstance(node, nodes.Pow):
+            if isinstance(node.right, nodes.Const) and abs(constants[-1]) > LIMITS["exponent"]:
+                return TemplateProblem(node.lineno, "a power above %s" % LIMITS["exponent"])
+        elif max(constants) > LIMITS["sequence"]:
+            return TemplateProblem(
+                node.lineno, "a text or list longer than %s" % LIMITS["sequence"]
+            )
     return None
 
 
@@ -121,7 +249,18 @@ def render(source, context, html=False):
     ...
     jinja2.exceptions.SecurityError: access to attribute 'append' of 'list' object is unsafe.
     """
-    return _compile(source or "", html).render(context)
+    token = _BUDGET.set(_Budget())
+    try:
+        budget, output, size = _BUDGET.get(), [], 0
+        for chunk in _compile(source or "", html).generate(context):
+            size += len(chunk)
+            if size > LIMITS["output"]:
+                raise LimitExceeded("more than %s characters" % LIMITS["output"])
+            budget.tick(0)
+            output.append(chunk)
+        return "".join(output)
+    finally:
+        _BUDGET.reset(token)
 
 
 @lru_cache(maxsize=256)
@@ -137,13 +276,19 @@ def render_problem(source, context, html=False):
 
     >>> render_problem("Dear {{ customer.name }},\\n{{ customer.nickname }}", {"customer": {"name": "K"}})
     (None, TemplateProblem(line=2, message="'dict object' has no attribute 'nickname'"))
+    >>> render_problem("{{ due | date }}", {"due": "2026-06-15"})
+    (None, TemplateProblem(line=1, message="'str' object has no attribute 'strftime'"))
+    >>> render_problem("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", {})[1].message
+    'maximum recursion depth exceeded'
     """
     try:
         return render(source, context, html=html), None
     except TemplateSyntaxError as error:
         return None, TemplateProblem(error.lineno, error.message)
-    except (UndefinedError, SecurityError, TypeError, ValueError, ArithmeticError) as error:
-        return None, TemplateProblem(_error_line(error), str(error))
+    except RecursionError as error:
+        return None, TemplateProblem(_error_line(error), "maximum recursion depth exceeded")
+    except Exception as error:  # noqa: BLE001 - whatever a template does wrong is its problem
+        return None, TemplateProblem(_error_line(error), str(error) or type(error).__name__)
 
 
 def _error_line(error):

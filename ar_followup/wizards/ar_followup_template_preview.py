@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import html_sanitize
+
+from ..models.ar_followup_reminder.rendering import BODY_SANITIZE
 
 
 class ArFollowupTemplatePreview(models.TransientModel):
@@ -66,6 +69,8 @@ class ArFollowupTemplatePreview(models.TransientModel):
                 continue
             wizard.subject = rendered["subject"]
             if wizard.template_id._ar_is_html():
-                wizard.body = rendered["body"]
+                # sanitised as the reminder's e-mail will be: a template's markup
+                # never runs in the browser of whoever previews it
+                wizard.body = html_sanitize(rendered["body"], **BODY_SANITIZE)
             else:
                 wizard.body_text = rendered["body"]

@@ -4,7 +4,12 @@ from datetime import timedelta
 
 from odoo import fields
 
-from ...exceptions import ArTransientError, ArUncertainSendError, ArUndeliveredError
+from ...exceptions import (
+    ArTemplateError,
+    ArTransientError,
+    ArUncertainSendError,
+    ArUndeliveredError,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -22,7 +27,9 @@ class ReminderSendRetry:
       (:class:`ArUncertainSendError`: the message may have left), it fails with
       every channel's error and the AR owner gets an activity;
     * a message reported **not delivered** (:class:`ArUndeliveredError`) falls back
-      like a permanent error, and fails as ``undelivered`` when no channel is left.
+      like a permanent error, and fails as ``undelivered`` when no channel is left;
+    * a template that cannot be rendered (:class:`ArTemplateError`) skips the
+      reminder with its reason (``template``): no channel would send a right text.
 
     Each error is appended to ``error``, so the trail shows what was tried.
     """
@@ -31,6 +38,9 @@ class ReminderSendRetry:
 
     def _ar_handle_send_error(self, exc, now):
         self.ensure_one()
+        if isinstance(exc, ArTemplateError):
+            _logger.warning("AR reminder %s skipped: its template cannot be rendered", self.id)
+            return self._ar_close("skipped", "template", str(exc))
         log = [self.error] if self.error else []
         log.append("%s: %s" % (self._ar_channel_label(self.channel), exc))
         tried = [c for c in (self.channels_tried or "").split(",") if c]

@@ -29,6 +29,7 @@ REASONS = [
     ("manual", "Cancelled by a user"),
     ("interrupted", "Interrupted while sending"),
     ("error", "Sending error"),
+    ("template", "Template cannot be rendered"),
     ("undelivered", "Not delivered"),
     ("superseded", "Replaced by a newer one"),
 ]
