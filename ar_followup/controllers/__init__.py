@@ -1,3 +1,4 @@
+from . import public_links
 from . import statement
 from . import portal
 from . import tracking

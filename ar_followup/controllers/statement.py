@@ -2,7 +2,8 @@
 from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
-from odoo.tools import consteq
+
+from .public_links import plausible, signed
 
 
 class ArFollowupStatementController(http.Controller):
@@ -18,6 +19,8 @@ class ArFollowupStatementController(http.Controller):
         Today's PDF (the company's today), the one the day's reminders carry:
         printed on the first request of the day when no reminder printed it.
         """
+        if not plausible(company_id, partner_id):
+            raise request.not_found()
         env = request.env(su=True)
         company = env["res.company"].browse(company_id).exists()
         partner = env["res.partner"].browse(partner_id).exists()
@@ -25,7 +28,7 @@ class ArFollowupStatementController(http.Controller):
             not company
             or not partner
             or partner != partner.commercial_partner_id
-            or not consteq(partner._ar_statement_token(company), token)
+            or not signed(partner._ar_statement_token(company), token)
         ):
             raise request.not_found()
         errors = {}
@@ -50,3 +53,8 @@ class ArFollowupStatementController(http.Controller):
                 ),
             ],
         )
+
+    @http.route("/ar_followup/statement/<path:rest>", type="http", auth="public", sitemap=False)
+    def statement_malformed(self, rest, **kwargs):
+        """Anything else under the statements' prefix: not found (see the tracked links)."""
+        raise request.not_found()

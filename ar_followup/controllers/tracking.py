@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import http
 from odoo.http import request
-from odoo.tools import consteq
+
+from .public_links import plausible, signed
 
 
 class ArFollowupTrackingController(http.Controller):
@@ -19,8 +20,10 @@ class ArFollowupTrackingController(http.Controller):
         a token that does not sign this reminder and kind is a 404 and records
         nothing. Clicks of our own staff (checking a reminder) are not counted.
         """
+        if not plausible(reminder_id):
+            raise request.not_found()
         reminder = request.env["ar.followup.reminder"].sudo().browse(reminder_id).exists()
-        if not reminder or not consteq(reminder._ar_tracking_token(kind), token):
+        if not reminder or not signed(reminder._ar_tracking_token(kind), token):
             raise request.not_found()
         target = reminder._ar_get_link_target(kind)
         if not target:
@@ -28,3 +31,9 @@ class ArFollowupTrackingController(http.Controller):
         if not request.env.user._is_internal():
             reminder._ar_record_click()
         return request.redirect(target, code=303)
+
+    @http.route("/ar_followup/r/<path:rest>", type="http", auth="public", sitemap=False)
+    def reminder_link_malformed(self, rest, **kwargs):
+        """Anything else under the links' prefix (a mangled link): not found, before Odoo's
+        fallback (which looks the path up as an attachment) gets to read it."""
+        raise request.not_found()
