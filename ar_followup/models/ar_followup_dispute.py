@@ -22,6 +22,7 @@ class ArFollowupDispute(models.Model):
     _order = "date_raised desc, id desc"
     _ar_reference_prefix = "DSP"
     _ar_hold_code = "disputed"
+    _ar_system_fields = ("name", "date_resolved")
 
     reason = fields.Selection(
         [
@@ -111,7 +112,7 @@ class ArFollowupDispute(models.Model):
 
     def action_reopen(self):
         closed = self.filtered(lambda d: d.state not in OPEN_STATES)
-        closed.write({"state": "open", "date_resolved": False, "resolution": False})
+        closed._ar_system_write({"state": "open", "date_resolved": False, "resolution": False})
         closed._ar_log_on_covered(
             lambda d: self.env._(
                 "Dispute %(dispute)s reopened. Reminders are suspended again for %(scope)s.",
@@ -124,7 +125,9 @@ class ArFollowupDispute(models.Model):
     def _ar_close(self, state):
         disputes = self.filtered(lambda d: d.state in OPEN_STATES)
         for company, company_disputes in disputes.grouped("company_id").items():
-            company_disputes.write({"state": state, "date_resolved": company._ar_today()})
+            company_disputes._ar_system_write(
+                {"state": state, "date_resolved": company._ar_today()}
+            )
         if state == "resolved":
             disputes._ar_log_on_covered(
                 lambda d: self.env._(

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 SOURCES = [
     ("call", "Phone call"),
@@ -36,6 +36,9 @@ class ArFollowupHoldMixin(models.AbstractModel):
     _ar_reference_prefix = "REF"
     #: reason code of a reminder this holds (``ar.followup.reminder.reason``)
     _ar_hold_code = "held"
+    #: fields only the follow-up writes (:meth:`_ar_system_write`): read-only on the
+    #: server too, whatever a client sends
+    _ar_system_fields = ("name",)
 
     name = fields.Char(
         "Reference",
@@ -144,11 +147,28 @@ class ArFollowupHoldMixin(models.AbstractModel):
         return super().create(vals_list)
 
     def write(self, vals):
+        system = sorted(set(vals) & set(self._ar_system_fields))
+        if system and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of %(records)s are set by the follow-up itself.",
+                    fields=", ".join(
+                        self._fields[name].get_description(self.env)["string"] for name in system
+                    ),
+                    records=self._description,
+                )
+            )
         if vals.get("partner_id"):
             vals["partner_id"] = (
                 self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
             )
         return super().write(vals)
+
+    def _ar_system_write(self, vals):
+        """Write ``vals`` (fields of ``_ar_system_fields`` among them) as the follow-up
+        does, for a user allowed to write these records."""
+        self.check_access("write")
+        return self.sudo().write(vals)
 
     # -- what the cadence engine reads -------------------------------------
 

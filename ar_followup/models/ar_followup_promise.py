@@ -44,6 +44,7 @@ class ArFollowupPromise(models.Model):
     _order = "date_promised desc, id desc"
     _ar_reference_prefix = "PTP"
     _ar_hold_code = "promised"
+    _ar_system_fields = ("name", "state", "date_done", "escalate_next_step")
 
     amount = fields.Monetary("Promised Amount")
     user_id = fields.Many2one(string="Recorded By")
@@ -94,7 +95,7 @@ class ArFollowupPromise(models.Model):
         for promise in self:
             promise.owner_id = promise.partner_id and promise.partner_id._ar_get_owner()
 
-    @api.constrains("date", "date_promised")
+    @api.constrains("date", "date_promised", "company_id")
     def _check_dates(self):
         for promise in self:
             if promise.date_promised < promise.date:
@@ -102,6 +103,16 @@ class ArFollowupPromise(models.Model):
                     self.env._(
                         "Promise %s: the customer cannot promise to pay before the day they promised.",
                         promise.name,
+                    )
+                )
+            longest = promise.company_id.ar_promise_max_days
+            if (promise.date_promised - promise.date).days > longest:
+                raise ValidationError(
+                    self.env._(
+                        "Promise %(promise)s: a promise to pay can be dated at most %(days)s days "
+                        "after it is made (Settings › AR Follow-up).",
+                        promise=promise.name,
+                        days=longest,
                     )
                 )
 
@@ -124,7 +135,9 @@ class ArFollowupPromise(models.Model):
     def action_cancel(self):
         promises = self.filtered(lambda p: p.state == "open")
         for company, company_promises in promises.grouped("company_id").items():
-            company_promises.write({"state": "cancelled", "date_done": company._ar_today()})
+            company_promises._ar_system_write(
+                {"state": "cancelled", "date_done": company._ar_today()}
+            )
         promises._ar_log_on_covered(
             lambda p: self.env._(
                 "Promise to pay %s cancelled. Reminders resume.", p._get_html_link()
@@ -170,7 +183,7 @@ class ArFollowupPromise(models.Model):
                 ):
                     kept |= promise
         for company, company_promises in kept.grouped("company_id").items():
-            company_promises.write({"state": "kept", "date_done": company._ar_today()})
+            company_promises._ar_system_write({"state": "kept", "date_done": company._ar_today()})
         if not kept:
             return kept
         kept.partner_id._message_log_batch(
@@ -224,7 +237,7 @@ class ArFollowupPromise(models.Model):
         """Break these open promises and escalate (see the class docstring)."""
         promises = self.filtered(lambda p: p.state == "open")
         for company, company_promises in promises.grouped("company_id").items():
-            company_promises.write(
+            company_promises._ar_system_write(
                 {
                     "state": "broken",
                     "date_done": company._ar_today(),
@@ -265,7 +278,7 @@ class ArFollowupPromise(models.Model):
     def _ar_consume_escalations(self):
         """For the cadence engine: the broken promises asking for a step, flag cleared."""
         pending = self.filtered("escalate_next_step")
-        pending.escalate_next_step = False
+        pending._ar_system_write({"escalate_next_step": False})
         return pending
 
     @api.model

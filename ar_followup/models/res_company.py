@@ -51,6 +51,17 @@ class ResCompany(CompanyEmailAttachments, models.Model):
         help="Days after a promised payment date during which reminders stay suspended; "
         "a promise still unpaid after them is broken.",
     )
+    ar_promise_max_days = fields.Integer(
+        "Longest Promise (days)",
+        default=180,
+        help="A promise to pay can be dated at most this many days after it is made: a "
+        "promise suspends reminders until its date.",
+    )
+    ar_pause_max_days = fields.Integer(
+        "Longest Pause (days)",
+        default=90,
+        help="Follow-up of a customer can be paused at most this many days ahead.",
+    )
     # DSO
     ar_dso_period_days = fields.Integer(
         "DSO Period (days)",
@@ -156,6 +167,20 @@ class ResCompany(CompanyEmailAttachments, models.Model):
     )
     _ar_promise_grace_days_positive = models.Constraint(
         "CHECK(ar_promise_grace_days >= 0)", "The grace after a promise to pay cannot be negative."
+    )
+    _ar_promise_max_days_positive = models.Constraint(
+        "CHECK(ar_promise_max_days > 0)", "A promise to pay can be dated at least a day ahead."
+    )
+    _ar_pause_max_days_positive = models.Constraint(
+        "CHECK(ar_pause_max_days > 0)", "Follow-up can be paused at least a day ahead."
+    )
+    _ar_send_max_attempts_valid = models.Constraint(
+        "CHECK(ar_send_max_attempts BETWEEN 1 AND 10)",
+        "Reminder send attempts are between 1 and 10.",
+    )
+    _ar_send_retry_minutes_valid = models.Constraint(
+        "CHECK(ar_send_retry_minutes BETWEEN 1 AND 1440)",
+        "The wait before a retry is between 1 minute and a day (1440 minutes).",
     )
     _ar_dso_period_days_positive = models.Constraint(
         "CHECK(ar_dso_period_days > 0)", "The DSO period lasts at least one day."

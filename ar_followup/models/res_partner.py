@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, format_date
 from odoo.tools.misc import hmac
 
@@ -484,6 +486,25 @@ class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
         partners = self.with_context(active_test=False).search([("ar_segment_id", "=", False)])
         self.env.add_to_compute(self._fields["ar_segment_id"], partners)
         partners.flush_recordset(["ar_segment_id"])
+
+    @api.constrains("ar_pause_until")
+    def _check_ar_pause_until(self):
+        for partner in self.filtered("ar_pause_until"):
+            partner._ar_check_pause_until(partner.ar_pause_until)
+
+    def _ar_check_pause_until(self, day):
+        """Refuse a pause of these customers until ``day`` beyond the company's longest."""
+        company = self.env.company
+        longest = company.ar_pause_max_days
+        if (day - company._ar_today()).days > longest:
+            raise ValidationError(
+                self.env._(
+                    "Follow-up can be paused at most %(days)s days ahead, until %(date)s "
+                    "(Settings › AR Follow-up).",
+                    days=longest,
+                    date=format_date(self.env, company._ar_today() + timedelta(days=longest)),
+                )
+            )
 
     def action_ar_resume_followup(self):
         """Lift the pause of these customers now, with a note in their chatter."""

@@ -13,6 +13,7 @@ from . import test_cadence
 from . import test_cadence_concurrency
 from . import test_tracking
 from . import test_public_routes
+from . import test_input_limits
 from . import test_payment_followup
 from . import test_reminder_attachments
 from . import test_attachment_prepare

@@ -29,6 +29,7 @@ class ArFollowupPause(models.TransientModel):
         today = self.env.company._ar_today()
         if self.date_until < today:
             raise UserError(self.env._("Pause follow-up until today or a later day."))
+        self.partner_ids._ar_check_pause_until(self.date_until)
         partners = self.partner_ids.commercial_partner_id._ar_sudo_for_followup()
         # one explicit note rather than a tracking message per field
         partners.with_context(mail_notrack=True).write(

@@ -51,7 +51,10 @@ class ReminderSendRetry:
         if isinstance(exc, ArUncertainSendError):
             return self._ar_fail_for_good(exc, now, log, tried, attempts)
         if isinstance(exc, ArTransientError) and attempts < max(company.ar_send_max_attempts, 1):
-            delay = timedelta(minutes=company.ar_send_retry_minutes * 2 ** (attempts - 1))
+            # twice as long each time, at most a day
+            delay = timedelta(
+                minutes=min(company.ar_send_retry_minutes * 2 ** min(attempts - 1, 11), 1440)
+            )
             _logger.info(
                 "AR reminder %s: transient %s error, attempt %s, retried in %s",
                 self.id,
