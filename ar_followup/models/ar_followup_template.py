@@ -174,7 +174,10 @@ class ArFollowupTemplate(models.Model):
         html = self._ar_is_html()
         result = {}
         for field_name in ("subject", "body"):
-            output, problem = render.render_problem(template[field_name] or "", context, html=html)
+            # a subject is plain text in every channel: never HTML-escaped
+            output, problem = render.render_problem(
+                template[field_name] or "", context, html=html and field_name == "body"
+            )
             if problem:
                 raise ArTemplateError(
                     self.env._(

@@ -79,11 +79,15 @@ class TestInputLimits(ArFollowupCommon):
         self.customer.ar_pause_until = TODAY + timedelta(days=400)
 
     def test_what_the_follow_up_sets_is_read_only_for_users(self):
-        promise = self.env["ar.followup.promise"].with_user(self.ar_user).create(
-            {"partner_id": self.customer.id, "source": "call", "date_promised": TODAY}
+        promise = (
+            self.env["ar.followup.promise"]
+            .with_user(self.ar_user)
+            .create({"partner_id": self.customer.id, "source": "call", "date_promised": TODAY})
         )
-        dispute = self.env["ar.followup.dispute"].with_user(self.ar_user).create(
-            {"partner_id": self.customer.id, "reason": "pricing"}
+        dispute = (
+            self.env["ar.followup.dispute"]
+            .with_user(self.ar_user)
+            .create({"partner_id": self.customer.id, "reason": "pricing"})
         )
         for record, values in (
             (promise, {"name": "PTP/FAKE"}),

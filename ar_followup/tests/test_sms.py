@@ -103,6 +103,28 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         self.assertEqual(reminder.mail_message_id.res_id, self.customer.id)
         self.assertEqual((reminder.attempt_count, reminder.channels_tried), (0, False))
 
+    def test_edited_sms_goes_out_as_plain_text(self):
+        """A clerk's text for an SMS is sent as typed: no HTML, no escaping."""
+        self.customer.phone = "098200 12345"
+        reminder = self.planned_sms()
+        edit = (
+            self.env["ar.followup.reminder.edit"]
+            .with_user(self.ar_user)
+            .with_context(default_reminder_id=reminder.id)
+            .create({})
+        )
+        self.assertFalse(edit.is_html)
+        self.assertIn("₹1,000.00 overdue", edit.body_text)
+        edit.body_text = "Pay A & B <today>, thanks"
+        edit.action_save()
+        self.assertEqual((reminder.text, reminder.body), ("Pay A & B <today>, thanks", False))
+        self.dispatch()
+        self.assertEqual(reminder.state, "sent")
+        [message] = self.twilio.messages
+        self.assertEqual(message["body"], "Pay A & B <today>, thanks")
+        self.assertEqual(reminder.text, "Pay A & B <today>, thanks")
+        self.assertIn("Pay A &amp; B &lt;today&gt;, thanks", reminder.preview_body)
+
     def test_sms_committed_before_the_batch_emails(self):
         """In a batch of SMS and e-mails, each SMS is committed as it leaves, the e-mails
         after them, together: a crash while committing the e-mails loses no SMS and sends

@@ -206,6 +206,23 @@ class TestTemplate(ArTemplateCommon):
                 template.body = body
                 template.flush_recordset()
 
+    def test_subject_is_plain_text(self):
+        self.customer.name = "Shah & Sons <Pvt>"
+        rendered = self._render("template_email_overdue", "neutral")
+        self.assertNotIn("&amp;", rendered["subject"])
+        self.assertIn("Shah &amp; Sons &lt;Pvt&gt;", rendered["body"], "the body is HTML")
+        template = self.Template.create(
+            {
+                "name": "Named",
+                "channel": "email",
+                "stage": "overdue",
+                "subject": "{{ customer.name }}: statement",
+                "body": "<p>Hello</p>",
+            }
+        )
+        subject = template._ar_render(self.customer, self.moves)["subject"]
+        self.assertEqual(subject, "Shah & Sons <Pvt>: statement")
+
     def test_preview_sanitizes_what_the_template_renders(self):
         template = self.Template.create(
             {

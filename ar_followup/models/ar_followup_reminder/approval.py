@@ -90,8 +90,7 @@ class ReminderApproval:
             )
         reminder.write(
             {
-                "subject": subject,
-                "body": body,
+                **reminder._ar_content_vals({"subject": subject, "body": body}),
                 "text_edited": True,
                 "edited_by_id": self.env.uid,
                 "date_edited": fields.Datetime.now(),

@@ -218,7 +218,7 @@ class ReminderEmail:
             # the text that went out is kept with the outcome, in one write; its
             # message sanitized the body already
             values = {
-                **content,
+                **reminder._ar_content_vals(content),
                 "body": SanitizedHtml(message.body),
                 **reminder._ar_email_sent_values(message, post),
             }

@@ -369,7 +369,7 @@ class ReminderDispatch:
         try:
             with self.env.cr.savepoint():
                 content = reminder._ar_get_content()
-                self.write({"subject": content["subject"], "body": content["body"]})
+                self.write(self._ar_content_vals(content))
                 reference = reminder._ar_send()
                 if not reference:
                     raise UserError(self.env._("No channel sends reminders by %s.", self.channel))

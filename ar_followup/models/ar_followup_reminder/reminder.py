@@ -149,7 +149,12 @@ class ArFollowupReminder(
     )
     subject = fields.Char(readonly=True)
     # sanitized by create and write (_ar_sanitize_vals), once: not by the field
-    body = fields.Html(readonly=True, sanitize=False)
+    body = fields.Html(
+        readonly=True, sanitize=False, help="What an HTML channel (e-mail) sent, or will send."
+    )
+    text = fields.Text(
+        readonly=True, help="What a plain-text channel (SMS, WhatsApp) sent, or will send."
+    )
     recipient = fields.Char(readonly=True, help="Addresses or numbers the reminder went to.")
     mail_message_id = fields.Many2one(
         "mail.message", "Message", readonly=True, index="btree_not_null", ondelete="set null"

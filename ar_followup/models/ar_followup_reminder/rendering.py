@@ -39,7 +39,17 @@ class ReminderRendering:
         return {**vals, "body": html_sanitize(body, **BODY_SANITIZE)}
 
     @api.depends_context("lang")
-    @api.depends("state", "subject", "body", "text_edited", "channel", "tone_id", "move_ids")
+    def _ar_content_vals(self, content):
+        """The fields keeping ``content`` (``{"subject", "body"}``): an HTML body in
+        ``body``, a plain-text channel's in ``text``, never HTML-escaped."""
+        self.ensure_one()
+        if self._ar_channel_features()["body_html"]:
+            return {"subject": content["subject"], "body": content["body"], "text": False}
+        return {"subject": content["subject"], "body": False, "text": content["body"]}
+
+    @api.depends(
+        "state", "subject", "body", "text", "text_edited", "channel", "tone_id", "move_ids"
+    )
     def _compute_preview(self):
         """What would go out now: the edited text, else the template rendered today.
 
@@ -51,7 +61,10 @@ class ReminderRendering:
             reminder.preview_body = reminder.preview_text = False
             if reminder.state not in OPEN_STATES:
                 reminder.preview_subject = reminder.subject
-                reminder.preview_body = reminder.body
+                reminder.preview_text = reminder.text
+                reminder.preview_body = reminder.body or (
+                    reminder.text and plaintext2html(reminder.text)
+                )
                 continue
             try:
                 content = reminder._ar_get_content()
@@ -113,7 +126,8 @@ class ReminderRendering:
         approving, else the template rendered now."""
         self.ensure_one()
         if self.text_edited:
-            return {"subject": self.subject or "", "body": self.body or ""}
+            body = self.body if self._ar_channel_features()["body_html"] else self.text
+            return {"subject": self.subject or "", "body": body or ""}
         return self._ar_render()
 
     def _ar_render(self):
