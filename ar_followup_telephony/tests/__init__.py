@@ -1,2 +1,3 @@
 from . import test_install
 from . import test_call_script
+from . import test_call_priority
