@@ -1,3 +1,5 @@
 from . import test_install
 from . import test_call_script
 from . import test_call_priority
+from . import test_call_queue
+from . import test_call_outcome

@@ -1,0 +1,198 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The call queue: fed by the cadence and the thresholds, one open task per customer,
+scored and explained, assigned, worked with *Next call* within calling hours and caps."""
+
+from datetime import date, datetime, time, timedelta
+
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import ArCallCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCallQueue(ArCallCommon):
+    def call_reminder(self, customer=None):
+        """An invoice 7 days overdue: the first reminder, by phone call, planned and sent."""
+        customer = customer or self.customer
+        self.step_first.write({"channel": "call", "fallback_channel": "email"})
+        customer.ar_channel = "call"
+        self._ar_invoice(customer, 1000, self.days_before(7))
+        reminder = self.plan().filtered(lambda r: r.partner_id == customer)
+        self.assertEqual((reminder.channel, reminder.state), ("call", "planned"))
+        return reminder
+
+    def test_a_call_reminder_queues_the_customer_once(self):
+        reminder = self.call_reminder()
+        self.dispatch()
+        call = self.Call.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(call), 1)
+        self.assertEqual(reminder.state, "sent", "sent once the call is queued")
+        self.assertEqual(reminder.provider_message_id, "ar.followup.call,%s" % call.id)
+        self.assertEqual(reminder.recipient, "+919820012345")
+        self.assertEqual(
+            (call.state, call.source, call.reminder_ids), ("todo", "cadence", reminder)
+        )
+        self.assertIn("Call Bharat Steel Traders", reminder.subject, "the call script's purpose")
+        # queued again by a user or a threshold: the same task
+        self.assertEqual(self.queue(self.customer), call)
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.Call.create({"partner_id": self.customer.id, "company_id": self.company.id})
+        # once closed, the customer can be queued again
+        call.action_cancel()
+        self.assertNotEqual(self.queue(self.customer), call)
+
+    def test_customers_who_cannot_be_called_are_not_queued(self):
+        """Opted out, on the do-not-disturb list, without a number: the call reminder is
+        skipped, or falls back to the step's other channel, with the reason."""
+        self.customer.ar_no_call = True
+        self.env["phone.blacklist"].sudo().add("+919845067890")
+        self.step_first.write({"channel": "call", "fallback_channel": "email"})
+        for customer in (self.customer, self.customer_b):
+            customer.ar_channel = "call"
+            self._ar_invoice(customer, 1000, self.days_before(7))
+        reminders = self.plan()
+        by_customer = {r.partner_id: r for r in reminders}
+        # the step offers e-mail too: both go by e-mail instead, nobody is queued
+        self.assertEqual(by_customer[self.customer].channel, "email")
+        self.assertEqual(by_customer[self.customer_b].channel, "email")
+        self.dispatch()
+        self.assertFalse(self.Call.search([]))
+        self.assertEqual(
+            self.env["ar.followup.reminder"]._ar_call_contact_problems(
+                self.customer | self.customer_b
+            ),
+            {
+                self.customer.id: ("do_not_contact", "The customer does not want to be called."),
+                self.customer_b.id: (
+                    "do_not_contact",
+                    "Call: the number +91*******890 is on the do-not-disturb list.",
+                ),
+            },
+        )
+
+    def test_priority_explained_in_words(self):
+        self._ar_invoice(self.customer, 560000, self.days_before(161))
+        self._ar_invoice(self.customer_b, 40000, self.days_before(20))
+        promise = self.env["ar.followup.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "date": date(2026, 5, 20),
+                "date_promised": date(2026, 5, 28),
+                "amount": 100000,
+            }
+        )
+        promise.write({"state": "broken", "date_done": date(2026, 6, 2)})
+        self.refresh_ageing()
+        calls = self.queue(self.customer | self.customer_b)
+        first, second = calls.sorted()  # the queue's order: priority first
+        self.assertEqual(first.partner_id, self.customer)
+        self.assertEqual(
+            first.priority_text,
+            "₹5.6 lakh overdue, 161 days, promise broken on 2 Jun, never contacted",
+        )
+        self.assertEqual((first.amount_overdue, first.days_overdue), (560000, 161))
+        self.assertEqual(first.broken_promise_count, 1)
+        self.assertEqual(second.priority_text, "₹40,000 overdue, 20 days, never contacted")
+        self.assertGreater(first.priority_score, second.priority_score)
+
+    def test_assigned_to_the_owner_else_the_least_busy_collector(self):
+        other = self._ar_create_customer("Deccan Motors", phone="+91 98200 55555")
+        self.customer.ar_owner_id = self.ar_manager
+        calls = self.queue(self.customer | self.customer_b | other)
+        owners = {call.partner_id: call.user_id for call in calls}
+        self.assertEqual(owners[self.customer], self.ar_manager, "the AR owner")
+        self.assertEqual(
+            owners[self.customer_b] | owners[other],
+            self.ar_user | self.collector_b,
+            "one each, in turn",
+        )
+
+    def test_next_call_opens_each_collectors_top_task(self):
+        """Two collectors pressing Next call at once get different customers; a callback
+        waits for its time."""
+        calls = self.queue(self.customer | self.customer_b)
+        mine = calls.filtered(lambda c: c.user_id == self.ar_user)
+        theirs = calls - mine
+        Call = self.Call.with_user(self.ar_user)
+        self.assertEqual(Call.action_next_call()["res_id"], mine.id)
+        self.assertEqual(Call.with_user(self.collector_b).action_next_call()["res_id"], theirs.id)
+        mine.date_next_call = datetime(2026, 6, 15, 8, 30)  # 14:00 in Kolkata
+        with self.assertRaisesRegex(UserError, "your queue is empty"):
+            Call.action_next_call()
+        # an unassigned task is taken by the first who asks
+        theirs.user_id = False
+        self.assertEqual(Call.action_next_call()["res_id"], theirs.id)
+        self.assertEqual(theirs.user_id, self.ar_user)
+
+    def test_calling_hours_and_caps(self):
+        call = self.queue(self.customer)
+        call.user_id = self.ar_user
+        Call = call.with_user(self.ar_user)
+        cases = [
+            # (UTC time, calls placed today before, problem expected)
+            (time(2, 0), 0, "Outside calling hours"),  # 07:30
+            (time(2, 30), 0, None),  # 08:00
+            (time(13, 29), 1, None),  # 18:59
+            (time(13, 30), 0, "Outside calling hours"),  # 19:00
+            (time(9, 0), 2, "2 calls to this customer today already"),
+        ]
+        for at, placed, expected in cases:
+            with self.subTest(at=at, placed=placed), self.env.cr.savepoint() as sp:
+                now = datetime.combine(date(2026, 6, 15), at)
+                for _index in range(placed):
+                    self.env["ar.followup.call.attempt"].create(
+                        {
+                            "call_id": call.id,
+                            "date_start": now - timedelta(minutes=1),
+                            "status": "completed",
+                            "outcome": "no_answer",
+                        }
+                    )
+                with freeze_time(now):
+                    problem = Call._ar_dial_problem(now)
+                    if expected:
+                        self.assertIn(expected, problem)
+                        if "hours" in expected:
+                            self.assertIn("08:00–19:00 in Asia/Kolkata", problem)
+                        with self.assertRaisesRegex(UserError, expected):
+                            Call.action_call()
+                    else:
+                        self.assertIsNone(problem)
+                sp.rollback()
+        # the week's cap counts the last 7 days
+        for day in range(1, 7):
+            self.env["ar.followup.call.attempt"].create(
+                {
+                    "call_id": call.id,
+                    "date_start": datetime(2026, 6, 15 - day, 6, 0),
+                    "status": "completed",
+                    "outcome": "no_answer",
+                }
+            )
+        self.assertIn(
+            "6 calls to this customer this week", Call._ar_dial_problem(datetime(2026, 6, 15, 6, 0))
+        )
+
+    def test_thresholds_put_customers_in_the_queue(self):
+        """The daily refresh queues the customer 90+ days overdue above the amount, at the
+        top of its collector's queue, and not those below or held."""
+        self.settings.write({"call_threshold_amount": 100000, "call_threshold_days": 90})
+        third = self._ar_create_customer("Deccan Motors", phone="+91 98200 55555")
+        self._ar_invoice(self.customer, 560000, self.days_before(161))
+        self._ar_invoice(self.customer_b, 900000, self.days_before(30))  # not 90 days yet
+        self._ar_invoice(third, 300000, self.days_before(120))
+        self.env["ar.followup.dispute"].create({"partner_id": third.id, "reason": "quality"})
+        self.customer.ar_owner_id = self.ar_user
+        self.refresh_ageing()
+        self.Call._cron_ar_call_queue()
+        call = self.Call.search([])
+        self.assertEqual(call.partner_id, self.customer)
+        self.assertEqual((call.source, call.user_id), ("threshold", self.ar_user))
+        self.assertEqual(self.Call.with_user(self.ar_user).action_next_call()["res_id"], call.id)
+        self.Call._cron_ar_call_queue()
+        self.assertEqual(self.Call.search([]), call, "never two")
