@@ -12,6 +12,7 @@
     "license": "LGPL-3",
     "installable": True,
     "depends": ["ar_followup"],
+    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
         "security/ar_followup_telephony_security.xml",

@@ -247,6 +247,7 @@ class ArFollowupCall(models.Model):
             [
                 ("user_id", "=", self.env.uid),
                 ("outcome", "=", False),
+                ("status", "!=", "error"),
                 ("company_id", "in", self.env.companies.ids),
             ],
             limit=1,
@@ -266,22 +267,35 @@ class ArFollowupCall(models.Model):
         problem = self._ar_dial_problem(now)
         if problem:
             raise UserError(problem)
-        attempt = self.env["ar.followup.call.attempt"].create(
+        Attempt = self.env["ar.followup.call.attempt"]
+        settings = self.env["ar.followup.channel"]._ar_call_account(self.company_id)
+        agent = None
+        if settings.call_provider not in (False, "none") and settings.state != "test":
+            agent = Attempt._ar_agent_number(self.env.user, self.company_id)
+        attempt = Attempt.create(
             {
                 "call_id": self.id,
                 "user_id": self.env.uid,
+                "from_number": agent,
                 "to_number": self.phone,
                 "date_start": now,
                 "status": "manual",
             }
         )
         attempt._ar_place()
+        if attempt.status == "error":
+            # nothing was dialled: no outcome to ask for
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {"type": "danger", "message": attempt.error, "sticky": True},
+            }
         return self.action_record_outcome()
 
     def action_record_outcome(self):
         """The outcome wizard for the task's last call without one (else a new one)."""
         self.ensure_one()
-        attempt = self.attempt_ids.filtered(lambda a: not a.outcome)[:1]
+        attempt = self.attempt_ids.filtered(lambda a: not a.outcome and a.status != "error")[:1]
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Call outcome: %s", self.partner_id.display_name),
@@ -555,7 +569,8 @@ class ArFollowupCall(models.Model):
         if Attempt.search_count(
             [
                 ("call_id", "=", self.id),
-                ("status", "in", ("dialling", "in-progress", "queued")),
+                ("outcome", "=", False),
+                ("status", "in", ("dialling", "in-progress", "queued", "uncertain")),
                 ("date_start", ">", now - timedelta(minutes=30)),
             ],
             limit=1,
@@ -572,7 +587,11 @@ class ArFollowupCall(models.Model):
             .astimezone(pytz.utc)
             .replace(tzinfo=None)
         )
-        placed = [("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)]
+        placed = [
+            ("partner_id", "=", self.partner_id.id),
+            ("company_id", "=", company.id),
+            ("status", "!=", "error"),
+        ]
         per_day = settings.call_max_per_day or 2
         per_week = settings.call_max_per_week or 6
         if Attempt.search_count([*placed, ("date_start", ">=", local_midnight)]) >= per_day:

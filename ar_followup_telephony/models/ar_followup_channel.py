@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import secrets
+
 from odoo import api, fields, models
 
 
@@ -59,6 +61,43 @@ class ArFollowupChannel(models.Model):
         help="An unanswered call comes back in the queue this long after, within calling hours.",
     )
     call_currency_id = fields.Many2one(related="company_id.currency_id", string="Call Currency")
+    # click-to-call: the provider's account, for system administrators only
+    call_provider = fields.Selection(
+        [("none", "None: the collector dials"), ("exotel", "Exotel"), ("knowlarity", "Knowlarity")],
+        "Click-to-Call",
+        required=True,
+        default="none",
+        groups="base.group_system",
+        help="Who connects the collector's phone to the customer when the collector presses "
+        "Call; None: the collector dials the number shown.",
+    )
+    call_callback_token = fields.Char(
+        "Status Callback Token",
+        default=lambda self: secrets.token_urlsafe(24),
+        copy=False,
+        groups="base.group_system",
+        help="The secret part of the URL the provider reports calls to.",
+    )
+    exotel_host = fields.Char(
+        "Exotel API Host",
+        default="api.exotel.com",
+        groups="base.group_system",
+        help="api.exotel.com (Singapore cluster) or api.in.exotel.com (India cluster).",
+    )
+    exotel_sid = fields.Char("Exotel Account SID", groups="base.group_system")
+    exotel_api_key = fields.Char("Exotel API Key", groups="base.group_system")
+    exotel_api_token = fields.Char("Exotel API Token", groups="base.group_system")
+    exotel_caller_id = fields.Char(
+        "ExoPhone", groups="base.group_system", help="The number customers see calling."
+    )
+    knowlarity_api_key = fields.Char(
+        "Knowlarity Application Key", groups="base.group_system", help="Sent as x-api-key."
+    )
+    knowlarity_sr_key = fields.Char(
+        "Knowlarity SR API Key", groups="base.group_system", help="Sent as Authorization."
+    )
+    knowlarity_k_number = fields.Char("Knowlarity Number", groups="base.group_system")
+    knowlarity_caller_id = fields.Char("Knowlarity Caller ID", groups="base.group_system")
 
     _call_caps_positive = models.Constraint(
         "CHECK(call_max_per_day >= 1 AND call_max_per_week >= call_max_per_day "

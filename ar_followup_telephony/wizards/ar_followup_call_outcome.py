@@ -57,7 +57,7 @@ class ArFollowupCallOutcome(models.TransientModel):
         # the call placed from the task, else one dialled outside Odoo
         attempt = (
             self.attempt_id
-            or call.attempt_ids.filtered(lambda a: not a.outcome)[:1]
+            or call.attempt_ids.filtered(lambda a: not a.outcome and a.status != "error")[:1]
             or self.env["ar.followup.call.attempt"].create(
                 {
                     "call_id": call.id,
