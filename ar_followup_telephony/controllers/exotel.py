@@ -11,7 +11,8 @@ _logger = logging.getLogger(__name__)
 
 
 class ExotelController(http.Controller):
-    """Exotel's status callbacks: the end of a call placed by click-to-call.
+    """Exotel's status callbacks: the end of a call placed by click-to-call or of an
+    automated reminder call.
 
     Exotel signs nothing: the URL carries the company's unguessable token, and a
     callback only updates a call of that company whose Exotel id we recorded.

@@ -52,11 +52,21 @@ class ArFollowupCallAttempt(models.Model):
     _order = "date_start desc, id desc"
     _rec_name = "date_start"
 
-    call_id = fields.Many2one(
-        "ar.followup.call", "Call Task", required=True, index=True, ondelete="cascade"
+    call_id = fields.Many2one("ar.followup.call", "Call Task", index=True, ondelete="cascade")
+    reminder_id = fields.Many2one(
+        "ar.followup.reminder",
+        "Reminder",
+        index="btree_not_null",
+        ondelete="cascade",
+        readonly=True,
+        help="The reminder an automated call was placed for.",
     )
-    partner_id = fields.Many2one(related="call_id.partner_id", store=True, index=True)
-    company_id = fields.Many2one(related="call_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", compute="_compute_partner_company", store=True, index=True
+    )
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_partner_company", store=True, index=True
+    )
     user_id = fields.Many2one("res.users", "Collector", readonly=True)
     provider = fields.Selection(
         [("manual", "Dialled by hand"), ("exotel", "Exotel"), ("knowlarity", "Knowlarity")],
@@ -84,6 +94,18 @@ class ArFollowupCallAttempt(models.Model):
     outcome = fields.Selection(OUTCOMES, readonly=True)
     note = fields.Text(readonly=True)
     error = fields.Text(readonly=True)
+
+    _task_or_reminder = models.Constraint(
+        "CHECK(call_id IS NOT NULL OR reminder_id IS NOT NULL)",
+        "A call is placed for a call task or for a reminder.",
+    )
+
+    @api.depends("call_id.partner_id", "call_id.company_id", "reminder_id")
+    def _compute_partner_company(self):
+        for attempt in self:
+            origin = attempt.call_id or attempt.reminder_id
+            attempt.partner_id = origin.partner_id.commercial_partner_id
+            attempt.company_id = origin.company_id
 
     def _ar_place(self):
         """Place the call through the company's click-to-call provider: the collector's
@@ -198,7 +220,8 @@ class ArFollowupCallAttempt(models.Model):
 
     def _ar_apply_exotel_status(self, data, tz_name):
         """Exotel reported on this call (its status callback, maybe again): fill the call
-        log; a report on a call already ended changes nothing."""
+        log, and tell an automated call's reminder; a report on a call already ended
+        changes nothing."""
         self.ensure_one()
         if self.status in FINAL_STATUSES:
             return False
@@ -219,4 +242,6 @@ class ArFollowupCallAttempt(models.Model):
         if isinstance(recording, str) and recording.startswith("https://"):
             vals["recording_url"] = recording[:1000]
         self.write(vals)
+        if self.reminder_id and status in FINAL_STATUSES:
+            self.reminder_id._ar_ivr_apply_outcome(self)
         return True

@@ -16,7 +16,10 @@ class ArFollowupChannel(models.Model):
 
     _inherit = "ar.followup.channel"
 
-    code = fields.Selection(selection_add=[("call", "Phone call")], ondelete={"call": "cascade"})
+    code = fields.Selection(
+        selection_add=[("call", "Phone call"), ("ivr", "Automated call")],
+        ondelete={"call": "cascade", "ivr": "cascade"},
+    )
     # the queue
     call_team_ids = fields.Many2many(
         "res.users",
@@ -98,10 +101,30 @@ class ArFollowupChannel(models.Model):
     )
     knowlarity_k_number = fields.Char("Knowlarity Number", groups="base.group_system")
     knowlarity_caller_id = fields.Char("Knowlarity Caller ID", groups="base.group_system")
+    # automated reminder calls (channel "ivr"), through the company's Exotel account
+    ivr_app_en = fields.Char(
+        "Exotel Flow (English)",
+        help="The id of the Exotel flow (app) announcing the amount in English.",
+    )
+    ivr_app_hi = fields.Char(
+        "Exotel Flow (Hindi)",
+        help="The id of the Exotel flow for Hindi-speaking customers; empty: the English one.",
+    )
+    ivr_max_attempts = fields.Integer(
+        "Automated Calls per Reminder",
+        default=3,
+        help="Calls of one reminder not answered (no answer, busy, failed) before it goes to "
+        "the step's next channel (an SMS with the amount overdue).",
+    )
+    ivr_retry_minutes = fields.Integer(
+        "Automated Call Again After (minutes)",
+        default=60,
+        help="Wait after an unanswered automated call, within calling hours.",
+    )
 
     _call_caps_positive = models.Constraint(
         "CHECK(call_max_per_day >= 1 AND call_max_per_week >= call_max_per_day "
-        "AND call_retry_minutes >= 1)",
+        "AND call_retry_minutes >= 1 AND ivr_max_attempts >= 1 AND ivr_retry_minutes >= 1)",
         "At least one call a day, no more a day than a week, and a wait before calling again.",
     )
 
@@ -118,7 +141,29 @@ class ArFollowupChannel(models.Model):
                 "resend_interrupted": True,
             }
         )
+        # an automated call may have been placed when its worker died: never again blindly
+        self.filtered(lambda c: c.code == "ivr").update(
+            {
+                "contact_kind": "phone",
+                "obeys_calling_hours": True,
+                "support_delivery_report": True,
+                "costs_money": True,
+            }
+        )
         return result
+
+    @api.model
+    def _ar_prepare_channel_vals(self, company, code, label):
+        vals = super()._ar_prepare_channel_vals(company, code, label)
+        if code == "ivr":
+            # needs the company's Exotel account and flows first
+            vals["state"] = "disabled"
+        return vals
+
+    @api.model
+    def _ar_ivr_settings(self, company):
+        """``company``'s record of the channel Automated call (as superuser), or an empty one."""
+        return self.sudo().search([("company_id", "=", company.id), ("code", "=", "ivr")], limit=1)
 
     @api.model
     def _ar_call_account(self, company):

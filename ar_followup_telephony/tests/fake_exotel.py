@@ -3,7 +3,8 @@
 /work/shared/contracts/exotel.md), for tests.
 
 ``POST /v1/Accounts/{sid}/Calls/connect.json`` with Basic auth (API key, token)
-and a form-encoded body (``From``, ``To``, ``CallerId`` required) answers
+and a form-encoded body (``From``, ``CallerId`` and ``To``, or ``Url`` of a flow
+for an automated call to ``From``) answers
 ``200 {"Call": {"Sid", "Status": "in-progress", ...}}``, or what the test
 scripted for the customer's number (``To``): an Exotel error
 (``{"RestException": {"Status", "Code", "Message"}}``: 400, 401, 403, 429, 5xx),
@@ -96,10 +97,13 @@ class FakeExotel:
             return UNAUTHORIZED
         if "x-www-form-urlencoded" not in (headers.get("Content-Type") or ""):
             return exotel_error(400, "Form-encoded body expected")
-        for field in ("From", "To", "CallerId"):
+        for field in ("From", "CallerId"):
             if not form.get(field):
                 return exotel_error(400, "Missing parameter %s" % field, code=21201)
-        scripted = self.script.get(form["To"])
+        if not form.get("To") and not form.get("Url", "").startswith("http://my.exotel.com/"):
+            return exotel_error(400, "Missing parameter To or Url", code=21201)
+        # the customer: called second, or alone into a flow
+        scripted = self.script.get(form.get("To") or form["From"])
         if scripted:
             answer = scripted.pop(0)
             if answer == SLOW:
@@ -110,7 +114,8 @@ class FakeExotel:
             "ParentCallSid": None,
             "DateCreated": "2026-06-15 10:00:00",
             "AccountSid": self.sid,
-            "To": form["To"],
+            "To": form.get("To"),
+            "Url": form.get("Url"),
             "From": form["From"],
             "PhoneNumberSid": form["CallerId"],
             "Status": "in-progress",

@@ -42,18 +42,32 @@ class ExotelClient:
         ``reference`` (ours) goes in ``CustomField``; Exotel posts the call's end to
         ``status_callback``. Raises :class:`CallError`.
         """
+        return self._connect(
+            {"From": agent, "To": customer, "CallerId": caller_id, "Record": "true"},
+            reference,
+            status_callback,
+        )
+
+    def connect_flow(self, customer, caller_id, app_id, custom, status_callback):
+        """Call ``customer`` into the flow ``app_id`` (an automated call); returns
+        ``(call sid, status)``. ``custom`` (≤ 128 characters) reaches the flow as
+        ``CustomField``. Raises :class:`CallError`."""
+        return self._connect(
+            {"From": customer, "CallerId": caller_id, "Url": flow_url(self.sid, app_id)},
+            custom,
+            status_callback,
+        )
+
+    def _connect(self, fields, custom, status_callback):
         url = "%s/v1/Accounts/%s/Calls/connect.json" % (self.base_url, self.sid)
         response = post(
             url,
             timeout=self.timeout,
             auth=self.auth,
             data={
-                "From": agent,
-                "To": customer,
-                "CallerId": caller_id,
+                **fields,
                 "CallType": "trans",
-                "Record": "true",
-                "CustomField": reference,
+                "CustomField": custom[:128],
                 "StatusCallback": status_callback,
                 "StatusCallbackEvents[0]": "terminal",
                 "StatusCallbackContentType": "application/json",
@@ -78,6 +92,15 @@ class ExotelClient:
             raise CallError("uncertain", "Exotel answered without a call id", body=response.text)
         status = call.get("Status") if call.get("Status") in STATUSES else "queued"
         return str(call["Sid"])[:64], status
+
+
+def flow_url(sid, app_id):
+    """The ExoML address of the flow (app) ``app_id`` of account ``sid``.
+
+    >>> flow_url("shakti1", "231")
+    'http://my.exotel.com/shakti1/exoml/start_voice/231'
+    """
+    return "http://my.exotel.com/%s/exoml/start_voice/%s" % (sid, app_id)
 
 
 def parse_callback(body, content_type):
