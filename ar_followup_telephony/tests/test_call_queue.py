@@ -196,3 +196,29 @@ class TestCallQueue(ArCallCommon):
         self.assertEqual(self.Call.with_user(self.ar_user).action_next_call()["res_id"], call.id)
         self.Call._cron_ar_call_queue()
         self.assertEqual(self.Call.search([]), call, "never two")
+
+    def test_the_clerk_works_the_queue_of_their_company(self):
+        """An AR user queues customers from a list and opens every view of the queue; a
+        clerk of another company sees none of it."""
+        partners = (self.customer | self.customer_b).with_user(self.ar_user)
+        action = partners.action_ar_add_to_call_queue()
+        calls = self.Call.with_user(self.ar_user).search(action["domain"])
+        self.assertEqual(calls.partner_id, self.customer | self.customer_b)
+        self.assertEqual(set(calls.mapped("source")), {"manual"})
+        Call = self.Call.with_user(self.ar_user)
+        views = Call.get_views(
+            [(False, "kanban"), (False, "list"), (False, "form"), (False, "search")]
+        )
+        form_fields = views["models"]["ar.followup.call"]["fields"]
+        call = calls.filtered(lambda c: c.partner_id == self.customer)
+        values = call.read(list(form_fields))[0]
+        self.assertEqual(values["phone"], "+919820012345")
+        self.assertIn("1. GREETING", values["script_body"])
+        self.assertIn("No message yet.", values["message_html"])
+        # opted out: refused, with the reason
+        self.customer.ar_no_call = True
+        with self.assertRaisesRegex(UserError, "does not want to be called"):
+            self.customer.with_user(self.ar_user).action_ar_add_to_call_queue()
+        _other, clerk_b = self._ar_other_company_clerk()
+        self.assertFalse(self.Call.with_user(clerk_b).search([]))
+        self.assertFalse(self.env["ar.followup.call.attempt"].with_user(clerk_b).search([]))
