@@ -115,6 +115,7 @@ class ArFollowupCall(models.Model):
         help="The outcome of the last call.",
     )
     date_done = fields.Datetime("Closed On", readonly=True, copy=False)
+    close_reason = fields.Char("Closed Because", readonly=True, copy=False)
     attempt_ids = fields.One2many("ar.followup.call.attempt", "call_id", "Calls", readonly=True)
     attempt_count = fields.Integer("Calls Placed", compute="_compute_attempt_count")
     phone = fields.Char("Number", compute="_compute_phone")
@@ -663,14 +664,40 @@ class ArFollowupCall(models.Model):
 
     @api.model
     def _cron_ar_call_queue(self):
-        """Daily: queue the customers above each company's thresholds, then score every
-        open task again (days overdue and silence move with the calendar)."""
+        """Daily: queue the customers above each company's thresholds, score every open
+        task again (days overdue and silence move with the calendar), and close those
+        with nothing left to call about."""
         companies = self.env["res.company"].search([])
         for company in companies:
             partners = self._ar_threshold_partners(company)
             if partners:
                 self.with_company(company)._ar_enqueue(company, partners, "threshold")
-        self.search([("state", "in", OPEN_STATES)])._ar_refresh_priority()
+        calls = self.search([("state", "in", OPEN_STATES)])
+        calls._ar_refresh_priority()
+        calls._ar_close_needless()
+
+    def _ar_close_needless(self):
+        """Cancel the open tasks whose customer is now held as a whole (a dispute, a
+        promise to pay, a pause: reminders stop, so do calls) or, queued by the cadence
+        or a threshold, owes nothing overdue any more; the reason is kept on the task."""
+        for company, calls in self.grouped("company_id").items():
+            holds = calls.partner_id._ar_get_cadence_holds(company, company._ar_today())
+            for call in calls.filtered(lambda c: c.state in OPEN_STATES):
+                hold = (holds.get(call.partner_id.id) or {}).get("partner")
+                if hold:
+                    reason = hold[1] or self.env._("Reminders to the customer are suspended.")
+                elif call.source != "manual" and call.amount_overdue <= 0:
+                    reason = self.env._("Nothing is overdue any more.")
+                else:
+                    continue
+                call.write(
+                    {
+                        "state": "cancelled",
+                        "date_done": fields.Datetime.now(),
+                        "date_next_call": False,
+                        "close_reason": reason,
+                    }
+                )
 
     @api.model
     def _ar_threshold_partners(self, company):

@@ -125,3 +125,24 @@ class TestCallOutcome(ArCallCommon):
         action = self.Call.with_user(self.ar_user).action_next_call()
         self.assertEqual(action["res_model"], "ar.followup.call.outcome")
         self.assertEqual(action["context"]["default_attempt_id"], self.call.attempt_ids.id)
+
+    def test_paid_already_looks_for_the_money_in_the_bank(self):
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.company.id)], limit=1
+        )
+        self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": journal.id,
+                "date": self.days_before(1),
+                "payment_ref": "NEFT BHARAT STEEL",
+                "partner_id": self.customer.id,
+                "amount": 125000,
+            }
+        )
+        self.record(self.call, "paid")
+        note = self.chatter(self.customer)[0]
+        self.assertIn("1 bank receipt(s) of the customer are not matched yet", note)
+        self.assertIn(
+            "Ask Bharat Steel Traders for the remittance advice",
+            self.customer.activity_ids.mapped("summary"),
+        )

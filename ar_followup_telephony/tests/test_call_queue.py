@@ -222,3 +222,25 @@ class TestCallQueue(ArCallCommon):
         _other, clerk_b = self._ar_other_company_clerk()
         self.assertFalse(self.Call.with_user(clerk_b).search([]))
         self.assertFalse(self.env["ar.followup.call.attempt"].with_user(clerk_b).search([]))
+
+    def test_tasks_nobody_needs_are_closed_by_the_daily_refresh(self):
+        self.settings.write({"call_threshold_amount": 1000, "call_threshold_days": 1})
+        invoice = self._ar_invoice(self.customer, 5000, self.days_before(30))
+        self._ar_invoice(self.customer_b, 9000, self.days_before(30))
+        self.refresh_ageing()
+        self.Call._cron_ar_call_queue()
+        paid, disputed = (
+            self.Call.search([("partner_id", "=", p.id)]) for p in (self.customer, self.customer_b)
+        )
+        self._ar_pay(invoice, 5000, self.days_before(1))
+        self.env["ar.followup.dispute"].create(
+            {"partner_id": self.customer_b.id, "reason": "quality"}
+        )
+        self.refresh_ageing()
+        self.Call._cron_ar_call_queue()
+        self.assertEqual(
+            (paid.state, paid.close_reason), ("cancelled", "Nothing is overdue any more.")
+        )
+        self.assertEqual(disputed.state, "cancelled")
+        self.assertIn("DSP/", disputed.close_reason)
+        self.assertFalse(self.Call.search([("state", "in", ("todo", "callback"))]))

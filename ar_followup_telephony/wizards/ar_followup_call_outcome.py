@@ -156,5 +156,29 @@ class ArFollowupCallOutcome(models.TransientModel):
                 user_id=self.env.uid,
                 date_deadline=call.company_id._ar_today(),
             )
-            return self.env._("Remittance advice asked for; to match with the bank."), close
+            # a payment may be in the bank already, waiting to be matched
+            unmatched = (
+                self.env["account.bank.statement.line"]
+                .sudo()
+                .search_count(
+                    [
+                        ("company_id", "=", call.company_id.id),
+                        ("partner_id", "child_of", call.partner_id.id),
+                        ("is_reconciled", "=", False),
+                        ("amount", ">", 0),
+                    ]
+                )
+            )
+            if unmatched:
+                summary = self.env._(
+                    "Remittance advice asked for; %s bank receipt(s) of the customer are not "
+                    "matched yet.",
+                    unmatched,
+                )
+            else:
+                summary = self.env._(
+                    "Remittance advice asked for; no bank receipt of the customer is waiting "
+                    "to be matched."
+                )
+            return summary, close
         return "", close
