@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
@@ -8,7 +9,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.ar_followup.tools import phone
 
-from ..tools import exotel, knowlarity
+from ..tools import call_simulator, exotel, knowlarity
 from ..tools.call_transport import CallError
 from .ar_followup_call import OUTCOMES
 
@@ -69,7 +70,12 @@ class ArFollowupCallAttempt(models.Model):
     )
     user_id = fields.Many2one("res.users", "Collector", readonly=True)
     provider = fields.Selection(
-        [("manual", "Dialled by hand"), ("exotel", "Exotel"), ("knowlarity", "Knowlarity")],
+        [
+            ("manual", "Dialled by hand"),
+            ("exotel", "Exotel"),
+            ("knowlarity", "Knowlarity"),
+            ("simulator", "Simulator (test mode)"),
+        ],
         required=True,
         default="manual",
         readonly=True,
@@ -117,8 +123,11 @@ class ArFollowupCallAttempt(models.Model):
         """
         self.ensure_one()
         settings = self.env["ar.followup.channel"]._ar_call_account(self.company_id)
+        if settings.state == "test":
+            self._ar_simulate()
+            return
         provider = settings.call_provider or "none"
-        if provider == "none" or settings.state == "test":
+        if provider == "none":
             self.write({"provider": "manual", "status": "manual"})
             return
         agent = self.from_number or self._ar_agent_number(self.user_id, self.company_id)
@@ -173,6 +182,22 @@ class ArFollowupCallAttempt(models.Model):
             phone.mask(self.to_number),
         )
         self.write({"provider_call_id": call_id, "status": status})
+
+    def _ar_simulate(self):
+        """Test mode: the call is not placed; it ends as the simulator decides for the
+        number (``tools/call_simulator.py``), as if the provider had reported it."""
+        self.ensure_one()
+        status, talked = call_simulator.simulate(self.to_number)
+        start = self.date_start or fields.Datetime.now()
+        self.write(
+            {
+                "provider": "simulator",
+                "provider_call_id": "SIM-%s" % self.reference,
+                "status": status,
+                "duration": talked,
+                "date_end": start + timedelta(seconds=talked + 15),
+            }
+        )
 
     @api.model
     def _ar_agent_number(self, user, company):

@@ -140,9 +140,13 @@ class ArFollowupReminder(models.Model):
 
     @api.model
     def _ar_ivr_setup_problem(self, company):
+        """Why ``company`` cannot place automated calls, or None (test mode needs nothing)."""
         Channel = self.env["ar.followup.channel"]
         account = Channel._ar_call_account(company)
-        if account.call_provider != "exotel" or not Channel._ar_ivr_settings(company).ivr_app_en:
+        settings = Channel._ar_ivr_settings(company)
+        if settings.state == "test":
+            return None
+        if account.call_provider != "exotel" or not settings.ivr_app_en:
             return self.env._(
                 "Automated calls need the Exotel account of %s and its English flow.",
                 company.name,
@@ -169,6 +173,18 @@ class ArFollowupReminder(models.Model):
         account = Channel._ar_call_account(company)
         settings = Channel._ar_ivr_settings(company)
         hindi = (partner.lang or "").startswith("hi") and bool(settings.ivr_app_hi)
+        if settings.state == "test":
+            # ended by the simulator once the reminder is marked sent (_ar_mark_sent)
+            attempt = (
+                self.env["ar.followup.call.attempt"]
+                .sudo()
+                .create({"reminder_id": self.id, "to_number": number, "status": "queued"})
+            )
+            attempt.write(
+                {"provider": "simulator", "provider_call_id": "SIM-%s" % attempt.reference}
+            )
+            self.recipient = number
+            return attempt.provider_call_id
         attempt = (
             self.env["ar.followup.call.attempt"]
             .sudo()
@@ -211,6 +227,17 @@ class ArFollowupReminder(models.Model):
         self.recipient = number
         _logger.info("AR reminder %s: automated call to %s", self.id, phone.mask(number))
         return call_sid
+
+    def _ar_mark_sent(self, reference, now, values=None):
+        result = super()._ar_mark_sent(reference, now, values)
+        if self.channel == "ivr":
+            # test mode: the simulated call ends now, as a provider's report would say
+            for attempt in self.ar_call_attempt_ids.filtered(
+                lambda a: a.provider == "simulator" and a.status == "queued"
+            ):
+                attempt._ar_simulate()
+                self._ar_ivr_apply_outcome(attempt)
+        return result
 
     def _ar_ivr_apply_outcome(self, attempt):
         """Exotel reported the end of ``attempt``, an automated call of this reminder."""

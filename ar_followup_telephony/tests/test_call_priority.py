@@ -3,7 +3,7 @@ import doctest
 
 from odoo.tests import BaseCase, tagged
 
-from ..tools import call_priority
+from ..tools import call_priority, call_simulator, call_transport, exotel
 
 
 @tagged("post_install", "-at_install")
@@ -12,6 +12,13 @@ class TestCallPriority(BaseCase):
         result = doctest.testmod(call_priority, optionflags=doctest.ELLIPSIS)
         self.assertFalse(result.failed)
         self.assertGreater(result.attempted, 5)
+
+    def test_other_tools_doctests(self):
+        for module in (call_simulator, call_transport, exotel):
+            with self.subTest(module=module.__name__):
+                result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+                self.assertFalse(result.failed)
+                self.assertGreater(result.attempted, 0)
 
     def test_order_of_customers(self):
         """Each fact moves a customer up; amounts count by tenfolds, not linearly."""

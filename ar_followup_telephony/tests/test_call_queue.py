@@ -244,3 +244,30 @@ class TestCallQueue(ArCallCommon):
         self.assertEqual(disputed.state, "cancelled")
         self.assertIn("DSP/", disputed.close_reason)
         self.assertFalse(self.Call.search([("state", "in", ("todo", "callback"))]))
+
+    def test_test_mode_simulates_click_to_call(self):
+        """In test mode no provider is called: the simulator ends the call by the number's
+        last digit (5: answered, 6: not answered)."""
+        self.settings.write({"state": "test", "call_provider": "exotel"})
+        self.env["ir.config_parameter"].sudo().set_param(
+            "ar_followup_telephony.exotel_base_url", "http://127.0.0.1:9"
+        )
+        silent = self._ar_create_customer("Deccan Motors", phone="+91 98200 12346")
+        for customer, status, talked in (
+            (self.customer, "completed", 73),
+            (silent, "no-answer", 0),
+        ):
+            with self.subTest(customer=customer.name):
+                call = self.queue(customer)
+                call.user_id = self.ar_user
+                action = call.with_user(self.ar_user).action_call()
+                self.assertEqual(action["res_model"], "ar.followup.call.outcome")
+                self.assertEqual(
+                    call.attempt_ids.read(["provider", "status", "duration"])[0],
+                    {
+                        "id": call.attempt_ids.id,
+                        "provider": "simulator",
+                        "status": status,
+                        "duration": talked,
+                    },
+                )

@@ -140,3 +140,18 @@ class TestIvr(HttpCase, ArCallCommon):
         self.reminder.unlink()
         reminder = self.plan(self.days_before(-1)).filtered(lambda r: r.partner_id == self.customer)
         self.assertEqual(reminder.channel, "sms")
+
+    def test_test_mode_simulates_three_unanswered_calls_then_the_sms(self):
+        """In test mode nothing reaches Exotel: the simulator ends each call by the number's
+        last digit (6: not answered), so the whole path shows without an account."""
+        self.settings.call_provider = "none"
+        self.ivr.state = "test"
+        self.customer.phone = "+91 98200 12346"
+        for at in (time(4, 30), time(5, 30), time(6, 30), time(6, 31)):
+            self.dispatch(at=at)
+        attempts = self.reminder.ar_call_attempt_ids
+        self.assertEqual(attempts.mapped("provider"), ["simulator"] * 3)
+        self.assertEqual(attempts.mapped("status"), ["no-answer"] * 3)
+        self.assertEqual((self.reminder.state, self.reminder.channel), ("sent", "sms"))
+        self.assertEqual(len(self.twilio.messages), 1)
+        self.assertFalse(self.exotel.requests)
