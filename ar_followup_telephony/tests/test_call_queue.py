@@ -271,3 +271,20 @@ class TestCallQueue(ArCallCommon):
                         "duration": talked,
                     },
                 )
+
+    def test_send_reminder_now_by_phone_call_queues_the_customer(self):
+        """*Send reminder now* offers the channel Phone call: the customer is queued."""
+        self._ar_invoice(self.customer, 1200, self.days_before(10))
+        wizard = (
+            self.env["ar.followup.send"]
+            .with_user(self.ar_user)
+            .with_context(active_model="res.partner", active_id=self.customer.id)
+            .create({})
+        )
+        wizard.line_ids.channel = "call"
+        wizard.action_send()
+        reminder = wizard.line_ids.reminder_id
+        self.dispatch()
+        call = self.Call.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((call.reminder_ids, reminder.state), (reminder, "sent"))
+        self.assertIn(call.user_id, self.ar_user | self.collector_b)
