@@ -1,0 +1,751 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+import pytz
+from markupsafe import Markup
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date, format_datetime
+from odoo.tools.mail import html_to_inner_content
+
+from odoo.addons.ar_followup.tools import cadence
+
+from ..tools import call_priority
+
+#: a call task waiting for a collector
+OPEN_STATES = ("todo", "callback")
+#: outcomes after which the customer is not called again for this task
+CLOSING_OUTCOMES = ("promise", "dispute", "paid", "wrong_number", "refused")
+#: what a collector records after a call
+OUTCOMES = [
+    ("promise", "Promise to pay"),
+    ("dispute", "Dispute"),
+    ("paid", "Paid already"),
+    ("callback", "Call back"),
+    ("refused", "Refused to pay"),
+    ("wrong_number", "Wrong number"),
+    ("no_answer", "No answer"),
+    ("voicemail", "Voicemail"),
+]
+#: how far back broken promises count in the priority
+BROKEN_PROMISE_DAYS = 365
+
+
+class ArFollowupCall(models.Model):
+    """A collection call to make: one open task per customer and company.
+
+    Fed by the cadence (a reminder of the channel *Phone call* queues its
+    customer instead of sending a message) and by the company's thresholds
+    (the daily queue refresh). The task carries a priority score explained in
+    words (``tools/call_priority.py``), a collector (the customer's AR owner,
+    else the team member with the fewest open calls), the context a collector
+    needs on screen, and the calls placed (``ar.followup.call.attempt``). Its
+    outcome closes it or brings it back later, and reports to the reminders
+    that queued it (``_ar_apply_report``).
+    """
+
+    _name = "ar.followup.call"
+    _description = "Collection Call"
+    _order = "priority_score desc, id"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        domain=[("is_company", "=", True)],
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users", "Collector", index=True, domain=[("share", "=", False)], copy=False
+    )
+    state = fields.Selection(
+        [
+            ("todo", "To Call"),
+            ("callback", "Call Back"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="todo",
+        group_expand=True,
+        index=True,
+        copy=False,
+    )
+    source = fields.Selection(
+        [
+            ("cadence", "Reminder"),
+            ("threshold", "Company threshold"),
+            ("manual", "Added by a user"),
+        ],
+        required=True,
+        default="manual",
+        readonly=True,
+    )
+    reminder_ids = fields.Many2many(
+        "ar.followup.reminder",
+        "ar_followup_call_reminder_rel",
+        "call_id",
+        "reminder_id",
+        string="Reminders",
+        readonly=True,
+        help="The reminders of the channel Phone call this task answers for: its outcome is "
+        "reported to them.",
+    )
+    priority_score = fields.Float("Priority", digits=(16, 1), readonly=True, index=True)
+    priority_text = fields.Char("Why Now", readonly=True)
+    amount_overdue = fields.Monetary(readonly=True)
+    days_overdue = fields.Integer(readonly=True)
+    broken_promise_count = fields.Integer("Broken Promises", readonly=True)
+    date_last_contact = fields.Datetime("Last Contact", readonly=True)
+    date_next_call = fields.Datetime(
+        "Call From", help="Not called before this moment (a callback asked for, a retry)."
+    )
+    outcome = fields.Selection(
+        OUTCOMES,
+        readonly=True,
+        copy=False,
+        help="The outcome of the last call.",
+    )
+    date_done = fields.Datetime("Closed On", readonly=True, copy=False)
+    close_reason = fields.Char("Closed Because", readonly=True, copy=False)
+    attempt_ids = fields.One2many("ar.followup.call.attempt", "call_id", "Calls", readonly=True)
+    attempt_count = fields.Integer("Calls Placed", compute="_compute_attempt_count")
+    phone = fields.Char("Number", compute="_compute_phone")
+    phone_problem = fields.Char("Cannot Dial", compute="_compute_phone")
+    # context on screen
+    message_html = fields.Html("Last Messages", compute="_compute_context", sanitize=False)
+    last_payment_date = fields.Date(compute="_compute_context")
+    last_payment_amount = fields.Monetary(compute="_compute_context")
+    ageing_html = fields.Html("Outstanding", compute="_compute_context", sanitize=False)
+    promise_id = fields.Many2one("ar.followup.promise", "Open Promise", compute="_compute_context")
+    dispute_id = fields.Many2one("ar.followup.dispute", "Open Dispute", compute="_compute_context")
+    tone_id = fields.Many2one("ar.followup.tone", "Tone", compute="_compute_context")
+    tone_reason = fields.Char("Tone Because", compute="_compute_context")
+    script_subject = fields.Char("Purpose", compute="_compute_script")
+    script_body = fields.Text("Call Script", compute="_compute_script")
+    previous_attempt_ids = fields.Many2many(
+        "ar.followup.call.attempt", string="Previous Calls", compute="_compute_context"
+    )
+
+    _open_unique = models.UniqueIndex(
+        "(company_id, partner_id) WHERE state IN ('todo', 'callback')",
+        "A customer has one open call task per company.",
+    )
+
+    def _compute_attempt_count(self):
+        for call in self:
+            call.attempt_count = len(call.attempt_ids)
+
+    @api.depends("partner_id")
+    def _compute_phone(self):
+        Reminder = self.env["ar.followup.reminder"]
+        for call in self:
+            if not call.partner_id:
+                call.phone = call.phone_problem = False
+                continue
+            partner = call.partner_id.with_company(call.company_id)
+            problem, number, text = Reminder._ar_get_call_numbers(partner)[partner.id]
+            call.phone = number
+            call.phone_problem = text if problem else False
+
+    def _compute_context(self):
+        """What a collector reads before dialling: the customer's last messages, last
+        payment, outstanding by bucket, open promise or dispute, tone and its reason,
+        and the calls placed to the customer before."""
+        Message = self.env["mail.message"].sudo()
+        for company, calls in self.grouped("company_id").items():
+            partners = calls.partner_id.with_company(company)
+            behaviour = partners._ar_get_behaviour(company) if partners else {}
+            tones = partners._ar_get_tones(company) if partners else {}
+            for call in calls:
+                partner = call.partner_id.with_company(company)
+                facts = behaviour.get(partner.id, {})
+                tone, reason = tones.get(partner.id, (self.env["ar.followup.tone"], False))
+                messages = Message.search(
+                    [
+                        ("model", "=", "res.partner"),
+                        ("res_id", "=", partner.id),
+                        ("message_type", "!=", "user_notification"),
+                        ("body", "not in", (False, "", "<p></p>")),
+                    ],
+                    limit=3,
+                    order="date desc, id desc",
+                )
+                promises = self.env["ar.followup.promise"].search(
+                    [
+                        ("partner_id", "=", partner.id),
+                        ("company_id", "=", company.id),
+                        ("state", "=", "open"),
+                    ],
+                    limit=1,
+                )
+                disputes = self.env["ar.followup.dispute"].search(
+                    [
+                        ("partner_id", "=", partner.id),
+                        ("company_id", "=", company.id),
+                        ("state", "in", ("open", "in_review")),
+                    ],
+                    limit=1,
+                )
+                call.update(
+                    {
+                        "message_html": call._ar_messages_html(messages),
+                        "last_payment_date": facts.get("last_payment_date"),
+                        "last_payment_amount": facts.get("last_payment_amount") or 0.0,
+                        "ageing_html": partner.ar_ageing_summary if partner else False,
+                        "promise_id": promises,
+                        "dispute_id": disputes,
+                        "tone_id": tone,
+                        "tone_reason": reason,
+                        "previous_attempt_ids": self.env["ar.followup.call.attempt"].search(
+                            [
+                                ("partner_id", "=", partner.id),
+                                ("company_id", "=", company.id),
+                                ("id", "not in", call.attempt_ids.ids),
+                            ],
+                            limit=10,
+                        ),
+                    }
+                )
+
+    def _compute_script(self):
+        """The call script of the customer's stage and tone, in the customer's language."""
+        Template = self.env["ar.followup.template"]
+        for call in self:
+            company = call.company_id
+            partner = call.partner_id.with_company(company)
+            script = {"subject": False, "body": False}
+            if partner:
+                stage = call._ar_script_stage()
+                tone = call.tone_id.code or "neutral"
+                template = Template.with_company(company)._ar_select("call", stage, tone, company)
+                if template:
+                    try:
+                        script = template._ar_render(partner, call._ar_open_moves(), tone=tone)
+                    except Exception as exc:  # noqa: BLE001 - a broken script is shown, not raised
+                        script = {"subject": False, "body": str(exc)}
+            call.script_subject = script["subject"]
+            call.script_body = script["body"]
+
+    # -- actions -------------------------------------------------------------------
+
+    @api.model
+    def action_next_call(self):
+        """Open the current user's first task to call now (see :meth:`_ar_next_for`).
+
+        A call placed without an outcome comes first: the collector records it
+        before the next customer.
+        """
+        unrecorded = self.env["ar.followup.call.attempt"].search(
+            [
+                ("user_id", "=", self.env.uid),
+                ("outcome", "=", False),
+                ("status", "!=", "error"),
+                ("company_id", "in", self.env.companies.ids),
+            ],
+            limit=1,
+        )
+        if unrecorded:
+            return unrecorded.call_id.action_record_outcome()
+        call = self._ar_next_for(self.env.user, fields.Datetime.now())
+        if not call:
+            raise UserError(self.env._("No customer to call now: your queue is empty."))
+        return call._ar_action_open()
+
+    def action_call(self):
+        """Place a call to the customer: through the company's provider, the collector's
+        phone ringing first; without one, the collector dials the number shown."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        problem = self._ar_dial_problem(now)
+        if problem:
+            raise UserError(problem)
+        Attempt = self.env["ar.followup.call.attempt"]
+        settings = self.env["ar.followup.channel"]._ar_call_account(self.company_id)
+        agent = None
+        if settings.call_provider not in (False, "none") and settings.state != "test":
+            agent = Attempt._ar_agent_number(self.env.user, self.company_id)
+        attempt = Attempt.create(
+            {
+                "call_id": self.id,
+                "user_id": self.env.uid,
+                "from_number": agent,
+                "to_number": self.phone,
+                "date_start": now,
+                "status": "manual",
+            }
+        )
+        attempt._ar_place()
+        if attempt.status == "error":
+            # nothing was dialled: no outcome to ask for
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {"type": "danger", "message": attempt.error, "sticky": True},
+            }
+        return self.action_record_outcome()
+
+    def action_record_outcome(self):
+        """The outcome wizard for the task's last call without one (else a new one)."""
+        self.ensure_one()
+        attempt = self.attempt_ids.filtered(lambda a: not a.outcome and a.status != "error")[:1]
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Call outcome: %s", self.partner_id.display_name),
+            "res_model": "ar.followup.call.outcome",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_call_id": self.id, "default_attempt_id": attempt.id},
+        }
+
+    def action_cancel(self):
+        self.filtered(lambda c: c.state in OPEN_STATES).write(
+            {"state": "cancelled", "date_done": fields.Datetime.now()}
+        )
+        return True
+
+    def _ar_action_open(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    # -- the queue -----------------------------------------------------------------
+
+    @api.model
+    def _ar_enqueue(self, company, partners, source, reminders=None):
+        """The open task of each customer of ``partners`` in ``company``, created when
+        missing (never two: the partial unique index), ``reminders`` linked to it, its
+        priority refreshed and a collector assigned. Returns the tasks."""
+        partners = partners.commercial_partner_id
+        existing = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partners.ids),
+                ("state", "in", OPEN_STATES),
+            ]
+        )
+        missing = partners - existing.partner_id
+        created = self.browse()
+        for partner in missing:
+            try:
+                with self.env.cr.savepoint():
+                    created |= self.create(
+                        {"partner_id": partner.id, "company_id": company.id, "source": source}
+                    )
+            except pg_errors.UniqueViolation:
+                # another worker queued the customer meanwhile: that task is the one
+                created |= self.search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("partner_id", "=", partner.id),
+                        ("state", "in", OPEN_STATES),
+                    ]
+                )
+        calls = existing | created
+        if reminders:
+            for call in calls:
+                mine = reminders.filtered(
+                    lambda r, c=call: r.partner_id.commercial_partner_id == c.partner_id
+                )
+                if mine:
+                    call.reminder_ids = [fields.Command.link(r.id) for r in mine]
+        calls._ar_refresh_priority()
+        calls.filtered(lambda c: not c.user_id)._ar_assign()
+        return calls
+
+    def _ar_refresh_priority(self):
+        """Score the tasks from their customers' facts, set-based per company: the
+        ageing (one read_group), broken promises (one), last reminder sent and last
+        call placed (one each)."""
+        now = fields.Datetime.now()
+        for company, calls in self.grouped("company_id").items():
+            partners = calls.partner_id
+            today = company._ar_today()
+            Report = self.env["ar.followup.ageing.report"].sudo()
+            ageing = {}
+            for partner, overdue, oldest in Report._read_group(
+                Report._ar_partner_domain(partners, company) + [("overdue", ">", 0)],
+                groupby=["partner_id"],
+                aggregates=["overdue:sum", "date_maturity:min"],
+            ):
+                ageing[partner.id] = (overdue, (today - oldest).days if oldest else 0)
+            broken = {
+                partner.id: (count, last)
+                for partner, count, last in self.env["ar.followup.promise"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("company_id", "=", company.id),
+                        ("partner_id", "in", partners.ids),
+                        ("state", "=", "broken"),
+                        ("date_done", ">=", today - timedelta(days=BROKEN_PROMISE_DAYS)),
+                    ],
+                    groupby=["partner_id"],
+                    aggregates=["__count", "date_done:max"],
+                )
+            }
+            contact = {
+                partner.id: last
+                for partner, last in self.env["ar.followup.reminder"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("company_id", "=", company.id),
+                        ("partner_id", "in", partners.ids),
+                        ("date_sent", "!=", False),
+                        ("channel", "!=", "call"),
+                    ],
+                    groupby=["partner_id"],
+                    aggregates=["date_sent:max"],
+                )
+            }
+            for partner, last in (
+                self.env["ar.followup.call.attempt"]
+                .sudo()
+                ._read_group(
+                    [("company_id", "=", company.id), ("partner_id", "in", partners.ids)],
+                    groupby=["partner_id"],
+                    aggregates=["date_start:max"],
+                )
+            ):
+                contact[partner.id] = max(filter(None, (last, contact.get(partner.id))))
+            unit = 1000.0 if company.currency_id.name == "INR" else 100.0
+            for call in calls:
+                pid = call.partner_id.id
+                overdue, days = ageing.get(pid, (0.0, 0))
+                promises, last_broken = broken.get(pid, (0, None))
+                last_contact = contact.get(pid)
+                silence = (now - last_contact).days if last_contact else None
+                call.write(
+                    {
+                        "amount_overdue": overdue,
+                        "days_overdue": days,
+                        "broken_promise_count": promises,
+                        "date_last_contact": last_contact,
+                        "priority_score": call_priority.score(
+                            overdue, days, promises, silence, unit=unit
+                        ),
+                        "priority_text": call._ar_explain(overdue, days, last_broken, silence),
+                    }
+                )
+
+    def _ar_explain(self, overdue, days, last_broken, silence):
+        """The score in words: "₹5.6 lakh overdue, 161 days, promise broken on 2 Dec"."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        parts = []
+        if overdue > 0:
+            amount = call_priority.compact_amount(
+                overdue, currency.symbol, indian=currency.name == "INR"
+            )
+            parts.append(self.env._("%(amount)s overdue, %(days)s days", amount=amount, days=days))
+        else:
+            parts.append(self.env._("nothing overdue"))
+        if last_broken:
+            parts.append(
+                self.env._(
+                    "promise broken on %s", format_date(self.env, last_broken, date_format="d MMM")
+                )
+            )
+        if silence is None:
+            parts.append(self.env._("never contacted"))
+        elif silence >= 7:
+            parts.append(self.env._("no contact for %s days", silence))
+        return ", ".join(parts)
+
+    def _ar_assign(self):
+        """Give each task a collector: the customer's AR owner, else the team member
+        with the fewest open calls (ties: the lowest id), counting those just given."""
+        for company, calls in self.grouped("company_id").items():
+            team = self._ar_get_team(company)
+            load = dict.fromkeys(team.ids, 0)
+            for user, count in self._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "in", OPEN_STATES),
+                    ("user_id", "in", team.ids),
+                ],
+                groupby=["user_id"],
+                aggregates=["__count"],
+            ):
+                load[user.id] = count
+            for call in calls:
+                owner = call.partner_id._ar_get_owner()
+                if owner and not owner.share and company in owner.company_ids:
+                    call.user_id = owner
+                elif load:
+                    user_id = min(load, key=lambda uid: (load[uid], uid))
+                    call.user_id = user_id
+                    load[user_id] += 1
+
+    @api.model
+    def _ar_get_team(self, company):
+        """The collectors of ``company``: its call settings' team, else every active
+        internal AR Follow-up user of the company."""
+        team = self.env["ar.followup.channel"]._ar_call_account(company).call_team_ids
+        if not team:
+            group = self.env.ref("ar_followup.ar_followup_group_user")
+            team = (
+                self.env["res.users"]
+                .sudo()
+                .search(
+                    [
+                        ("all_group_ids", "in", group.ids),
+                        ("share", "=", False),
+                        ("company_ids", "in", company.ids),
+                    ]
+                )
+            )
+        return team.filtered(lambda u: u.active and not u.share)
+
+    @api.model
+    def _ar_next_for(self, user, now):
+        """The first task ``user`` may dial now: theirs, else an unassigned one taken
+        with a row lock that skips what another collector is taking, in order of
+        priority; skipped are tasks called back later and customers that cannot be
+        dialled now (calling hours, caps, numbers)."""
+        base = [
+            ("company_id", "in", self.env.companies.ids),
+            ("state", "in", OPEN_STATES),
+            "|",
+            ("date_next_call", "=", False),
+            ("date_next_call", "<=", now),
+        ]
+        for call in self.search([*base, ("user_id", "=", user.id)]):
+            if not call._ar_dial_problem(now):
+                return call
+        for call in self.search([*base, ("user_id", "=", False)]):
+            if call._ar_dial_problem(now):
+                continue
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM ar_followup_call WHERE id = %s AND user_id IS NULL "
+                    "FOR UPDATE SKIP LOCKED",
+                    call.id,
+                )
+            )
+            if self.env.cr.fetchone():
+                call.user_id = user
+                return call
+        return self.browse()
+
+    def _ar_dial_problem(self, now):
+        """Why the customer must not be dialled now, translated, or None: the task is
+        closed, the customer opted out of calls, the number is missing, invalid or on
+        the do-not-disturb list, it is outside the calling hours in the customer's
+        time zone, a call is still going on, or the day's or week's calls are used."""
+        self.ensure_one()
+        if self.state not in OPEN_STATES:
+            return self.env._("This call task is closed.")
+        if self.phone_problem:
+            return self.phone_problem
+        company = self.company_id
+        tz = self.partner_id.tz or company._ar_tz()
+        start, end = company.ar_calling_hour_start, company.ar_calling_hour_end or 24.0
+        if not cadence.in_window(now, tz, start, end):
+            return self.env._(
+                "Outside calling hours (%(start)s–%(end)s in %(tz)s): call from %(opening)s.",
+                start=_hours(start),
+                end=_hours(end),
+                tz=tz,
+                opening=format_datetime(
+                    self.env, cadence.window_opening(now, tz, start, end), tz=tz, dt_format="short"
+                ),
+            )
+        Attempt = self.env["ar.followup.call.attempt"].sudo()
+        if Attempt.search_count(
+            [
+                ("call_id", "=", self.id),
+                ("outcome", "=", False),
+                ("status", "in", ("dialling", "in-progress", "queued", "uncertain")),
+                ("date_start", ">", now - timedelta(minutes=30)),
+            ],
+            limit=1,
+        ):
+            return self.env._("A call to this customer is still going on.")
+        settings = self.env["ar.followup.channel"]._ar_call_account(company)
+        local_midnight = (
+            pytz.timezone(tz)
+            .localize(
+                pytz.utc.localize(now)
+                .astimezone(pytz.timezone(tz))
+                .replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+            )
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+        placed = [
+            ("partner_id", "=", self.partner_id.id),
+            ("company_id", "=", company.id),
+            ("status", "!=", "error"),
+        ]
+        per_day = settings.call_max_per_day or 2
+        per_week = settings.call_max_per_week or 6
+        if Attempt.search_count([*placed, ("date_start", ">=", local_midnight)]) >= per_day:
+            return self.env._("%s calls to this customer today already: call tomorrow.", per_day)
+        if (
+            Attempt.search_count([*placed, ("date_start", ">=", now - timedelta(days=7))])
+            >= per_week
+        ):
+            return self.env._("%s calls to this customer this week already.", per_week)
+        return None
+
+    def _ar_script_stage(self):
+        """The stage whose call script the task shows: its latest reminder's, else overdue."""
+        self.ensure_one()
+        reminder = self.reminder_ids.sorted("id")[-1:]
+        return reminder.stage or reminder.step_id.stage or "overdue"
+
+    def _ar_open_moves(self):
+        """The customer's open invoices in the task's company, oldest due first."""
+        self.ensure_one()
+        return self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "posted"),
+                ("move_type", "in", ("out_invoice", "out_receipt")),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ],
+            order="invoice_date_due, id",
+        )
+
+    def _ar_messages_html(self, messages):
+        """The customer's last messages as a short list: when, how, who, what (trimmed)."""
+        if not messages:
+            return Markup("<p>%s</p>") % self.env._("No message yet.")
+        kinds = dict(messages._fields["message_type"]._description_selection(self.env))
+        rows = Markup("").join(
+            Markup("<li><b>%s</b> · %s · %s<br/>%s</li>")
+            % (
+                format_datetime(self.env, message.date, dt_format="short"),
+                kinds.get(message.message_type, message.message_type),
+                message.author_id.display_name or message.email_from or "",
+                _shorten(html_to_inner_content(message.body or ""), 200),
+            )
+            for message in messages
+        )
+        return Markup("<ul class='list-unstyled'>%s</ul>") % rows
+
+    def _ar_log(self, body):
+        """A note on the customer's thread: the audit trail of calls."""
+        self.ensure_one()
+        self.partner_id.sudo().with_context(mail_post_autofollow=False).message_post(
+            body=body,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.user.partner_id.id,
+        )
+
+    def _ar_report_outcome(self, outcome, reason=None):
+        """Tell the reminders that queued the task how the call went: reached (read),
+        voicemail (delivered), wrong number (failed: the step's next channel)."""
+        reminders = self.reminder_ids.sudo()
+        if outcome in ("promise", "dispute", "paid", "callback", "refused"):
+            reminders._ar_apply_report("read")
+        elif outcome == "voicemail":
+            reminders._ar_apply_report("delivered")
+        elif outcome == "wrong_number":
+            reminders._ar_apply_report("failed", reason=reason)
+
+    @api.model
+    def _cron_ar_call_queue(self):
+        """Daily: queue the customers above each company's thresholds, score every open
+        task again (days overdue and silence move with the calendar), and close those
+        with nothing left to call about."""
+        companies = self.env["res.company"].search([])
+        for company in companies:
+            partners = self._ar_threshold_partners(company)
+            if partners:
+                self.with_company(company)._ar_enqueue(company, partners, "threshold")
+        calls = self.search([("state", "in", OPEN_STATES)])
+        calls._ar_refresh_priority()
+        calls._ar_close_needless()
+
+    def _ar_close_needless(self):
+        """Cancel the open tasks whose customer is now held as a whole (a dispute, a
+        promise to pay, a pause: reminders stop, so do calls) or, queued by the cadence
+        or a threshold, owes nothing overdue any more; the reason is kept on the task."""
+        for company, calls in self.grouped("company_id").items():
+            holds = calls.partner_id._ar_get_cadence_holds(company, company._ar_today())
+            for call in calls.filtered(lambda c: c.state in OPEN_STATES):
+                hold = (holds.get(call.partner_id.id) or {}).get("partner")
+                if hold:
+                    reason = hold[1] or self.env._("Reminders to the customer are suspended.")
+                elif call.source != "manual" and call.amount_overdue <= 0:
+                    reason = self.env._("Nothing is overdue any more.")
+                else:
+                    continue
+                call.write(
+                    {
+                        "state": "cancelled",
+                        "date_done": fields.Datetime.now(),
+                        "date_next_call": False,
+                        "close_reason": reason,
+                    }
+                )
+
+    @api.model
+    def _ar_threshold_partners(self, company):
+        """Customers of ``company`` its call settings put in the queue today: overdue
+        above the amount (and for the days) set, or a promise broken in the last week;
+        less those held (dispute, promise, pause) and those who opted out of calls."""
+        settings = self.env["ar.followup.channel"]._ar_call_account(company)
+        if not settings or settings.state == "disabled":
+            return self.env["res.partner"]
+        today = company._ar_today()
+        partners = self.env["res.partner"]
+        if settings.call_threshold_amount > 0:
+            Report = self.env["ar.followup.ageing.report"].sudo()
+            for partner, overdue, oldest in Report._read_group(
+                [("company_id", "=", company.id), ("overdue", ">", 0)],
+                groupby=["partner_id"],
+                aggregates=["overdue:sum", "date_maturity:min"],
+            ):
+                if overdue >= settings.call_threshold_amount and (
+                    oldest and (today - oldest).days >= settings.call_threshold_days
+                ):
+                    partners |= partner
+        if settings.call_on_broken_promise:
+            partners |= (
+                self.env["ar.followup.promise"]
+                .sudo()
+                .search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("state", "=", "broken"),
+                        ("date_done", ">=", today - timedelta(days=7)),
+                    ]
+                )
+                .partner_id
+            )
+        partners = partners.commercial_partner_id.filtered(
+            lambda p: p._ar_is_channel_allowed("call")
+        )
+        holds = partners._ar_get_cadence_holds(company, today)
+        return partners.filtered(lambda p: not (holds.get(p.id) or {}).get("partner"))
+
+
+def _hours(value):
+    """``8.5`` → ``08:30``."""
+    hours, minutes = divmod(round(value * 60), 60)
+    return "%02d:%02d" % (hours, minutes)
+
+
+def _shorten(text, size):
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"

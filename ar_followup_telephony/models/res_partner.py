@@ -1,0 +1,32 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    ar_no_call = fields.Boolean(
+        "No Calls", tracking=True, help="Never call this customer about payments."
+    )
+
+    def action_ar_add_to_call_queue(self):
+        """Put these customers in the call queue of the current company (their open task
+        when they have one)."""
+        company = self.env.company
+        partners = self.commercial_partner_id
+        refused = partners.filtered(lambda p: not p._ar_is_channel_allowed("call"))
+        if refused and refused == partners:
+            raise UserError(
+                self.env._("%s does not want to be called.", ", ".join(refused.mapped("name")))
+            )
+        calls = self.env["ar.followup.call"]._ar_enqueue(company, partners - refused, "manual")
+        if len(calls) == 1:
+            return calls._ar_action_open()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Call Queue"),
+            "res_model": "ar.followup.call",
+            "view_mode": "list,form",
+            "domain": [("id", "in", calls.ids)],
+        }
