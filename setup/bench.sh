@@ -40,8 +40,7 @@ for n in $BENCH_SIZES; do
     log "N=$n: generating invoices"
     phase "$db" generate "$n"
     # a live database is vacuumed and analysed by autovacuum; right after a bulk load
-    # it is neither, and every first read of a row pays for it (planning at 10,000
-    # invoices took 2.9 s instead of 0.8 s)
+    # it is neither, and every first read of a row would pay for it
     psql -q -d "$db" -c "VACUUM ANALYZE"
     log "N=$n: our planning and dispatch"
     phase "$db" ours "$n"
