@@ -86,7 +86,8 @@ class TestCallQueue(ArCallCommon):
                 "amount": 100000,
             }
         )
-        promise.write({"state": "broken", "date_done": date(2026, 6, 2)})
+        # broken on 2 June, as the daily check records it
+        promise.sudo().write({"state": "broken", "date_done": date(2026, 6, 2)})
         self.refresh_ageing()
         calls = self.queue(self.customer | self.customer_b)
         first, second = calls.sorted()  # the queue's order: priority first
