@@ -308,6 +308,39 @@ class TestCadence(ArFollowupCommon):
 
     # -- skips ---------------------------------------------------------------------
 
+    def test_every_email_recipient_checked_alone(self):
+        """Odoo mails every address of a contact's e-mail field, so each is checked; a
+        contact's own refusal counts; when every invoicing contact is left out, the
+        customer is not reminded by e-mail."""
+        Partner = self.env["res.partner"]
+        shared, refusing, clean = (
+            Partner.create(
+                {"name": name, "type": "invoice", "parent_id": self.customer.id, "email": email}
+            )
+            for name, email in (
+                ("Shared inbox", "ap@bharat.example.in, cfo@bharat.example.in"),
+                ("Refusing clerk", "clerk@bharat.example.in"),
+                ("Accounts", "accounts@bharat.example.in"),
+            )
+        )
+        refusing.ar_no_email = True
+        self.env["mail.blacklist"].sudo()._add("cfo@bharat.example.in")  # the second address
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        [reminder] = self.plan()
+        self.dispatch()
+        self.assertEqual(
+            (reminder.state, reminder.recipient), ("sent", "accounts@bharat.example.in")
+        )
+        self.assertEqual(reminder.mail_message_id.partner_ids, clean)
+        # the last one opts out too: nobody left, nobody written to (not the main address)
+        self.env["mail.blacklist"].sudo()._add(clean.email)
+        problems = self.env["ar.followup.reminder"]._ar_email_contact_problems(self.customer)
+        self.assertEqual(
+            problems[self.customer.id],
+            ("do_not_contact", "E-mail: every address is blacklisted or refuses e-mail reminders."),
+        )
+        self.assertTrue(shared and refusing)
+
     def test_skip_reasons_recorded_once(self):
         names = (
             "Disputing Co",

@@ -266,6 +266,35 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         reminder_b = self.plan().filtered(lambda r: r.partner_id == self.customer_b)
         self.assertEqual(reminder_b.channel, "email")
 
+    def test_invoicing_contact_refusing_sms_is_not_texted(self):
+        contact = self.env["res.partner"].create(
+            {
+                "name": "Bharat AP",
+                "type": "invoice",
+                "parent_id": self.customer.id,
+                "phone": "+91 98200 99999",
+                "ar_no_sms": True,
+            }
+        )
+        self.customer.phone = "098200 12345"
+        problems = self.env["ar.followup.reminder"]._ar_get_sms_numbers(self.customer)
+        self.assertEqual(
+            problems[self.customer.id],
+            ("do_not_contact", None, "SMS: every invoicing contact refuses SMS reminders."),
+        )
+        # another invoicing contact who accepts SMS is texted instead
+        self.env["res.partner"].create(
+            {
+                "name": "Bharat Treasury",
+                "type": "invoice",
+                "parent_id": self.customer.id,
+                "phone": NUMBER,
+            }
+        )
+        problems = self.env["ar.followup.reminder"]._ar_get_sms_numbers(self.customer)
+        self.assertEqual(problems[self.customer.id], (None, NUMBER, None))
+        self.assertTrue(contact.ar_no_sms)
+
     # -- retries and fallbacks -------------------------------------------------
 
     @mute_logger(

@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields
 from odoo.exceptions import UserError
+from odoo.tools.mail import email_normalize_all
 
 from ...tools import cadence, pdf_batch
 from .rendering import SanitizedHtml
@@ -45,7 +46,7 @@ class ReminderEmail:
             elif not recipients[partner.id]:
                 problems[partner.id] = (
                     cadence.DO_NOT_CONTACT,
-                    self.env._("E-mail: every address is blacklisted."),
+                    self.env._("E-mail: every address is blacklisted or refuses e-mail reminders."),
                 )
             else:
                 problems[partner.id] = None
@@ -53,11 +54,15 @@ class ReminderEmail:
 
     @api.model
     def _ar_get_email_recipients(self, partners):
-        """``{partner id: recipients}`` of e-mail reminders, blacklisted addresses left out.
+        """``{partner id: recipients}`` of e-mail reminders: the customer's invoicing
+        contacts with a valid address, else the customer itself.
 
-        ``None`` when the customer has no valid address at all; an empty recordset
-        when every address is blacklisted (the customer opted out). One blacklist
-        search for all ``partners``.
+        Each recipient is checked alone: a contact that refuses e-mail reminders (its
+        own *No E-mail Reminders*) or has any blacklisted address among those of its
+        e-mail field (Odoo mails them all) is left out. ``None`` when the customer
+        has no valid address at all; an empty recordset when every one is left out
+        (the customer's own address is not tried instead). One blacklist search for
+        all ``partners``.
         """
         # res.partner._ar_get_email_recipients() for a batch: the invoicing contacts of
         # all the customers in one query instead of each customer's contacts in turn
@@ -68,24 +73,33 @@ class ReminderEmail:
                 ("type", "=", "invoice"),
                 ("email", "!=", False),
             ],
-            ["parent_id", "email_normalized"],
+            ["parent_id", "email", "email_normalized", "ar_no_email"],
         )
         by_parent = contacts.grouped("parent_id")
         candidates = {
             pid: (by_parent.get(customer) or customer).filtered("email_normalized")
             for pid, customer in commercial.items()
         }
-        emails = {email for r in candidates.values() for email in r.mapped("email_normalized")}
+        everyone = self.env["res.partner"].union(*candidates.values())
+        everyone.fetch(["email"])  # the customers' own addresses too, in one query
+        addresses = {
+            recipient.id: set(email_normalize_all(recipient.email)) for recipient in everyone
+        }
+        invoicing = set(contacts.ids)
         blacklisted = set(
             self.env["mail.blacklist"]
             .sudo()
-            .search([("email", "in", list(emails))])
+            .search([("email", "in", list(set().union(*addresses.values())))])
             .mapped("email")
         )
+
+        def allowed(recipient):
+            # the customer's own refusal is the caller's (do not contact at all)
+            refuses = recipient.id in invoicing and recipient.ar_no_email
+            return not refuses and not addresses[recipient.id] & blacklisted
+
         return {
-            pid: recipients.filtered(lambda r: r.email_normalized not in blacklisted)
-            if recipients
-            else None
+            pid: recipients.filtered(allowed) if recipients else None
             for pid, recipients in candidates.items()
         }
 

@@ -59,7 +59,14 @@ class ReminderSms:
             # the first valid number of the invoicing contacts, then the customer's own;
             # none valid: the first one tried says why
             tried = []
-            for number_partner in self._ar_get_sms_contacts(partner):
+            candidates = self._ar_get_sms_contacts(partner)
+            # an invoicing contact refusing SMS reminders (its own flag) is left out; when
+            # all of them refuse, the customer is not texted at all
+            allowed = [c for c in candidates if c == candidates[-1] or not c.ar_no_sms]
+            if len(candidates) > 1 and len(allowed) == 1:
+                checks[partner.id] = None
+                continue
+            for number_partner in allowed:
                 raw = self._ar_partner_number(number_partner)
                 # a number without country is read in the country of the company reminding
                 # it (the partners come with that company: see the callers)
@@ -73,6 +80,8 @@ class ReminderSms:
                 if tried[-1][2].e164:
                     break
             checks[partner.id] = tried[-1] if tried[-1][2].e164 else tried[0]
+        refused = [pid for pid, check in checks.items() if check is None]
+        checks = {pid: check for pid, check in checks.items() if check is not None}
         numbers = {check.e164 for _p, _raw, check in checks.values() if check.e164}
         blacklisted = set(
             self.env["phone.blacklist"]
@@ -87,7 +96,14 @@ class ReminderSms:
             "unparsable": self.env._("not a phone number"),
             "invalid": self.env._("not a valid number for its country"),
         }
-        result = {}
+        result = {
+            pid: (
+                cadence.DO_NOT_CONTACT,
+                None,
+                self.env._("SMS: every invoicing contact refuses SMS reminders."),
+            )
+            for pid in refused
+        }
         for pid, (partner, raw, check) in checks.items():
             if not partner._ar_is_channel_allowed("sms"):
                 result[pid] = (
