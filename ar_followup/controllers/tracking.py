@@ -18,7 +18,8 @@ class ArFollowupTrackingController(http.Controller):
 
         Whoever holds the link may follow it (the customer is not logged in);
         a token that does not sign this reminder and kind is a 404 and records
-        nothing. Clicks of our own staff (checking a reminder) are not counted.
+        nothing. Clicks of our own staff (checking a reminder) and HEAD requests
+        are not recorded; scanners' clicks are recorded and not counted.
         """
         if not plausible(reminder_id):
             raise request.not_found()
@@ -28,8 +29,9 @@ class ArFollowupTrackingController(http.Controller):
         target = reminder._ar_get_link_target(kind)
         if not target:
             raise request.not_found()
-        if not request.env.user._is_internal():
-            reminder._ar_record_click()
+        # a HEAD request (a scanner, a client checking the link) only looks
+        if not request.env.user._is_internal() and request.httprequest.method == "GET":
+            reminder._ar_record_click(kind, request.httprequest.user_agent.string)
         return request.redirect(target, code=303)
 
     @http.route("/ar_followup/r/<path:rest>", type="http", auth="public", sitemap=False)

@@ -6,8 +6,10 @@ connection and removed at the end, since the test transaction's data is
 invisible to other connections.
 """
 
+import threading
 from datetime import datetime, time, timedelta
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, api
@@ -150,3 +152,37 @@ class TestCadenceConcurrency(TransactionCase):
                 for rid in self.reminder_ids
             },
         )
+
+    def test_simultaneous_clicks_do_not_conflict(self):
+        """Clicks at once on one reminder's link, each on its own connection, as the web
+        server runs them (a serialization failure retried as Odoo retries a request):
+        every click is recorded, the reminder is clicked and read once, retries stay rare."""
+        with self._cursor() as env:
+            reminder = env["ar.followup.reminder"].browse(self.reminder_ids[0])
+            reminder.write({"state": "sent", "date_sent": NOW})
+        clicks, barrier, retries, errors = 12, threading.Barrier(12), [], []
+
+        def click():
+            barrier.wait()
+            for attempt in range(5):
+                try:
+                    with self._cursor() as env:
+                        env["ar.followup.reminder"].browse(self.reminder_ids[0])._ar_record_click(
+                            "pay", "Mozilla/5.0"
+                        )
+                    return
+                except psycopg2.errors.SerializationFailure:
+                    retries.append(attempt)
+            errors.append("gave up")
+
+        threads = [threading.Thread(target=click) for _i in range(clicks)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertFalse(errors)
+        with self._cursor() as env:
+            reminder = env["ar.followup.reminder"].browse(self.reminder_ids[0])
+            self.assertEqual((reminder.click_count, reminder.state), (clicks, "read"))
+            self.assertEqual(reminder.date_clicked, NOW)
+        self.assertLessEqual(len(retries), 2, "only the first click's update can collide")

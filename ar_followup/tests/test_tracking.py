@@ -86,6 +86,23 @@ class TestTracking(HttpCase, ArFollowupCommon):
         self.assertEqual(invoice.ar_reminder_clicked_on, first)
         self.assertEqual(invoice.ar_portal_viewed_on, first)
 
+    def test_scanners_and_head_requests_are_not_clicks(self):
+        reminder = self.send_reminder()
+        pay = next(path for path in self.links(reminder) if path.endswith("/pay"))
+        # a HEAD request only looks; a mail security scanner and a link preview open it
+        self.assertEqual(self.url_open(pay, allow_redirects=False, method="HEAD").status_code, 303)
+        for agent in ("Mozilla/5.0 (compatible; BingPreview/1.0b)", "WhatsApp/2.23.20.0 A"):
+            response = self.url_open(pay, allow_redirects=False, headers={"User-Agent": agent})
+            self.assertEqual(response.status_code, 303, "they still get where the link leads")
+        reminder.invalidate_recordset()
+        self.assertEqual((reminder.click_count, reminder.date_clicked), (0, False))
+        self.assertEqual(reminder.state, "sent", "a scanner does not read it")
+        self.assertEqual(sorted(reminder.click_ids.mapped("scanner")), [True, True], "kept, marked")
+        # then the customer
+        self.url_open(pay, allow_redirects=False)
+        reminder.invalidate_recordset()
+        self.assertEqual((reminder.click_count, reminder.state), (1, "read"))
+
     def test_pay_link_skips_an_invoice_disputed_since_sending(self):
         other = self._ar_invoice(self.customer, 40000, self.days_before(10))
         reminder = self.send_reminder()

@@ -10,3 +10,4 @@ from . import dso
 from . import suspension
 from . import tone
 from . import pdf_batch
+from . import link_scanners

@@ -3,3 +3,4 @@
 
 from . import reminder
 from . import reminder_line
+from . import reminder_click

@@ -221,8 +221,9 @@ class ArFollowupReminder(
         copy=False,
         help="When the customer first followed a link of the reminder.",
     )
+    click_ids = fields.One2many("ar.followup.reminder.click", "reminder_id", "Clicks")
     click_count = fields.Integer(
-        "Clicks", readonly=True, copy=False, default=0, help="Links of the reminder followed."
+        "Clicks", compute="_compute_click_count", help="Links of the reminder followed by people."
     )
     date_replied = fields.Datetime("Replied On", readonly=True)
     date_paid = fields.Datetime("Paid On", readonly=True)
@@ -283,6 +284,17 @@ class ArFollowupReminder(
     def _compute_move_ids(self):
         for reminder in self:
             reminder.move_ids = reminder.line_ids.move_line_id.move_id
+
+    def _compute_click_count(self):
+        counts = dict(
+            self.env["ar.followup.reminder.click"]._read_group(
+                [("reminder_id", "in", self.ids), ("scanner", "=", False)],
+                ["reminder_id"],
+                ["__count"],
+            )
+        )
+        for reminder in self:
+            reminder.click_count = counts.get(reminder, 0)
 
     def _search_move_ids(self, operator, value):
         if operator != "in":

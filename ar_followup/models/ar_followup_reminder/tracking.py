@@ -4,6 +4,7 @@ from urllib.parse import urlsplit, urlunsplit
 from odoo import api, fields
 from odoo.tools.misc import hmac
 
+from ...tools.link_scanners import is_link_scanner
 from ...tools.suspension import group_suspensions, move_suspension
 from .states import SENT_STATES
 
@@ -98,16 +99,32 @@ class ReminderTracking:
 
     # -- recording -------------------------------------------------------------
 
-    def _ar_record_click(self):
-        """The customer followed a link of this reminder: count it, keep the first time."""
+    def _ar_record_click(self, kind=None, user_agent=None):
+        """Someone followed the link ``kind`` of this reminder: a click row, and the first
+        time a person did, the reminder is clicked and read.
+
+        Clicks never update the reminder after its first one, so clicks at once do
+        not conflict; the first-click update is made by whichever request holds the
+        row, the others leave it (``SKIP LOCKED``).
+        """
         self.ensure_one()
-        reminder = self.sudo()
-        reminder.write(
-            {
-                "click_count": reminder.click_count + 1,
-                "date_clicked": reminder.date_clicked or fields.Datetime.now(),
-            }
+        scanner = is_link_scanner(user_agent)
+        now = fields.Datetime.now()
+        self.env["ar.followup.reminder.click"].sudo().create(
+            {"reminder_id": self.id, "kind": kind, "date": now, "scanner": scanner}
         )
+        reminder = self.sudo()
+        if scanner or reminder.date_clicked:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id FROM ar_followup_reminder WHERE id = %s AND date_clicked IS NULL "
+            "FOR UPDATE SKIP LOCKED",
+            [self.id],
+        )
+        if not self.env.cr.fetchone():
+            return
+        reminder.write({"date_clicked": now})
         # following a link of the message proves it was read
         reminder._ar_apply_report("read")
 
