@@ -221,7 +221,7 @@ class ArFollowupReminder(
         copy=False,
         help="When the customer first followed a link of the reminder.",
     )
-    click_ids = fields.One2many("ar.followup.reminder.click", "reminder_id", "Clicks")
+    click_ids = fields.One2many("ar.followup.reminder.click", "reminder_id", "Click Log")
     click_count = fields.Integer(
         "Clicks", compute="_compute_click_count", help="Links of the reminder followed by people."
     )
