@@ -35,6 +35,7 @@ SCANNER_AGENTS = (
     "scanner",
 )
 
+
 def is_link_scanner(user_agent):
     """Whether ``user_agent`` is a mail security scanner or a link preview.
 

@@ -30,3 +30,12 @@ class ResPartner(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", calls.ids)],
         }
+
+    def action_ar_call_now(self):
+        """Call this customer now: its call task (made when it has none), dialled at once."""
+        partner = self.commercial_partner_id
+        partner.ensure_one()
+        if not partner._ar_is_channel_allowed("call"):
+            raise UserError(self.env._("%s does not want to be called.", partner.name))
+        call = self.env["ar.followup.call"]._ar_enqueue(self.env.company, partner, "manual")
+        return call.action_call()

@@ -289,3 +289,23 @@ class TestCallQueue(ArCallCommon):
         call = self.Call.search([("partner_id", "=", self.customer.id)])
         self.assertEqual((call.reminder_ids, reminder.state), (reminder, "sent"))
         self.assertIn(call.user_id, self.ar_user | self.collector_b)
+
+    def test_call_now_from_the_overdue_invoices(self):
+        """*Call now* on an overdue invoice dials its customer at once (the number shown to
+        the collector without a provider); on several customers' invoices, it queues them."""
+        invoice = self._ar_invoice(self.customer, 1200, self.days_before(95))
+        other = self._ar_invoice(self.customer_b, 800, self.days_before(40))
+        action = invoice.with_user(self.ar_user).action_ar_call_now()
+        call = self.Call.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(action["res_model"], "ar.followup.call.outcome")
+        self.assertEqual(call.attempt_ids.mapped("status"), ["manual"])
+        self.assertEqual(call.attempt_ids.user_id, self.ar_user)
+        action = (invoice | other).with_user(self.ar_user).action_ar_call_now()
+        self.assertEqual(action["res_model"], "ar.followup.call")
+        queued = self.Call.search([("partner_id", "in", (self.customer | self.customer_b).ids)])
+        self.assertEqual(len(queued), 2, "one open task per customer, the first one kept")
+        self.assertIn(call, queued)
+        # a customer who does not want calls is not dialled
+        self.customer_b.ar_no_call = True
+        with self.assertRaisesRegex(UserError, "does not want to be called"):
+            other.with_user(self.ar_user).action_ar_call_now()
