@@ -1,2 +1,5 @@
 from . import ar_followup_channel
+from . import ar_followup_reminder
 from . import ar_followup_template
+from . import ar_followup_whatsapp_message
+from . import res_partner

@@ -50,6 +50,36 @@ class ArFollowupTemplate(models.Model):
         help="The template's body exactly as approved by Meta, with its numbered parameters "
         "{{1}}, {{2}}… Shown in previews and the reminder's history; Meta sends its own copy.",
     )
+    wa_url_button = fields.Boolean(
+        "Pay Now Button",
+        help="The Meta template has a URL button (first button) whose address ends with "
+        "{{1}}: each message fills it with the reminder's tracked payment link.",
+    )
+    wa_reply_buttons = fields.Boolean(
+        "Reply Buttons",
+        help="The Meta template has two quick-reply buttons after the Pay Now button: "
+        "'I will pay on…' (records a promise to confirm) and 'I dispute this' (records a "
+        "dispute to review).",
+    )
+    wa_status = fields.Selection(
+        [
+            ("draft", "Not Submitted"),
+            ("pending", "Pending"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+            ("paused", "Paused"),
+            ("disabled", "Disabled"),
+            ("stopped", "Stopped After an Error"),
+        ],
+        "Meta Status",
+        default="draft",
+        readonly=True,
+        copy=False,
+        help="What Meta says of the template (Sync Status, and Meta's status webhook). Only "
+        "approved templates are sent by a live account; a test-mode account sends any.",
+    )
+    wa_status_reason = fields.Char("Meta Status Reason", readonly=True, copy=False)
+    wa_meta_id = fields.Char("Meta Template ID", readonly=True, copy=False)
     wa_preview_text = fields.Text(
         "Parameters in Place",
         compute="_compute_wa_preview_text",
@@ -221,3 +251,72 @@ class ArFollowupTemplate(models.Model):
             return params[index] if 0 <= index < len(params) else match.group(0)
 
         return PLACEHOLDER.sub(fill, self.wa_template_text or "")
+
+    def _ar_whatsapp_components(self, params, reminder=None):
+        """The ``components`` of a send request: the body parameters in order, the Pay Now
+        button's URL suffix (the tracked link's path) and the reply buttons' payloads."""
+        self.ensure_one()
+        components = [{"type": "body", "parameters": [{"type": "text", "text": p} for p in params]}]
+        index = 0
+        if self.wa_url_button and reminder:
+            # the approved URL is the web base URL followed by {{1}}: only the path varies
+            link = reminder._ar_tracked_url("pay")
+            suffix = link[len(reminder.get_base_url()) :].lstrip("/")
+            components.append(
+                {
+                    "type": "button",
+                    "sub_type": "url",
+                    "index": str(index),
+                    "parameters": [{"type": "text", "text": suffix}],
+                }
+            )
+            index += 1
+        if self.wa_reply_buttons:
+            for payload in ("ar_promise", "ar_dispute"):
+                components.append(
+                    {
+                        "type": "button",
+                        "sub_type": "quick_reply",
+                        "index": str(index),
+                        "parameters": [{"type": "payload", "payload": payload}],
+                    }
+                )
+                index += 1
+        return components
+
+    def _ar_whatsapp_stop(self, reason, company):
+        """Meta refused to send with this template: no further send until it is fixed and
+        synced again; the AR managers of ``company`` get an activity."""
+        for template in self.sudo().filtered(lambda t: t.wa_status != "stopped"):
+            template.write({"wa_status": "stopped", "wa_status_reason": reason[:250]})
+            managers = (
+                self.env.ref("ar_followup.ar_followup_group_manager")
+                .sudo()
+                .all_user_ids.filtered(lambda u, c=company: c in u.company_ids and not u.share)
+            )
+            company.partner_id.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("WhatsApp template %s stopped", template.name),
+                note=self.env._(
+                    "Meta refused to send the WhatsApp template %(template)s "
+                    "(%(meta)s): %(reason)s. Reminders use their next channel until the "
+                    "template is fixed in WhatsApp Manager and its status synced.",
+                    template=template.name,
+                    meta=template.wa_template_name,
+                    reason=reason,
+                ),
+                user_id=(managers[:1] or self.env.ref("base.user_admin")).id,
+            )
+
+    def _ar_whatsapp_not_sendable(self, live):
+        """Why this template cannot be sent now (``live``: by a live account), or None."""
+        self.ensure_one()
+        if live and self.wa_status != "approved":
+            status = dict(self._fields["wa_status"]._description_selection(self.env))
+            return self.env._(
+                "WhatsApp template %(template)s is not approved by Meta (%(status)s%(reason)s).",
+                template=self.name,
+                status=status[self.wa_status],
+                reason=": %s" % self.wa_status_reason if self.wa_status_reason else "",
+            )
+        return None

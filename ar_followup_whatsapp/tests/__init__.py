@@ -1,2 +1,4 @@
 from . import test_install
+from . import test_whatsapp_send
 from . import test_whatsapp_template
+from . import test_whatsapp_webhook

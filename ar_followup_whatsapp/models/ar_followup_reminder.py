@@ -1,0 +1,282 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import uuid
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.ar_followup.exceptions import (
+    ArTransientError,
+    ArUncertainSendError,
+    ArUndeliveredError,
+)
+from odoo.addons.ar_followup.tools import cadence, phone
+
+from ..exceptions import WhatsAppTemplateError, WhatsAppTokenError
+from ..tools import graph_api
+
+_logger = logging.getLogger(__name__)
+
+#: test mode: how long after sending the simulator reports delivered, then read
+SIMULATED_DELIVERY = timedelta(minutes=2)
+SIMULATED_READ = timedelta(minutes=3)
+#: test mode: one reminder in this many is answered by the simulated customer
+SIMULATED_REPLY_EVERY = 3
+
+
+class ArFollowupReminder(models.Model):
+    """The WhatsApp channel of reminders: the hooks of the core's channel contract.
+
+    A reminder goes as the approved Meta template of its stage and tone, its body
+    parameters rendered from the reminder (``ar.followup.template``), to the
+    mobile of the customer's first invoicing contact with a valid number, else
+    the customer's (as SMS). Each message is committed on its own once Meta took
+    it; its id (wamid) is the reminder's ``provider_message_id``, which
+    receipts and replies arriving by webhook are matched with.
+    """
+
+    _inherit = "ar.followup.reminder"
+
+    # -- contact data ----------------------------------------------------------------
+
+    @api.model
+    def _ar_whatsapp_contact_problems(self, partners):
+        """See the core's ``channels.py``: not opted out, a valid mobile number, and for a
+        live account at least one template Meta approved."""
+        company = partners.env.company
+        account = self.env["ar.followup.channel"]._ar_whatsapp_account(company)
+        if account.state == "enabled" and not self.env["ar.followup.template"].search_count(
+            [
+                ("channel", "=", "whatsapp"),
+                ("wa_status", "=", "approved"),
+                ("company_id", "in", (False, company.id)),
+            ],
+            limit=1,
+        ):
+            text = self.env._("WhatsApp: no template of %s is approved by Meta.", company.name)
+            return dict.fromkeys(partners.ids, (cadence.NO_CONTACT, text))
+        return {
+            pid: (problem, text) if problem else None
+            for pid, (problem, _number, text) in self._ar_get_whatsapp_numbers(partners).items()
+        }
+
+    @api.model
+    def _ar_get_whatsapp_numbers(self, partners):
+        """``{partner id: (problem, E.164 number or None, text or None)}`` for WhatsApp:
+        the number an SMS would go to (mobile of the first invoicing contact with a valid
+        one, else of the customer), unless the customer opted out of WhatsApp."""
+        result = {}
+        for partner in partners:
+            if not partner._ar_is_channel_allowed("whatsapp"):
+                customer = partner.commercial_partner_id
+                result[partner.id] = (
+                    cadence.DO_NOT_CONTACT,
+                    None,
+                    self.env._(
+                        "The customer does not want WhatsApp reminders (since %s).",
+                        fields.Datetime.to_string(customer.ar_no_whatsapp_date)
+                        if customer.ar_no_whatsapp_date
+                        else "-",
+                    ),
+                )
+                continue
+            tried = []
+            for contact in self._ar_get_sms_contacts(partner):
+                raw = self._ar_partner_number(contact)
+                region = (
+                    contact.country_id
+                    or contact.commercial_partner_id.country_id
+                    or partner.env.company.country_id
+                ).code
+                tried.append((raw, phone.normalize(raw, region)))
+                if tried[-1][1].e164:
+                    break
+            raw, check = tried[-1] if tried[-1][1].e164 else tried[0]
+            if check.error:
+                result[partner.id] = (
+                    cadence.NO_CONTACT,
+                    None,
+                    self.env._(
+                        "WhatsApp: %(problem)s (%(number)s).",
+                        problem={
+                            "missing": self.env._("no mobile number"),
+                            "unparsable": self.env._("not a phone number"),
+                            "invalid": self.env._("not a valid number for its country"),
+                        }[check.error],
+                        number=phone.mask("".join(c for c in raw or "" if c.isdigit() or c == "+"))
+                        or "-",
+                    ),
+                )
+            else:
+                result[partner.id] = (None, check.e164, None)
+        return result
+
+    # -- sending -----------------------------------------------------------------------
+
+    def _ar_whatsapp_send(self):
+        """Send the reminder as its approved template; returns Meta's message id (wamid).
+
+        Refused before any call (permanent: the next channel) when there is no
+        WhatsApp template for the stage, the template is not approved (live
+        account), a parameter cannot be rendered or the number cannot be used.
+        Meta's errors map to the core's: rate and pair limits and outages are
+        transient (retried later), a read timeout uncertain (never repeated), an
+        unreachable number (131026) undelivered (the next channel at once), a
+        template error stops the template, a refused token stops the account.
+        """
+        self.ensure_one()
+        company = self.company_id
+        account = self.env["ar.followup.channel"]._ar_whatsapp_account(company)
+        live = account.state == "enabled"
+        template = self._ar_get_template()
+        if not template or template.channel != "whatsapp":
+            stage = self.stage or self.step_id.stage
+            stages = dict(self._fields["stage"]._description_selection(self.env))
+            raise UserError(
+                self.env._("No WhatsApp template for the stage %s.", stages.get(stage, stage))
+            )
+        not_sendable = template._ar_whatsapp_not_sendable(live)
+        if not_sendable:
+            raise UserError(not_sendable)
+        partner = self.partner_id.with_company(company)
+        problem, number, text = self._ar_get_whatsapp_numbers(partner)[partner.id]
+        if problem:
+            raise UserError(text or self.env._("The customer cannot be reached by WhatsApp."))
+        lang = partner.lang or self.env.lang
+        params = template._ar_render_whatsapp_params(
+            partner,
+            self._ar_get_open_moves(),
+            tone=self.tone_id.code or "neutral",
+            lang=lang,
+            reminder=self,
+        )
+        components = template._ar_whatsapp_components(params, reminder=self)
+        language = template.with_context(lang=lang).wa_language
+        self.write({"recipient": number})
+        if not live:
+            return self._ar_whatsapp_simulate_send(number, template, components)
+        if account.wa_token_error:
+            raise WhatsAppTokenError(
+                self.env._(
+                    "WhatsApp is stopped for %s: Meta refused the access token.", company.name
+                )
+            )
+        api = account._ar_whatsapp_api()
+        try:
+            return api.send_template(
+                account.wa_phone_number_id,
+                number,
+                template.wa_template_name,
+                language,
+                components,
+            )
+        except graph_api.GraphError as error:
+            self._ar_whatsapp_raise(error, template)
+        finally:
+            api.close()
+
+    def _ar_whatsapp_raise(self, error, template):
+        """Raise the core's error matching Meta's ``error`` (see ``tools/graph_api.py``)."""
+        text = self.env._(
+            "WhatsApp error %(code)s: %(message)s", code=error.code or "-", message=error
+        )
+        if error.kind == "transient":
+            raise ArTransientError(text)
+        if error.kind == "uncertain":
+            raise ArUncertainSendError(
+                self.env._(
+                    "No answer from WhatsApp (%s): the message may have been sent. Check "
+                    "with Meta before sending again.",
+                    error,
+                )
+            )
+        if error.kind == "undeliverable":
+            raise ArUndeliveredError(text)
+        if error.kind == "template":
+            raise WhatsAppTemplateError(text, template)
+        if error.kind == "token":
+            raise WhatsAppTokenError(text)
+        raise UserError(text)
+
+    def _ar_handle_send_error(self, exc, now):
+        """A refused template or token stops it for everyone, then the core decides what
+        follows for this reminder (fallback, retry)."""
+        if isinstance(exc, WhatsAppTemplateError):
+            exc.template._ar_whatsapp_stop(str(exc), self.company_id)
+        elif isinstance(exc, WhatsAppTokenError):
+            self.env["ar.followup.channel"]._ar_whatsapp_account(self.company_id)._ar_whatsapp_stop(
+                str(exc)
+            )
+        return super()._ar_handle_send_error(exc, now)
+
+    # -- test mode -----------------------------------------------------------------------
+
+    def _ar_whatsapp_simulate_send(self, number, template, components):
+        """Test mode: the message goes to the simulator, nowhere else; a made-up wamid."""
+        self.ensure_one()
+        _logger.info(
+            "WhatsApp test mode: template %s to %s simulated",
+            template.wa_template_name,
+            phone.mask(number),
+        )
+        return "wamid.TEST.%s" % uuid.uuid4().hex
+
+    @api.model
+    def _cron_ar_whatsapp_simulate(self, now=None):
+        """Test mode's receipts and replies, as Meta's webhooks would bring them: a
+        simulated message is delivered :data:`SIMULATED_DELIVERY` after it was sent, read
+        :data:`SIMULATED_READ` after that, and one customer in :data:`SIMULATED_REPLY_EVERY`
+        answers it with a tap on *I will pay on…*."""
+        now = now or fields.Datetime.now()
+        accounts = (
+            self.env["ar.followup.channel"]
+            .sudo()
+            .search([("code", "=", "whatsapp"), ("state", "=", "test")])
+        )
+        Inbox = self.env["ar.followup.whatsapp.message"].sudo()
+        for account in accounts:
+            company = account.company_id
+            reminders = self.sudo().search(
+                [
+                    ("company_id", "=", company.id),
+                    ("channel", "=", "whatsapp"),
+                    ("provider_message_id", "=like", "wamid.TEST.%"),
+                    ("state", "in", ("sent", "delivered")),
+                ]
+            )
+            for reminder in reminders:
+                if reminder.state == "sent" and reminder.date_sent <= now - SIMULATED_DELIVERY:
+                    reminder._ar_apply_report("delivered", when=now)
+                elif (
+                    reminder.state == "delivered"
+                    and reminder.date_delivered <= now - SIMULATED_READ
+                ):
+                    reminder._ar_apply_report("read", when=now)
+                    if reminder.id % SIMULATED_REPLY_EVERY == 0:
+                        Inbox._ar_receive(
+                            company,
+                            {
+                                "id": "wamid.TESTIN.%s" % uuid.uuid4().hex,
+                                "from": (reminder.recipient or "").lstrip("+"),
+                                "type": "button",
+                                "button": {"text": "I will pay on…", "payload": "ar_promise"},
+                                "context": {"id": reminder.provider_message_id},
+                            },
+                            {},
+                        )
+
+    # -- reports -----------------------------------------------------------------------
+
+    @api.model
+    def _ar_whatsapp_find(self, wamids, company):
+        """The WhatsApp reminders of ``company`` whose message ids are ``wamids``."""
+        if not wamids:
+            return self.browse()
+        return self.sudo().search(
+            [
+                ("channel", "=", "whatsapp"),
+                ("company_id", "=", company.id),
+                ("provider_message_id", "in", list(wamids)),
+            ]
+        )

@@ -1,0 +1,200 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Meta's webhook: the subscription check, signatures, receipts, replies, buttons, STOP,
+template status changes; and the whole path from planning to a promise."""
+
+import time
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from . import fake_graph
+from .common import DIGITS, WEBHOOK, WhatsAppCommon
+
+MUTE = "odoo.addons.ar_followup_whatsapp.controllers.whatsapp_webhook"
+
+
+@tagged("post_install", "-at_install")
+class TestWhatsAppWebhook(WhatsAppCommon):
+    def now(self):
+        return int(time.time())
+
+    def test_subscription_check(self):
+        query = "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=%s"
+        response = self.url_open(WEBHOOK + query % fake_graph.VERIFY_TOKEN)
+        self.assertEqual((response.status_code, response.text), (200, "1158201444"))
+        with mute_logger(MUTE):
+            response = self.url_open(WEBHOOK + query % "guess")
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.url_open(WEBHOOK).status_code, 403)
+
+    def test_unsigned_or_forged_refused(self):
+        reminder = self.sent()
+        event = fake_graph.status_event(reminder.provider_message_id, "read", self.now(), DIGITS)
+        with mute_logger(MUTE):
+            for signature in ("", "sha256=" + "0" * 64, fake_graph.sign(b"other body")):
+                self.assertEqual(self.post_webhook(event, signature=signature).status_code, 403)
+            forged = fake_graph.sign(b"x", secret="not the app secret")
+            self.assertEqual(self.post_webhook(event, signature=forged).status_code, 403)
+        self.assertEqual(reminder.state, "sent")
+
+    def test_receipts_forward_only_and_repeats_harmless(self):
+        reminder = self.sent()
+        wamid = reminder.provider_message_id
+        read = fake_graph.status_event(wamid, "read", self.now(), DIGITS)
+        self.assertEqual(self.post_webhook(read).status_code, 200)
+        self.assertEqual(reminder.state, "read")
+        self.assertTrue(reminder.date_read)
+        # delivered after read (out of order), then read again: nothing goes back
+        self.post_webhook(fake_graph.status_event(wamid, "delivered", self.now(), DIGITS))
+        self.post_webhook(read)
+        self.assertEqual(reminder.state, "read")
+        self.assertTrue(reminder.date_delivered)
+
+    def test_failed_undeliverable_falls_back(self):
+        reminder = self.sent()
+        errors = [{"code": 131026, "title": "Message undeliverable"}]
+        event = fake_graph.status_event(
+            reminder.provider_message_id, "failed", self.now(), DIGITS, errors
+        )
+        self.assertEqual(self.post_webhook(event).status_code, 200)
+        self.assertEqual((reminder.state, reminder.channel), ("queued", "email"))
+        self.assertIn("131026 Message undeliverable", reminder.error)
+        self.post_webhook(event)  # Meta repeats it: the e-mail is not disturbed
+        self.assertEqual((reminder.state, reminder.channel), ("queued", "email"))
+
+    def test_bad_events_acknowledged(self):
+        """Malformed JSON, unknown wamids, other accounts and numbers: 200, nothing changes."""
+        reminder = self.sent()
+        with mute_logger(
+            MUTE, "odoo.addons.ar_followup_whatsapp.models.ar_followup_whatsapp_message"
+        ):
+            self.assertEqual(self.post_webhook(None, raw=b"{not json").status_code, 200)
+            for event in (
+                fake_graph.status_event("wamid.unknown", "read", self.now(), DIGITS),
+                fake_graph.envelope({"statuses": "nonsense"}),
+                {
+                    **fake_graph.status_event(reminder.provider_message_id, "read", 1, DIGITS),
+                    "entry": [{"id": "999", "changes": []}],
+                },
+                {"object": "page", "entry": []},
+                [],
+            ):
+                self.assertEqual(self.post_webhook(event).status_code, 200)
+        self.assertEqual(reminder.state, "sent")
+
+    def test_reply_lands_on_customer_and_marks_replied(self):
+        reminder = self.sent()
+        event = fake_graph.message_event(
+            "wamid.IN1",
+            DIGITS,
+            self.now(),
+            {"type": "text", "text": {"body": "Paid yesterday"}},
+            context_id=reminder.provider_message_id,
+        )
+        self.post_webhook(event)
+        self.post_webhook(event)  # a repeat is received once
+        self.assertEqual(reminder.state, "replied")
+        self.assertIn("Paid yesterday", self.chatter(self.customer)[0])
+        self.assertEqual(self.chatter(self.customer).count(self.chatter(self.customer)[0]), 1)
+        inbound = self.env["ar.followup.whatsapp.message"].search([("wamid", "=", "wamid.IN1")])
+        self.assertEqual(
+            (inbound.partner_id, inbound.reminder_id, inbound.state),
+            (self.customer, reminder, "matched"),
+        )
+
+    def test_message_matched_by_number_or_kept_unmatched(self):
+        self.post_webhook(
+            fake_graph.message_event(
+                "wamid.IN2", "919845067890", self.now(), {"type": "text", "text": {"body": "Hello"}}
+            )
+        )
+        self.post_webhook(
+            fake_graph.message_event(
+                "wamid.IN3",
+                "919999900000",
+                self.now(),
+                {"type": "image", "image": {"id": "1", "caption": "our receipt"}},
+            )
+        )
+        Message = self.env["ar.followup.whatsapp.message"]
+        known = Message.search([("wamid", "=", "wamid.IN2")])
+        self.assertEqual((known.partner_id, known.state), (self.customer_b, "matched"))
+        unknown = Message.search([("wamid", "=", "wamid.IN3")])
+        self.assertEqual((unknown.partner_id.id, unknown.state), (False, "unmatched"))
+        self.assertIn("our receipt", unknown.body)
+        unknown.partner_id = self.customer
+        unknown.action_post_on_customer()
+        self.assertEqual(unknown.state, "matched")
+        self.assertIn("our receipt", self.chatter(self.customer)[0])
+
+    def test_stop_opts_out(self):
+        reminder = self.sent()
+        self.post_webhook(
+            fake_graph.message_event(
+                "wamid.IN4",
+                DIGITS,
+                self.now(),
+                {"type": "text", "text": {"body": " बंद करें "}},
+                context_id=reminder.provider_message_id,
+            )
+        )
+        self.assertTrue(self.customer.ar_no_whatsapp)
+        self.assertEqual(self.customer.ar_no_whatsapp_source, "reply")
+        self.assertTrue(self.customer.ar_no_whatsapp_date)
+        problems = self.Reminder._ar_get_contact_problems("whatsapp", self.customer, self.company)
+        self.assertEqual(problems[self.customer.id][0], "do_not_contact")
+
+    def test_dispute_button(self):
+        reminder = self.sent()
+        self.post_webhook(
+            fake_graph.message_event(
+                "wamid.IN5",
+                DIGITS,
+                self.now(),
+                {"type": "button", "button": {"text": "I dispute this", "payload": "ar_dispute"}},
+                context_id=reminder.provider_message_id,
+            )
+        )
+        dispute = self.env["ar.followup.dispute"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((dispute.source, dispute.state), ("whatsapp", "open"))
+        self.assertEqual(dispute.move_ids, reminder.move_ids)
+        self.assertIn("Review the dispute", dispute.activity_ids.summary)
+
+    def test_template_status_webhook(self):
+        self.overdue_template.wa_meta_id = "594425479261596"
+        value = {
+            "event": "REJECTED",
+            "message_template_id": 594425479261596,
+            "message_template_name": "ar_payment_overdue",
+            "message_template_language": "en",
+            "reason": "INCORRECT_CATEGORY",
+        }
+        self.post_webhook(fake_graph.envelope(value, field="message_template_status_update"))
+        self.assertEqual(self.overdue_template.wa_status, "rejected")
+        self.assertEqual(self.overdue_template.wa_status_reason, "INCORRECT_CATEGORY")
+
+    def test_full_path_to_promise(self):
+        """Plan → send → delivered → read → reply → *I will pay on…* → promise, cadence held."""
+        reminder = self.sent()
+        wamid = reminder.provider_message_id
+        for status in ("sent", "delivered", "read"):
+            self.post_webhook(fake_graph.status_event(wamid, status, self.now(), DIGITS))
+            self.assertEqual(reminder.state, "sent" if status == "sent" else status)
+        self.post_webhook(
+            fake_graph.message_event(
+                "wamid.IN6",
+                DIGITS,
+                self.now(),
+                {"type": "button", "button": {"text": "I will pay on…", "payload": "ar_promise"}},
+                context_id=wamid,
+            )
+        )
+        self.assertEqual(reminder.state, "replied")
+        promise = self.env["ar.followup.promise"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((promise.source, promise.state), ("whatsapp", "open"))
+        self.assertEqual(promise.move_ids, reminder.move_ids)
+        self.assertIn("Confirm the promise", promise.activity_ids.summary)
+        # the next planning holds the customer: the promise suspends reminders
+        later = self.plan(self.days_before(-8)).filtered(lambda r: r.partner_id == self.customer)
+        self.assertEqual(set(later.mapped("state")), {"skipped"})
+        self.assertEqual(set(later.mapped("reason")), {"promised"})
