@@ -2,10 +2,12 @@
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.ar_followup.models.ar_followup_template import CONTEXT_VARIABLES
 from odoo.addons.ar_followup.tools import render
+
+from ..tools import graph_api
 
 #: ``{{1}}``, ``{{ 2 }}``: the numbered placeholders of a Meta template's body
 PLACEHOLDER = re.compile(r"{{\s*(\d+)\s*}}")
@@ -18,6 +20,18 @@ TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
 #: what Meta refuses in a body parameter (error 132012 / "param text can't have new-line/tab
 #: characters or more than 4 consecutive spaces")
 FORBIDDEN_IN_PARAMETER = re.compile(r"[\n\r\t]| {5,}")
+#: Meta's template statuses, and ours
+META_STATUSES = {
+    "APPROVED": "approved",
+    "PENDING": "pending",
+    "IN_APPEAL": "pending",
+    "REJECTED": "rejected",
+    "PAUSED": "paused",
+    "DISABLED": "disabled",
+    "PENDING_DELETION": "disabled",
+}
+#: of a template's languages, the status that says most about what is wrong wins
+STATUS_PRIORITY = ["rejected", "disabled", "paused", "pending", "draft", "approved"]
 
 
 class ArFollowupTemplate(models.Model):
@@ -251,6 +265,141 @@ class ArFollowupTemplate(models.Model):
             return params[index] if 0 <= index < len(params) else match.group(0)
 
         return PLACEHOLDER.sub(fill, self.wa_template_text or "")
+
+    # -- Meta's template registry ---------------------------------------------------------
+
+    def action_wa_submit(self):
+        """Submit the templates to Meta for review, one per language they are translated in
+        (category Utility); their status becomes Pending."""
+        account = self._ar_whatsapp_live_account()
+        api = account._ar_whatsapp_api()
+        try:
+            for template in self.filtered(lambda t: t.channel == "whatsapp"):
+                for payload in template._ar_whatsapp_submission():
+                    try:
+                        answer = api.create_template(account.wa_business_account_id, payload)
+                    except graph_api.GraphError as error:
+                        raise UserError(
+                            self.env._(
+                                "Meta refused template %(template)s (%(lang)s): %(error)s",
+                                template=template.name,
+                                lang=payload["language"],
+                                error=account._ar_whatsapp_error_text(error),
+                            )
+                        ) from None
+                    template.write(
+                        {
+                            "wa_status": META_STATUSES.get(answer.get("status"), "pending"),
+                            "wa_status_reason": False,
+                            "wa_meta_id": template.wa_meta_id or str(answer.get("id") or ""),
+                        }
+                    )
+        finally:
+            api.close()
+        return True
+
+    def action_wa_sync_status(self):
+        """Read the templates' review status from Meta (every language registered)."""
+        account = self._ar_whatsapp_live_account()
+        api = account._ar_whatsapp_api()
+        try:
+            for template in self.filtered(lambda t: t.channel == "whatsapp"):
+                try:
+                    found = api.list_templates(
+                        account.wa_business_account_id, name=template.wa_template_name
+                    )
+                except graph_api.GraphError as error:
+                    raise UserError(account._ar_whatsapp_error_text(error)) from None
+                template._ar_whatsapp_apply_meta(
+                    [t for t in found if t.get("name") == template.wa_template_name]
+                )
+        finally:
+            api.close()
+        return True
+
+    def _ar_whatsapp_live_account(self):
+        """The current company's WhatsApp account, with what the registry calls need."""
+        account = self.env["ar.followup.channel"]._ar_whatsapp_account(self.env.company)
+        if not (account.wa_business_account_id and account.wa_access_token):
+            raise UserError(
+                self.env._(
+                    "Set the WhatsApp Business Account ID and the access token of %s first "
+                    "(Configuration › Reminder Channels › WhatsApp).",
+                    self.env.company.name,
+                )
+            )
+        return account
+
+    def _ar_whatsapp_apply_meta(self, found):
+        """Set the status from Meta's templates of this name (``found``: one per language);
+        the most telling status of its languages wins, with Meta's reason."""
+        self.ensure_one()
+        if not found:
+            self.write({"wa_status": "draft", "wa_status_reason": False})
+            return
+        ranked = sorted(
+            found,
+            key=lambda t: STATUS_PRIORITY.index(META_STATUSES.get(t.get("status"), "pending")),
+        )
+        worst = ranked[0]
+        reason = worst.get("rejected_reason")
+        self.write(
+            {
+                "wa_status": META_STATUSES.get(worst.get("status"), "pending"),
+                "wa_status_reason": "%s (%s)" % (reason, worst.get("language"))
+                if reason and reason != "NONE"
+                else False,
+                "wa_meta_id": self.wa_meta_id or str(worst.get("id") or "") or False,
+            }
+        )
+
+    def _ar_whatsapp_submission(self):
+        """The bodies of Meta's *create template* call, one per language the template is
+        translated in: the approved text with an example per parameter, the buttons."""
+        self.ensure_one()
+        payloads = {}
+        for lang in self.env["res.lang"].get_installed():
+            template = self.with_context(lang=lang[0])
+            code = template.wa_language
+            if not code or code in payloads:
+                continue
+            count = len(template._ar_whatsapp_param_lines())
+            components = [
+                {
+                    "type": "BODY",
+                    "text": template.wa_template_text,
+                    "example": {
+                        "body_text": [
+                            ["%s %s" % (self.env._("Example"), n) for n in range(1, count + 1)]
+                        ]
+                    },
+                }
+            ]
+            buttons = []
+            if template.wa_url_button:
+                base = template.get_base_url().rstrip("/")
+                buttons.append(
+                    {
+                        "type": "URL",
+                        "text": template.env._("Pay now"),
+                        "url": base + "/{{1}}",
+                        "example": [base + "/ar_followup/r/1/0123456789abcdef/pay"],
+                    }
+                )
+            if template.wa_reply_buttons:
+                buttons += [
+                    {"type": "QUICK_REPLY", "text": template.env._("I will pay on…")},
+                    {"type": "QUICK_REPLY", "text": template.env._("I dispute this")},
+                ]
+            if buttons:
+                components.append({"type": "BUTTONS", "buttons": buttons})
+            payloads[code] = {
+                "name": self.wa_template_name,
+                "language": code,
+                "category": "UTILITY",
+                "components": components,
+            }
+        return list(payloads.values())
 
     def _ar_whatsapp_components(self, params, reminder=None):
         """The ``components`` of a send request: the body parameters in order, the Pay Now

@@ -268,7 +268,8 @@ class FakeGraph:
             return self._send(body)
         if route == [WABA_ID, "message_templates"]:
             if method == "get":
-                return 200, {"data": list(self.templates), "paging": {"cursors": {}}}
+                found = [t for t in self.templates if t["name"] == query.get("name", t["name"])]
+                return 200, {"data": found, "paging": {"cursors": {}}}
             problems = self._validate("/{Version}/{WABA-ID}/message_templates", body)
             if problems:
                 return graph_error(100, "Invalid parameter: %s" % "; ".join(problems))

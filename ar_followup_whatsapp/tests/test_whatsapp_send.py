@@ -188,3 +188,45 @@ def fake_graph_minutes(minutes):
     from datetime import timedelta
 
     return timedelta(minutes=minutes)
+
+
+@tagged("post_install", "-at_install")
+class TestWhatsAppTemplateRegistry(WhatsAppCommon):
+    def test_submit_then_sync(self):
+        """Submitted as Utility with its parameters' examples and buttons; Meta's review
+        then decides what is sent."""
+        template = self.overdue_template
+        template.wa_status = "draft"
+        template.action_wa_submit()
+        self.assertEqual(template.wa_status, "pending")
+        [submitted] = self.graph.templates
+        self.assertEqual(
+            (submitted["name"], submitted["language"], submitted["category"]),
+            ("ar_payment_overdue", "en", "UTILITY"),
+        )
+        body, buttons = submitted["components"]
+        self.assertEqual(body["text"], template.wa_template_text)
+        self.assertEqual(
+            len(body["example"]["body_text"][0]), len(template._ar_whatsapp_param_lines())
+        )
+        self.assertEqual(
+            [(b["type"], b["text"]) for b in buttons["buttons"]],
+            [
+                ("URL", "Pay now"),
+                ("QUICK_REPLY", "I will pay on…"),
+                ("QUICK_REPLY", "I dispute this"),
+            ],
+        )
+        self.assertTrue(buttons["buttons"][0]["url"].endswith("/{{1}}"))
+        submitted.update({"status": "REJECTED", "rejected_reason": "INVALID_FORMAT"})
+        template.action_wa_sync_status()
+        self.assertEqual(template.wa_status, "rejected")
+        self.assertEqual(template.wa_status_reason, "INVALID_FORMAT (en)")
+        submitted.update({"status": "APPROVED", "rejected_reason": "NONE"})
+        template.action_wa_sync_status()
+        self.assertEqual((template.wa_status, template.wa_status_reason), ("approved", False))
+        self.assertEqual(template.wa_meta_id, submitted["id"])
+
+    def test_sync_of_a_template_meta_does_not_know(self):
+        self.overdue_template.action_wa_sync_status()
+        self.assertEqual(self.overdue_template.wa_status, "draft")
