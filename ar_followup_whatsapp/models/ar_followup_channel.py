@@ -84,6 +84,9 @@ class ArFollowupChannel(models.Model):
         result = super()._compute_feature_support_fields()
         self.filtered(lambda c: c.code == "whatsapp").update(
             {
+                # a batch is sent by concurrent calls, committed a round at a time
+                "send_together": True,
+                "dispatcher_only": True,
                 "contact_kind": "phone",
                 "support_delivery_report": True,
                 "support_read_report": True,
@@ -193,7 +196,7 @@ class ArFollowupChannel(models.Model):
             [("company_id", "=", company.id), ("code", "=", "whatsapp")], limit=1
         )
 
-    def _ar_whatsapp_api(self):
+    def _ar_whatsapp_api(self, pool_size=1):
         """A :class:`~..tools.graph_api.GraphApi` for this account.
 
         ``ar_followup_whatsapp.graph_base_url`` (system parameter), when set, replaces
@@ -211,6 +214,7 @@ class ArFollowupChannel(models.Model):
             version=self.wa_api_version or graph_api.DEFAULT_VERSION,
             base_url=base_url,
             timeout=float(read_timeout or graph_api.TIMEOUT),
+            pool_size=pool_size,
         )
 
     def _ar_whatsapp_error_text(self, error):

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -18,11 +20,24 @@ from ..tools import graph_api
 
 _logger = logging.getLogger(__name__)
 
+#: most HTTP calls to Meta in flight at once per dispatcher (threads doing nothing else)
+MAX_WORKERS = 32
 #: test mode: how long after sending the simulator reports delivered, then read
 SIMULATED_DELIVERY = timedelta(minutes=2)
 SIMULATED_READ = timedelta(minutes=3)
 #: test mode: one reminder in this many is answered by the simulated customer
 SIMULATED_REPLY_EVERY = 3
+
+
+def _call_meta(api, phone_number_id, number, name, language, components):
+    """A worker thread's job: one send of plain data, no database. The wamid, or the
+    :class:`GraphError`."""
+    try:
+        return api.send_template(phone_number_id, number, name, language, components)
+    except graph_api.GraphError as error:
+        return error
+    except Exception as exc:  # noqa: BLE001 - whatever happened, the message may have left
+        return graph_api.GraphError("uncertain", type(exc).__name__)
 
 
 class ArFollowupReminder(models.Model):
@@ -114,20 +129,17 @@ class ArFollowupReminder(models.Model):
 
     # -- sending -----------------------------------------------------------------------
 
-    def _ar_whatsapp_send(self):
-        """Send the reminder as its approved template; returns Meta's message id (wamid).
+    def _ar_whatsapp_prepare_request(self, account):
+        """``(template, number, language, components)`` of this reminder's message, read
+        and rendered in the database before any call to Meta.
 
-        Refused before any call (permanent: the next channel) when there is no
-        WhatsApp template for the stage, the template is not approved (live
-        account), a parameter cannot be rendered or the number cannot be used.
-        Meta's errors map to the core's: rate and pair limits and outages are
-        transient (retried later), a read timeout uncertain (never repeated), an
-        unreachable number (131026) undelivered (the next channel at once), a
-        template error stops the template, a refused token stops the account.
+        Raises, before anything is sent (permanent: the next channel), when there is
+        no WhatsApp template for the stage, the template is not approved (live
+        account), a parameter cannot be rendered or the number cannot be used; and
+        :class:`WhatsAppTokenError` while Meta refuses the account's token.
         """
         self.ensure_one()
         company = self.company_id
-        account = self.env["ar.followup.channel"]._ar_whatsapp_account(company)
         live = account.state == "enabled"
         template = self._ar_get_template()
         if not template or template.channel != "whatsapp":
@@ -143,6 +155,12 @@ class ArFollowupReminder(models.Model):
         problem, number, text = self._ar_get_whatsapp_numbers(partner)[partner.id]
         if problem:
             raise UserError(text or self.env._("The customer cannot be reached by WhatsApp."))
+        if live and account.wa_token_error:
+            raise WhatsAppTokenError(
+                self.env._(
+                    "WhatsApp is stopped for %s: Meta refused the access token.", company.name
+                )
+            )
         lang = partner.lang or self.env.lang
         params = template._ar_render_whatsapp_params(
             partner,
@@ -152,29 +170,109 @@ class ArFollowupReminder(models.Model):
             reminder=self,
         )
         components = template._ar_whatsapp_components(params, reminder=self)
-        language = template.with_context(lang=lang).wa_language
+        return template, number, template.with_context(lang=lang).wa_language, components
+
+    def _ar_whatsapp_send(self):
+        """Send this one reminder as its approved template; returns Meta's message id.
+
+        The dispatcher sends WhatsApp reminders together
+        (:meth:`_ar_whatsapp_send_together`); this is the same for one reminder.
+        """
+        self.ensure_one()
+        account = self.env["ar.followup.channel"]._ar_whatsapp_account(self.company_id)
+        template, number, language, components = self._ar_whatsapp_prepare_request(account)
         self.write({"recipient": number})
-        if not live:
+        if account.state != "enabled":
             return self._ar_whatsapp_simulate_send(number, template, components)
-        if account.wa_token_error:
-            raise WhatsAppTokenError(
-                self.env._(
-                    "WhatsApp is stopped for %s: Meta refused the access token.", company.name
-                )
-            )
         api = account._ar_whatsapp_api()
         try:
             return api.send_template(
-                account.wa_phone_number_id,
-                number,
-                template.wa_template_name,
-                language,
-                components,
+                account.wa_phone_number_id, number, template.wa_template_name, language, components
             )
         except graph_api.GraphError as error:
             self._ar_whatsapp_raise(error, template)
         finally:
             api.close()
+
+    def _ar_whatsapp_send_together(self, problems, now, deadline):
+        """Send a claimed batch's WhatsApp reminders, many calls to Meta at a time.
+
+        Per company, in rounds of at most its account's messages per second: each
+        round is read and rendered here, sent by a pool of threads that only make
+        the HTTP calls (no database), its outcomes written here and committed
+        before the next round, which starts a second after the previous one at the
+        earliest. A round not started by ``deadline`` is given back (returned).
+        A worker that dies leaves at most one round ``sending``: those fail as
+        interrupted, never sent twice.
+        """
+        Channel = self.env["ar.followup.channel"]
+        left = self.browse()
+        for company, reminders in self.grouped("company_id").items():
+            account = Channel._ar_whatsapp_account(company)
+            rate = max(account.wa_rate_limit, 1)
+            api = (
+                account._ar_whatsapp_api(pool_size=min(rate, MAX_WORKERS))
+                if account.state == "enabled"
+                else None
+            )
+            pool = ThreadPoolExecutor(max_workers=min(rate, MAX_WORKERS)) if api else None
+            try:
+                for start in range(0, len(reminders), rate):
+                    if time.monotonic() >= deadline:
+                        left |= reminders[start:]
+                        break
+                    began = time.monotonic()
+                    reminders[start : start + rate]._ar_whatsapp_send_round(
+                        problems, now, account, api, pool
+                    )
+                    self.env["ir.cron"]._commit_progress()
+                    if start + rate < len(reminders):
+                        time.sleep(max(0.0, 1.0 - (time.monotonic() - began)))
+            finally:
+                if pool:
+                    pool.shutdown(wait=True)
+                if api:
+                    api.close()
+        return left
+
+    def _ar_whatsapp_send_round(self, problems, now, account, api, pool):
+        """One round of :meth:`_ar_whatsapp_send_together`: prepare, call, record."""
+        requests = []
+        for reminder in self:
+            going = reminder._ar_apply_send_problem(problems.get(reminder.id))
+            if going is None:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    content = going._ar_get_content()
+                    reminder.write({"subject": content["subject"], "body": content["body"]})
+                    request = going._ar_whatsapp_prepare_request(account)
+            except Exception as exc:  # noqa: BLE001 - recorded on the reminder, not raised
+                reminder._ar_handle_send_error(exc, now)
+                continue
+            requests.append((reminder, request))
+        if api is None:  # test mode
+            outcomes = [
+                r._ar_whatsapp_simulate_send(number, template, components)
+                for r, (template, number, _lang, components) in requests
+            ]
+        else:
+            # the threads get plain values only: a record read there would use the cursor
+            calls = [
+                (account.wa_phone_number_id, number, template.wa_template_name, lang, components)
+                for _r, (template, number, lang, components) in requests
+            ]
+            outcomes = list(pool.map(lambda call: _call_meta(api, *call), calls))
+        for (reminder, (template, number, _lang, _components)), outcome in zip(
+            requests, outcomes, strict=True
+        ):
+            try:
+                if isinstance(outcome, graph_api.GraphError):
+                    reminder._ar_whatsapp_raise(outcome, template)
+            except Exception as exc:  # noqa: BLE001 - recorded on the reminder, not raised
+                reminder._ar_handle_send_error(exc, now)
+                continue
+            reminder._ar_mark_sent(outcome, now, {"recipient": number})
 
     def _ar_whatsapp_raise(self, error, template):
         """Raise the core's error matching Meta's ``error`` (see ``tools/graph_api.py``)."""

@@ -172,7 +172,8 @@ class FakeGraph:
     ``script[digits]`` lists answers given in turn to messages for that recipient
     (success once it is empty); ``messages`` records accepted send requests,
     ``requests`` every request, ``invalid`` the bodies the spec refused.
-    ``latency`` (seconds) delays every answer.
+    ``latency`` (seconds) delays every answer; ``max_in_flight`` is the most requests
+    it had in hand at once.
     """
 
     def __init__(self, token=TOKEN, latency=0.0):
@@ -183,6 +184,8 @@ class FakeGraph:
         self.messages = []
         self.invalid = []
         self.templates = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server = None
@@ -205,6 +208,16 @@ class FakeGraph:
             def _handle(self, method):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                with fake._lock:
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                try:
+                    self._reply(method, raw)
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
+
+            def _reply(self, method, raw):
                 status, body = fake._answer(method, self.path, self.headers, raw)
                 if status == NO_ANSWER:
                     time.sleep(body)

@@ -2,6 +2,8 @@
 """Reminders by WhatsApp against a local fake Graph API: the account, the request Meta's
 spec expects, the errors of the contract's table mapped to retry, fallback, stops."""
 
+import os
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -106,15 +108,17 @@ class TestWhatsAppSend(WhatsAppCommon):
 
     def test_template_error_stops_the_template(self):
         reminder = self.planned()
-        other = self.planned(self.customer_b)
         self.graph.script[DIGITS] = [fake_graph.PARAMETER_MISMATCH]
         self.dispatch()
         self.assertEqual(self.overdue_template.wa_status, "stopped")
         self.assertIn("132000", self.overdue_template.wa_status_reason)
         activity = self.company.partner_id.activity_ids
         self.assertIn("ar_payment_overdue", activity.note)
-        # both went by e-mail: the stopped template was not tried again
-        self.assertEqual((reminder.channel, other.channel), ("email", "email"))
+        self.assertEqual((reminder.channel, reminder.state), ("email", "sent"))
+        # the stopped template is not tried again: the next reminder goes by e-mail at once
+        other = self.planned(self.customer_b)
+        self.dispatch()
+        self.assertEqual((other.channel, other.state), ("email", "sent"))
         self.assertEqual(len(self.graph.requests), 1)
 
     def test_expired_token_stops_the_account_and_reminders_wait(self):
@@ -230,3 +234,63 @@ class TestWhatsAppTemplateRegistry(WhatsAppCommon):
     def test_sync_of_a_template_meta_does_not_know(self):
         self.overdue_template.action_wa_sync_status()
         self.assertEqual(self.overdue_template.wa_status, "draft")
+
+
+@tagged("post_install", "-at_install")
+class TestWhatsAppThroughput(WhatsAppCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.env["res.partner"].browse(
+            [
+                cls._ar_create_customer(
+                    "Customer %02d" % n, phone="+91 98200 100%02d" % n, ar_channel="whatsapp"
+                ).id
+                for n in range(20)
+            ]
+        )
+        for customer in cls.customers:
+            cls._ar_invoice(customer, 1000, cls.days_before(7))
+
+    def test_concurrent_calls_within_the_rate(self):
+        """Calls to Meta overlap, never more at once than the account's rate, and a
+        second round starts a second after the first at the earliest."""
+        self.account.wa_rate_limit = 10
+        self.graph.latency = 0.3
+        reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
+        self.assertEqual(len(reminders), 20)
+        started = os.times().elapsed
+        self.dispatch()
+        elapsed = os.times().elapsed - started
+        self.assertEqual(set(reminders.mapped("state")), {"sent"})
+        self.assertEqual(len(set(reminders.mapped("provider_message_id"))), 20)
+        self.assertEqual(len(self.graph.messages), 20)
+        self.assertGreater(self.graph.max_in_flight, 1)
+        self.assertLessEqual(self.graph.max_in_flight, 10)
+        self.assertGreaterEqual(elapsed, 1.0)
+        self.assertLess(elapsed, 20 * 0.3)
+
+    def test_crash_after_the_calls_sends_nothing_twice(self):
+        """Each round is committed once Meta answered: a worker dying afterwards loses
+        none of the message ids, and the next dispatcher sends nothing again."""
+        self.account.wa_rate_limit = 8
+        reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
+        self.dispatch(crash_after=0)
+        self.assertEqual(set(reminders.mapped("state")), {"sent"})
+        self.assertTrue(all(reminders.mapped("provider_message_id")))
+        self.dispatch()
+        self.assertEqual(len(self.graph.messages), 20)
+
+    def test_errors_in_a_round_each_handled(self):
+        self.account.wa_rate_limit = 20
+        reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
+        by_number = {r.partner_id.phone_sanitized.lstrip("+"): r for r in reminders}
+        numbers = sorted(by_number)
+        self.graph.script[numbers[0]] = [fake_graph.THROUGHPUT]
+        self.graph.script[numbers[1]] = [fake_graph.UNDELIVERABLE]
+        self.graph.script[numbers[2]] = [fake_graph.OUTAGE]
+        self.dispatch()
+        self.assertEqual(by_number[numbers[0]].state, "queued")
+        self.assertEqual(by_number[numbers[1]].channel, "email")
+        self.assertEqual(by_number[numbers[2]].state, "queued")
+        self.assertEqual(len(reminders.filtered(lambda r: r.state == "sent")), 18)

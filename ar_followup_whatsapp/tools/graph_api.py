@@ -107,12 +107,16 @@ class GraphError(Exception):
 class GraphApi:
     """The calls AR Follow-up makes to the Cloud API for one account (token)."""
 
-    def __init__(self, token, version=DEFAULT_VERSION, base_url=None, timeout=TIMEOUT):
+    def __init__(self, token, version=DEFAULT_VERSION, base_url=None, timeout=TIMEOUT, pool_size=1):
+        """``pool_size``: the connections kept open, one per thread calling at once."""
         if not VERSION.match(version or ""):
             raise ValueError("API version must look like v23.0")
         self.base = "%s/%s" % ((base_url or DEFAULT_BASE_URL).rstrip("/"), version)
         self.timeout = timeout
         self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
         self.session.headers.update({"Authorization": "Bearer %s" % token})
 
     def close(self):
