@@ -2,7 +2,7 @@
 import logging
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -129,9 +129,11 @@ class ArFollowupReminder(models.Model):
 
     # -- sending -----------------------------------------------------------------------
 
-    def _ar_whatsapp_prepare_request(self, account):
+    def _ar_whatsapp_prepare_request(self, account, numbers=None, content=None):
         """``(template, number, language, components)`` of this reminder's message, read
-        and rendered in the database before any call to Meta.
+        and rendered in the database before any call to Meta. ``numbers``: those of
+        :meth:`_ar_get_whatsapp_numbers` read for a round; ``content``: what
+        ``_ar_get_content()`` gave (a template's rendering carries the parameters).
 
         Raises, before anything is sent (permanent: the next channel), when there is
         no WhatsApp template for the stage, the template is not approved (live
@@ -152,7 +154,9 @@ class ArFollowupReminder(models.Model):
         if not_sendable:
             raise UserError(not_sendable)
         partner = self.partner_id.with_company(company)
-        problem, number, text = self._ar_get_whatsapp_numbers(partner)[partner.id]
+        if numbers is None or partner.id not in numbers:
+            numbers = self._ar_get_whatsapp_numbers(partner)
+        problem, number, text = numbers[partner.id]
         if problem:
             raise UserError(text or self.env._("The customer cannot be reached by WhatsApp."))
         if live and account.wa_token_error:
@@ -162,13 +166,15 @@ class ArFollowupReminder(models.Model):
                 )
             )
         lang = partner.lang or self.env.lang
-        params = template._ar_render_whatsapp_params(
-            partner,
-            self._ar_get_open_moves(),
-            tone=self.tone_id.code or "neutral",
-            lang=lang,
-            reminder=self,
-        )
+        params = (content or {}).get("params")
+        if params is None or (content or {}).get("wa_template_name") != template.wa_template_name:
+            params = template._ar_render_whatsapp_params(
+                partner,
+                self._ar_get_open_moves(),
+                tone=self.tone_id.code or "neutral",
+                lang=lang,
+                reminder=self,
+            )
         components = template._ar_whatsapp_components(params, reminder=self)
         return template, number, template.with_context(lang=lang).wa_language, components
 
@@ -197,37 +203,44 @@ class ArFollowupReminder(models.Model):
     def _ar_whatsapp_send_together(self, problems, now, deadline):
         """Send a claimed batch's WhatsApp reminders, many calls to Meta at a time.
 
-        Per company, in rounds of at most its account's messages per second: each
-        round is read and rendered here, sent by a pool of threads that only make
-        the HTTP calls (no database), its outcomes written here and committed
-        before the next round, which starts a second after the previous one at the
-        earliest. A round not started by ``deadline`` is given back (returned).
-        A worker that dies leaves at most one round ``sending``: those fail as
-        interrupted, never sent twice.
+        Per company, in rounds of at most its account's messages per second, each
+        starting a second after the one before at the earliest: a round is read
+        and rendered here while the previous one's calls are in flight, sent by a
+        pool of threads that only make the HTTP calls (plain values, no
+        database), and its outcomes are written here and committed while the
+        next one flies. A round not started by ``deadline`` is given back
+        (returned). A worker that dies leaves at most two rounds ``sending``:
+        those fail as interrupted, never sent twice.
         """
         Channel = self.env["ar.followup.channel"]
         left = self.browse()
         for company, reminders in self.grouped("company_id").items():
             account = Channel._ar_whatsapp_account(company)
             rate = max(account.wa_rate_limit, 1)
-            api = (
-                account._ar_whatsapp_api(pool_size=min(rate, MAX_WORKERS))
-                if account.state == "enabled"
-                else None
-            )
-            pool = ThreadPoolExecutor(max_workers=min(rate, MAX_WORKERS)) if api else None
+            live = account.state == "enabled"
+            api = account._ar_whatsapp_api(pool_size=min(rate, MAX_WORKERS)) if live else None
+            pool = ThreadPoolExecutor(max_workers=min(rate, MAX_WORKERS)) if live else None
+            flying = None  # (requests, outcomes or futures) of the round in flight
+            began = None
             try:
                 for start in range(0, len(reminders), rate):
                     if time.monotonic() >= deadline:
                         left |= reminders[start:]
                         break
-                    began = time.monotonic()
-                    reminders[start : start + rate]._ar_whatsapp_send_round(
-                        problems, now, account, api, pool
+                    requests = reminders[start : start + rate]._ar_whatsapp_prepare_round(
+                        problems, now, account
                     )
+                    if began is not None:
+                        time.sleep(max(0.0, began + 1.0 - time.monotonic()))
+                    began = time.monotonic()
+                    calls = self._ar_whatsapp_launch(requests, account, api, pool)
+                    if flying:
+                        self._ar_whatsapp_record(*flying, now)
+                        self.env["ir.cron"]._commit_progress()
+                    flying = (requests, calls)
+                if flying:
+                    self._ar_whatsapp_record(*flying, now)
                     self.env["ir.cron"]._commit_progress()
-                    if start + rate < len(reminders):
-                        time.sleep(max(0.0, 1.0 - (time.monotonic() - began)))
             finally:
                 if pool:
                     pool.shutdown(wait=True)
@@ -235,8 +248,17 @@ class ArFollowupReminder(models.Model):
                     api.close()
         return left
 
-    def _ar_whatsapp_send_round(self, problems, now, account, api, pool):
-        """One round of :meth:`_ar_whatsapp_send_together`: prepare, call, record."""
+    def _ar_whatsapp_prepare_round(self, problems, now, account):
+        """``[(reminder, (template, number, language, components))]`` of a round, read
+        and rendered; reminders that do not go or cannot be prepared are settled."""
+        numbers = self._ar_get_whatsapp_numbers(self.partner_id.with_company(account.company_id))
+        # what the core read ahead for the batch lives in the transaction's cache, which
+        # the commit of each round empties: read again for this round
+        try:
+            with self.env.cr.savepoint():
+                self._ar_prepare_send(problems)
+        except Exception:
+            _logger.exception("WhatsApp round: data not read ahead")
         requests = []
         for reminder in self:
             going = reminder._ar_apply_send_problem(problems.get(reminder.id))
@@ -246,26 +268,37 @@ class ArFollowupReminder(models.Model):
                 with self.env.cr.savepoint():
                     content = going._ar_get_content()
                     reminder.write({"subject": content["subject"], "body": content["body"]})
-                    request = going._ar_whatsapp_prepare_request(account)
+                    request = going._ar_whatsapp_prepare_request(account, numbers, content)
             except Exception as exc:  # noqa: BLE001 - recorded on the reminder, not raised
                 reminder._ar_handle_send_error(exc, now)
                 continue
             requests.append((reminder, request))
-        if api is None:  # test mode
-            outcomes = [
-                r._ar_whatsapp_simulate_send(number, template, components)
-                for r, (template, number, _lang, components) in requests
+        return requests
+
+    @api.model
+    def _ar_whatsapp_launch(self, requests, account, api, pool):
+        """Start a round's calls: futures of the threads (live), or the simulator's ids."""
+        if api is None:
+            return [
+                reminder._ar_whatsapp_simulate_send(number, template, components)
+                for reminder, (template, number, _lang, components) in requests
             ]
-        else:
-            # the threads get plain values only: a record read there would use the cursor
-            calls = [
-                (account.wa_phone_number_id, number, template.wa_template_name, lang, components)
-                for _r, (template, number, lang, components) in requests
-            ]
-            outcomes = list(pool.map(lambda call: _call_meta(api, *call), calls))
-        for (reminder, (template, number, _lang, _components)), outcome in zip(
-            requests, outcomes, strict=True
+        # the threads get plain values only: a record read there would use the cursor
+        phone_number_id = account.wa_phone_number_id
+        return [
+            pool.submit(
+                _call_meta, api, phone_number_id, number, template.wa_template_name, lang, comps
+            )
+            for _reminder, (template, number, lang, comps) in requests
+        ]
+
+    @api.model
+    def _ar_whatsapp_record(self, requests, calls, now):
+        """Write a round's outcomes: sent with Meta's id, or the error mapped."""
+        for (reminder, (template, number, _lang, _components)), call in zip(
+            requests, calls, strict=True
         ):
+            outcome = call.result() if isinstance(call, Future) else call
             try:
                 if isinstance(outcome, graph_api.GraphError):
                     reminder._ar_whatsapp_raise(outcome, template)
