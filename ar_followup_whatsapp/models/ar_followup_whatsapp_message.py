@@ -18,6 +18,8 @@ STOP_WORDS = {"stop", "unsubscribe", "बंद करें", "बंद", "र
 PROMISE_PAYLOAD = "ar_promise"
 DISPUTE_PAYLOAD = "ar_dispute"
 STOP_PAYLOAD = "ar_stop"
+#: inbound message types carrying a file, downloaded by the media cron
+MEDIA_KINDS = ("image", "document", "audio", "video", "sticker")
 #: a customer tapping "I will pay on…" is taken to pay within this many days until the AR
 #: user confirms the promised date with them
 PROMISE_DAYS = 7
@@ -88,6 +90,14 @@ class ArFollowupWhatsappMessage(models.Model):
     body = fields.Text(readonly=True)
     date = fields.Datetime(readonly=True, default=fields.Datetime.now)
     mail_message_id = fields.Many2one("mail.message", "Posted As", readonly=True)
+    media_id = fields.Char("Meta Media ID", readonly=True, copy=False)
+    media_state = fields.Selection(
+        [("pending", "To Download"), ("done", "Kept"), ("failed", "Not Downloaded")],
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    attachment_ids = fields.Many2many("ir.attachment", string="Attachments", readonly=True)
     state = fields.Selection(
         [("matched", "On the Customer"), ("unmatched", "Unmatched")],
         compute="_compute_state",
@@ -214,6 +224,7 @@ class ArFollowupWhatsappMessage(models.Model):
         number = check.e164 if check and check.e164 else False
         kind = _text(message.get("type"), 32)
         body, payload = self._ar_message_text(message, kind)
+        media_id = _text(_dict(message.get(kind)).get("id"), 64) if kind in MEDIA_KINDS else ""
         context_id = _text(_dict(message.get("context")).get("id"), 256)
         reminder = self.env["ar.followup.reminder"]._ar_whatsapp_find(
             {context_id} if context_id else set(), company
@@ -230,8 +241,12 @@ class ArFollowupWhatsappMessage(models.Model):
                 "message_type": kind or False,
                 "body": body,
                 "date": _timestamp(message.get("timestamp")),
+                "media_id": media_id or False,
+                "media_state": "pending" if media_id else False,
             }
         )
+        if media_id:
+            self.env.ref("ar_followup_whatsapp.ir_cron_whatsapp_media")._trigger()
         if not partner:
             _logger.info("WhatsApp message from an unknown number %s kept", phone.mask(number))
             return
@@ -281,6 +296,59 @@ class ArFollowupWhatsappMessage(models.Model):
         )
         customers = contacts.commercial_partner_id
         return customers if len(customers) == 1 else self.env["res.partner"]
+
+    @api.model
+    def _cron_ar_whatsapp_fetch_media(self, limit=50):
+        """Download the files customers sent and keep them as attachments of the message
+        on the customer's thread (or of the received message while unmatched). Outside the
+        webhook, which must answer Meta at once."""
+        messages = self.sudo().search([("media_state", "=", "pending")], limit=limit)
+        Channel = self.env["ar.followup.channel"]
+        for company, group in messages.grouped("company_id").items():
+            account = Channel._ar_whatsapp_account(company)
+            if account.state != "enabled" or not account.wa_access_token:
+                group.media_state = "failed"
+                continue
+            api = account._ar_whatsapp_api()
+            try:
+                for message in group:
+                    message._ar_fetch_media(api)
+                    self.env["ir.cron"]._commit_progress(1)
+            finally:
+                api.close()
+
+    def _ar_fetch_media(self, api):
+        self.ensure_one()
+        try:
+            media = api.get_media(self.media_id)
+        except graph_api.GraphError as error:
+            _logger.info("WhatsApp media not read: %s", error)
+            # an outage: the next run tries again; Meta keeps a media for 30 days
+            if error.kind != "transient":
+                self.media_state = "failed"
+            return
+        content = api.download_media(media.get("url"))
+        if content is None:
+            self.media_state = "failed"
+            return
+        mimetype = _text(media.get("mime_type"), 128) or "application/octet-stream"
+        extension = mimetype.split("/")[-1].split(";")[0][:8]
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": "whatsapp-%s.%s" % (self.message_type or "media", extension),
+                    "raw": content,
+                    "mimetype": mimetype,
+                    "res_model": self.mail_message_id.model if self.mail_message_id else self._name,
+                    "res_id": self.mail_message_id.res_id if self.mail_message_id else self.id,
+                }
+            )
+        )
+        if self.mail_message_id:
+            self.mail_message_id.sudo().attachment_ids = [fields.Command.link(attachment.id)]
+        self.write({"attachment_ids": [fields.Command.link(attachment.id)], "media_state": "done"})
 
     def _ar_post(self):
         """Post the message on its customer's thread, as the contact who wrote it."""

@@ -184,6 +184,7 @@ class FakeGraph:
         self.messages = []
         self.invalid = []
         self.templates = []
+        self.media = {}  # media id: (mime type, bytes) a customer sent
         self.in_flight = 0
         self.max_in_flight = 0
         self._ids = itertools.count(1)
@@ -224,9 +225,13 @@ class FakeGraph:
                     return
                 if fake.latency:
                     time.sleep(fake.latency)
-                payload = json.dumps(body).encode()
+                kind = "application/json"
+                if isinstance(body, tuple):  # a media file: (mime type, bytes)
+                    kind, payload = body
+                else:
+                    payload = json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -262,6 +267,8 @@ class FakeGraph:
             )
         if headers.get("Authorization") != "Bearer %s" % self.token:
             return TOKEN_EXPIRED
+        if segments[0] == "media-download" and segments[1:] and segments[1] in self.media:
+            return 200, self.media[segments[1]]
         if not re.match(r"^v\d+\.\d+$", segments[0]):
             return graph_error(2500, "Unknown path components", 400)
         route = segments[1:]
@@ -271,6 +278,14 @@ class FakeGraph:
                 "display_phone_number": DISPLAY_NUMBER,
                 "verified_name": "AR Test India",
                 "quality_rating": "GREEN",
+            }
+        if method == "get" and len(route) == 1 and route[0] in self.media:
+            return 200, {
+                "messaging_product": "whatsapp",
+                "url": "%s/media-download/%s" % (self.url, route[0]),
+                "mime_type": self.media[route[0]][0],
+                "file_size": len(self.media[route[0]][1]),
+                "id": route[0],
             }
         if method == "get" and len(route) == 1:
             return graph_error(100, "Unsupported get request. Object does not exist", 400, 33)

@@ -198,3 +198,38 @@ class TestWhatsAppWebhook(WhatsAppCommon):
         later = self.plan(self.days_before(-8)).filtered(lambda r: r.partner_id == self.customer)
         self.assertEqual(set(later.mapped("state")), {"skipped"})
         self.assertEqual(set(later.mapped("reason")), {"promised"})
+
+    def test_media_kept_as_attachment(self):
+        """A photo of a payment receipt: noted on the thread at once, the file downloaded
+        from Meta afterwards and attached to that message."""
+        reminder = self.sent()
+        self.graph.media["4490709327"] = ("image/jpeg", b"\xff\xd8\xff fake receipt")
+        self.post_webhook(
+            fake_graph.message_event(
+                "wamid.IN7",
+                DIGITS,
+                self.now(),
+                {
+                    "type": "image",
+                    "image": {
+                        "id": "4490709327",
+                        "mime_type": "image/jpeg",
+                        "caption": "NEFT receipt",
+                    },
+                },
+                context_id=reminder.provider_message_id,
+            )
+        )
+        inbound = self.env["ar.followup.whatsapp.message"].search([("wamid", "=", "wamid.IN7")])
+        self.assertEqual(inbound.media_state, "pending")
+        self.assertIn("NEFT receipt", self.chatter(self.customer)[0])
+        with self.committing():
+            inbound._cron_ar_whatsapp_fetch_media()
+        self.assertEqual(inbound.media_state, "done")
+        [attachment] = inbound.mail_message_id.attachment_ids
+        self.assertEqual(
+            (attachment.mimetype, attachment.raw), ("image/jpeg", b"\xff\xd8\xff fake receipt")
+        )
+        self.assertEqual(
+            (attachment.res_model, attachment.res_id), ("res.partner", self.customer.id)
+        )

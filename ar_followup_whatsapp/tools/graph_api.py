@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import logging
 import re
+from urllib.parse import urlsplit
 
 import requests
 
@@ -33,6 +34,10 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v23.0"
+#: where Meta serves the media customers send (the token goes with the request)
+MEDIA_HOST = "lookaside.fbsbx.com"
+#: WhatsApp's own limit for documents
+MAX_MEDIA_BYTES = 100 * 1024 * 1024
 #: ``v<major>.<minor>``: the Graph API versions Meta publishes
 VERSION = re.compile(r"^v\d{1,3}\.\d{1,2}$")
 #: seconds to connect and to wait for an answer: a send whose answer is late may have
@@ -201,6 +206,26 @@ class GraphApi:
             raise GraphError("uncertain", "accepted without a message id")
         _logger.info("WhatsApp template %s sent to %s", name, phone.mask("+" + digits))
         return wamid
+
+    def get_media(self, media_id):
+        """``{"url", "mime_type", "file_size", ...}`` of a media a customer sent."""
+        return self._call("GET", media_id)
+
+    def download_media(self, url, max_bytes=MAX_MEDIA_BYTES):
+        """The bytes at a media ``url`` Meta gave (:meth:`get_media`), sent only to Meta's
+        media host or this client's own host; None when refused or too large."""
+        host = urlsplit(url or "").hostname
+        if host not in (MEDIA_HOST, urlsplit(self.base).hostname):
+            _logger.warning("WhatsApp media URL on an unexpected host refused")
+            return None
+        try:
+            response = self.session.get(url, timeout=self.timeout, stream=True)
+            if not response.ok:
+                return None
+            content = response.raw.read(max_bytes + 1, decode_content=True)
+        except requests.exceptions.RequestException:
+            return None
+        return content if len(content) <= max_bytes else None
 
     def list_templates(self, waba_id, name=None):
         """The WABA's message templates (``name``: only those), every page."""
