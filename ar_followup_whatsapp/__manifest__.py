@@ -24,4 +24,5 @@
         "views/ar_followup_whatsapp_message_views.xml",
         "views/res_partner_views.xml",
     ],
+    "demo": ["demo/ar_followup_whatsapp_demo.xml"],
 }
