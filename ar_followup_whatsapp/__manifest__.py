@@ -21,6 +21,7 @@
         "data/ir_cron_data.xml",
         "views/ar_followup_channel_views.xml",
         "views/ar_followup_template_views.xml",
+        "views/ar_followup_whatsapp_message_reply_views.xml",
         "views/ar_followup_whatsapp_message_views.xml",
         "views/res_partner_views.xml",
     ],

@@ -111,6 +111,15 @@ class ArFollowupWhatsappMessage(models.Model):
         for message in self:
             message.state = "matched" if message.mail_message_id else "unmatched"
 
+    def _ar_last_from_number(self):
+        """The latest message received from this message's number in its company."""
+        self.ensure_one()
+        return self.search(
+            [("company_id", "=", self.company_id.id), ("number", "=", self.number)],
+            order="date desc, id desc",
+            limit=1,
+        )
+
     def action_post_on_customer(self):
         """Post unmatched messages on the customer a user chose for them."""
         for message in self.filtered(lambda m: m.partner_id and not m.mail_message_id):
@@ -366,7 +375,15 @@ class ArFollowupWhatsappMessage(models.Model):
             author_id=author.id,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
+            # the AR owner hears of it in the inbox, follower of the customer or not
+            partner_ids=customer._ar_get_owner().partner_id.ids,
         )
+        if self.attachment_ids:
+            # a file kept while the message was unmatched moves to the customer's message
+            self.attachment_ids.sudo().write({"res_model": customer._name, "res_id": customer.id})
+            self.mail_message_id.sudo().attachment_ids = [
+                fields.Command.link(attachment.id) for attachment in self.attachment_ids
+            ]
 
     def _ar_hold_vals(self):
         self.ensure_one()

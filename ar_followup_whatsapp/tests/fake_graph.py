@@ -102,12 +102,19 @@ class Spec:
             schema = node
         return schema
 
-    def errors(self, value, schema, where="body"):
-        """The list of what in ``value`` ``schema`` refuses (empty: valid)."""
+    def errors(self, value, schema, where="body", known=frozenset()):
+        """The list of what in ``value`` ``schema`` refuses (empty: valid).
+
+        ``known``: property names the other parts of an ``allOf`` declare. Meta's spec
+        puts ``additionalProperties: false`` in one part of an ``allOf`` (a text
+        message), meaning "nothing beyond the properties of all parts": read so.
+        """
         schema = self.resolve(schema)
         problems = []
-        for part in schema.get("allOf", ()):
-            problems += self.errors(value, part, where)
+        parts = schema.get("allOf", ())
+        names = frozenset(known).union(*(self._property_names(part) for part in parts))
+        for part in parts:
+            problems += self.errors(value, part, where, names)
         if "oneOf" in schema or "anyOf" in schema:
             problems += self._choice_errors(value, schema, where)
         kind = schema.get("type")
@@ -118,7 +125,7 @@ class Spec:
         if isinstance(value, str):
             problems += self._string_errors(value, schema, where)
         if isinstance(value, dict):
-            problems += self._object_errors(value, schema, where)
+            problems += self._object_errors(value, schema, where, known)
         if isinstance(value, list):
             if len(value) < schema.get("minItems", 0):
                 problems.append("%s: too few items" % where)
@@ -150,7 +157,14 @@ class Spec:
             problems.append("%s: %r does not match %s" % (where, value, pattern))
         return problems
 
-    def _object_errors(self, value, schema, where):
+    def _property_names(self, schema):
+        schema = self.resolve(schema)
+        names = set(schema.get("properties", {}))
+        for part in schema.get("allOf", ()):
+            names |= self._property_names(part)
+        return names
+
+    def _object_errors(self, value, schema, where, known=frozenset()):
         problems = [
             "%s.%s is required" % (where, name)
             for name in schema.get("required", ())
@@ -160,7 +174,7 @@ class Spec:
             if name in value:
                 problems += self.errors(value[name], sub, "%s.%s" % (where, name))
         if schema.get("additionalProperties") is False:
-            extra = set(value) - set(schema.get("properties", {}))
+            extra = set(value) - set(schema.get("properties", {})) - known
             if extra:
                 problems.append("%s: unknown %s" % (where, sorted(extra)))
         return problems

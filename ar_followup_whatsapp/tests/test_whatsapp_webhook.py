@@ -4,6 +4,7 @@ template status changes; and the whole path from planning to a promise."""
 
 import time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -83,6 +84,7 @@ class TestWhatsAppWebhook(WhatsAppCommon):
         self.assertEqual(reminder.state, "sent")
 
     def test_reply_lands_on_customer_and_marks_replied(self):
+        self.customer.ar_owner_id = self.ar_user
         reminder = self.sent()
         event = fake_graph.message_event(
             "wamid.IN1",
@@ -101,6 +103,8 @@ class TestWhatsAppWebhook(WhatsAppCommon):
             (inbound.partner_id, inbound.reminder_id, inbound.state),
             (self.customer, reminder, "matched"),
         )
+        # the AR owner finds it in the inbox
+        self.assertIn(self.ar_user.partner_id, inbound.mail_message_id.notified_partner_ids)
 
     def test_message_matched_by_number_or_kept_unmatched(self):
         self.post_webhook(
@@ -232,4 +236,50 @@ class TestWhatsAppWebhook(WhatsAppCommon):
         )
         self.assertEqual(
             (attachment.res_model, attachment.res_id), ("res.partner", self.customer.id)
+        )
+
+    def test_free_text_answer_within_24_hours_only(self):
+        reminder = self.sent()
+        self.post_webhook(
+            fake_graph.message_event(
+                "wamid.IN8",
+                DIGITS,
+                self.now(),
+                {"type": "text", "text": {"body": "Which invoice?"}},
+                context_id=reminder.provider_message_id,
+            )
+        )
+        inbound = self.env["ar.followup.whatsapp.message"].search([("wamid", "=", "wamid.IN8")])
+        Reply = self.env["ar.followup.whatsapp.message.reply"].with_user(self.ar_user)
+        Reply.create({"message_id": inbound.id, "body": "INV/2026/00001, thank you"}).action_send()
+        text = self.graph.messages[-1]
+        self.assertEqual((text["type"], text["to"]), ("text", DIGITS))
+        self.assertEqual(text["text"]["body"], "INV/2026/00001, thank you")
+        self.assertIn("INV/2026/00001, thank you", self.chatter(self.customer)[0])
+        with self.frozen(self.days_before(-2)):
+            wizard = Reply.create({"message_id": inbound.id, "body": "Any news?"})
+            with self.assertRaisesRegex(UserError, "More than 24 hours"):
+                wizard.action_send()
+        self.assertEqual(len(self.graph.messages), 2)
+
+    def test_unmatched_media_follows_the_message_to_the_customer(self):
+        self.graph.media["77"] = ("application/pdf", b"%PDF-1.4 remittance")
+        self.post_webhook(
+            fake_graph.message_event(
+                "wamid.IN9",
+                "919999900001",
+                self.now(),
+                {"type": "document", "document": {"id": "77", "filename": "remittance.pdf"}},
+            )
+        )
+        inbound = self.env["ar.followup.whatsapp.message"].search([("wamid", "=", "wamid.IN9")])
+        with self.committing():
+            inbound._cron_ar_whatsapp_fetch_media()
+        self.assertEqual(inbound.attachment_ids.res_model, "ar.followup.whatsapp.message")
+        inbound.partner_id = self.customer_b
+        inbound.action_post_on_customer()
+        self.assertEqual(inbound.mail_message_id.attachment_ids, inbound.attachment_ids)
+        self.assertEqual(
+            (inbound.attachment_ids.res_model, inbound.attachment_ids.res_id),
+            ("res.partner", self.customer_b.id),
         )

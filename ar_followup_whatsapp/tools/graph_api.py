@@ -227,6 +227,25 @@ class GraphApi:
             return None
         return content if len(content) <= max_bytes else None
 
+    def send_text(self, phone_number_id, to, body):
+        """Send free text to ``to`` (allowed within 24 hours of the customer's last
+        message only); returns the message id (wamid)."""
+        digits = (to or "").lstrip("+")
+        payload = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": digits,
+            "type": "text",
+            "text": {"preview_url": False, "body": body},
+        }
+        answer = self._call("POST", "%s/messages" % phone_number_id, json=payload, sending=True)
+        messages = answer.get("messages")
+        wamid = messages[0].get("id") if isinstance(messages, list) and messages else None
+        if not isinstance(wamid, str) or not wamid:
+            raise GraphError("uncertain", "accepted without a message id")
+        _logger.info("WhatsApp text sent to %s", phone.mask("+" + digits))
+        return wamid
+
     def list_templates(self, waba_id, name=None):
         """The WABA's message templates (``name``: only those), every page."""
         params = {"fields": "id,name,status,category,language,rejected_reason", "limit": 100}
