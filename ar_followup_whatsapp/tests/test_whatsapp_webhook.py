@@ -2,6 +2,7 @@
 """Meta's webhook: the subscription check, signatures, receipts, replies, buttons, STOP,
 template status changes; and the whole path from planning to a promise."""
 
+import json
 import time
 
 from odoo.exceptions import UserError
@@ -283,3 +284,53 @@ class TestWhatsAppWebhook(WhatsAppCommon):
             (inbound.attachment_ids.res_model, inbound.attachment_ids.res_id),
             ("res.partner", self.customer_b.id),
         )
+
+    def test_failed_template_error_stops_the_template(self):
+        reminder = self.sent()
+        errors = [{"code": 132001, "title": "Template name does not exist in the translation"}]
+        self.post_webhook(
+            fake_graph.status_event(
+                reminder.provider_message_id, "failed", self.now(), DIGITS, errors
+            )
+        )
+        self.assertEqual(self.overdue_template.wa_status, "stopped")
+        self.assertEqual((reminder.state, reminder.channel), ("queued", "email"))
+
+    def test_other_company_account_and_isolation(self):
+        """Two companies, two WhatsApp numbers: an event reaches the reminder of the
+        account it names only, and each company's clerks see their own messages."""
+        other, clerk_b = self._ar_other_company_clerk()
+        account_b = self.env["ar.followup.channel"]._ar_whatsapp_account(other)
+        account_b.write(
+            {
+                "wa_business_account_id": "200000000000001",
+                "wa_phone_number_id": "200000000000002",
+                "wa_access_token": fake_graph.TOKEN,
+                "wa_app_secret": "another app secret",
+                "wa_verify_token": "another verify token",
+                "state": "enabled",
+            }
+        )
+        reminder = self.sent()
+        # company B's number reports on company A's message id: not believed
+        event = fake_graph.status_event(reminder.provider_message_id, "read", self.now(), DIGITS)
+        event["entry"][0]["id"] = "200000000000001"
+        event["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "200000000000002"
+        body = json.dumps(event).encode()
+        self.post_webhook(None, raw=body, signature=fake_graph.sign(body, "another app secret"))
+        self.assertEqual(reminder.state, "sent")
+        # a message to company B's number from company A's customer stays in company B
+        message = fake_graph.message_event(
+            "wamid.B1", DIGITS, self.now(), {"type": "text", "text": {"body": "hello B"}}
+        )
+        message["entry"][0]["id"] = "200000000000001"
+        message["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = (
+            "200000000000002"
+        )
+        body = json.dumps(message).encode()
+        self.post_webhook(None, raw=body, signature=fake_graph.sign(body, "another app secret"))
+        Message = self.env["ar.followup.whatsapp.message"]
+        received = Message.search([("wamid", "=", "wamid.B1")])
+        self.assertEqual(received.company_id, other)
+        self.assertFalse(Message.with_user(self.ar_user).search([("wamid", "=", "wamid.B1")]))
+        self.assertTrue(Message.with_user(clerk_b).search([("wamid", "=", "wamid.B1")]))
