@@ -64,7 +64,11 @@ class ArFollowupReminder(models.Model):
         if account.state == "enabled" and not self.env["ar.followup.template"].search_count(
             [
                 ("channel", "=", "whatsapp"),
+                "|",
                 ("wa_status", "=", "approved"),
+                "&",
+                ("wa_approved_any", "=", True),
+                ("wa_status", "!=", "stopped"),
                 ("company_id", "in", (False, company.id)),
             ],
             limit=1,
@@ -150,10 +154,12 @@ class ArFollowupReminder(models.Model):
             raise UserError(
                 self.env._("No WhatsApp template for the stage %s.", stages.get(stage, stage))
             )
-        not_sendable = template._ar_whatsapp_not_sendable(live)
+        partner = self.partner_id.with_company(company)
+        lang = partner.lang or self.env.lang
+        language = template.with_context(lang=lang).wa_language
+        not_sendable = template._ar_whatsapp_not_sendable(live, language)
         if not_sendable:
             raise UserError(not_sendable)
-        partner = self.partner_id.with_company(company)
         if numbers is None or partner.id not in numbers:
             numbers = self._ar_get_whatsapp_numbers(partner)
         problem, number, text = numbers[partner.id]
@@ -165,7 +171,6 @@ class ArFollowupReminder(models.Model):
                     "WhatsApp is stopped for %s: Meta refused the access token.", company.name
                 )
             )
-        lang = partner.lang or self.env.lang
         params = (content or {}).get("params")
         if params is None or (content or {}).get("wa_template_name") != template.wa_template_name:
             params = template._ar_render_whatsapp_params(
@@ -176,7 +181,7 @@ class ArFollowupReminder(models.Model):
                 reminder=self,
             )
         components = template._ar_whatsapp_components(params, reminder=self)
-        return template, number, template.with_context(lang=lang).wa_language, components
+        return template, number, language, components
 
     def _ar_whatsapp_send(self):
         """Send this one reminder as its approved template; returns Meta's message id.

@@ -93,6 +93,19 @@ class ArFollowupTemplate(models.Model):
         "approved templates are sent by a live account; a test-mode account sends any.",
     )
     wa_status_reason = fields.Char("Meta Status Reason", readonly=True, copy=False)
+    wa_language_status = fields.Json(
+        "Meta Status per Language",
+        readonly=True,
+        copy=False,
+        help="{language code: {status, reason}} as Meta last said; Meta Status is the most "
+        "telling of them.",
+    )
+    wa_approved_any = fields.Boolean(
+        "Approved in a Language",
+        readonly=True,
+        copy=False,
+        help="Meta approved the template in at least one language.",
+    )
     wa_meta_id = fields.Char("Meta Template ID", readonly=True, copy=False)
     wa_preview_text = fields.Text(
         "Parameters in Place",
@@ -287,13 +300,10 @@ class ArFollowupTemplate(models.Model):
                                 error=account._ar_whatsapp_error_text(error),
                             )
                         ) from None
-                    template.write(
-                        {
-                            "wa_status": META_STATUSES.get(answer.get("status"), "pending"),
-                            "wa_status_reason": False,
-                            "wa_meta_id": template.wa_meta_id or str(answer.get("id") or ""),
-                        }
+                    template._ar_whatsapp_set_language_status(
+                        payload["language"], META_STATUSES.get(answer.get("status"), "pending")
                     )
+                    template.wa_meta_id = template.wa_meta_id or str(answer.get("id") or "")
         finally:
             api.close()
         return True
@@ -331,25 +341,47 @@ class ArFollowupTemplate(models.Model):
         return account
 
     def _ar_whatsapp_apply_meta(self, found):
-        """Set the status from Meta's templates of this name (``found``: one per language);
-        the most telling status of its languages wins, with Meta's reason."""
+        """Set the status from Meta's templates of this name (``found``: one per language)."""
         self.ensure_one()
-        if not found:
-            self.write({"wa_status": "draft", "wa_status_reason": False})
-            return
-        ranked = sorted(
-            found,
-            key=lambda t: STATUS_PRIORITY.index(META_STATUSES.get(t.get("status"), "pending")),
+        self._ar_whatsapp_write_statuses(
+            {
+                str(t.get("language") or ""): {
+                    "status": META_STATUSES.get(t.get("status"), "pending"),
+                    "reason": t.get("rejected_reason")
+                    if t.get("rejected_reason") not in (None, "", "NONE")
+                    else None,
+                }
+                for t in found
+            },
+            meta_id=next((str(t["id"]) for t in found if t.get("id")), None),
         )
-        worst = ranked[0]
-        reason = worst.get("rejected_reason")
+
+    def _ar_whatsapp_set_language_status(self, language, status, reason=None):
+        """Meta's status of one language version changed (the status webhook)."""
+        for template in self:
+            statuses = dict(template.wa_language_status or {})
+            statuses[language or ""] = {"status": status, "reason": reason or None}
+            template._ar_whatsapp_write_statuses(statuses)
+
+    def _ar_whatsapp_write_statuses(self, statuses, meta_id=None):
+        """Keep ``statuses`` ({language: {status, reason}}); Meta Status is the most telling
+        of them, with its reason and language."""
+        self.ensure_one()
+        if statuses:
+            code, worst = min(
+                statuses.items(), key=lambda item: STATUS_PRIORITY.index(item[1]["status"])
+            )
+            status = worst["status"]
+            reason = "%s (%s)" % (worst["reason"], code) if worst.get("reason") else False
+        else:
+            status, reason = "draft", False
         self.write(
             {
-                "wa_status": META_STATUSES.get(worst.get("status"), "pending"),
-                "wa_status_reason": "%s (%s)" % (reason, worst.get("language"))
-                if reason and reason != "NONE"
-                else False,
-                "wa_meta_id": self.wa_meta_id or str(worst.get("id") or "") or False,
+                "wa_language_status": statuses,
+                "wa_status": status,
+                "wa_status_reason": reason,
+                "wa_approved_any": any(v["status"] == "approved" for v in statuses.values()),
+                "wa_meta_id": self.wa_meta_id or meta_id or False,
             }
         )
 
@@ -457,15 +489,25 @@ class ArFollowupTemplate(models.Model):
                 user_id=(managers[:1] or self.env.ref("base.user_admin")).id,
             )
 
-    def _ar_whatsapp_not_sendable(self, live):
-        """Why this template cannot be sent now (``live``: by a live account), or None."""
+    def _ar_whatsapp_not_sendable(self, live, language=None):
+        """Why this template cannot be sent now in ``language`` by a ``live`` account, or
+        None: stopped after an error, or not approved by Meta in that language (its
+        overall status when Meta said nothing of the language)."""
         self.ensure_one()
-        if live and self.wa_status != "approved":
-            status = dict(self._fields["wa_status"]._description_selection(self.env))
-            return self.env._(
-                "WhatsApp template %(template)s is not approved by Meta (%(status)s%(reason)s).",
-                template=self.name,
-                status=status[self.wa_status],
-                reason=": %s" % self.wa_status_reason if self.wa_status_reason else "",
-            )
-        return None
+        if not live:
+            return None
+        entry = (self.wa_language_status or {}).get(language or "")
+        status, reason = (
+            (entry["status"], entry.get("reason"))
+            if entry and self.wa_status != "stopped"
+            else (self.wa_status, self.wa_status_reason)
+        )
+        if status == "approved":
+            return None
+        labels = dict(self._fields["wa_status"]._description_selection(self.env))
+        return self.env._(
+            "WhatsApp template %(template)s is not approved by Meta (%(status)s%(reason)s).",
+            template=self.name,
+            status=labels[status],
+            reason=": %s" % reason if reason else "",
+        )

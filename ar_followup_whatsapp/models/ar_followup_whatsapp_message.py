@@ -213,11 +213,10 @@ class ArFollowupWhatsappMessage(models.Model):
                 [("channel", "=", "whatsapp"), ("wa_template_name", "=", name)]
             )
         reason = _text(value.get("reason"), 250)
-        templates.write(
-            {
-                "wa_status": status,
-                "wa_status_reason": reason if reason not in ("NONE", "") else False,
-            }
+        templates._ar_whatsapp_set_language_status(
+            _text(value.get("message_template_language"), 16),
+            status,
+            reason if reason not in ("NONE", "") else None,
         )
 
     @api.model

@@ -176,7 +176,14 @@ class TestWhatsAppWebhook(WhatsAppCommon):
         }
         self.post_webhook(fake_graph.envelope(value, field="message_template_status_update"))
         self.assertEqual(self.overdue_template.wa_status, "rejected")
-        self.assertEqual(self.overdue_template.wa_status_reason, "INCORRECT_CATEGORY")
+        self.assertEqual(self.overdue_template.wa_status_reason, "INCORRECT_CATEGORY (en)")
+        # the Hindi version approved meanwhile: Hindi customers may get it, English not
+        value.update({"event": "APPROVED", "message_template_language": "hi", "reason": "NONE"})
+        self.post_webhook(fake_graph.envelope(value, field="message_template_status_update"))
+        self.assertEqual(self.overdue_template.wa_status, "rejected")
+        self.assertTrue(self.overdue_template.wa_approved_any)
+        self.assertFalse(self.overdue_template._ar_whatsapp_not_sendable(True, "hi"))
+        self.assertIn("Rejected", self.overdue_template._ar_whatsapp_not_sendable(True, "en"))
 
     def test_full_path_to_promise(self):
         """Plan → send → delivered → read → reply → *I will pay on…* → promise, cadence held."""
