@@ -218,6 +218,7 @@ class ArFollowupReminder(models.Model):
         those fail as interrupted, never sent twice.
         """
         Channel = self.env["ar.followup.channel"]
+        Early = self.env["ar.followup.whatsapp.status"]
         left = self.browse()
         for company, reminders in self.grouped("company_id").items():
             account = Channel._ar_whatsapp_account(company)
@@ -242,10 +243,12 @@ class ArFollowupReminder(models.Model):
                     if flying:
                         self._ar_whatsapp_record(*flying, now)
                         self.env["ir.cron"]._commit_progress()
+                        Early._ar_apply_early(company)  # receipts that came before
                     flying = (requests, calls)
                 if flying:
                     self._ar_whatsapp_record(*flying, now)
                     self.env["ir.cron"]._commit_progress()
+                    Early._ar_apply_early(company)
             finally:
                 if pool:
                     pool.shutdown(wait=True)

@@ -165,6 +165,7 @@ class ArFollowupWhatsappMessage(models.Model):
             _logger.info("WhatsApp webhook: event for another phone number, ignored")
             return
         self._ar_apply_statuses(account.company_id, _list(value.get("statuses")))
+        self.env["ar.followup.whatsapp.status"]._ar_apply_early(account.company_id)
         names = {
             _text(contact.get("wa_id"), 32): _text(_dict(contact.get("profile")).get("name"), 128)
             for contact in _list(value.get("contacts"))
@@ -180,23 +181,43 @@ class ArFollowupWhatsappMessage(models.Model):
         reminders = Reminder._ar_whatsapp_find({_text(s.get("id"), 256) for s in statuses}, company)
         by_wamid = {r.provider_message_id: r for r in reminders}
         for status in statuses:
-            reminder = by_wamid.get(_text(status.get("id"), 256))
+            wamid = _text(status.get("id"), 256)
+            reminder = by_wamid.get(wamid)
             report = STATUS_REPORTS.get(status.get("status"))
-            if not reminder or not report:
+            if not report or not wamid:
+                continue
+            if not reminder:
+                # perhaps sent a moment ago, its round not committed yet: kept for it
+                self.env["ar.followup.whatsapp.status"].sudo().create(
+                    {
+                        "company_id": company.id,
+                        "wamid": wamid,
+                        "status": report,
+                        "reason": self._ar_failure_reason(status) if report == "failed" else False,
+                        "date": _timestamp(status.get("timestamp")),
+                    }
+                )
                 continue
             reason = None
             if report == "failed":
+                reason = self._ar_failure_reason(status)
                 error = (_list(status.get("errors")) or [{}])[0]
                 code = error.get("code") if isinstance(error.get("code"), int) else None
-                reason = graph_api.mask_text(
-                    "%s %s" % (code or "", _text(error.get("title") or error.get("message"), 200))
-                ).strip()
                 template = reminder._ar_get_template()
                 if graph_api.error_kind(400, code) == "template" and template:
                     template._ar_whatsapp_stop(reason, company)
             reminder._ar_apply_report(
                 report, reason=reason, when=_timestamp(status.get("timestamp"))
             )
+
+    @api.model
+    def _ar_failure_reason(self, status):
+        """``"<code> <title>"`` of a failed status, numbers masked."""
+        error = (_list(status.get("errors")) or [{}])[0]
+        code = error.get("code") if isinstance(error.get("code"), int) else None
+        return graph_api.mask_text(
+            "%s %s" % (code or "", _text(error.get("title") or error.get("message"), 200))
+        ).strip()
 
     @api.model
     def _ar_process_template_event(self, value):

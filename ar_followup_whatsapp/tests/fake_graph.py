@@ -199,6 +199,7 @@ class FakeGraph:
         self.invalid = []
         self.templates = []
         self.media = {}  # media id: (mime type, bytes) a customer sent
+        self.next_wamids = []  # message ids to give, in turn, before made-up ones
         self.in_flight = 0
         self.max_in_flight = 0
         self._ids = itertools.count(1)
@@ -334,7 +335,7 @@ class FakeGraph:
             if answer == NO_ANSWER:
                 return NO_ANSWER, 11  # past the 10 s Odoo's test runner gives every request
             return answer
-        wamid = "wamid.HBgM%s" % next(self._ids)
+        wamid = self.next_wamids.pop(0) if self.next_wamids else "wamid.HBgM%s" % next(self._ids)
         with self._lock:
             self.messages.append({**body, "id": wamid})
         return 200, {

@@ -341,3 +341,16 @@ class TestWhatsAppWebhook(WhatsAppCommon):
         self.assertEqual(received.company_id, other)
         self.assertFalse(Message.with_user(self.ar_user).search([("wamid", "=", "wamid.B1")]))
         self.assertTrue(Message.with_user(clerk_b).search([("wamid", "=", "wamid.B1")]))
+
+    def test_receipt_before_the_message_id_was_recorded(self):
+        """Meta reports *delivered* before the dispatcher committed the message id: the
+        receipt is kept and applied once the id is there, not lost."""
+        early = fake_graph.status_event("wamid.EARLY", "delivered", self.now(), DIGITS)
+        self.assertEqual(self.post_webhook(early).status_code, 200)
+        self.graph.next_wamids = ["wamid.EARLY"]
+        reminder = self.planned()
+        self.dispatch()
+        self.assertEqual(
+            (reminder.provider_message_id, reminder.state), ("wamid.EARLY", "delivered")
+        )
+        self.assertFalse(self.env["ar.followup.whatsapp.status"].search([]))
