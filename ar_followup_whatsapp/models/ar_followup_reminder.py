@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from odoo.addons.ar_followup.exceptions import (
     ArTransientError,
@@ -22,6 +23,8 @@ _logger = logging.getLogger(__name__)
 
 #: most HTTP calls to Meta in flight at once per dispatcher (threads doing nothing else)
 MAX_WORKERS = 32
+#: the advisory lock of a company's sending turn: (this number, company id)
+TURN_LOCK = 0x57410001
 #: test mode: how long after sending the simulator reports delivered, then read
 SIMULATED_DELIVERY = timedelta(minutes=2)
 SIMULATED_READ = timedelta(minutes=3)
@@ -208,14 +211,16 @@ class ArFollowupReminder(models.Model):
     def _ar_whatsapp_send_together(self, problems, now, deadline):
         """Send a claimed batch's WhatsApp reminders, many calls to Meta at a time.
 
-        Per company, in rounds of at most its account's messages per second, each
-        starting a second after the one before at the earliest: a round is read
-        and rendered here while the previous one's calls are in flight, sent by a
-        pool of threads that only make the HTTP calls (plain values, no
-        database), and its outcomes are written here and committed while the
-        next one flies. A round not started by ``deadline`` is given back
-        (returned). A worker that dies leaves at most two rounds ``sending``:
-        those fail as interrupted, never sent twice.
+        Per company, in rounds of at most its account's messages per second. A round
+        is sent by a pool of threads that only make the HTTP calls (plain values, no
+        database); meanwhile the previous round's outcomes are written and the next
+        round is read and rendered here, then the transaction is committed once a
+        second has passed since the round started. A round starts only with the
+        company's turn (:meth:`_ar_whatsapp_take_turn`), held until that commit, so
+        dispatchers working for the same company together keep to its rate. What
+        is not started by ``deadline`` is given back (returned). A worker that dies
+        leaves at most two rounds ``sending``: those fail as interrupted, never sent
+        twice.
         """
         Channel = self.env["ar.followup.channel"]
         Early = self.env["ar.followup.whatsapp.status"]
@@ -226,25 +231,30 @@ class ArFollowupReminder(models.Model):
             live = account.state == "enabled"
             api = account._ar_whatsapp_api(pool_size=min(rate, MAX_WORKERS)) if live else None
             pool = ThreadPoolExecutor(max_workers=min(rate, MAX_WORKERS)) if live else None
-            flying = None  # (requests, outcomes or futures) of the round in flight
-            began = None
+            rounds = [reminders[i : i + rate] for i in range(0, len(reminders), rate)]
+            flying = None  # (requests, futures or ids) of the round in flight
             try:
-                for start in range(0, len(reminders), rate):
+                index = 0
+                prepared = rounds[0]._ar_whatsapp_prepare_round(problems, now, account)
+                while prepared is not None:
                     if time.monotonic() >= deadline:
-                        left |= reminders[start:]
+                        left |= self.browse().union(*rounds[index:])
                         break
-                    requests = reminders[start : start + rate]._ar_whatsapp_prepare_round(
-                        problems, now, account
-                    )
-                    if began is not None:
-                        time.sleep(max(0.0, began + 1.0 - time.monotonic()))
+                    self._ar_whatsapp_take_turn(company)
                     began = time.monotonic()
-                    calls = self._ar_whatsapp_launch(requests, account, api, pool)
+                    calls = self._ar_whatsapp_launch(prepared, account, api, pool)
                     if flying:
                         self._ar_whatsapp_record(*flying, now)
-                        self.env["ir.cron"]._commit_progress()
-                        Early._ar_apply_early(company)  # receipts that came before
-                    flying = (requests, calls)
+                    flying = (prepared, calls)
+                    index += 1
+                    prepared = (
+                        rounds[index]._ar_whatsapp_prepare_round(problems, now, account)
+                        if index < len(rounds)
+                        else None
+                    )
+                    time.sleep(max(0.0, began + 1.0 - time.monotonic()))
+                    self.env["ir.cron"]._commit_progress()  # ends the turn
+                    Early._ar_apply_early(company)  # receipts that came before their id
                 if flying:
                     self._ar_whatsapp_record(*flying, now)
                     self.env["ir.cron"]._commit_progress()
@@ -255,6 +265,14 @@ class ArFollowupReminder(models.Model):
                 if api:
                     api.close()
         return left
+
+    @api.model
+    def _ar_whatsapp_take_turn(self, company):
+        """Wait for ``company``'s sending turn: a PostgreSQL advisory lock held until the
+        transaction ends, shared by every dispatcher of the database. Another
+        dispatcher holds it for one round (about a second); a dead one's ends with its
+        connection."""
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", TURN_LOCK, company.id))
 
     def _ar_whatsapp_prepare_round(self, problems, now, account):
         """``[(reminder, (template, number, language, components))]`` of a round, read

@@ -3,7 +3,9 @@
 spec expects, the errors of the contract's table mapped to retry, fallback, stops."""
 
 import os
+import threading
 
+from odoo import sql_db
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -294,3 +296,19 @@ class TestWhatsAppThroughput(WhatsAppCommon):
         self.assertEqual(by_number[numbers[1]].channel, "email")
         self.assertEqual(by_number[numbers[2]].state, "queued")
         self.assertEqual(len(reminders.filtered(lambda r: r.state == "sent")), 18)
+
+    def test_one_sending_turn_per_company_across_dispatchers(self):
+        """Another dispatcher holds the company's sending turn for a round: this one waits
+        for it to end before calling Meta, so together they keep to the company's rate."""
+        reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
+        # the other dispatcher: a connection of its own, outside the test's transaction
+        other = sql_db.db_connect(self.env.cr.dbname).cursor()
+        other.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x57410001, self.company.id])
+        release = threading.Timer(1.5, other.close)  # its round ends, its turn with it
+        release.start()
+        self.addCleanup(release.cancel)
+        started = os.times().elapsed
+        self.dispatch()
+        self.assertGreaterEqual(os.times().elapsed - started, 1.5)
+        self.assertEqual(set(reminders.mapped("state")), {"sent"})
+        self.assertEqual(len(self.graph.messages), 20)
