@@ -14,6 +14,7 @@ FEATURES = {
     "obeys_calling_hours": False,
     "resend_interrupted": False,
     "body_html": False,
+    "dispatcher_only": False,
 }
 
 
@@ -92,6 +93,13 @@ class ArFollowupChannel(models.Model):
         "Formatted Text",
         compute="_compute_feature_support_fields",
         help="Messages are HTML (e-mail); otherwise plain text.",
+    )
+    dispatcher_only = fields.Boolean(
+        "Sent by the Dispatcher Only",
+        compute="_compute_feature_support_fields",
+        help="A manual send is queued for the dispatcher, never sent from the user's "
+        "request: the channel calls an outside service that must not be called twice. "
+        "Always the case for a channel committed reminder by reminder.",
     )
 
     _company_code_unique = models.UniqueIndex(

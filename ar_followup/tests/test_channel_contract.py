@@ -134,6 +134,41 @@ class TestChannelContract(ArFollowupCommon):
             with self.assertRaisesRegex(UserError, "No channel sends reminders by Carrier pigeon"):
                 reminder._ar_send()
 
+    def test_a_dispatcher_only_channel_is_never_sent_from_a_request(self):
+        """A channel that sends together but calls an outside service (``dispatcher_only``)
+        leaves a manual send to the dispatcher; one that sends together inside the
+        database (e-mail) sends it from the user's request."""
+        features = type(self.Channel)._ar_features
+        invoice = self._ar_invoice(self.customer, 1000, self.days_before(7))
+        self.refresh_ageing()
+        for dispatcher_only in (True, False):
+            sent = []
+
+            def declared(model, code, only=dispatcher_only):
+                result = features(model, code)
+                if code == "pigeon":
+                    result = {**result, "send_together": True, "dispatcher_only": only}
+                return result
+
+            with (
+                self.subTest(dispatcher_only=dispatcher_only),
+                self.pigeon(sent),
+                patch.object(type(self.Channel), "_ar_features", declared),
+            ):
+                vals = self.Reminder._ar_prepare_manual_vals(
+                    self.customer,
+                    invoice,
+                    "pigeon",
+                    self.env["ar.followup.template"],
+                    self.env["ar.followup.tone"],
+                    self.env.cr.now(),
+                )
+                vals["cycle_key"] += str(dispatcher_only)
+                vals["manual_key"] += str(dispatcher_only)
+                [(reminder, _again)] = self.Reminder._ar_send_manual([vals])
+                self.assertEqual(reminder.state, "queued" if dispatcher_only else "sent")
+                self.assertEqual(len(sent), 0 if dispatcher_only else 1)
+
     def test_a_neutralized_copy_reaches_customers_by_e_mail_only(self):
         for query in get_neutralization_queries(["ar_followup"]):
             self.env.cr.execute(query)

@@ -2,10 +2,12 @@
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.ar_followup.models.ar_followup_template import CONTEXT_VARIABLES
 from odoo.addons.ar_followup.tools import render
+
+from ..tools import graph_api
 
 #: ``{{1}}``, ``{{ 2 }}``: the numbered placeholders of a Meta template's body
 PLACEHOLDER = re.compile(r"{{\s*(\d+)\s*}}")
@@ -18,6 +20,18 @@ TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
 #: what Meta refuses in a body parameter (error 132012 / "param text can't have new-line/tab
 #: characters or more than 4 consecutive spaces")
 FORBIDDEN_IN_PARAMETER = re.compile(r"[\n\r\t]| {5,}")
+#: Meta's template statuses, and ours
+META_STATUSES = {
+    "APPROVED": "approved",
+    "PENDING": "pending",
+    "IN_APPEAL": "pending",
+    "REJECTED": "rejected",
+    "PAUSED": "paused",
+    "DISABLED": "disabled",
+    "PENDING_DELETION": "disabled",
+}
+#: of a template's languages, the status that says most about what is wrong wins
+STATUS_PRIORITY = ["rejected", "disabled", "paused", "pending", "draft", "approved"]
 
 
 class ArFollowupTemplate(models.Model):
@@ -50,6 +64,49 @@ class ArFollowupTemplate(models.Model):
         help="The template's body exactly as approved by Meta, with its numbered parameters "
         "{{1}}, {{2}}… Shown in previews and the reminder's history; Meta sends its own copy.",
     )
+    wa_url_button = fields.Boolean(
+        "Pay Now Button",
+        help="The Meta template has a URL button (first button) whose address ends with "
+        "{{1}}: each message fills it with the reminder's tracked payment link.",
+    )
+    wa_reply_buttons = fields.Boolean(
+        "Reply Buttons",
+        help="The Meta template has two quick-reply buttons after the Pay Now button: "
+        "'I will pay on…' (records a promise to confirm) and 'I dispute this' (records a "
+        "dispute to review).",
+    )
+    wa_status = fields.Selection(
+        [
+            ("draft", "Not Submitted"),
+            ("pending", "Pending"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+            ("paused", "Paused"),
+            ("disabled", "Disabled"),
+            ("stopped", "Stopped After an Error"),
+        ],
+        "Meta Status",
+        default="draft",
+        readonly=True,
+        copy=False,
+        help="What Meta says of the template (Sync Status, and Meta's status webhook). Only "
+        "approved templates are sent by a live account; a test-mode account sends any.",
+    )
+    wa_status_reason = fields.Char("Meta Status Reason", readonly=True, copy=False)
+    wa_language_status = fields.Json(
+        "Meta Status per Language",
+        readonly=True,
+        copy=False,
+        help="{language code: {status, reason}} as Meta last said; Meta Status is the most "
+        "telling of them.",
+    )
+    wa_approved_any = fields.Boolean(
+        "Approved in a Language",
+        readonly=True,
+        copy=False,
+        help="Meta approved the template in at least one language.",
+    )
+    wa_meta_id = fields.Char("Meta Template ID", readonly=True, copy=False)
     wa_preview_text = fields.Text(
         "Parameters in Place",
         compute="_compute_wa_preview_text",
@@ -221,3 +278,236 @@ class ArFollowupTemplate(models.Model):
             return params[index] if 0 <= index < len(params) else match.group(0)
 
         return PLACEHOLDER.sub(fill, self.wa_template_text or "")
+
+    # -- Meta's template registry ---------------------------------------------------------
+
+    def action_wa_submit(self):
+        """Submit the templates to Meta for review, one per language they are translated in
+        (category Utility); their status becomes Pending."""
+        account = self._ar_whatsapp_live_account()
+        api = account._ar_whatsapp_api()
+        try:
+            for template in self.filtered(lambda t: t.channel == "whatsapp"):
+                for payload in template._ar_whatsapp_submission():
+                    try:
+                        answer = api.create_template(account.wa_business_account_id, payload)
+                    except graph_api.GraphError as error:
+                        raise UserError(
+                            self.env._(
+                                "Meta refused template %(template)s (%(lang)s): %(error)s",
+                                template=template.name,
+                                lang=payload["language"],
+                                error=account._ar_whatsapp_error_text(error),
+                            )
+                        ) from None
+                    template._ar_whatsapp_set_language_status(
+                        payload["language"], META_STATUSES.get(answer.get("status"), "pending")
+                    )
+                    template.wa_meta_id = template.wa_meta_id or str(answer.get("id") or "")
+        finally:
+            api.close()
+        return True
+
+    def action_wa_sync_status(self):
+        """Read the templates' review status from Meta (every language registered)."""
+        account = self._ar_whatsapp_live_account()
+        api = account._ar_whatsapp_api()
+        try:
+            for template in self.filtered(lambda t: t.channel == "whatsapp"):
+                try:
+                    found = api.list_templates(
+                        account.wa_business_account_id, name=template.wa_template_name
+                    )
+                except graph_api.GraphError as error:
+                    raise UserError(account._ar_whatsapp_error_text(error)) from None
+                template._ar_whatsapp_apply_meta(
+                    [t for t in found if t.get("name") == template.wa_template_name]
+                )
+        finally:
+            api.close()
+        return True
+
+    def _ar_whatsapp_live_account(self):
+        """The current company's WhatsApp account, with what the registry calls need."""
+        account = self.env["ar.followup.channel"]._ar_whatsapp_account(self.env.company)
+        if not (account.wa_business_account_id and account.wa_access_token):
+            raise UserError(
+                self.env._(
+                    "Set the WhatsApp Business Account ID and the access token of %s first "
+                    "(Configuration › Reminder Channels › WhatsApp).",
+                    self.env.company.name,
+                )
+            )
+        return account
+
+    def _ar_whatsapp_apply_meta(self, found):
+        """Set the status from Meta's templates of this name (``found``: one per language)."""
+        self.ensure_one()
+        self._ar_whatsapp_write_statuses(
+            {
+                str(t.get("language") or ""): {
+                    "status": META_STATUSES.get(t.get("status"), "pending"),
+                    "reason": t.get("rejected_reason")
+                    if t.get("rejected_reason") not in (None, "", "NONE")
+                    else None,
+                }
+                for t in found
+            },
+            meta_id=next((str(t["id"]) for t in found if t.get("id")), None),
+        )
+
+    def _ar_whatsapp_set_language_status(self, language, status, reason=None):
+        """Meta's status of one language version changed (the status webhook)."""
+        for template in self:
+            statuses = dict(template.wa_language_status or {})
+            statuses[language or ""] = {"status": status, "reason": reason or None}
+            template._ar_whatsapp_write_statuses(statuses)
+
+    def _ar_whatsapp_write_statuses(self, statuses, meta_id=None):
+        """Keep ``statuses`` ({language: {status, reason}}); Meta Status is the most telling
+        of them, with its reason and language."""
+        self.ensure_one()
+        if statuses:
+            code, worst = min(
+                statuses.items(), key=lambda item: STATUS_PRIORITY.index(item[1]["status"])
+            )
+            status = worst["status"]
+            reason = "%s (%s)" % (worst["reason"], code) if worst.get("reason") else False
+        else:
+            status, reason = "draft", False
+        self.write(
+            {
+                "wa_language_status": statuses,
+                "wa_status": status,
+                "wa_status_reason": reason,
+                "wa_approved_any": any(v["status"] == "approved" for v in statuses.values()),
+                "wa_meta_id": self.wa_meta_id or meta_id or False,
+            }
+        )
+
+    def _ar_whatsapp_submission(self):
+        """The bodies of Meta's *create template* call, one per language the template is
+        translated in: the approved text with an example per parameter, the buttons."""
+        self.ensure_one()
+        payloads = {}
+        for lang in self.env["res.lang"].get_installed():
+            template = self.with_context(lang=lang[0])
+            code = template.wa_language
+            if not code or code in payloads:
+                continue
+            count = len(template._ar_whatsapp_param_lines())
+            components = [
+                {
+                    "type": "BODY",
+                    "text": template.wa_template_text,
+                    "example": {
+                        "body_text": [
+                            ["%s %s" % (self.env._("Example"), n) for n in range(1, count + 1)]
+                        ]
+                    },
+                }
+            ]
+            buttons = []
+            if template.wa_url_button:
+                base = template.get_base_url().rstrip("/")
+                buttons.append(
+                    {
+                        "type": "URL",
+                        "text": template.env._("Pay now"),
+                        "url": base + "/{{1}}",
+                        "example": [base + "/ar_followup/r/1/0123456789abcdef/pay"],
+                    }
+                )
+            if template.wa_reply_buttons:
+                buttons += [
+                    {"type": "QUICK_REPLY", "text": template.env._("I will pay on…")},
+                    {"type": "QUICK_REPLY", "text": template.env._("I dispute this")},
+                ]
+            if buttons:
+                components.append({"type": "BUTTONS", "buttons": buttons})
+            payloads[code] = {
+                "name": self.wa_template_name,
+                "language": code,
+                "category": "UTILITY",
+                "components": components,
+            }
+        return list(payloads.values())
+
+    def _ar_whatsapp_components(self, params, reminder=None):
+        """The ``components`` of a send request: the body parameters in order, the Pay Now
+        button's URL suffix (the tracked link's path) and the reply buttons' payloads."""
+        self.ensure_one()
+        components = [{"type": "body", "parameters": [{"type": "text", "text": p} for p in params]}]
+        index = 0
+        if self.wa_url_button and reminder:
+            # the approved URL is the web base URL followed by {{1}}: only the path varies
+            link = reminder._ar_tracked_url("pay")
+            suffix = link[len(reminder.get_base_url()) :].lstrip("/")
+            components.append(
+                {
+                    "type": "button",
+                    "sub_type": "url",
+                    "index": str(index),
+                    "parameters": [{"type": "text", "text": suffix}],
+                }
+            )
+            index += 1
+        if self.wa_reply_buttons:
+            for payload in ("ar_promise", "ar_dispute"):
+                components.append(
+                    {
+                        "type": "button",
+                        "sub_type": "quick_reply",
+                        "index": str(index),
+                        "parameters": [{"type": "payload", "payload": payload}],
+                    }
+                )
+                index += 1
+        return components
+
+    def _ar_whatsapp_stop(self, reason, company):
+        """Meta refused to send with this template: no further send until it is fixed and
+        synced again; the AR managers of ``company`` get an activity."""
+        for template in self.sudo().filtered(lambda t: t.wa_status != "stopped"):
+            template.write({"wa_status": "stopped", "wa_status_reason": reason[:250]})
+            managers = (
+                self.env.ref("ar_followup.ar_followup_group_manager")
+                .sudo()
+                .all_user_ids.filtered(lambda u, c=company: c in u.company_ids and not u.share)
+            )
+            company.partner_id.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("WhatsApp template %s stopped", template.name),
+                note=self.env._(
+                    "Meta refused to send the WhatsApp template %(template)s "
+                    "(%(meta)s): %(reason)s. Reminders use their next channel until the "
+                    "template is fixed in WhatsApp Manager and its status synced.",
+                    template=template.name,
+                    meta=template.wa_template_name,
+                    reason=reason,
+                ),
+                user_id=(managers[:1] or self.env.ref("base.user_admin")).id,
+            )
+
+    def _ar_whatsapp_not_sendable(self, live, language=None):
+        """Why this template cannot be sent now in ``language`` by a ``live`` account, or
+        None: stopped after an error, or not approved by Meta in that language (its
+        overall status when Meta said nothing of the language)."""
+        self.ensure_one()
+        if not live:
+            return None
+        entry = (self.wa_language_status or {}).get(language or "")
+        status, reason = (
+            (entry["status"], entry.get("reason"))
+            if entry and self.wa_status != "stopped"
+            else (self.wa_status, self.wa_status_reason)
+        )
+        if status == "approved":
+            return None
+        labels = dict(self._fields["wa_status"]._description_selection(self.env))
+        return self.env._(
+            "WhatsApp template %(template)s is not approved by Meta (%(status)s%(reason)s).",
+            template=self.name,
+            status=labels[status],
+            reason=": %s" % reason if reason else "",
+        )

@@ -96,6 +96,19 @@ def main(path):
         once = {True: "yes", False: "**no**"}.get(r.get("pair_sent_once"), "—")
         print(f"| {n:,} | {fmt_s(longest)} | {one} | {two} | {scale} | {once} |")
 
+    print()
+    print(
+        "| open invoices | WhatsApp dispatch (150 ms a call, 80/s cap) | calls at once "
+        "| longest transaction | sent once |"
+    )
+    print("| ---: " * 5 + "|")
+    for n, r in sorted(rows.items()):
+        once = {True: "yes", False: "**no**"}.get(r.get("wa_sent_once"), "—")
+        print(
+            f"| {n:,} | {counted(r, 'wa_sent', 'wa_s')} | {r.get('wa_most_at_once', '—')} "
+            f"| {fmt_s(r.get('wa_longest_transaction_s'))} | {once} |"
+        )
+
 
 if __name__ == "__main__":
     main(sys.argv[1])

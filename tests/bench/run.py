@@ -8,6 +8,7 @@ prints the table; each phase prints one JSON line on stdout::
     python tests/bench/run.py CONF DB ours N
     python tests/bench/run.py CONF DB oca N
     python tests/bench/run.py CONF DB oca_untracked N
+    python tests/bench/run.py CONF DB whatsapp N
 
 ``ours`` times, on the benchmark day D (today) and the day after:
 the bare SQL ageing aggregate (the floor: one GROUP BY over the same lines),
@@ -16,7 +17,8 @@ planning pass (refresh + decisions + reminder records) and the dispatch pass,
 without attachments, then with the default ones (:func:`bench_attachments`).
 ``oca`` times OCA ``account_credit_control`` generating its credit lines for
 the same invoices on day D+1, as a user starts it; ``oca_untracked`` the same
-without mail tracking (see :func:`phase_env`).
+without mail tracking (see :func:`phase_env`). ``whatsapp`` times WhatsApp dispatch
+against a local fake Graph API (:func:`phase_whatsapp`).
 """
 
 import datetime
@@ -40,9 +42,12 @@ import datagen
 CLOCK = {"now": time.perf_counter, "wall": time.time}
 #: what freezegun leaves on the real clock: the dispatcher's transaction budget
 #: (``time.monotonic``) must run as in production
-REAL_CLOCK_MODULES = ["odoo.addons.ar_followup.models"]
+REAL_CLOCK_MODULES = ["odoo.addons.ar_followup.models", "odoo.addons.ar_followup_whatsapp.models"]
 #: reminders each dispatcher sends in the two-worker measure (one alone, then two at once)
 PAIR_SAMPLE = 1000
+#: reminders sent by WhatsApp in its measure, and the simulated latency of Meta's answers
+WA_SAMPLE = 1600
+WA_LATENCY = 0.15
 #: planning passes timed, the median reported
 PLAN_RUNS = 3
 #: reminders sent with their invoice PDFs and statement attached, printed ahead (warm)
@@ -387,6 +392,63 @@ def phase_pair(env, n):
     }
 
 
+def phase_whatsapp(env, n):
+    """WhatsApp dispatch by one worker against the local fake Graph API answering each
+    call after :data:`WA_LATENCY` (Meta's usual), the account capped at Meta's default
+    80 messages a second: up to ``WA_SAMPLE`` of the day's reminders switched to
+    WhatsApp. Checks that each went once (one request, one message id each)."""
+    from freezegun import freeze_time
+
+    from odoo.addons.ar_followup_whatsapp.tests import fake_graph
+
+    cr = env.cr
+    company = env.company
+    next_day = company._ar_today() + datetime.timedelta(days=1)
+    moment = f"{next_day} 04:30:00"
+    Reminder = env["ar.followup.reminder"]
+    with freeze_time(moment, ignore=REAL_CLOCK_MODULES):
+        if not Reminder.search_count([("state", "in", ("planned", "queued"))]):
+            company._ar_plan_reminders(next_day)
+    reminders = Reminder.search(
+        [("company_id", "=", company.id), ("state", "in", ("planned", "queued"))],
+        limit=min(n, WA_SAMPLE),
+    )
+    if not reminders:
+        return {}
+    for index, partner in enumerate(reminders.partner_id):
+        partner.phone = "+91 98%03d %05d" % (index // 100000, index % 100000)
+    reminders.write({"channel": "whatsapp", "text_edited": False})
+    env["ar.followup.template"].search([("channel", "=", "whatsapp")]).wa_status = "approved"
+    with fake_graph.FakeGraph(latency=WA_LATENCY) as graph:
+        env["ir.config_parameter"].set_param("ar_followup_whatsapp.graph_base_url", graph.url)
+        env["ar.followup.channel"]._ar_whatsapp_account(company).write(
+            {
+                "wa_business_account_id": fake_graph.WABA_ID,
+                "wa_phone_number_id": fake_graph.PHONE_NUMBER_ID,
+                "wa_access_token": fake_graph.TOKEN,
+                "wa_app_secret": fake_graph.APP_SECRET,
+                "wa_verify_token": fake_graph.VERIFY_TOKEN,
+                "wa_rate_limit": 80,
+                "state": "enabled",
+            }
+        )
+        cr.commit()
+        transactions, dispatch = record_transactions(env, company._ar_dispatch_reminders)
+        with freeze_time(moment, ignore=REAL_CLOCK_MODULES):
+            seconds, done = timed(dispatch, limit=len(reminders))
+        requests = len(graph.messages)
+        most_at_once = graph.max_in_flight
+    sent = reminders.filtered(lambda r: r.channel == "whatsapp" and r.provider_message_id)
+    return {
+        "wa_sent": len(sent),
+        "wa_done": done,
+        "wa_s": seconds,
+        "wa_most_at_once": most_at_once,
+        "wa_longest_transaction_s": max(transactions, default=None),
+        "wa_sent_once": requests == len(sent) == len(set(sent.mapped("provider_message_id"))),
+    }
+
+
 PHASES = {
     "generate": phase_generate,
     "ours": phase_ours,
@@ -394,6 +456,7 @@ PHASES = {
     "oca_untracked": phase_oca_untracked,
     "dispatch_worker": phase_dispatch_worker,
     "pair": phase_pair,
+    "whatsapp": phase_whatsapp,
 }
 
 

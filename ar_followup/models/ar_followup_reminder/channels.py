@@ -97,6 +97,12 @@ class ReminderChannels:
         """
         return not self._ar_channel_features()["send_together"]
 
+    def _ar_dispatcher_only(self):
+        """Whether this reminder is sent by the dispatcher only, never from a user's request:
+        its channel calls an outside service (committed reminder by reminder, or declaring
+        ``dispatcher_only`` when it sends together)."""
+        return self._ar_commit_each() or self._ar_channel_features()["dispatcher_only"]
+
     def _ar_get_sent_together(self):
         """The reminders of a claimed batch whose channel sends them together."""
         return self.filtered(lambda r: not r._ar_commit_each())

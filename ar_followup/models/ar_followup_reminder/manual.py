@@ -169,7 +169,7 @@ class ReminderManual:
         queued = Reminder.browse()
         for reminder in created:
             problem = problems.get(reminder.id)
-            if reminder in going and (bulk or reminder._ar_commit_each()):
+            if reminder in going and (bulk or reminder._ar_dispatcher_only()):
                 # An outside service (SMS...) is called only by the dispatcher, which
                 # commits before and right after the call: sent from this request, a
                 # failure at its commit (or Odoo replaying the request after a

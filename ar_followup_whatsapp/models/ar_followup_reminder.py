@@ -1,0 +1,439 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from odoo.addons.ar_followup.exceptions import (
+    ArTransientError,
+    ArUncertainSendError,
+    ArUndeliveredError,
+)
+from odoo.addons.ar_followup.tools import cadence, phone
+
+from ..exceptions import WhatsAppTemplateError, WhatsAppTokenError
+from ..tools import graph_api
+
+_logger = logging.getLogger(__name__)
+
+#: most HTTP calls to Meta in flight at once per dispatcher (threads doing nothing else)
+MAX_WORKERS = 32
+#: the advisory lock of a company's sending turn: (this number, company id)
+TURN_LOCK = 0x57410001
+#: test mode: how long after sending the simulator reports delivered, then read
+SIMULATED_DELIVERY = timedelta(minutes=2)
+SIMULATED_READ = timedelta(minutes=3)
+#: test mode: one reminder in this many is answered by the simulated customer
+SIMULATED_REPLY_EVERY = 3
+
+
+def _call_meta(api, phone_number_id, number, name, language, components):
+    """A worker thread's job: one send of plain data, no database. The wamid, or the
+    :class:`GraphError`."""
+    try:
+        return api.send_template(phone_number_id, number, name, language, components)
+    except graph_api.GraphError as error:
+        return error
+    except Exception as exc:  # noqa: BLE001 - whatever happened, the message may have left
+        return graph_api.GraphError("uncertain", type(exc).__name__)
+
+
+class ArFollowupReminder(models.Model):
+    """The WhatsApp channel of reminders: the hooks of the core's channel contract.
+
+    A reminder goes as the approved Meta template of its stage and tone, its body
+    parameters rendered from the reminder (``ar.followup.template``), to the
+    mobile of the customer's first invoicing contact with a valid number, else
+    the customer's (as SMS). Each message is committed on its own once Meta took
+    it; its id (wamid) is the reminder's ``provider_message_id``, which
+    receipts and replies arriving by webhook are matched with.
+    """
+
+    _inherit = "ar.followup.reminder"
+
+    # -- contact data ----------------------------------------------------------------
+
+    @api.model
+    def _ar_whatsapp_contact_problems(self, partners):
+        """See the core's ``channels.py``: not opted out, a valid mobile number, and for a
+        live account at least one template Meta approved."""
+        company = partners.env.company
+        account = self.env["ar.followup.channel"]._ar_whatsapp_account(company)
+        if account.state == "enabled" and not self.env["ar.followup.template"].search_count(
+            [
+                ("channel", "=", "whatsapp"),
+                "|",
+                ("wa_status", "=", "approved"),
+                "&",
+                ("wa_approved_any", "=", True),
+                ("wa_status", "!=", "stopped"),
+                ("company_id", "in", (False, company.id)),
+            ],
+            limit=1,
+        ):
+            text = self.env._("WhatsApp: no template of %s is approved by Meta.", company.name)
+            return dict.fromkeys(partners.ids, (cadence.NO_CONTACT, text))
+        return {
+            pid: (problem, text) if problem else None
+            for pid, (problem, _number, text) in self._ar_get_whatsapp_numbers(partners).items()
+        }
+
+    @api.model
+    def _ar_get_whatsapp_numbers(self, partners):
+        """``{partner id: (problem, E.164 number or None, text or None)}`` for WhatsApp:
+        the number an SMS would go to (mobile of the first invoicing contact with a valid
+        one, else of the customer), unless the customer opted out of WhatsApp."""
+        result = {}
+        for partner in partners:
+            if not partner._ar_is_channel_allowed("whatsapp"):
+                customer = partner.commercial_partner_id
+                result[partner.id] = (
+                    cadence.DO_NOT_CONTACT,
+                    None,
+                    self.env._(
+                        "The customer does not want WhatsApp reminders (since %s).",
+                        fields.Datetime.to_string(customer.ar_no_whatsapp_date)
+                        if customer.ar_no_whatsapp_date
+                        else "-",
+                    ),
+                )
+                continue
+            tried = []
+            for contact in self._ar_get_sms_contacts(partner):
+                raw = self._ar_partner_number(contact)
+                region = (
+                    contact.country_id
+                    or contact.commercial_partner_id.country_id
+                    or partner.env.company.country_id
+                ).code
+                tried.append((raw, phone.normalize(raw, region)))
+                if tried[-1][1].e164:
+                    break
+            raw, check = tried[-1] if tried[-1][1].e164 else tried[0]
+            if check.error:
+                result[partner.id] = (
+                    cadence.NO_CONTACT,
+                    None,
+                    self.env._(
+                        "WhatsApp: %(problem)s (%(number)s).",
+                        problem={
+                            "missing": self.env._("no mobile number"),
+                            "unparsable": self.env._("not a phone number"),
+                            "invalid": self.env._("not a valid number for its country"),
+                        }[check.error],
+                        number=phone.mask("".join(c for c in raw or "" if c.isdigit() or c == "+"))
+                        or "-",
+                    ),
+                )
+            else:
+                result[partner.id] = (None, check.e164, None)
+        return result
+
+    # -- sending -----------------------------------------------------------------------
+
+    def _ar_whatsapp_prepare_request(self, account, numbers=None, content=None):
+        """``(template, number, language, components)`` of this reminder's message, read
+        and rendered in the database before any call to Meta. ``numbers``: those of
+        :meth:`_ar_get_whatsapp_numbers` read for a round; ``content``: what
+        ``_ar_get_content()`` gave (a template's rendering carries the parameters).
+
+        Raises, before anything is sent (permanent: the next channel), when there is
+        no WhatsApp template for the stage, the template is not approved (live
+        account), a parameter cannot be rendered or the number cannot be used; and
+        :class:`WhatsAppTokenError` while Meta refuses the account's token.
+        """
+        self.ensure_one()
+        company = self.company_id
+        live = account.state == "enabled"
+        template = self._ar_get_template()
+        if not template or template.channel != "whatsapp":
+            stage = self.stage or self.step_id.stage
+            stages = dict(self._fields["stage"]._description_selection(self.env))
+            raise UserError(
+                self.env._("No WhatsApp template for the stage %s.", stages.get(stage, stage))
+            )
+        partner = self.partner_id.with_company(company)
+        lang = partner.lang or self.env.lang
+        language = template.with_context(lang=lang).wa_language
+        not_sendable = template._ar_whatsapp_not_sendable(live, language)
+        if not_sendable:
+            raise UserError(not_sendable)
+        if numbers is None or partner.id not in numbers:
+            numbers = self._ar_get_whatsapp_numbers(partner)
+        problem, number, text = numbers[partner.id]
+        if problem:
+            raise UserError(text or self.env._("The customer cannot be reached by WhatsApp."))
+        if live and account.wa_token_error:
+            raise WhatsAppTokenError(
+                self.env._(
+                    "WhatsApp is stopped for %s: Meta refused the access token.", company.name
+                )
+            )
+        params = (content or {}).get("params")
+        if params is None or (content or {}).get("wa_template_name") != template.wa_template_name:
+            params = template._ar_render_whatsapp_params(
+                partner,
+                self._ar_get_open_moves(),
+                tone=self.tone_id.code or "neutral",
+                lang=lang,
+                reminder=self,
+            )
+        components = template._ar_whatsapp_components(params, reminder=self)
+        return template, number, language, components
+
+    def _ar_whatsapp_send(self):
+        """Send this one reminder as its approved template; returns Meta's message id.
+
+        The dispatcher sends WhatsApp reminders together
+        (:meth:`_ar_whatsapp_send_together`); this is the same for one reminder.
+        """
+        self.ensure_one()
+        account = self.env["ar.followup.channel"]._ar_whatsapp_account(self.company_id)
+        template, number, language, components = self._ar_whatsapp_prepare_request(account)
+        self.write({"recipient": number})
+        if account.state != "enabled":
+            return self._ar_whatsapp_simulate_send(number, template, components)
+        api = account._ar_whatsapp_api()
+        try:
+            return api.send_template(
+                account.wa_phone_number_id, number, template.wa_template_name, language, components
+            )
+        except graph_api.GraphError as error:
+            self._ar_whatsapp_raise(error, template)
+        finally:
+            api.close()
+
+    def _ar_whatsapp_send_together(self, problems, now, deadline):
+        """Send a claimed batch's WhatsApp reminders, many calls to Meta at a time.
+
+        Per company, in rounds of at most its account's messages per second. A round
+        is sent by a pool of threads that only make the HTTP calls (plain values, no
+        database); meanwhile the previous round's outcomes are written and the next
+        round is read and rendered here, then the transaction is committed once a
+        second has passed since the round started. A round starts only with the
+        company's turn (:meth:`_ar_whatsapp_take_turn`), held until that commit, so
+        dispatchers working for the same company together keep to its rate. What
+        is not started by ``deadline`` is given back (returned). A worker that dies
+        leaves at most two rounds ``sending``: those fail as interrupted, never sent
+        twice.
+        """
+        Channel = self.env["ar.followup.channel"]
+        Early = self.env["ar.followup.whatsapp.status"]
+        left = self.browse()
+        for company, reminders in self.grouped("company_id").items():
+            account = Channel._ar_whatsapp_account(company)
+            rate = max(account.wa_rate_limit, 1)
+            live = account.state == "enabled"
+            api = account._ar_whatsapp_api(pool_size=min(rate, MAX_WORKERS)) if live else None
+            pool = ThreadPoolExecutor(max_workers=min(rate, MAX_WORKERS)) if live else None
+            rounds = [reminders[i : i + rate] for i in range(0, len(reminders), rate)]
+            flying = None  # (requests, futures or ids) of the round in flight
+            try:
+                index = 0
+                prepared = rounds[0]._ar_whatsapp_prepare_round(problems, now, account)
+                while prepared is not None:
+                    if time.monotonic() >= deadline:
+                        left |= self.browse().union(*rounds[index:])
+                        break
+                    self._ar_whatsapp_take_turn(company)
+                    began = time.monotonic()
+                    calls = self._ar_whatsapp_launch(prepared, account, api, pool)
+                    if flying:
+                        self._ar_whatsapp_record(*flying, now)
+                    flying = (prepared, calls)
+                    index += 1
+                    prepared = (
+                        rounds[index]._ar_whatsapp_prepare_round(problems, now, account)
+                        if index < len(rounds)
+                        else None
+                    )
+                    time.sleep(max(0.0, began + 1.0 - time.monotonic()))
+                    self.env["ir.cron"]._commit_progress()  # ends the turn
+                    Early._ar_apply_early(company)  # receipts that came before their id
+                if flying:
+                    self._ar_whatsapp_record(*flying, now)
+                    self.env["ir.cron"]._commit_progress()
+                    Early._ar_apply_early(company)
+            finally:
+                if pool:
+                    pool.shutdown(wait=True)
+                if api:
+                    api.close()
+        return left
+
+    @api.model
+    def _ar_whatsapp_take_turn(self, company):
+        """Wait for ``company``'s sending turn: a PostgreSQL advisory lock held until the
+        transaction ends, shared by every dispatcher of the database. Another
+        dispatcher holds it for one round (about a second); a dead one's ends with its
+        connection."""
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", TURN_LOCK, company.id))
+
+    def _ar_whatsapp_prepare_round(self, problems, now, account):
+        """``[(reminder, (template, number, language, components))]`` of a round, read
+        and rendered; reminders that do not go or cannot be prepared are settled."""
+        numbers = self._ar_get_whatsapp_numbers(self.partner_id.with_company(account.company_id))
+        # what the core read ahead for the batch lives in the transaction's cache, which
+        # the commit of each round empties: read again for this round
+        try:
+            with self.env.cr.savepoint():
+                self._ar_prepare_send(problems)
+        except Exception:
+            _logger.exception("WhatsApp round: data not read ahead")
+        requests = []
+        for reminder in self:
+            going = reminder._ar_apply_send_problem(problems.get(reminder.id))
+            if going is None:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    content = going._ar_get_content()
+                    reminder.write({"subject": content["subject"], "body": content["body"]})
+                    request = going._ar_whatsapp_prepare_request(account, numbers, content)
+            except Exception as exc:  # noqa: BLE001 - recorded on the reminder, not raised
+                reminder._ar_handle_send_error(exc, now)
+                continue
+            requests.append((reminder, request))
+        return requests
+
+    @api.model
+    def _ar_whatsapp_launch(self, requests, account, api, pool):
+        """Start a round's calls: futures of the threads (live), or the simulator's ids."""
+        if api is None:
+            return [
+                reminder._ar_whatsapp_simulate_send(number, template, components)
+                for reminder, (template, number, _lang, components) in requests
+            ]
+        # the threads get plain values only: a record read there would use the cursor
+        phone_number_id = account.wa_phone_number_id
+        return [
+            pool.submit(
+                _call_meta, api, phone_number_id, number, template.wa_template_name, lang, comps
+            )
+            for _reminder, (template, number, lang, comps) in requests
+        ]
+
+    @api.model
+    def _ar_whatsapp_record(self, requests, calls, now):
+        """Write a round's outcomes: sent with Meta's id, or the error mapped."""
+        for (reminder, (template, number, _lang, _components)), call in zip(
+            requests, calls, strict=True
+        ):
+            outcome = call.result() if isinstance(call, Future) else call
+            try:
+                if isinstance(outcome, graph_api.GraphError):
+                    reminder._ar_whatsapp_raise(outcome, template)
+            except Exception as exc:  # noqa: BLE001 - recorded on the reminder, not raised
+                reminder._ar_handle_send_error(exc, now)
+                continue
+            reminder._ar_mark_sent(outcome, now, {"recipient": number})
+
+    def _ar_whatsapp_raise(self, error, template):
+        """Raise the core's error matching Meta's ``error`` (see ``tools/graph_api.py``)."""
+        text = self.env._(
+            "WhatsApp error %(code)s: %(message)s", code=error.code or "-", message=error
+        )
+        if error.kind == "transient":
+            raise ArTransientError(text)
+        if error.kind == "uncertain":
+            raise ArUncertainSendError(
+                self.env._(
+                    "No answer from WhatsApp (%s): the message may have been sent. Check "
+                    "with Meta before sending again.",
+                    error,
+                )
+            )
+        if error.kind == "undeliverable":
+            raise ArUndeliveredError(text)
+        if error.kind == "template":
+            raise WhatsAppTemplateError(text, template)
+        if error.kind == "token":
+            raise WhatsAppTokenError(text)
+        raise UserError(text)
+
+    def _ar_handle_send_error(self, exc, now):
+        """A refused template or token stops it for everyone, then the core decides what
+        follows for this reminder (fallback, retry)."""
+        if isinstance(exc, WhatsAppTemplateError):
+            exc.template._ar_whatsapp_stop(str(exc), self.company_id)
+        elif isinstance(exc, WhatsAppTokenError):
+            self.env["ar.followup.channel"]._ar_whatsapp_account(self.company_id)._ar_whatsapp_stop(
+                str(exc)
+            )
+        return super()._ar_handle_send_error(exc, now)
+
+    # -- test mode -----------------------------------------------------------------------
+
+    def _ar_whatsapp_simulate_send(self, number, template, components):
+        """Test mode: the message goes to the simulator, nowhere else; a made-up wamid."""
+        self.ensure_one()
+        _logger.info(
+            "WhatsApp test mode: template %s to %s simulated",
+            template.wa_template_name,
+            phone.mask(number),
+        )
+        return "wamid.TEST.%s" % uuid.uuid4().hex
+
+    @api.model
+    def _cron_ar_whatsapp_simulate(self, now=None):
+        """Test mode's receipts and replies, as Meta's webhooks would bring them: a
+        simulated message is delivered :data:`SIMULATED_DELIVERY` after it was sent, read
+        :data:`SIMULATED_READ` after that, and one customer in :data:`SIMULATED_REPLY_EVERY`
+        answers it with a tap on *I will pay on…*."""
+        now = now or fields.Datetime.now()
+        accounts = (
+            self.env["ar.followup.channel"]
+            .sudo()
+            .search([("code", "=", "whatsapp"), ("state", "=", "test")])
+        )
+        Inbox = self.env["ar.followup.whatsapp.message"].sudo()
+        for account in accounts:
+            company = account.company_id
+            reminders = self.sudo().search(
+                [
+                    ("company_id", "=", company.id),
+                    ("channel", "=", "whatsapp"),
+                    ("provider_message_id", "=like", "wamid.TEST.%"),
+                    ("state", "in", ("sent", "delivered")),
+                ]
+            )
+            for reminder in reminders:
+                if reminder.state == "sent" and reminder.date_sent <= now - SIMULATED_DELIVERY:
+                    reminder._ar_apply_report("delivered", when=now)
+                elif (
+                    reminder.state == "delivered"
+                    and reminder.date_delivered <= now - SIMULATED_READ
+                ):
+                    reminder._ar_apply_report("read", when=now)
+                    if reminder.id % SIMULATED_REPLY_EVERY == 0:
+                        Inbox._ar_receive(
+                            company,
+                            {
+                                "id": "wamid.TESTIN.%s" % uuid.uuid4().hex,
+                                "from": (reminder.recipient or "").lstrip("+"),
+                                "type": "button",
+                                "button": {"text": "I will pay on…", "payload": "ar_promise"},
+                                "context": {"id": reminder.provider_message_id},
+                            },
+                            {},
+                        )
+
+    # -- reports -----------------------------------------------------------------------
+
+    @api.model
+    def _ar_whatsapp_find(self, wamids, company):
+        """The WhatsApp reminders of ``company`` whose message ids are ``wamids``."""
+        if not wamids:
+            return self.browse()
+        return self.sudo().search(
+            [
+                ("channel", "=", "whatsapp"),
+                ("company_id", "=", company.id),
+                ("provider_message_id", "in", list(wamids)),
+            ]
+        )
