@@ -293,7 +293,7 @@ class ArFollowupReminder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     content = going._ar_get_content()
-                    reminder.write({"subject": content["subject"], "body": content["body"]})
+                    reminder.write(reminder._ar_content_vals(content))
                     request = going._ar_whatsapp_prepare_request(account, numbers, content)
             except Exception as exc:  # noqa: BLE001 - recorded on the reminder, not raised
                 reminder._ar_handle_send_error(exc, now)

@@ -73,7 +73,7 @@ class TestWhatsAppSend(WhatsAppCommon):
         self.assertEqual(dispute["parameters"][0]["payload"], "ar_dispute")
         self.assertEqual((reminder.state, reminder.recipient), ("sent", NUMBER))
         self.assertEqual(reminder.provider_message_id, message["id"])
-        self.assertIn("₹1,000.00", reminder.body)
+        self.assertIn("₹1,000.00", reminder.text)
 
     def test_throughput_limit_retried_later(self):
         reminder = self.planned()
