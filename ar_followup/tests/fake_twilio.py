@@ -15,11 +15,9 @@ import base64
 import hashlib
 import hmac
 import itertools
-import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from .fake_server import HOLD, FakeServer
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "f" * 32
@@ -39,10 +37,10 @@ def twilio_error(code, message, status=400):
 INVALID_NUMBER = twilio_error(21211, "The 'To' number is not a valid phone number.")
 OUTAGE = twilio_error(20500, "Internal Server Error", status=500)
 UNAVAILABLE = twilio_error(20503, "Service Unavailable", status=503)
-NO_ANSWER = "no answer"
+NO_ANSWER = HOLD
 
 
-class FakeTwilio:
+class FakeTwilio(FakeServer):
     """Run with ``with FakeTwilio() as twilio:``; ``twilio.url`` is its base URL.
 
     ``script[number]`` is a list of answers given in turn to messages for that
@@ -51,48 +49,19 @@ class FakeTwilio:
     """
 
     def __init__(self, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN):
+        super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.script = {}
         self.requests = []
         self.messages = []
         self._sids = itertools.count(1)
-        self._server = None
 
-    @property
-    def url(self):
-        host, port = self._server.server_address[:2]
-        return "http://%s:%s" % (host, port)
-
-    def __enter__(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                status, body = fake._answer(self.path, self.headers.get("Authorization"), form)
-                if status == NO_ANSWER:
-                    time.sleep(body)
-                    return
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
+    def _answer_request(self, method, path, headers, raw):
+        if method != "POST":
+            return 405, {"code": 20004, "message": "Method not allowed", "status": 405}
+        form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        return self._answer(path, headers.get("Authorization"), form)
 
     def _answer(self, path, authorization, form):
         self.requests.append({"path": path, **form})

@@ -14,11 +14,9 @@ builds the JSON body Exotel posts to ``StatusCallback`` when the call ends.
 
 import base64
 import itertools
-import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from odoo.addons.ar_followup.tests.fake_server import HOLD, FakeServer
 
 SID = "shaktisteel1"
 API_KEY = "k" * 40
@@ -32,10 +30,10 @@ def exotel_error(status, message, code=None):
 UNAUTHORIZED = exotel_error(401, "Authentication is required to view this resource.")
 TOO_MANY = exotel_error(429, "Too many requests")
 OUTAGE = exotel_error(503, "Service Unavailable")
-SLOW = "slow"
+SLOW = HOLD
 
 
-class FakeExotel:
+class FakeExotel(FakeServer):
     """Run with ``with FakeExotel() as exotel:``; ``exotel.url`` is its base URL.
 
     ``script[number]``: answers given in turn to calls to that customer number;
@@ -43,47 +41,15 @@ class FakeExotel:
     """
 
     def __init__(self, sid=SID, api_key=API_KEY, api_token=API_TOKEN):
+        super().__init__()
         self.sid, self.api_key, self.api_token = sid, api_key, api_token
         self.script = {}
         self.requests = []
         self.calls = []
         self._sids = itertools.count(1)
-        self._server = None
 
-    @property
-    def url(self):
-        host, port = self._server.server_address[:2]
-        return "http://%s:%s" % (host, port)
-
-    def __enter__(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
-                status, body = fake._answer(self.path, self.headers, raw)
-                if status == SLOW:
-                    time.sleep(body)
-                    return
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
+    def _answer_request(self, method, path, headers, raw):
+        return self._answer(path, headers, raw.decode())
 
     def _answer(self, path, headers, raw):
         form = {k: v[0] for k, v in parse_qs(raw).items()}

@@ -21,12 +21,12 @@ import itertools
 import json
 import re
 import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
+
+from odoo.addons.ar_followup.tests.fake_server import HOLD, FakeServer
 
 SPEC = Path("/work/shared/contracts/meta-whatsapp-business-messaging-api_v23.0.yaml")
 TOKEN = "EAAG" + "x" * 60
@@ -35,7 +35,7 @@ VERIFY_TOKEN = "ar-followup-verify"
 WABA_ID = "102290129340398"
 PHONE_NUMBER_ID = "106540352242922"
 DISPLAY_NUMBER = "+91 22 4000 1234"
-NO_ANSWER = "no answer"
+NO_ANSWER = HOLD
 #: patterns of the spec that contradict Meta's own examples: the button ``index``
 #: pattern is a character class that refuses "0", the index of a template's first button
 SPEC_ERRATA = {"^[2-6, 11-14]$"}
@@ -180,7 +180,7 @@ class Spec:
         return problems
 
 
-class FakeGraph:
+class FakeGraph(FakeServer):
     """Run with ``with FakeGraph() as graph:``; ``graph.url`` is its base URL.
 
     ``script[digits]`` lists answers given in turn to messages for that recipient
@@ -190,7 +190,10 @@ class FakeGraph:
     it had in hand at once.
     """
 
+    protocol_version = "HTTP/1.1"  # a client keeps its connections, as with Meta
+
     def __init__(self, token=TOKEN, latency=0.0):
+        super().__init__()
         self.token = token
         self.latency = latency
         self.script = {}
@@ -204,67 +207,20 @@ class FakeGraph:
         self.max_in_flight = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = None
         self.spec = Spec.get()
 
-    @property
-    def url(self):
-        host, port = self._server.server_address[:2]
-        return "http://%s:%s" % (host, port)
+    def _serve(self, handler, method):
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return super()._serve(handler, method)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
-    def __enter__(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _handle(self, method):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                with fake._lock:
-                    fake.in_flight += 1
-                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
-                try:
-                    self._reply(method, raw)
-                finally:
-                    with fake._lock:
-                        fake.in_flight -= 1
-
-            def _reply(self, method, raw):
-                status, body = fake._answer(method, self.path, self.headers, raw)
-                if status == NO_ANSWER:
-                    time.sleep(body)
-                    return
-                if fake.latency:
-                    time.sleep(fake.latency)
-                kind = "application/json"
-                if isinstance(body, tuple):  # a media file: (mime type, bytes)
-                    kind, payload = body
-                else:
-                    payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_GET(self):
-                self._handle("get")
-
-            def do_POST(self):
-                self._handle("post")
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
+    def _answer_request(self, method, path, headers, raw):
+        return self._answer(method.lower(), path, headers, raw)
 
     def _answer(self, method, path, headers, raw):
         parts = urlsplit(path)
