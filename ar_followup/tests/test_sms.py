@@ -280,7 +280,7 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         problems = self.env["ar.followup.reminder"]._ar_get_sms_numbers(self.customer)
         self.assertEqual(
             problems[self.customer.id],
-            ("do_not_contact", None, "SMS: every invoicing contact refuses SMS reminders."),
+            ("do_not_contact", None, "SMS: every invoicing contact refuses these reminders."),
         )
         # another invoicing contact who accepts SMS is texted instead
         self.env["res.partner"].create(

@@ -70,7 +70,7 @@ class TestCallQueue(ArCallCommon):
                 self.customer.id: ("do_not_contact", "The customer does not want to be called."),
                 self.customer_b.id: (
                     "do_not_contact",
-                    "Call: the number +91*******890 is on the do-not-disturb list.",
+                    "Call: the number +91*******890 is blacklisted.",
                 ),
             },
         )

@@ -85,54 +85,19 @@ class ArFollowupReminder(models.Model):
 
     @api.model
     def _ar_get_whatsapp_numbers(self, partners):
-        """``{partner id: (problem, E.164 number or None, text or None)}`` for WhatsApp:
-        the number an SMS would go to (mobile of the first invoicing contact with a valid
-        one, else of the customer), unless the customer opted out of WhatsApp."""
-        result = {}
-        for partner in partners:
-            if not partner._ar_is_channel_allowed("whatsapp"):
-                customer = partner.commercial_partner_id
-                result[partner.id] = (
-                    cadence.DO_NOT_CONTACT,
-                    None,
-                    self.env._(
-                        "The customer does not want WhatsApp reminders (since %s).",
-                        fields.Datetime.to_string(customer.ar_no_whatsapp_date)
-                        if customer.ar_no_whatsapp_date
-                        else "-",
-                    ),
-                )
-                continue
-            tried = []
-            for contact in self._ar_get_sms_contacts(partner):
-                raw = self._ar_partner_number(contact)
-                region = (
-                    contact.country_id
-                    or contact.commercial_partner_id.country_id
-                    or partner.env.company.country_id
-                ).code
-                tried.append((raw, phone.normalize(raw, region)))
-                if tried[-1][1].e164:
-                    break
-            raw, check = tried[-1] if tried[-1][1].e164 else tried[0]
-            if check.error:
-                result[partner.id] = (
-                    cadence.NO_CONTACT,
-                    None,
-                    self.env._(
-                        "WhatsApp: %(problem)s (%(number)s).",
-                        problem={
-                            "missing": self.env._("no mobile number"),
-                            "unparsable": self.env._("not a phone number"),
-                            "invalid": self.env._("not a valid number for its country"),
-                        }[check.error],
-                        number=phone.mask("".join(c for c in raw or "" if c.isdigit() or c == "+"))
-                        or "-",
-                    ),
-                )
-            else:
-                result[partner.id] = (None, check.e164, None)
-        return result
+        """``{partner id: (problem, E.164 number or None, text or None)}`` for WhatsApp, as
+        the core chooses a phone channel's number (``phone_numbers.py``); a customer who
+        opted out of WhatsApp is told apart with the date."""
+
+        def refused(customer):
+            return self.env._(
+                "The customer does not want WhatsApp reminders (since %s).",
+                fields.Datetime.to_string(customer.ar_no_whatsapp_date)
+                if customer.ar_no_whatsapp_date
+                else "-",
+            )
+
+        return self._ar_get_phone_numbers(partners, "whatsapp", self.env._("WhatsApp"), refused)
 
     # -- sending -----------------------------------------------------------------------
 

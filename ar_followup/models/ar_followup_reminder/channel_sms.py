@@ -1,13 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-import re
 from urllib.parse import urlsplit
 
 from odoo import api, fields
 from odoo.exceptions import UserError
 
 from ...exceptions import ArTransientError, ArUncertainSendError
-from ...tools import cadence, phone, sms_transport
+from ...tools import phone, sms_transport
 
 _logger = logging.getLogger(__name__)
 
@@ -29,9 +28,9 @@ class ReminderSms:
     Each SMS is committed on its own: an interrupted one fails for a person to
     check (the provider may have it).
 
-    Numbers are the mobile (else phone) of the customer's first invoicing contact
-    with a valid one, else of the customer, in E.164, read in the contact's country; Odoo's
-    ``phone.blacklist`` and the customer's ``ar_no_sms`` flag mean do not contact.
+    The number is chosen as for every phone channel (``phone_numbers.py``): an
+    invoicing contact's, else the customer's; ``ar_no_sms`` and Odoo's
+    ``phone.blacklist`` mean do not contact.
     """
 
     __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
@@ -48,104 +47,14 @@ class ReminderSms:
 
     @api.model
     def _ar_get_sms_numbers(self, partners):
-        """``{partner id: (problem, E.164 number or None, reason text or None)}`` for SMS.
-
-        ``problem`` is None when the customer can be texted at the number, else
-        ``do_not_contact`` (``ar_no_sms``, blacklisted number) or ``no_contact``
-        (missing or invalid number, with why). One blacklist search for all.
-        """
-        checks = {}
-        for partner in partners:
-            # the first valid number of the invoicing contacts, then the customer's own;
-            # none valid: the first one tried says why
-            tried = []
-            candidates = self._ar_get_sms_contacts(partner)
-            # an invoicing contact refusing SMS reminders (its own flag) is left out; when
-            # all of them refuse, the customer is not texted at all
-            allowed = [c for c in candidates if c == candidates[-1] or not c.ar_no_sms]
-            if len(candidates) > 1 and len(allowed) == 1:
-                checks[partner.id] = None
-                continue
-            for number_partner in allowed:
-                raw = self._ar_partner_number(number_partner)
-                # a number without country is read in the country of the company reminding
-                # it (the partners come with that company: see the callers)
-                region = (
-                    number_partner.country_id
-                    or number_partner.commercial_partner_id.country_id
-                    or number_partner.company_id.country_id
-                    or partner.env.company.country_id
-                ).code
-                tried.append((partner, raw, phone.normalize(raw, region)))
-                if tried[-1][2].e164:
-                    break
-            checks[partner.id] = tried[-1] if tried[-1][2].e164 else tried[0]
-        refused = [pid for pid, check in checks.items() if check is None]
-        checks = {pid: check for pid, check in checks.items() if check is not None}
-        numbers = {check.e164 for _p, _raw, check in checks.values() if check.e164}
-        blacklisted = set(
-            self.env["phone.blacklist"]
-            .sudo()
-            .search([("number", "in", list(numbers))])
-            .mapped("number")
-            if numbers
-            else ()
+        """``{partner id: (problem, E.164 number or None, reason text or None)}`` for SMS
+        (see ``phone_numbers.py``)."""
+        return self._ar_get_phone_numbers(
+            partners,
+            "sms",
+            self.env._("SMS"),
+            self.env._("The customer does not want SMS reminders."),
         )
-        errors = {
-            "missing": self.env._("no phone number"),
-            "unparsable": self.env._("not a phone number"),
-            "invalid": self.env._("not a valid number for its country"),
-        }
-        result = {
-            pid: (
-                cadence.DO_NOT_CONTACT,
-                None,
-                self.env._("SMS: every invoicing contact refuses SMS reminders."),
-            )
-            for pid in refused
-        }
-        for pid, (partner, raw, check) in checks.items():
-            if not partner._ar_is_channel_allowed("sms"):
-                result[pid] = (
-                    cadence.DO_NOT_CONTACT,
-                    None,
-                    self.env._("The customer does not want SMS reminders."),
-                )
-            elif check.error:
-                result[pid] = (
-                    cadence.NO_CONTACT,
-                    None,
-                    self.env._(
-                        "SMS: %(problem)s (%(number)s).",
-                        problem=errors[check.error],
-                        number=phone.mask(re.sub(r"[^\d+]", "", raw or "")) or "-",
-                    ),
-                )
-            elif check.e164 in blacklisted:
-                result[pid] = (
-                    cadence.DO_NOT_CONTACT,
-                    check.e164,
-                    self.env._("SMS: the number %s is blacklisted.", phone.mask(check.e164)),
-                )
-            else:
-                result[pid] = (None, check.e164, None)
-        return result
-
-    @api.model
-    def _ar_partner_number(self, partner):
-        """The number texts go to for ``partner``: its mobile, else its phone."""
-        return ("mobile" in partner._fields and partner.mobile) or partner.phone
-
-    @api.model
-    def _ar_get_sms_contacts(self, partner):
-        """Who may be texted for the customer ``partner``, in order: its invoicing contacts
-        with a number (as e-mails go to its invoicing contacts), then the customer itself.
-        The first with a valid number is."""
-        customer = partner.commercial_partner_id
-        contacts = customer.child_ids.filtered(
-            lambda c: c.type == "invoice" and self._ar_partner_number(c)
-        )
-        return [*contacts, customer]
 
     # -- sending -----------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from .dispatch import ReminderDispatch
 from .manual import ReminderManual
 from .outcome import ReminderOutcome
 from .payment_followup import ReminderPaymentFollowup
+from .phone_numbers import ReminderPhoneNumbers
 from .planning import ReminderPlanning
 from .rendering import ReminderRendering
 from .send_retry import ReminderSendRetry
@@ -33,6 +34,7 @@ class ArFollowupReminder(
     ReminderTracking,
     ReminderEmail,
     ReminderSms,
+    ReminderPhoneNumbers,
     models.Model,
 ):
     """A payment reminder: the dispatch queue and the audit trail in one record.
@@ -61,6 +63,7 @@ class ArFollowupReminder(
     ``manual.py``           "Send reminder now"
     ``payment_followup.py`` reminders after a failed online payment
     ``tracking.py``         tracked links, clicks and views
+    ``phone_numbers.py``    the number a phone channel reaches a customer at
     ``channel_email.py``    the e-mail channel
     ``channel_sms.py``      the SMS channel
     ======================  ===============================================
