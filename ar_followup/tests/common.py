@@ -18,6 +18,8 @@ from odoo.tools.mail import html_to_inner_content
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .fake_twilio import ACCOUNT_SID, AUTH_TOKEN
+
 #: The date every test starts on, unless it moves time itself.
 TODAY = date(2026, 6, 15)
 
@@ -144,6 +146,30 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
                 }
             )
             ._create_payments()
+        )
+
+    @classmethod
+    def _ar_setup_sms(cls):
+        """The company sends SMS through ``sms_twilio`` (the fake server's account) with its
+        DLT registration complete, as an Indian company must (see ``fake_twilio.py``)."""
+        cls.company.write(
+            {
+                "sms_provider": "twilio",
+                "sms_twilio_account_sid": ACCOUNT_SID,
+                "sms_twilio_auth_token": AUTH_TOKEN,
+                "ar_sms_dlt_entity_id": "1201159178451234567",
+                "ar_sms_dlt_header": "SHAKTI",
+            }
+        )
+        cls.env["sms.twilio.number"].create(
+            {
+                "company_id": cls.company.id,
+                "number": "+15005550006",
+                "country_id": cls.env.ref("base.us").id,
+            }
+        )
+        cls.env["ar.followup.template"].search([("channel", "=", "sms")]).write(
+            {"sms_dlt_template_id": "1207168000001234567"}
         )
 
     def _ar_other_company_clerk(self, name="Other Co"):

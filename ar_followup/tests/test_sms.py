@@ -12,8 +12,6 @@ from odoo.tools import mute_logger
 
 from .common import TODAY, ArFollowupCommon
 from .fake_twilio import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
     INVALID_NUMBER,
     NO_ANSWER,
     OUTAGE,
@@ -33,25 +31,7 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
             raise SkipTest("sms_twilio is not installed (setup/test.sh installs it)")
         cls.Reminder = cls.env["ar.followup.reminder"]
         cls.step_first = cls.env.ref("ar_followup.ar_followup_policy_step_standard_first")
-        cls.company.write(
-            {
-                "sms_provider": "twilio",
-                "sms_twilio_account_sid": ACCOUNT_SID,
-                "sms_twilio_auth_token": AUTH_TOKEN,
-                "ar_sms_dlt_entity_id": "1201159178451234567",
-                "ar_sms_dlt_header": "SHAKTI",
-            }
-        )
-        cls.env["sms.twilio.number"].create(
-            {
-                "company_id": cls.company.id,
-                "number": "+15005550006",
-                "country_id": cls.env.ref("base.us").id,
-            }
-        )
-        cls.env["ar.followup.template"].search([("channel", "=", "sms")]).write(
-            {"sms_dlt_template_id": "1207168000001234567"}
-        )
+        cls._ar_setup_sms()
         # the customers prefer SMS; the standard first reminder offers e-mail then SMS
         (cls.customer | cls.customer_b).ar_channel = "sms"
 

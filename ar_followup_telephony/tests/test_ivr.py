@@ -39,25 +39,7 @@ class TestIvr(HttpCase, ArCallCommon):
         cls.ivr = cls.env["ar.followup.channel"]._ar_ivr_settings(cls.company)
         cls.ivr.write({"state": "enabled", "ivr_app_en": "231", "ivr_app_hi": "232"})
         # SMS through Twilio, DLT-registered, as the core's SMS tests set it up
-        cls.company.write(
-            {
-                "sms_provider": "twilio",
-                "sms_twilio_account_sid": fake_twilio.ACCOUNT_SID,
-                "sms_twilio_auth_token": fake_twilio.AUTH_TOKEN,
-                "ar_sms_dlt_entity_id": "1201159178451234567",
-                "ar_sms_dlt_header": "SHAKTI",
-            }
-        )
-        cls.env["sms.twilio.number"].create(
-            {
-                "company_id": cls.company.id,
-                "number": "+15005550006",
-                "country_id": cls.env.ref("base.us").id,
-            }
-        )
-        cls.env["ar.followup.template"].search([("channel", "=", "sms")]).write(
-            {"sms_dlt_template_id": "1207168000001234567"}
-        )
+        cls._ar_setup_sms()
         cls.step_first.write({"channel": "ivr", "fallback_channel": "sms"})
         cls.customer.ar_channel = "ivr"
 

@@ -77,9 +77,10 @@ class ReminderPhoneNumbers:
             checks[partner.id] = tried[-1] if tried[-1][1].e164 else tried[0]
         numbers = {check.e164 for _raw, check in checks.values() if check.e164}
         blacklisted = set(
-            self.env["phone.blacklist"].sudo().search([("number", "in", list(numbers))]).mapped(
-                "number"
-            )
+            self.env["phone.blacklist"]
+            .sudo()
+            .search([("number", "in", list(numbers))])
+            .mapped("number")
             if numbers
             else ()
         )
