@@ -409,8 +409,10 @@ def phase_whatsapp(env, n):
     with freeze_time(moment, ignore=REAL_CLOCK_MODULES):
         if not Reminder.search_count([("state", "in", ("planned", "queued"))]):
             company._ar_plan_reminders(next_day)
+    # the ones the dispatcher claims first (see ``_ar_claim``)
     reminders = Reminder.search(
         [("company_id", "=", company.id), ("state", "in", ("planned", "queued"))],
+        order="date_scheduled, id",
         limit=min(n, WA_SAMPLE),
     )
     if not reminders:
