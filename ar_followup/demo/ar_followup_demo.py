@@ -375,21 +375,23 @@ class ArFollowupDemo(models.AbstractModel):
         self._ar_demo_promises(company, customers, beat, ago)
         return moves | credit_notes
 
+    def _ar_demo_hold(self, model, company, partner, move, vals):
+        """A dispute or promise (``model``) of ``partner`` on ``move``, recorded by its owner."""
+        return self.env[model].create(
+            {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "move_ids": [Command.set(move.ids)],
+                "user_id": (partner._ar_get_owner() or self.env.user).id,
+                **vals,
+            }
+        )
+
     def _ar_demo_disputes(self, company, customers, beat, ago):
         """One dispute under review, one just raised, one resolved by a credit note."""
-        Dispute = self.env["ar.followup.dispute"]
 
         def dispute(key, move, **vals):
-            partner = customers[key]
-            return Dispute.create(
-                {
-                    "partner_id": partner.id,
-                    "company_id": company.id,
-                    "move_ids": [Command.set(move.ids)],
-                    "user_id": (partner._ar_get_owner() or self.env.user).id,
-                    **vals,
-                }
-            )
+            return self._ar_demo_hold("ar.followup.dispute", company, customers[key], move, vals)
 
         dispute(
             "kaveri",
@@ -425,19 +427,9 @@ class ArFollowupDemo(models.AbstractModel):
 
     def _ar_demo_promises(self, company, customers, beat, ago):
         """One promise open, one kept, one broken (and escalated by the daily check)."""
-        Promise = self.env["ar.followup.promise"]
 
         def promise(key, move, **vals):
-            partner = customers[key]
-            return Promise.create(
-                {
-                    "partner_id": partner.id,
-                    "company_id": company.id,
-                    "move_ids": [Command.set(move.ids)],
-                    "user_id": (partner._ar_get_owner() or self.env.user).id,
-                    **vals,
-                }
-            )
+            return self._ar_demo_hold("ar.followup.promise", company, customers[key], move, vals)
 
         split = beat["mspdcl_split"]
         promise(
@@ -471,4 +463,4 @@ class ArFollowupDemo(models.AbstractModel):
             note="The proprietor promised a cheque after the festival sales.",
         )
         # the next morning's check: the kept one is already kept, the broken one breaks
-        Promise._cron_ar_check_promises()
+        self.env["ar.followup.promise"]._cron_ar_check_promises()
