@@ -10,6 +10,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from ..tools import provider_urls
+
 #: the status of an answer that never comes: ``(HOLD, seconds)`` holds the connection
 #: that long, past a client's timeout, then closes it
 HOLD = "hold"
@@ -21,11 +23,14 @@ class FakeServer:
     A subclass answers each request in :meth:`_answer_request` with ``(status,
     body)``: a body of JSON data, a text sent as it is, ``(content type, bytes)``,
     or ``(HOLD, seconds)`` to give no answer. ``latency`` seconds pass before
-    each answer, as on a provider far away.
+    each answer, as on a provider far away. While the block runs, the requests
+    of the code to :attr:`provider` come here (``tools/provider_urls.py``).
     """
 
     protocol_version = "HTTP/1.0"
     latency = 0
+    #: the ``provider_urls`` name of the provider this server stands in for
+    provider = None
 
     def __init__(self):
         self._server = None
@@ -53,9 +58,12 @@ class FakeServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._redirect = provider_urls.redirect(self.provider, self.url)
+        self._redirect.__enter__()
         return self
 
     def __exit__(self, *exc):
+        self._redirect.__exit__(*exc)
         self._server.shutdown()
         self._server.server_close()
 

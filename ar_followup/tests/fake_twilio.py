@@ -48,6 +48,8 @@ class FakeTwilio(FakeServer):
     ``requests`` every request.
     """
 
+    provider = "twilio"
+
     def __init__(self, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN):
         super().__init__()
         self.account_sid = account_sid

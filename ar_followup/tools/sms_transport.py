@@ -9,9 +9,8 @@ stop because the SMS may have left), so :func:`recording_api_class` derives a
 class from the company's API class that also records, per SMS uuid, the HTTP
 status or the kind of network error of its request.
 
-It can also send Twilio requests to another base URL than
-``https://api.twilio.com`` (a local fake server in tests, a regional edge or a
-recording proxy), which Odoo's Twilio class does not allow.
+Its Twilio requests go where :mod:`.provider_urls` says (a local fake server in
+tests), which Odoo's Twilio class does not allow.
 
 >>> outcome_kind(201), outcome_kind(400), outcome_kind(503), outcome_kind(429)
 ('ok', 'permanent', 'transient', 'transient')
@@ -24,6 +23,7 @@ import re
 import requests
 import urllib3
 
+from . import provider_urls
 from .phone import mask
 
 #: the request never reached the provider (refused, DNS, connect timeout)
@@ -86,15 +86,15 @@ def mask_numbers(text):
 class _RecordingSession:
     """A ``requests`` session stand-in: records the outcome of each POST, may change its host."""
 
-    def __init__(self, session, outcomes, key, base_url=None):
+    def __init__(self, session, outcomes, key):
         self._session = session
         self._outcomes = outcomes
         self._key = key
-        self._base_url = base_url
 
     def post(self, url, *args, **kwargs):
-        if self._base_url and url.startswith(TWILIO_BASE_URL):
-            url = self._base_url.rstrip("/") + url[len(TWILIO_BASE_URL) :]
+        base_url = provider_urls.base_url("twilio", TWILIO_BASE_URL)
+        if url.startswith(TWILIO_BASE_URL):
+            url = base_url.rstrip("/") + url[len(TWILIO_BASE_URL) :]
         try:
             response = self._session.post(url, *args, **kwargs)
         except requests.exceptions.RequestException as exc:
@@ -107,13 +107,12 @@ class _RecordingSession:
         return getattr(self._session, name)
 
 
-def recording_api_class(api_class, base_url=None):
+def recording_api_class(api_class):
     """A subclass of ``api_class`` whose instances record ``outcomes`` ``{sms uuid: outcome}``.
 
     Only providers sending one HTTP request per SMS through
     ``_sms_twilio_send_request`` can be recorded (Odoo's Twilio class);
     others are returned unchanged, and the caller reads the SMS failure type.
-    ``base_url`` replaces ``https://api.twilio.com`` in the requests' URLs.
     """
     if not hasattr(api_class, "_sms_twilio_send_request"):
         return api_class
@@ -124,7 +123,7 @@ def recording_api_class(api_class, base_url=None):
             self.outcomes = {}
 
         def _sms_twilio_send_request(self, session, to_number, body, uuid):
-            recording = _RecordingSession(session, self.outcomes, uuid, base_url)
+            recording = _RecordingSession(session, self.outcomes, uuid)
             return super()._sms_twilio_send_request(recording, to_number, body, uuid)
 
     RecordingSmsApi.__name__ = "Recording%s" % api_class.__name__

@@ -2,25 +2,17 @@
 import logging
 import secrets
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ar_followup.tools import phone
+from odoo.addons.ar_followup.tools import phone, provider_urls
 
 from ..tools import call_simulator, exotel, knowlarity
 from ..tools.call_transport import CallError
 from .ar_followup_call import OUTCOMES
 
 _logger = logging.getLogger(__name__)
-
-#: ``ir.config_parameter`` replacing a provider's address (tests, proxies): https or this
-#: machine only, as credentials go with each request
-BASE_URL_PARAMS = {
-    "exotel": "ar_followup_telephony.exotel_base_url",
-    "knowlarity": "ar_followup_telephony.knowlarity_base_url",
-}
 
 #: what a call placed through a provider reports, plus our own states around it
 STATUSES = [
@@ -212,19 +204,10 @@ class ArFollowupCallAttempt(models.Model):
             )
         return check.e164
 
-    def _ar_base_url(self, provider, default):
-        url = self.env["ir.config_parameter"].sudo().get_param(BASE_URL_PARAMS[provider])
-        if url and not (
-            url.startswith("https://") or urlsplit(url).hostname in ("127.0.0.1", "localhost")
-        ):
-            _logger.warning("%s ignored: not https nor this machine", BASE_URL_PARAMS[provider])
-            url = None
-        return url or default
-
     def _ar_exotel_client(self, settings):
         host = settings.exotel_host or exotel.DEFAULT_HOST
         return exotel.ExotelClient(
-            self._ar_base_url("exotel", "https://%s" % host),
+            provider_urls.base_url("exotel", "https://%s" % host),
             settings.exotel_sid,
             settings.exotel_api_key,
             settings.exotel_api_token,
@@ -238,7 +221,7 @@ class ArFollowupCallAttempt(models.Model):
 
     def _ar_knowlarity_client(self, settings):
         return knowlarity.KnowlarityClient(
-            self._ar_base_url("knowlarity", knowlarity.DEFAULT_URL),
+            provider_urls.base_url("knowlarity", knowlarity.DEFAULT_URL),
             settings.knowlarity_api_key,
             settings.knowlarity_sr_key,
         )

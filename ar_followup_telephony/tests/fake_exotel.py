@@ -40,6 +40,8 @@ class FakeExotel(FakeServer):
     ``calls`` what was accepted; ``requests`` every request (with its headers).
     """
 
+    provider = "exotel"
+
     def __init__(self, sid=SID, api_key=API_KEY, api_token=API_TOKEN):
         super().__init__()
         self.sid, self.api_key, self.api_token = sid, api_key, api_token

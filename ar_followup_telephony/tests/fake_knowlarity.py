@@ -20,6 +20,8 @@ FORBIDDEN = (403, {"message": "Forbidden"})
 
 
 class FakeKnowlarity(FakeServer):
+    provider = "knowlarity"
+
     def __init__(self, api_key=API_KEY, sr_key=SR_KEY):
         super().__init__()
         self.api_key, self.sr_key = api_key, sr_key

@@ -11,6 +11,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.ar_followup.tools import provider_urls
+
 from .common import ArCallCommon
 
 
@@ -250,9 +252,7 @@ class TestCallQueue(ArCallCommon):
         """In test mode no provider is called: the simulator ends the call by the number's
         last digit (5: answered, 6: not answered)."""
         self.settings.write({"state": "test", "call_provider": "exotel"})
-        self.env["ir.config_parameter"].sudo().set_param(
-            "ar_followup_telephony.exotel_base_url", "http://127.0.0.1:9"
-        )
+        self.enterContext(provider_urls.redirect("exotel", "http://127.0.0.1:9"))
         silent = self._ar_create_customer("Deccan Motors", phone="+91 98200 12346")
         for customer, status, talked in (
             (self.customer, "completed", 73),

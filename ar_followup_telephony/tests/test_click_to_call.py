@@ -12,6 +12,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.ar_followup.tools import provider_urls
+
 from ..models import ar_followup_call_attempt as attempt_module
 from ..tools import exotel
 from . import fake_exotel, fake_knowlarity
@@ -45,10 +47,7 @@ class TestClickToCall(HttpCase, ArCallCommon):
         super().setUp()
         self.exotel = self.enterContext(fake_exotel.FakeExotel())
         self.knowlarity = self.enterContext(fake_knowlarity.FakeKnowlarity())
-        params = self.env["ir.config_parameter"].sudo()
-        params.set_param("ar_followup_telephony.exotel_base_url", self.exotel.url)
-        params.set_param("ar_followup_telephony.knowlarity_base_url", self.knowlarity.url)
-        params.set_param("web.base.url", self.base_url())
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
         self.call = self.queue(self.customer)
         self.call.user_id = self.ar_user
 
@@ -159,9 +158,7 @@ class TestClickToCall(HttpCase, ArCallCommon):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        self.env["ir.config_parameter"].sudo().set_param(
-            "ar_followup_telephony.exotel_base_url", "http://127.0.0.1:%s" % port
-        )
+        self.enterContext(provider_urls.redirect("exotel", "http://127.0.0.1:%s" % port))
         with mute_logger("odoo.addons.ar_followup_telephony.models.ar_followup_call_attempt"):
             _action, attempt = self.dial()
         self.assertEqual(attempt.status, "error")

@@ -1,16 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.ar_followup.tools import provider_urls
 
 from ..tools import graph_api
 
 _logger = logging.getLogger(__name__)
 
-#: ``ir.config_parameter`` replacing ``https://graph.facebook.com`` (tests, proxies)
-GRAPH_BASE_URL_PARAM = "ar_followup_whatsapp.graph_base_url"
 #: ``ir.config_parameter``: seconds to wait for Meta's answer (default: the client's)
 GRAPH_READ_TIMEOUT_PARAM = "ar_followup_whatsapp.graph_read_timeout"
 
@@ -199,20 +198,14 @@ class ArFollowupChannel(models.Model):
     def _ar_whatsapp_api(self, pool_size=1):
         """A :class:`~..tools.graph_api.GraphApi` for this account.
 
-        ``ar_followup_whatsapp.graph_base_url`` (system parameter), when set, replaces
-        Meta's host: only https, or this machine (the token goes with every request).
+        Meta's host, unless this process redirected it (``provider_urls``, tests).
         """
         self.ensure_one()
-        base_url = self.env["ir.config_parameter"].sudo().get_param(GRAPH_BASE_URL_PARAM)
-        host = urlsplit(base_url or "").hostname
-        if base_url and not (base_url.startswith("https://") or host in ("127.0.0.1", "localhost")):
-            _logger.warning("%s ignored: not https nor this machine", GRAPH_BASE_URL_PARAM)
-            base_url = None
         read_timeout = self.env["ir.config_parameter"].sudo().get_param(GRAPH_READ_TIMEOUT_PARAM)
         return graph_api.GraphApi(
             self.sudo().wa_access_token or "",
             version=self.wa_api_version or graph_api.DEFAULT_VERSION,
-            base_url=base_url,
+            base_url=provider_urls.base_url("graph", graph_api.DEFAULT_BASE_URL),
             timeout=float(read_timeout or graph_api.TIMEOUT),
             pool_size=pool_size,
         )

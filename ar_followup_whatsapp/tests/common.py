@@ -44,7 +44,6 @@ class WhatsAppCommon(HttpCase, ArFollowupCommon):
         super().setUp()
         self.graph = self.enterContext(fake_graph.FakeGraph())
         params = self.env["ir.config_parameter"].sudo()
-        params.set_param("ar_followup_whatsapp.graph_base_url", self.graph.url)
         params.set_param("ar_followup_whatsapp.graph_read_timeout", "1")
         params.set_param("web.base.url", self.base_url())
         # every request the code sent was one Meta's spec accepts

@@ -190,6 +190,8 @@ class FakeGraph(FakeServer):
     it had in hand at once.
     """
 
+    provider = "graph"
+
     protocol_version = "HTTP/1.1"  # a client keeps its connections, as with Meta
 
     def __init__(self, token=TOKEN, latency=0.0):

@@ -10,6 +10,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.ar_followup.tools import provider_urls
+
 from . import fake_graph
 from .common import DIGITS, NUMBER, WhatsAppCommon
 
@@ -30,9 +32,7 @@ class TestWhatsAppAccount(WhatsAppCommon):
         self.account.write({"wa_access_token": fake_graph.TOKEN, "wa_phone_number_id": "42"})
         with self.assertRaisesRegex(UserError, "no phone number with this ID"):
             self.account.action_wa_test_connection()
-        self.env["ir.config_parameter"].sudo().set_param(
-            "ar_followup_whatsapp.graph_base_url", "http://127.0.0.1:9"
-        )
+        self.enterContext(provider_urls.redirect("graph", "http://127.0.0.1:9"))
         with self.assertRaisesRegex(UserError, "could not be reached"):
             self.account.action_wa_test_connection()
 

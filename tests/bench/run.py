@@ -422,7 +422,6 @@ def phase_whatsapp(env, n):
     reminders.write({"channel": "whatsapp", "text_edited": False})
     env["ar.followup.template"].search([("channel", "=", "whatsapp")]).wa_status = "approved"
     with fake_graph.FakeGraph(latency=WA_LATENCY) as graph:
-        env["ir.config_parameter"].set_param("ar_followup_whatsapp.graph_base_url", graph.url)
         env["ar.followup.channel"]._ar_whatsapp_account(company).write(
             {
                 "wa_business_account_id": fake_graph.WABA_ID,

@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-from urllib.parse import urlsplit
 
 from odoo import api, fields
 from odoo.exceptions import UserError
@@ -10,8 +9,6 @@ from ...tools import phone, sms_transport
 
 _logger = logging.getLogger(__name__)
 
-#: ``ir.config_parameter`` replacing ``https://api.twilio.com`` for reminder SMS (tests, proxies)
-TWILIO_BASE_URL_PARAM = "ar_followup.sms_twilio_base_url"
 #: failure types of ``sms.sms`` where the provider may have taken the SMS (no recorded answer)
 UNCERTAIN_SMS_FAILURES = {"sms_server"}
 
@@ -137,20 +134,8 @@ class ReminderSms:
 
     @api.model
     def _ar_get_sms_api(self, company):
-        """An instance of ``company``'s SMS API recording each request's outcome.
-
-        ``ar_followup.sms_twilio_base_url`` (system parameter), when set, sends
-        Twilio requests there instead of ``https://api.twilio.com``.
-        """
-        base_url = self.env["ir.config_parameter"].sudo().get_param(TWILIO_BASE_URL_PARAM)
-        host = urlsplit(base_url or "").hostname
-        if base_url and not (base_url.startswith("https://") or host in ("127.0.0.1", "localhost")):
-            # the Twilio credentials go with each request: never in clear over the network
-            _logger.warning("%s ignored: not https nor this machine", TWILIO_BASE_URL_PARAM)
-            base_url = None
-        api_class = sms_transport.recording_api_class(
-            company.sudo()._get_sms_api_class(), base_url=base_url or None
-        )
+        """An instance of ``company``'s SMS API recording each request's outcome."""
+        api_class = sms_transport.recording_api_class(company.sudo()._get_sms_api_class())
         api = api_class(self.env)
         api._set_company(company)
         return api

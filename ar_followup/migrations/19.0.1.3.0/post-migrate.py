@@ -1,0 +1,18 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""19.0.1.3.0: no stored setting redirects a provider's requests any more.
+
+The system parameters that replaced the address of Twilio, Meta's Graph API,
+Exotel and Knowlarity are read by nothing now; they are removed so that an
+address where credentials went does not linger in the database.
+"""
+
+REDIRECT_PARAMS = (
+    "ar_followup.sms_twilio_base_url",
+    "ar_followup_whatsapp.graph_base_url",
+    "ar_followup_telephony.exotel_base_url",
+    "ar_followup_telephony.knowlarity_base_url",
+)
+
+
+def migrate(cr, version):
+    cr.execute("DELETE FROM ir_config_parameter WHERE key IN %s", [REDIRECT_PARAMS])
