@@ -38,9 +38,6 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
     def setUp(self):
         super().setUp()
         self.twilio = self.enterContext(FakeTwilio())
-        self.env["ir.config_parameter"].sudo().set_param(
-            "ar_followup.sms_twilio_base_url", self.twilio.url
-        )
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
 
     # -- helpers -------------------------------------------------------------
@@ -82,6 +79,17 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         self.assertEqual(reminder.mail_message_id.message_type, "sms")
         self.assertEqual(reminder.mail_message_id.res_id, self.customer.id)
         self.assertEqual((reminder.attempt_count, reminder.channels_tried), (0, False))
+
+    def test_no_setting_redirects_the_credentials(self):
+        """The Twilio credentials go to Twilio, or where the code running this process sent
+        them (the tests' fake server): no stored setting sends them anywhere else."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "ar_followup.sms_twilio_base_url", "http://127.0.0.1:9"
+        )
+        reminder = self.planned_sms()
+        self.dispatch()
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(len(self.twilio.messages), 1)
 
     def test_edited_sms_goes_out_as_plain_text(self):
         """A clerk's text for an SMS is sent as typed: no HTML, no escaping."""
@@ -402,6 +410,17 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         with mute_logger("odoo.addons.sms_twilio.controllers.controllers", "odoo.http"):
             self.url_open(url, data=form, headers={"X-Twilio-Signature": "forged"})
         self.assertEqual(reminder_b.state, "sent")
+        # nor does one through Odoo IAP's route, unsigned, on an SMS Twilio sent
+        with mute_logger("odoo.addons.ar_followup.controllers.sms_status"):
+            self.make_jsonrpc_request(
+                "/sms/status",
+                {
+                    "message_statuses": [
+                        {"sms_status": "not_delivered", "uuids": [reminder_b.provider_message_id]}
+                    ]
+                },
+            )
+        self.assertEqual((reminder_b.state, reminder_b.channel), ("sent", "sms"))
         # undelivered: the reminder falls back to e-mail
         url, form, headers = self.twilio.status_callback(
             lost, "undelivered", 30005, "Unknown handset"
@@ -411,6 +430,12 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
         self.assertIn("SMS: Not delivered: Unknown handset", reminder_b.error)
         self.dispatch(at=time(4, 35))
         self.assertEqual(reminder_b.state, "sent")
+        email = reminder_b.mail_message_id
+        # Twilio repeating its report falls back no second time
+        self.assertEqual(self.url_open(url, data=form, headers=headers).status_code, 200)
+        self.dispatch(at=time(4, 40))
+        self.assertEqual((reminder_b.state, reminder_b.channel), ("sent", "email"))
+        self.assertEqual(reminder_b.mail_message_id, email)
 
     # -- batches and exactly once ------------------------------------------------------
 
