@@ -48,6 +48,8 @@ for n in $BENCH_SIZES; do
     phase "$db" pair "$n"
     log "N=$n: WhatsApp dispatch against a fake Graph API (150 ms a call, 80/s cap)"
     phase "$db" whatsapp "$n"
+    log "N=$n: the call queue: built, refreshed, Next call"
+    phase "$db" calls "$n"
     log "N=$n: OCA credit control run, as a user starts it, then without mail tracking"
     # each after VACUUM ANALYZE, as our passes: no dead rows of the runs before it
     for oca in oca oca_untracked; do

@@ -772,6 +772,18 @@ class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
         partner = self.commercial_partner_id
         return not (flag in partner._fields and partner[flag])
 
+    def _ar_filter_channel_allowed(self, channel):
+        """The customers of ``self`` (commercial entities) reminders may reach by
+        ``channel``, in one query: :meth:`_ar_is_channel_allowed` for many."""
+        flag = "ar_no_%s" % channel
+        if flag not in self._fields:
+            return self
+        return (
+            self.with_context(active_test=False)
+            .search([("id", "in", self.ids), (flag, "=", False)])
+            .with_env(self.env)
+        )
+
     @api.model
     def _ar_get_pause_holds(self, day, partners=None):
         """``[(partner_id, (), reason)]`` for customers paused on ``day`` (whole customer)."""

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
 from datetime import timedelta
 
 import pytz
@@ -16,6 +17,8 @@ from ..tools import call_priority
 
 #: a call task waiting for a collector
 OPEN_STATES = ("todo", "callback")
+#: tasks read at a time while looking for the next one to dial
+NEXT_CALL_PAGE = 20
 #: outcomes after which the customer is not called again for this task
 CLOSING_OUTCOMES = ("promise", "dispute", "paid", "wrong_number", "refused")
 #: what a collector records after a call
@@ -147,14 +150,16 @@ class ArFollowupCall(models.Model):
     @api.depends("partner_id")
     def _compute_phone(self):
         Reminder = self.env["ar.followup.reminder"]
-        for call in self:
-            if not call.partner_id:
-                call.phone = call.phone_problem = False
-                continue
-            partner = call.partner_id.with_company(call.company_id)
-            problem, number, text = Reminder._ar_get_call_numbers(partner)[partner.id]
-            call.phone = number
-            call.phone_problem = text if problem else False
+        for company, calls in self.grouped("company_id").items():
+            partners = calls.partner_id.with_company(company)
+            numbers = Reminder.with_company(company)._ar_get_call_numbers(partners)
+            for call in calls:
+                if not call.partner_id:
+                    call.phone = call.phone_problem = False
+                    continue
+                problem, number, text = numbers[call.partner_id.id]
+                call.phone = number
+                call.phone_problem = text if problem else False
 
     def _compute_context(self):
         """What a collector reads before dialling: the customer's last messages, last
@@ -326,10 +331,11 @@ class ArFollowupCall(models.Model):
     # -- the queue -----------------------------------------------------------------
 
     @api.model
-    def _ar_enqueue(self, company, partners, source, reminders=None):
+    def _ar_enqueue(self, company, partners, source, reminders=None, score=True):
         """The open task of each customer of ``partners`` in ``company``, created when
         missing (never two: the partial unique index), ``reminders`` linked to it, its
-        priority refreshed and a collector assigned. Returns the tasks."""
+        priority refreshed (unless ``score`` is False: the caller scores them) and a
+        collector assigned. Returns the tasks."""
         partners = partners.commercial_partner_id
         existing = self.search(
             [
@@ -340,49 +346,82 @@ class ArFollowupCall(models.Model):
         )
         missing = partners - existing.partner_id
         created = self.browse()
-        for partner in missing:
-            try:
-                with self.env.cr.savepoint():
-                    created |= self.create(
-                        {"partner_id": partner.id, "company_id": company.id, "source": source}
-                    )
-            except pg_errors.UniqueViolation:
-                # another worker queued the customer meanwhile: that task is the one
-                created |= self.search(
+        try:
+            with self.env.cr.savepoint():
+                created = self.create(
                     [
-                        ("company_id", "=", company.id),
-                        ("partner_id", "=", partner.id),
-                        ("state", "in", OPEN_STATES),
+                        {"partner_id": partner.id, "company_id": company.id, "source": source}
+                        for partner in missing
                     ]
                 )
+        except pg_errors.UniqueViolation:
+            # another worker queued some of them meanwhile: one at a time, its task is theirs
+            for partner in missing:
+                created |= self._ar_create_one(company, partner, source)
         calls = existing | created
         if reminders:
+            by_partner = reminders.grouped(lambda r: r.partner_id.commercial_partner_id)
             for call in calls:
-                mine = reminders.filtered(
-                    lambda r, c=call: r.partner_id.commercial_partner_id == c.partner_id
-                )
+                mine = by_partner.get(call.partner_id)
                 if mine:
                     call.reminder_ids = [fields.Command.link(r.id) for r in mine]
-        calls._ar_refresh_priority()
+        if score:
+            calls._ar_refresh_priority()
         calls.filtered(lambda c: not c.user_id)._ar_assign()
         return calls
 
-    def _ar_refresh_priority(self):
+    @api.model
+    def _ar_create_one(self, company, partner, source):
+        """The open task of ``partner``: created, or the one another worker just created."""
+        try:
+            with self.env.cr.savepoint():
+                return self.create(
+                    {"partner_id": partner.id, "company_id": company.id, "source": source}
+                )
+        except pg_errors.UniqueViolation:
+            return self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "=", partner.id),
+                    ("state", "in", OPEN_STATES),
+                ]
+            )
+
+    @api.model
+    def _ar_get_overdue(self, company, partners=None):
+        """``{customer id: (amount overdue, oldest due date)}`` in ``company``, of
+        ``partners`` (commercial entities) or of every customer: one read_group."""
+        Report = self.env["ar.followup.ageing.report"].sudo()
+        domain = (
+            Report._ar_partner_domain(partners, company)
+            if partners is not None
+            else [("company_id", "=", company.id)]
+        )
+        return {
+            partner.id: (overdue, oldest)
+            for partner, overdue, oldest in Report._read_group(
+                [*domain, ("overdue", ">", 0)],
+                groupby=["partner_id"],
+                aggregates=["overdue:sum", "date_maturity:min"],
+            )
+        }
+
+    def _ar_refresh_priority(self, overdue_by_company=None):
         """Score the tasks from their customers' facts, set-based per company: the
-        ageing (one read_group), broken promises (one), last reminder sent and last
-        call placed (one each)."""
+        ageing (one read_group, unless ``overdue_by_company`` gives each company's
+        :meth:`_ar_get_overdue` of every customer), broken promises (one), last
+        reminder sent and last call placed (one each)."""
         now = fields.Datetime.now()
         for company, calls in self.grouped("company_id").items():
             partners = calls.partner_id
             today = company._ar_today()
-            Report = self.env["ar.followup.ageing.report"].sudo()
-            ageing = {}
-            for partner, overdue, oldest in Report._read_group(
-                Report._ar_partner_domain(partners, company) + [("overdue", ">", 0)],
-                groupby=["partner_id"],
-                aggregates=["overdue:sum", "date_maturity:min"],
-            ):
-                ageing[partner.id] = (overdue, (today - oldest).days if oldest else 0)
+            overdue_of = (overdue_by_company or {}).get(company.id)
+            if overdue_of is None:
+                overdue_of = self._ar_get_overdue(company, partners)
+            ageing = {
+                partner_id: (overdue, (today - oldest).days if oldest else 0)
+                for partner_id, (overdue, oldest) in overdue_of.items()
+            }
             broken = {
                 partner.id: (count, last)
                 for partner, count, last in self.env["ar.followup.promise"]
@@ -424,47 +463,96 @@ class ArFollowupCall(models.Model):
             ):
                 contact[partner.id] = max(filter(None, (last, contact.get(partner.id))))
             unit = 1000.0 if company.currency_id.name == "INR" else 100.0
+            words = self._ar_explain_words()
+            rows = []
             for call in calls:
                 pid = call.partner_id.id
                 overdue, days = ageing.get(pid, (0.0, 0))
                 promises, last_broken = broken.get(pid, (0, None))
                 last_contact = contact.get(pid)
                 silence = (now - last_contact).days if last_contact else None
-                call.write(
-                    {
-                        "amount_overdue": overdue,
-                        "days_overdue": days,
-                        "broken_promise_count": promises,
-                        "date_last_contact": last_contact,
-                        "priority_score": call_priority.score(
-                            overdue, days, promises, silence, unit=unit
+                rows.append(
+                    (
+                        call.id,
+                        overdue,
+                        days,
+                        promises,
+                        last_contact,
+                        call_priority.score(overdue, days, promises, silence, unit=unit),
+                        self._ar_explain(
+                            company.currency_id, words, overdue, days, last_broken, silence
                         ),
-                        "priority_text": call._ar_explain(overdue, days, last_broken, silence),
-                    }
+                    )
                 )
+            calls._ar_write_scores(rows)
 
-    def _ar_explain(self, overdue, days, last_broken, silence):
-        """The score in words: "₹5.6 lakh overdue, 161 days, promise broken on 2 Dec"."""
-        self.ensure_one()
-        currency = self.company_id.currency_id
+    def _ar_write_scores(self, rows):
+        """Write ``rows`` ``(id, overdue, days, broken promises, last contact, score,
+        explanation)`` of these tasks in one statement: the daily refresh scores every
+        open task, and one ORM write each would take longer than the cron may run.
+        Rows whose values did not change are left alone."""
+        fnames = [
+            "amount_overdue",
+            "days_overdue",
+            "broken_promise_count",
+            "date_last_contact",
+            "priority_score",
+            "priority_text",
+        ]
+        self.flush_recordset(fnames)
+        columns = list(zip(*rows, strict=True)) if rows else [[]] * 7
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE ar_followup_call call
+                   SET amount_overdue = v.overdue, days_overdue = v.days,
+                       broken_promise_count = v.promises, date_last_contact = v.last_contact,
+                       priority_score = v.score, priority_text = v.explanation,
+                       write_uid = %s, write_date = now() AT TIME ZONE 'UTC'
+                  FROM unnest(%s::int[], %s::numeric[], %s::int[], %s::int[], %s::timestamp[],
+                              %s::numeric[], %s::varchar[])
+                       AS v(id, overdue, days, promises, last_contact, score, explanation)
+                 WHERE call.id = v.id
+                   AND (call.amount_overdue, call.days_overdue, call.broken_promise_count,
+                        call.date_last_contact, call.priority_score, call.priority_text)
+                       IS DISTINCT FROM
+                       (v.overdue, v.days, v.promises, v.last_contact, v.score, v.explanation)
+                """,
+                self.env.uid,
+                *[list(column) for column in columns],
+            )
+        )
+        self.invalidate_recordset([*fnames, "write_uid", "write_date"])
+
+    @api.model
+    def _ar_explain_words(self):
+        """The words of :meth:`_ar_explain`, translated once for a whole queue."""
+        return {
+            "overdue": self.env._("%(amount)s overdue, %(days)s days"),
+            "nothing": self.env._("nothing overdue"),
+            "broken": self.env._("promise broken on %s"),
+            "never": self.env._("never contacted"),
+            "silence": self.env._("no contact for %s days"),
+        }
+
+    @api.model
+    def _ar_explain(self, currency, words, overdue, days, last_broken, silence):
+        """The score in words: "₹5.6 lakh overdue, 161 days, promise broken on 2 Dec"
+        (``words``: :meth:`_ar_explain_words`)."""
         parts = []
         if overdue > 0:
             amount = call_priority.compact_amount(
                 overdue, currency.symbol, indian=currency.name == "INR"
             )
-            parts.append(self.env._("%(amount)s overdue, %(days)s days", amount=amount, days=days))
+            parts.append(words["overdue"] % {"amount": amount, "days": days})
         else:
-            parts.append(self.env._("nothing overdue"))
+            parts.append(words["nothing"])
         if last_broken:
-            parts.append(
-                self.env._(
-                    "promise broken on %s", format_date(self.env, last_broken, date_format="d MMM")
-                )
-            )
+            parts.append(words["broken"] % format_date(self.env, last_broken, date_format="d MMM"))
         if silence is None:
-            parts.append(self.env._("never contacted"))
+            parts.append(words["never"])
         elif silence >= 7:
-            parts.append(self.env._("no contact for %s days", silence))
+            parts.append(words["silence"] % silence)
         return ", ".join(parts)
 
     def _ar_assign(self):
@@ -483,14 +571,17 @@ class ArFollowupCall(models.Model):
                 aggregates=["__count"],
             ):
                 load[user.id] = count
+            given = defaultdict(list)
             for call in calls:
                 owner = call.partner_id._ar_get_owner()
                 if owner and not owner.share and company in owner.company_ids:
-                    call.user_id = owner
+                    given[owner.id].append(call.id)
                 elif load:
                     user_id = min(load, key=lambda uid: (load[uid], uid))
-                    call.user_id = user_id
+                    given[user_id].append(call.id)
                     load[user_id] += 1
+            for user_id, call_ids in given.items():
+                self.browse(call_ids).user_id = user_id
 
     @api.model
     def _ar_get_team(self, company):
@@ -525,10 +616,10 @@ class ArFollowupCall(models.Model):
             ("date_next_call", "=", False),
             ("date_next_call", "<=", now),
         ]
-        for call in self.search([*base, ("user_id", "=", user.id)]):
+        for call in self._ar_search_pages([*base, ("user_id", "=", user.id)]):
             if not call._ar_dial_problem(now):
                 return call
-        for call in self.search([*base, ("user_id", "=", False)]):
+        for call in self._ar_search_pages([*base, ("user_id", "=", False)]):
             if call._ar_dial_problem(now):
                 continue
             self.env.cr.execute(
@@ -542,6 +633,18 @@ class ArFollowupCall(models.Model):
                 call.user_id = user
                 return call
         return self.browse()
+
+    @api.model
+    def _ar_search_pages(self, domain, size=NEXT_CALL_PAGE):
+        """The tasks of ``domain`` in queue order, read ``size`` at a time: what is read
+        about a task (its number) is read for its page only, not for the whole queue."""
+        offset = 0
+        while True:
+            page = self.search(domain, limit=size, offset=offset)
+            yield from page
+            if len(page) < size:
+                return
+            offset += size
 
     def _ar_dial_problem(self, now):
         """Why the customer must not be dialled now, translated, or None: the task is
@@ -668,12 +771,14 @@ class ArFollowupCall(models.Model):
         task again (days overdue and silence move with the calendar), and close those
         with nothing left to call about."""
         companies = self.env["res.company"].search([])
+        # each company's ageing read once, for its thresholds and its scores
+        overdue_by_company = {company.id: self._ar_get_overdue(company) for company in companies}
         for company in companies:
-            partners = self._ar_threshold_partners(company)
+            partners = self._ar_threshold_partners(company, overdue_by_company[company.id])
             if partners:
-                self.with_company(company)._ar_enqueue(company, partners, "threshold")
+                self.with_company(company)._ar_enqueue(company, partners, "threshold", score=False)
         calls = self.search([("state", "in", OPEN_STATES)])
-        calls._ar_refresh_priority()
+        calls._ar_refresh_priority(overdue_by_company)
         calls._ar_close_needless()
 
     def _ar_close_needless(self):
@@ -682,6 +787,7 @@ class ArFollowupCall(models.Model):
         or a threshold, owes nothing overdue any more; the reason is kept on the task."""
         for company, calls in self.grouped("company_id").items():
             holds = calls.partner_id._ar_get_cadence_holds(company, company._ar_today())
+            closing = defaultdict(list)
             for call in calls.filtered(lambda c: c.state in OPEN_STATES):
                 hold = (holds.get(call.partner_id.id) or {}).get("partner")
                 if hold:
@@ -690,7 +796,9 @@ class ArFollowupCall(models.Model):
                     reason = self.env._("Nothing is overdue any more.")
                 else:
                     continue
-                call.write(
+                closing[reason].append(call.id)
+            for reason, call_ids in closing.items():
+                self.browse(call_ids).write(
                     {
                         "state": "cancelled",
                         "date_done": fields.Datetime.now(),
@@ -700,26 +808,29 @@ class ArFollowupCall(models.Model):
                 )
 
     @api.model
-    def _ar_threshold_partners(self, company):
+    def _ar_threshold_partners(self, company, overdue_of=None):
         """Customers of ``company`` its call settings put in the queue today: overdue
         above the amount (and for the days) set, or a promise broken in the last week;
-        less those held (dispute, promise, pause) and those who opted out of calls."""
+        less those held (dispute, promise, pause) and those who opted out of calls.
+        ``overdue_of``: the company's :meth:`_ar_get_overdue`, when read already."""
         settings = self.env["ar.followup.channel"]._ar_call_account(company)
         if not settings or settings.state == "disabled":
             return self.env["res.partner"]
         today = company._ar_today()
-        partners = self.env["res.partner"]
+        # only the fields read here: a customer's every column, 20,000 times, is slow
+        partners = self.env["res.partner"].with_context(prefetch_fields=False)
         if settings.call_threshold_amount > 0:
-            Report = self.env["ar.followup.ageing.report"].sudo()
-            for partner, overdue, oldest in Report._read_group(
-                [("company_id", "=", company.id), ("overdue", ">", 0)],
-                groupby=["partner_id"],
-                aggregates=["overdue:sum", "date_maturity:min"],
-            ):
-                if overdue >= settings.call_threshold_amount and (
-                    oldest and (today - oldest).days >= settings.call_threshold_days
-                ):
-                    partners |= partner
+            if overdue_of is None:
+                overdue_of = self._ar_get_overdue(company)
+            partners |= partners.browse(
+                [
+                    partner_id
+                    for partner_id, (overdue, oldest) in overdue_of.items()
+                    if overdue >= settings.call_threshold_amount
+                    and oldest
+                    and (today - oldest).days >= settings.call_threshold_days
+                ]
+            )
         if settings.call_on_broken_promise:
             partners |= (
                 self.env["ar.followup.promise"]
@@ -733,9 +844,7 @@ class ArFollowupCall(models.Model):
                 )
                 .partner_id
             )
-        partners = partners.commercial_partner_id.filtered(
-            lambda p: p._ar_is_channel_allowed("call")
-        )
+        partners = partners.commercial_partner_id._ar_filter_channel_allowed("call")
         holds = partners._ar_get_cadence_holds(company, today)
         return partners.filtered(lambda p: not (holds.get(p.id) or {}).get("partner"))
 

@@ -132,6 +132,25 @@ class TestCallQueue(ArCallCommon):
         self.assertEqual(Call.action_next_call()["res_id"], theirs.id)
         self.assertEqual(theirs.user_id, self.ar_user)
 
+    def test_next_call_looks_past_a_page_of_customers_not_callable_now(self):
+        """The queue is read a page at a time: when the 21 customers on top cannot be
+        called now (it is night where they are), Next call finds the one who can."""
+        abroad = self.env["res.partner"]
+        for index in range(21):
+            customer = self._ar_create_customer(
+                "Pacific %s" % index, phone="+1 415 555 01%02d" % index, tz="America/Los_Angeles"
+            )
+            self._ar_invoice(customer, 90000 + index, self.days_before(60))
+            abroad |= customer
+        self._ar_invoice(self.customer, 1000, self.days_before(10))
+        calls = self.queue(abroad | self.customer)
+        calls.user_id = self.ar_user
+        at_home = calls.filtered(lambda c: c.partner_id == self.customer)
+        self.assertEqual(calls.sorted()[-1], at_home, "the smallest debt is last in the queue")
+        with freeze_time("2026-06-15 05:30:00"):  # 11:00 in Kolkata, 22:30 in San Francisco
+            action = self.Call.with_user(self.ar_user).action_next_call()
+        self.assertEqual(action["res_id"], at_home.id)
+
     def test_calling_hours_and_caps(self):
         call = self.queue(self.customer)
         call.user_id = self.ar_user

@@ -109,6 +109,23 @@ def main(path):
             f"| {fmt_s(r.get('wa_longest_transaction_s'))} | {once} |"
         )
 
+    print()
+    print(
+        "| open invoices | call tasks queued | queue built (first cron) | daily queue refresh "
+        "| Next call (median, queries) |"
+    )
+    print("| ---: " * 5 + "|")
+    for n, r in sorted(rows.items()):
+        next_call = (
+            f"{r['next_call_ms']:.0f} ms, {r['next_call_queries']} queries"
+            if r.get("next_call_ms") is not None
+            else "—"
+        )
+        print(
+            f"| {n:,} | {r.get('calls_queued', 0):,} | {fmt_s(r.get('calls_build_s'))} "
+            f"| {fmt_s(r.get('calls_refresh_s'))} | {next_call} |"
+        )
+
 
 if __name__ == "__main__":
     main(sys.argv[1])

@@ -9,6 +9,7 @@ prints the table; each phase prints one JSON line on stdout::
     python tests/bench/run.py CONF DB oca N
     python tests/bench/run.py CONF DB oca_untracked N
     python tests/bench/run.py CONF DB whatsapp N
+    python tests/bench/run.py CONF DB calls N
 
 ``ours`` times, on the benchmark day D (today) and the day after:
 the bare SQL ageing aggregate (the floor: one GROUP BY over the same lines),
@@ -18,7 +19,8 @@ without attachments, then with the default ones (:func:`bench_attachments`).
 ``oca`` times OCA ``account_credit_control`` generating its credit lines for
 the same invoices on day D+1, as a user starts it; ``oca_untracked`` the same
 without mail tracking (see :func:`phase_env`). ``whatsapp`` times WhatsApp dispatch
-against a local fake Graph API (:func:`phase_whatsapp`).
+against a local fake Graph API (:func:`phase_whatsapp`); ``calls`` the call queue
+(:func:`phase_calls`).
 """
 
 import datetime
@@ -450,6 +452,83 @@ def phase_whatsapp(env, n):
     }
 
 
+#: collectors sharing the call queue, and the *Next call* openings timed (the median reported)
+CALL_TEAM = 5
+NEXT_CALL_RUNS = 7
+
+
+def phase_calls(env, n):
+    """The call queue of ``ar_followup_telephony`` at the bench's size.
+
+    Every customer with anything overdue is queued (threshold: any amount, any
+    age) and gets a number. Timed: the daily cron building the queue from
+    nothing (every task created, scored and given a collector), the same cron
+    the next day (every task scored again: the daily refresh), and a collector
+    opening *Next call* at 11:00 in India (the median, each run rolled back).
+    """
+    from freezegun import freeze_time
+
+    cr = env.cr
+    company = env.company
+    cr.execute(
+        "UPDATE res_partner SET phone = '+91 98' || lpad(id::text, 8, '0') "
+        "WHERE customer_rank > 0 AND id = commercial_partner_id"
+    )
+    env.invalidate_all()
+    # the ages the daily planning records first (run before this phase in ``make bench``)
+    env["account.move.line"]._ar_refresh_ageing(company)
+    group = env.ref("ar_followup.ar_followup_group_user")
+    team = env["res.users"].create(
+        [
+            {
+                "name": "Collector %s" % index,
+                "login": "bench-collector-%s" % index,
+                "phone": "+91 98100 0000%s" % index,
+                "company_id": company.id,
+                "company_ids": [(6, 0, company.ids)],
+                "group_ids": [(4, group.id)],
+            }
+            for index in range(CALL_TEAM)
+        ]
+    )
+    env["ar.followup.channel"]._ar_call_account(company).write(
+        {
+            "state": "test",
+            "call_threshold_amount": 0.01,
+            "call_threshold_days": 0,
+            "call_team_ids": [(6, 0, team.ids)],
+        }
+    )
+    cr.commit()
+    Call = env["ar.followup.call"]
+    today = company._ar_today()
+    with freeze_time(f"{today} 05:30:00", ignore=REAL_CLOCK_MODULES):
+        build_s, _ = timed(Call._cron_ar_call_queue)
+    cr.commit()
+    queued = Call.search_count([("company_id", "=", company.id), ("state", "=", "todo")])
+    next_day = today + datetime.timedelta(days=1)
+    with freeze_time(f"{next_day} 05:30:00", ignore=REAL_CLOCK_MODULES):
+        refresh_s, _ = timed(Call._cron_ar_call_queue)
+        cr.commit()
+        collector = Call.with_user(team[0]).with_company(company)
+        runs, queries = [], []
+        for _run in range(NEXT_CALL_RUNS):
+            env.invalidate_all()
+            before = count_queries(cr)
+            seconds, action = timed(collector.action_next_call)
+            runs.append(seconds)
+            queries.append(count_queries(cr) - before)
+            cr.rollback()
+    return {
+        "calls_queued": queued,
+        "calls_build_s": build_s,
+        "calls_refresh_s": refresh_s,
+        "next_call_ms": statistics.median(runs) * 1000,
+        "next_call_queries": max(queries),
+        "next_call_opens": action.get("res_model"),
+    }
+
+
 PHASES = {
     "generate": phase_generate,
     "ours": phase_ours,
@@ -458,6 +537,7 @@ PHASES = {
     "dispatch_worker": phase_dispatch_worker,
     "pair": phase_pair,
     "whatsapp": phase_whatsapp,
+    "calls": phase_calls,
 }
 
 
