@@ -27,4 +27,5 @@
         "wizards/ar_followup_call_outcome_views.xml",
         "views/ar_followup_telephony_menus.xml",
     ],
+    "demo": ["demo/ar_followup_telephony_demo.xml"],
 }
