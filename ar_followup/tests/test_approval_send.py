@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The approval queue (preview, edit, approve, cancel) and "Send reminder now"."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from unittest.mock import patch
 
 import psycopg2
@@ -189,8 +189,8 @@ class TestApprovalSend(ArFollowupCommon):
     def test_send_now_for_one_customer(self):
         overdue = self._ar_invoice(self.customer, 1200, self.days_before(10))
         self._ar_invoice(self.customer, 800, self.days_before(-10))  # not due yet: not included
-        # 21:30 in Kolkata: outside the sending hours, an explicit send goes all the same
-        with freeze_time(datetime.combine(TODAY, time(16, 0))):
+        # 14:00 in Kolkata: within the policy's sending hours (08:00-19:00)
+        with freeze_time(datetime.combine(TODAY, time(8, 30))):
             wizard = self.env["ar.followup.send"].with_user(self.ar_user)
             wizard = wizard.with_context(
                 active_model="res.partner", active_id=self.customer.id
@@ -203,6 +203,7 @@ class TestApprovalSend(ArFollowupCommon):
             self.assertEqual(line.template_id.stage, "overdue")
             self.assertIn("Payment overdue", line.preview_subject)
             self.assertIn(overdue.name, html_to_inner_content(line.preview_body))
+            self.assertFalse(line.send_note)
             wizard.action_send()
         self.assertEqual(wizard.state, "done")
         self.assertEqual(
@@ -225,6 +226,85 @@ class TestApprovalSend(ArFollowupCommon):
         # a payment marks it paid, like a planned one
         self._ar_pay(overdue, 1200, pay_date=TODAY)
         self.assertEqual(reminder.state, "paid")
+
+    def test_send_now_in_the_evening_waits_for_the_sending_window(self):
+        """A clerk's send at 21:30 in Kolkata waits for 08:00, as the policy promises the
+        customers; the wizard says so before and after."""
+        self._ar_invoice(self.customer, 1200, self.days_before(10))
+        with freeze_time(datetime.combine(TODAY, time(16, 0))):
+            wizard = (
+                self.env["ar.followup.send"]
+                .with_user(self.ar_user)
+                .with_context(active_model="res.partner", active_id=self.customer.id)
+                .create({})
+            )
+            [line] = wizard.line_ids
+            self.assertEqual(
+                line.send_note, "Outside the sending window: it goes out at 6/16/26, 8:00 AM."
+            )
+            wizard.action_send()
+        reminder = line.reminder_id
+        self.assertEqual(
+            (line.result_state, line.result),
+            ("queued", "Waits for the sending window, goes out at 6/16/26, 8:00 AM: ₹\xa01,200.00"),
+        )
+        self.assertEqual(
+            (reminder.state, reminder.date_scheduled), ("queued", datetime(2026, 6, 16, 2, 30))
+        )
+        self.dispatch(TODAY, at=time(23, 0))  # 04:30 the next day in Kolkata: still night
+        self.assertEqual(reminder.state, "queued")
+        self.dispatch(TODAY + timedelta(days=1), at=time(2, 35))  # 08:05 in Kolkata
+        self.assertEqual(reminder.state, "sent")
+
+    def test_send_now_under_an_approval_policy(self):
+        """A policy that needs approval keeps a clerk's manual reminder in To Approve (the
+        wizard says so); an AR manager's goes at once. A reminder within the policy's
+        minimum interval is sent, with a warning first."""
+        self.customer.ar_segment_id = self.vip
+        self._ar_invoice(self.customer, 1200, self.days_before(10))
+        with freeze_time(datetime.combine(TODAY, time(8, 30))):
+            wizard = (
+                self.env["ar.followup.send"]
+                .with_user(self.ar_user)
+                .with_context(active_model="res.partner", active_id=self.customer.id)
+                .create({})
+            )
+            [line] = wizard.line_ids
+            self.assertEqual(
+                line.send_note,
+                "Policy Soft, approval first needs approval: it waits in To Approve.",
+            )
+            wizard.action_send()
+        reminder = line.reminder_id
+        self.assertEqual((reminder.state, reminder.mail_message_id.id), ("to_approve", False))
+        self.assertEqual(line.result_state, "to_approve")
+        self.assertIn("Waits for approval (policy Soft, approval first)", line.result)
+        self.assertIn("waiting for approval", self.chatter(self.customer)[0])
+        reminder.with_user(self.ar_user).action_approve()
+        self.dispatch(at=time(8, 35))
+        self.assertEqual(reminder.state, "sent")
+        # the AR manager's own send: at once, with the minimum interval's warning
+        manager = new_test_user(
+            self.env,
+            login="ar_manager_send",
+            groups="ar_followup.ar_followup_group_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with freeze_time(datetime.combine(TODAY, time(9, 0))):
+            wizard = (
+                self.env["ar.followup.send"]
+                .with_user(manager)
+                .with_context(active_model="res.partner", active_id=self.customer.id)
+                .create({})
+            )
+            [line] = wizard.line_ids
+            self.assertEqual(
+                line.send_note,
+                "The last reminder went 0 days ago; the policy waits 7 days between reminders.",
+            )
+            wizard.action_send()
+        self.assertEqual((line.result_state, line.reminder_id.state), ("sent", "sent"))
 
     def test_send_now_form_changes_tone_and_template(self):
         """Through the form as the clerk sees it: change the tone, the preview follows."""

@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_datetime
+
+from ..models.ar_followup_reminder.states import SENT_STATES
+from ..tools import cadence
 
 
 class ArFollowupSend(models.TransientModel):
@@ -27,10 +30,14 @@ class ArFollowupSend(models.TransientModel):
     def _compute_counts(self):
         for wizard in self:
             wizard.sent_count = len(
-                wizard.line_ids.filtered(lambda l: l.result_state in ("sent", "queued"))
+                wizard.line_ids.filtered(
+                    lambda l: l.result_state in ("sent", "queued", "to_approve")
+                )
             )
             wizard.not_sent_count = len(
-                wizard.line_ids.filtered(lambda l: l.result_state not in (False, "sent", "queued"))
+                wizard.line_ids.filtered(
+                    lambda l: l.result_state not in (False, "sent", "queued", "to_approve")
+                )
             )
 
     @api.model
@@ -185,11 +192,18 @@ class ArFollowupSendLine(models.TransientModel):
     preview_subject = fields.Char("Subject", compute="_compute_preview")
     preview_body = fields.Html("Preview", compute="_compute_preview", sanitize=False)
     preview_error = fields.Char("Preview Problem", compute="_compute_preview")
+    send_note = fields.Char(
+        "Before Sending",
+        compute="_compute_send_note",
+        help="What the policy says about sending this reminder now: approval, sending "
+        "window, minimum interval since the last reminder.",
+    )
     reminder_id = fields.Many2one("ar.followup.reminder", "Reminder", readonly=True)
     result_state = fields.Selection(
         [
             ("sent", "Sent"),
             ("queued", "Queued"),
+            ("to_approve", "Awaiting Approval"),
             ("not_sent", "Not Sent"),
             ("again", "Already Sent"),
             ("nothing", "Nothing to Send"),
@@ -264,6 +278,55 @@ class ArFollowupSendLine(models.TransientModel):
             line.preview_subject = content["subject"]
             line.preview_body = reminder._ar_preview_html(content["body"])
 
+    @api.depends("partner_id", "company_id", "channel", "move_ids")
+    def _compute_send_note(self):
+        now = fields.Datetime.now()
+        Reminder = self.env["ar.followup.reminder"]
+        for line in self:
+            line.send_note = False
+            if not line.partner_id or not line.move_ids:
+                continue
+            try:
+                reminder = line._ar_new_reminder(template=False)
+            except (UserError, ValidationError):  # nothing to claim: the preview says why
+                continue
+            policy = reminder.policy_id
+            notes = []
+            if Reminder._ar_manual_needs_approval(policy):
+                notes.append(
+                    self.env._("Policy %s needs approval: it waits in To Approve.", policy.name)
+                )
+            tz = line.partner_id.tz or line.company_id._ar_tz()
+            opening = cadence.window_opening(now, tz, *reminder._ar_get_sending_window())
+            if opening > now:
+                notes.append(
+                    self.env._(
+                        "Outside the sending window: it goes out at %s.",
+                        format_datetime(self.env, opening, tz=tz, dt_format="short"),
+                    )
+                )
+            last = Reminder.sudo().search(
+                [
+                    ("company_id", "=", line.company_id.id),
+                    ("partner_id", "=", line.partner_id.commercial_partner_id.id),
+                    ("state", "in", SENT_STATES),
+                ],
+                order="date_sent desc",
+                limit=1,
+            )
+            if last.date_sent and policy.min_interval_days:
+                days = (now - last.date_sent).days
+                if days < policy.min_interval_days:
+                    notes.append(
+                        self.env._(
+                            "The last reminder went %(days)s days ago; the policy waits "
+                            "%(interval)s days between reminders.",
+                            days=days,
+                            interval=policy.min_interval_days,
+                        )
+                    )
+            line.send_note = " ".join(notes) or False
+
     def _ar_prepare_reminder_vals(self, now, template=None):
         self.ensure_one()
         return self.env["ar.followup.reminder"]._ar_prepare_manual_vals(
@@ -308,6 +371,27 @@ class ArFollowupSendLine(models.TransientModel):
                 "result": self.env._(
                     "Sent to %(recipient)s: %(amount)s",
                     recipient=reminder.recipient or reminder.partner_id.display_name,
+                    amount=format_amount(self.env, reminder.amount_residual, reminder.currency_id),
+                ),
+            }
+        if reminder.state == "to_approve":
+            return {
+                "result_state": "to_approve",
+                "result": self.env._(
+                    "Waits for approval (policy %(policy)s): %(amount)s",
+                    policy=reminder.policy_id.name,
+                    amount=format_amount(self.env, reminder.amount_residual, reminder.currency_id),
+                ),
+            }
+        if reminder.state == "queued" and reminder.date_scheduled > fields.Datetime.now():
+            tz = reminder.partner_id.tz or reminder.company_id._ar_tz()
+            return {
+                "result_state": "queued",
+                "result": self.env._(
+                    "Waits for the sending window, goes out at %(when)s: %(amount)s",
+                    when=format_datetime(
+                        self.env, reminder.date_scheduled, tz=tz, dt_format="short"
+                    ),
                     amount=format_amount(self.env, reminder.amount_residual, reminder.currency_id),
                 ),
             }

@@ -46,12 +46,16 @@ class ArFollowupDemo(models.AbstractModel):
                 "status": "manual",
             }
         )._ar_place()
-        wizard = self.env["ar.followup.call.outcome"].with_user(collector).create(
-            {
-                "call_id": call.id,
-                "outcome": "callback",
-                "callback_at": fields.Datetime.now() + timedelta(days=1),
-                "note": "Accounts head travelling; asked us to call back tomorrow.",
-            }
+        wizard = (
+            self.env["ar.followup.call.outcome"]
+            .with_user(collector)
+            .create(
+                {
+                    "call_id": call.id,
+                    "outcome": "callback",
+                    "callback_at": fields.Datetime.now() + timedelta(days=1),
+                    "note": "Accounts head travelling; asked us to call back tomorrow.",
+                }
+            )
         )
         wizard.action_confirm()

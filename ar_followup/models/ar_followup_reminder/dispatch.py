@@ -325,19 +325,12 @@ class ReminderDispatch:
     def _ar_get_sending_window(self):
         """``(from hour, until hour)`` in the customer's time zone.
 
-        The policy's window; an explicit manual send is not held back by it (the
-        user asked for now). A channel that obeys calling hours is also held to
-        the company's.
+        The policy's window, manual sends included (a clerk's evening send waits
+        for the morning, as the policy promises the customers). A channel that
+        obeys calling hours is also held to the company's.
         """
         self.ensure_one()
-        window = (
-            (0.0, 24.0)
-            if self.manual
-            else (
-                self.policy_id.window_start,
-                self.policy_id.window_end or 24.0,
-            )
-        )
+        window = (self.policy_id.window_start or 0.0, self.policy_id.window_end or 24.0)
         if self._ar_channel_features()["obeys_calling_hours"]:
             company = self.company_id
             calling = (company.ar_calling_hour_start, company.ar_calling_hour_end or 24.0)

@@ -24,9 +24,12 @@ class ReminderManual:
     :meth:`_ar_dispatch_one`) at once, in the user's transaction (a bulk send of
     more than :data:`MANUAL_SEND_AT_ONCE`, and any channel calling an outside
     service, is queued for the dispatcher instead): holds,
-    do-not-contact and reachability still apply, the sending window does not
-    (the user asked for now). One counts as contact for the policy's minimum
-    interval; it claims no step, so the cadence's steps still fire. Its cycle
+    do-not-contact, reachability and the policy's sending window still apply
+    (outside it the reminder waits for its opening), and a policy that needs
+    approval keeps a clerk's manual reminder in *To Approve* (an AR manager's goes
+    at once). One counts as contact for the policy's minimum interval (the
+    wizard warns when the last one is more recent); it claims no step, so the
+    cadence's steps still fire. Its cycle
     key is ``manual:<minute>:<digest of channel and invoices>``: a second click
     within the same minute on the same invoices finds the first reminder (a
     partial unique index is the last guard against two requests at once) and
@@ -103,10 +106,12 @@ class ReminderManual:
             due = min((line.date_maturity or line.date for line in lines), default=today)
             stage = "overdue" if due < today else ("due" if due == today else "before_due")
         cycle_key, manual_key = self._ar_manual_keys(channel, moves, now)
+        policy = partner._ar_get_policies(company)[partner.id]
+        approval = self._ar_manual_needs_approval(policy)
         return {
             "company_id": company.id,
             "partner_id": partner.id,
-            "policy_id": partner._ar_get_policies(company)[partner.id].id,
+            "policy_id": policy.id,
             "manual": True,
             "cycle_key": cycle_key,
             "manual_key": manual_key,
@@ -128,9 +133,19 @@ class ReminderManual:
                 )
                 for line in lines
             ],
-            "state": "sending",
-            "date_sending": now,
+            "state": "to_approve" if approval else "sending",
+            "date_sending": False if approval else now,
         }
+
+    @api.model
+    def _ar_manual_needs_approval(self, policy):
+        """Whether a manual reminder under ``policy`` waits for approval: the policy
+        needs it, and the user is no AR manager (whose send is an approval)."""
+        return bool(
+            policy.need_approval
+            and not self.env.su
+            and not self.env.user.has_group("ar_followup.ar_followup_group_manager")
+        )
 
     @api.model
     def _ar_send_manual(self, vals_list):
@@ -161,6 +176,11 @@ class ReminderManual:
                     results.append((reminder, False))
                     continue
             results.append((existing, True))
+        waiting = created.filtered(lambda r: r.state == "to_approve")
+        waiting._ar_log_note(
+            lambda r: self.env._("Payment reminder waiting for approval: %s", r.display_name)
+        )
+        created -= waiting
         problems = created._ar_check_before_send(now)
         # what will go out: beyond a handful, rendering and attachments would hold the
         # user's request for minutes, so a bulk send is left to the dispatcher
