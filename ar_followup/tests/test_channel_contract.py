@@ -204,7 +204,7 @@ class TestChannelContract(ArFollowupCommon):
 
         self.assertEqual(window("email"), (7.0, 21.0))
         self.assertEqual(window("sms"), (8.0, 19.0))
-        self.assertEqual(window("email", manual=True), (0.0, 24.0))
+        self.assertEqual(window("email", manual=True), (7.0, 21.0), "manual sends too")
         self.assertEqual(window("sms", manual=True), (8.0, 19.0))
         policy.write({"window_start": 20.0, "window_end": 22.0})
         self.assertEqual(window("sms"), (8.0, 19.0), "windows that do not meet: calling hours")
