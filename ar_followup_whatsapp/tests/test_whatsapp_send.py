@@ -283,6 +283,18 @@ class TestWhatsAppThroughput(WhatsAppCommon):
         self.dispatch()
         self.assertEqual(len(self.graph.messages), 20)
 
+    def test_no_time_to_start_leaves_the_batch_to_the_next_run(self):
+        """A dispatcher whose transaction budget is spent before its first round gives
+        the batch back and stops, instead of claiming it again and again."""
+        reminder = self.planned()
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("ar_followup.dispatch_transaction_seconds", "0")
+        self.dispatch()
+        self.assertEqual((reminder.state, len(self.graph.messages)), ("queued", 0))
+        params.set_param("ar_followup.dispatch_transaction_seconds", "60")
+        self.dispatch()
+        self.assertEqual(reminder.state, "sent")
+
     def test_errors_in_a_round_each_handled(self):
         self.account.wa_rate_limit = 20
         reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)

@@ -76,6 +76,7 @@ class ReminderDispatch:
             )
             if not batch:
                 break
+            done_before = done
             # the claim is committed before any channel is called: a crash from here on
             # leaves the batch 'sending', never sent twice
             time_left = Cron._commit_progress()
@@ -121,6 +122,14 @@ class ReminderDispatch:
                 self._ar_forget_send()
             if pending:
                 time_left = Cron._commit_progress(pending)
+            if done == done_before:
+                # every reminder of the batch was given back (its channel had no time
+                # left to start one): claiming them again at once would spin until the
+                # cron is killed; they wait for the next run
+                _logger.info(
+                    "AR dispatch: %s reminders given back, left to the next run", len(batch)
+                )
+                break
         return done
 
     def _ar_prepare_send(self, problems):
