@@ -342,9 +342,7 @@ class ArFollowupSnapshot(models.Model):
             for key in summed:
                 company_row[key] += values[key]
         company_row["dispute_open_age"] = round(sum(ages) / len(ages), 1) if ages else None
-        vals_list = [
-            self._ar_prepare_snapshot_vals(company, day, None, company_row, dso.get(None))
-        ]
+        vals_list = [self._ar_prepare_snapshot_vals(company, day, None, company_row, dso.get(None))]
         vals_list += [
             self._ar_prepare_snapshot_vals(company, day, partner_id, values, dso.get(partner_id))
             for partner_id, values in rows.items()
@@ -377,13 +375,15 @@ class ArFollowupSnapshot(models.Model):
                 amount, items = buckets.get(bucket.id, (0.0, 0))
                 buckets[bucket.id] = (amount + overdue, items + count)
         Dispute = self.env["ar.followup.dispute"]
-        disputes = Dispute.search(
-            [("company_id", "=", company.id), *Dispute._ar_get_open_domain()]
-        )
+        disputes = Dispute.search([("company_id", "=", company.id), *Dispute._ar_get_open_domain()])
         if disputes:
             disputed = Domain.OR(
                 [
-                    Domain("partner_id", "in", disputes.filtered(lambda d: not d.move_ids).partner_id.ids),
+                    Domain(
+                        "partner_id",
+                        "in",
+                        disputes.filtered(lambda d: not d.move_ids).partner_id.ids,
+                    ),
                     Domain("move_id", "in", disputes.move_ids.ids),
                 ]
             )
@@ -518,8 +518,9 @@ class ArFollowupSnapshot(models.Model):
     def _ar_fetch_dso(self, company, day):
         """``{customer id or None (the portfolio): standard DSO}`` recorded for ``day``."""
         Dso = self.env["ar.followup.dso"]
+        # a grouped read gives False for a DSO left empty (no credit sales in the period)
         return {
-            partner.id or None: dso
+            partner.id or None: None if dso is False else dso
             for partner, dso in Dso._read_group(
                 [("company_id", "=", company.id), ("date", "=", day)],
                 ["partner_id"],
@@ -587,7 +588,9 @@ class ArFollowupSnapshot(models.Model):
                 ),
             )
         )
-        company_row = next(row_id for row_id, partner_id in self.env.cr.fetchall() if not partner_id)
+        company_row = next(
+            row_id for row_id, partner_id in self.env.cr.fetchall() if not partner_id
+        )
         if lines:
             Line = self.env["ar.followup.snapshot.line"]
             self.env.cr.execute(

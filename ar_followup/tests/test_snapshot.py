@@ -35,6 +35,9 @@ class TestSnapshot(ArFollowupCommon):
         cls.refund = invoice(cls.customer_b, 200, cls.days_before(2), move_type="out_refund")
         cls.inv_e = invoice(cls.deccan, 1200, cls.days_before(20))
         cls.inv_v = invoice(cls.vip, 900, cls.days_before(3))
+        # owes for an invoice older than the DSO period: a DSO row without a DSO
+        cls.dormant = cls._ar_create_customer("Purana Mills")
+        invoice(cls.dormant, 450, cls.days_before(200))
 
     def setUp(self):
         super().setUp()
@@ -175,7 +178,9 @@ class TestSnapshot(ArFollowupCommon):
         return rows, buckets, by_state
 
     def _recorded(self):
-        snapshots = self.Snapshot.search([("company_id", "=", self.company.id), ("date", "=", TODAY)])
+        snapshots = self.Snapshot.search(
+            [("company_id", "=", self.company.id), ("date", "=", TODAY)]
+        )
         return {row.partner_id.id or None: row for row in snapshots}
 
     def test_rate_doctests(self):
@@ -214,6 +219,13 @@ class TestSnapshot(ArFollowupCommon):
             [("company_id", "=", self.company.id), ("date", "=", TODAY), ("partner_id", "=", False)]
         )
         self.assertEqual(company.dso, dso.dso_standard)
+        for partner_id, row in recorded.items():
+            customer_dso = self.env["ar.followup.dso"].search(
+                [("date", "=", TODAY), ("partner_id", "=", partner_id or False)]
+            )
+            self.assertEqual(row.dso, customer_dso.dso_standard, row.partner_id.name)
+        self.assertFalse(recorded[self.dormant.id].dso, "no credit sales in the period")
+        self.assertEqual(recorded[self.dormant.id].amount_overdue, 450)
         # the breakdowns
         self.assertEqual(
             {
@@ -249,7 +261,9 @@ class TestSnapshot(ArFollowupCommon):
         self.assertEqual(again, first)
         self.assertEqual(len(self._recorded()[None].line_ids), lines)
         self.assertEqual(
-            self.Snapshot.search_count([("date", "=", TODAY), ("company_id", "=", self.company.id)]),
+            self.Snapshot.search_count(
+                [("date", "=", TODAY), ("company_id", "=", self.company.id)]
+            ),
             len(first),
         )
 
@@ -261,9 +275,12 @@ class TestSnapshot(ArFollowupCommon):
         self.assertEqual(mine.company_id, self.company)
         theirs = self.Snapshot.with_user(clerk_b).search([])
         self.assertEqual(theirs.company_id, other)
-        self.assertFalse(self.env["ar.followup.snapshot.line"].with_user(clerk_b).search([]).filtered(
-            lambda l: l.company_id == self.company
-        ))
+        self.assertFalse(
+            self.env["ar.followup.snapshot.line"]
+            .with_user(clerk_b)
+            .search([])
+            .filtered(lambda l: l.company_id == self.company)
+        )
 
     def test_dashboard_figures_open_the_records_behind_them(self):
         self._history()
@@ -271,7 +288,9 @@ class TestSnapshot(ArFollowupCommon):
         # the first opening records the day's metrics
         action = Snapshot._ar_action_dashboard()
         [company] = Snapshot.search(action["domain"])
-        self.assertEqual((company.company_id, company.date, company.partner_id.id), (self.company, TODAY, False))
+        self.assertEqual(
+            (company.company_id, company.date, company.partner_id.id), (self.company, TODAY, False)
+        )
         self.assertEqual(
             self.env.ref("ar_followup.ar_followup_dashboard_menu").action,
             self.env.ref("ar_followup.ar_followup_snapshot_action_server_dashboard"),
@@ -285,8 +304,10 @@ class TestSnapshot(ArFollowupCommon):
             for metric in ar_followup_snapshot.AMOUNTS:
                 with self.subTest(customer=row.partner_id.name, metric=metric):
                     opened = row.with_context(ar_metric=metric).action_ar_open_metric()
-                    items = self.env[opened["res_model"]].with_user(self.ar_user).search(
-                        opened["domain"]
+                    items = (
+                        self.env[opened["res_model"]]
+                        .with_user(self.ar_user)
+                        .search(opened["domain"])
                     )
                     self.assertAlmostEqual(sum(items.mapped("residual")), row[metric])
         for line in company.line_ids:
