@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from ..models import ar_followup_snapshot
 from .common import TODAY, ArFollowupCommon
@@ -320,3 +320,42 @@ class TestSnapshot(ArFollowupCommon):
         # a figure that does not exist is refused with a message, not a traceback
         with self.assertRaises(UserError):
             company.with_context(ar_metric="no_such_figure").action_ar_open_metric()
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardInBrowser(HttpCase, ArFollowupCommon):
+    def test_clerk_opens_the_dashboard_and_a_figure(self):
+        """In the browser: the dashboard's card shows the figures; Overdue opens the open
+        overdue items behind it."""
+        self._ar_invoice(self.customer, 1000, self.days_before(10))
+        self._ar_invoice(self.customer_b, 2500, self.days_before(40))
+        self.refresh_ageing()
+        action = self.env.ref("ar_followup.ar_followup_snapshot_action_server_dashboard")
+        code = """
+            (async () => {
+                const until = async (find) => {
+                    for (let i = 0; i < 200; i++) {
+                        const found = find();
+                        if (found) return found;
+                        await new Promise((resolve) => setTimeout(resolve, 100));
+                    }
+                    throw new Error("not found: " + find);
+                };
+                const card = await until(() => document.querySelector(".o_kanban_record"));
+                const figure = (label) => [...card.querySelectorAll("div.col-6")].find(
+                    (col) => col.querySelector(".text-muted").textContent.trim() === label
+                );
+                const overdue = figure("Overdue");
+                if (!overdue.textContent.includes("3,500.00")) {
+                    throw new Error("overdue shown: " + overdue.textContent);
+                }
+                overdue.querySelector("button").click();
+                const rows = await until(() => {
+                    const found = document.querySelectorAll(".o_list_view .o_data_row");
+                    return found.length ? found : null;
+                });
+                if (rows.length !== 2) throw new Error("rows: " + rows.length);
+                console.log("test successful");
+            })();
+        """
+        self.browser_js("/odoo/action-%s" % action.id, code, login="ar_clerk", timeout=120)
