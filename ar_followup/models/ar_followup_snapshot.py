@@ -552,7 +552,12 @@ class ArFollowupSnapshot(models.Model):
     def _ar_write_day(self, company, day, vals_list, lines):
         """Replace ``company``'s rows of ``day`` by ``vals_list`` (the company row first,
         which gets ``lines``): a delete and one insert per table, ``unnest`` of arrays.
-        Raw SQL because creating thousands of rows through the ORM costs a query each."""
+        Raw SQL because creating thousands of rows through the ORM costs a query each.
+
+        The insert is an upsert on the unique index: when another transaction recorded
+        the same day meanwhile (the cron and a *Refresh*), PostgreSQL refuses it as a
+        serialization failure, which Odoo retries, rather than as a duplicate.
+        """
         self.flush_model()
         self.env.cr.execute(
             SQL(
@@ -578,9 +583,15 @@ class ArFollowupSnapshot(models.Model):
             INSERT INTO ar_followup_snapshot (%(columns)s, create_uid, create_date, write_uid, write_date)
             SELECT v.*, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
               FROM unnest(%(arrays)s) AS v
+                ON CONFLICT (company_id, COALESCE(partner_id, 0), date) DO UPDATE
+               SET %(updates)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
          RETURNING id, partner_id
             """,
                 columns=SQL(", ").join(SQL.identifier(name) for name in columns),
+                updates=SQL(", ").join(
+                    SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
+                    for name in columns
+                ),
                 uid=self.env.uid,
                 arrays=SQL(", ").join(
                     SQL("%s::%s[]", [vals[name] for vals in vals_list], SQL(types[name]))

@@ -5,9 +5,11 @@ import doctest
 from collections import Counter, defaultdict
 from datetime import time, timedelta
 
-from odoo import Command
+import psycopg2
+
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from ..models import ar_followup_snapshot
 from .common import TODAY, ArFollowupCommon
@@ -359,3 +361,60 @@ class TestDashboardInBrowser(HttpCase, ArFollowupCommon):
             })();
         """
         self.browser_js("/odoo/action-%s" % action.id, code, login="ar_clerk", timeout=120)
+
+
+@tagged("post_install", "-at_install")
+class TestSnapshotConcurrency(TransactionCase):
+    """Two recordings of a day on two real connections (the cron and a *Refresh*).
+
+    These tests commit, on connections of their own, and remove what they wrote.
+    """
+
+    def _cursor(self):
+        registry = self.registry
+
+        class _Env:
+            def __enter__(inner):
+                inner.cr = registry.cursor()
+                inner.cr.execute("SET lock_timeout = '10s'")
+                return api.Environment(inner.cr, SUPERUSER_ID, {})
+
+            def __exit__(inner, exc_type, exc, tb):
+                inner.cr.rollback()
+                inner.cr.close()
+
+        return _Env()
+
+    def _remove(self):
+        with self._cursor() as env:
+            env.cr.execute(
+                "DELETE FROM ar_followup_snapshot WHERE company_id = %s AND date = %s",
+                [self.company_id, TODAY],
+            )
+            env.cr.commit()
+
+    def test_a_day_recorded_twice_at_once_is_retried_not_duplicated(self):
+        self.company_id = self.env.ref("base.main_company").id
+        self.addCleanup(self._remove)
+        with self._cursor() as env_a, self._cursor() as env_b:
+            company_b = env_b["res.company"].browse(self.company_id)
+            # B's transaction has begun (its snapshot is taken) when A records and commits
+            env_b.cr.execute("SELECT 1 FROM ar_followup_snapshot LIMIT 1")
+            env_a["ar.followup.snapshot"]._ar_record(
+                env_a["res.company"].browse(self.company_id), TODAY
+            )
+            env_a.cr.commit()
+            # B cannot see A's rows: refused as a serialization failure (which Odoo
+            # retries), not as a duplicate
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                env_b["ar.followup.snapshot"]._ar_record(company_b, TODAY)
+            env_b.cr.rollback()
+            env_b.invalidate_all()
+            rows = env_b["ar.followup.snapshot"]._ar_record(company_b, TODAY)
+            env_b.cr.commit()
+            self.assertEqual(
+                env_b["ar.followup.snapshot"].search_count(
+                    [("company_id", "=", self.company_id), ("date", "=", TODAY)]
+                ),
+                rows,
+            )
