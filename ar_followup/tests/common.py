@@ -152,8 +152,9 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def _ar_load_hindi(cls):
-        """Activate Hindi and load the addon's ``hi.po`` as it is written.
+    def _ar_load_hindi(cls, *modules):
+        """Activate Hindi and load the ``hi.po`` of ``modules`` (default: this addon) as
+        it is written.
 
         Odoo's loader merges a ``.po`` with the addon's ``.pot`` and drops the
         entries the ``.pot`` does not list yet: a text changed or added since the
@@ -161,15 +162,16 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
         from a copy (no ``.pot`` beside it), every entry of ``hi.po`` loads.
         """
         cls.env["res.lang"]._activate_lang("hi_IN")
-        with file_open("ar_followup/i18n/hi.po", "rb") as po:
-            content = po.read()
-        with tempfile.NamedTemporaryFile(suffix=".po") as copy:
-            copy.write(content)
-            copy.flush()
-            copy.seek(0)
-            importer = TranslationImporter(cls.env.cr, verbose=False)
-            importer.load(copy, "po", "hi_IN")
-            importer.save(overwrite=True, force_overwrite=True)
+        importer = TranslationImporter(cls.env.cr, verbose=False)
+        for module in modules or ("ar_followup",):
+            with file_open("%s/i18n/hi.po" % module, "rb") as po:
+                content = po.read()
+            with tempfile.NamedTemporaryFile(suffix=".po") as copy:
+                copy.write(content)
+                copy.flush()
+                copy.seek(0)
+                importer.load(copy, "po", "hi_IN")
+        importer.save(overwrite=True, force_overwrite=True)
 
     @classmethod
     def _ar_setup_sms(cls):
