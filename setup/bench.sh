@@ -44,6 +44,8 @@ for n in $BENCH_SIZES; do
     psql -q -d "$db" -c "VACUUM ANALYZE"
     log "N=$n: our planning and dispatch"
     phase "$db" ours "$n"
+    log "N=$n: the day's follow-up metrics"
+    phase "$db" metrics "$n"
     log "N=$n: dispatch by one worker, then by two at once"
     phase "$db" pair "$n"
     log "N=$n: WhatsApp dispatch against a fake Graph API (150 ms a call, 80/s cap)"

@@ -11,6 +11,8 @@ from . import ar_followup_tone
 from . import ar_followup_segment
 from . import ar_followup_tone_rule
 from . import ar_followup_dso
+from . import ar_followup_snapshot
+from . import ar_followup_snapshot_line
 from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile

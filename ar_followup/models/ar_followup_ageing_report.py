@@ -4,6 +4,21 @@ from odoo.tools import SQL
 
 from ..tools.ageing import days_overdue
 
+#: the ageing column of credit notes and payments not matched with an invoice
+CREDIT_COLUMN = "z_credit"
+#: added to a bucket's upper bound in its column key, so that negative bounds sort too
+DAYS_OFFSET = 100000
+
+
+def bucket_column_key(open_ended, max_days, bucket_id):
+    """The ageing column of a bucket: ordered as the buckets are (open-ended last).
+
+    >>> sorted([bucket_column_key(True, 90, 5), bucket_column_key(False, 30, 9),
+    ...         bucket_column_key(False, 0, 12), CREDIT_COLUMN])
+    ['0100000-12', '0100030-9', '1100090-5', 'z_credit']
+    """
+    return "%s%06d-%s" % ("1" if open_ended else "0", (max_days or 0) + DAYS_OFFSET, bucket_id)
+
 
 class ArFollowupAgeingReport(models.Model):
     """Open receivable items with their ageing: one row per open due line.
@@ -28,6 +43,13 @@ class ArFollowupAgeingReport(models.Model):
     company_currency_id = fields.Many2one("res.currency", "Company Currency", readonly=True)
     currency_id = fields.Many2one("res.currency", "Currency", readonly=True)
     bucket_id = fields.Many2one("ar.followup.bucket", "Ageing Bucket", readonly=True)
+    ageing_column = fields.Selection(
+        "_selection_ageing_column",
+        "Ageing",
+        readonly=True,
+        help="The ageing bucket, or Unallocated credit for credit notes and payments not "
+        "matched with an invoice.",
+    )
     days_overdue = fields.Integer(compute="_compute_days_overdue")
     date = fields.Date(readonly=True)
     date_maturity = fields.Date("Due Date", readonly=True)
@@ -36,6 +58,28 @@ class ArFollowupAgeingReport(models.Model):
         "Amount Due in Currency", currency_field="currency_id", readonly=True, aggregator=None
     )
     overdue = fields.Monetary(currency_field="company_currency_id", readonly=True)
+
+    @api.model
+    def _selection_ageing_column(self):
+        """The buckets in their order, then the unallocated credit.
+
+        A grouped read orders a selection by its values: each bucket's value starts
+        with its position (open-ended last, then its upper bound), so the columns of
+        a pivot come in the buckets' order, whichever company they belong to.
+        Every company's buckets are listed, so any row read has its label.
+        """
+        buckets = self.env["ar.followup.bucket"].sudo().with_context(active_test=False).search([])
+        # a user working in several companies sees whose bucket a column is
+        many_companies = len(self.env.companies) > 1
+        return [
+            (
+                bucket_column_key(bucket.open_ended, bucket.max_days, bucket.id),
+                "%s (%s)" % (bucket.name, bucket.company_id.name)
+                if many_companies
+                else bucket.name,
+            )
+            for bucket in buckets.sorted(lambda b: (b.open_ended, b.max_days, b.id))
+        ] + [(CREDIT_COLUMN, self.env._("Unallocated credit"))]
 
     def _compute_days_overdue(self):
         today = {company: company._ar_today() for company in self.company_id}
@@ -56,6 +100,12 @@ class ArFollowupAgeingReport(models.Model):
                    c.currency_id AS company_currency_id,
                    aml.currency_id,
                    aml.ar_bucket_id AS bucket_id,
+                   CASE WHEN b.id IS NOT NULL
+                        THEN CASE WHEN b.open_ended THEN '1' ELSE '0' END
+                             || LPAD((COALESCE(b.max_days, 0) + %(offset)s)::text, 6, '0')
+                             || '-' || b.id
+                        WHEN aml.amount_residual < 0 THEN %(credit)s
+                   END AS ageing_column,
                    aml.date,
                    aml.date_maturity,
                    aml.amount_residual AS residual,
@@ -70,7 +120,9 @@ class ArFollowupAgeingReport(models.Model):
                AND aml.parent_state = 'posted'
                AND NOT aml.reconciled
                AND aml.amount_residual != 0
-            """
+            """,
+            offset=DAYS_OFFSET,
+            credit=CREDIT_COLUMN,
         )
 
     @api.model

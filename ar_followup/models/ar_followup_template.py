@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import html2plaintext
 
 from ..exceptions import ArTemplateError
@@ -39,6 +40,7 @@ CONTEXT_VARIABLES = {
     "buckets",
     "total_due",
     "total_overdue",
+    "total_disputed",
     "oldest_days_overdue",
     "pay_link",
     "statement_link",
@@ -207,10 +209,16 @@ class ArFollowupTemplate(models.Model):
         owner = partner._ar_get_owner()
         data = self._ar_context_batch_data(partner, moves, company)
         no_lines = self.env["account.move.line"]
+        disputed_moves = (
+            set(moves.ids) if partner.id in data["disputed_customers"] else data["disputed_moves"]
+        )
         invoices = [
-            self._ar_invoice_data(
-                move, today, data["lines"].get(move.id, no_lines), reminder=reminder
-            )
+            {
+                **self._ar_invoice_data(
+                    move, today, data["lines"].get(move.id, no_lines), reminder=reminder
+                ),
+                "disputed": move.id in disputed_moves,
+            }
             for move in moves.sorted("invoice_date_due")
         ]
         merged, total_due, total_overdue, oldest_due = data["position"].get(
@@ -232,7 +240,8 @@ class ArFollowupTemplate(models.Model):
             ),
             "customer": {
                 "name": partner.name,
-                "contact": (contact or partner).name,
+                # an invoicing address may have no name of its own: the customer's then
+                "contact": contact.name or partner.name,
                 "ref": partner.ref or "",
                 "vat": partner.vat or "",
                 "lang": partner.lang or "",
@@ -256,6 +265,7 @@ class ArFollowupTemplate(models.Model):
             "buckets": [{"name": name, "amount": amount} for name, amount in merged.items()],
             "total_due": total_due,
             "total_overdue": total_overdue,
+            "total_disputed": data["disputed"].get(partner.id, 0.0),
             "oldest_days_overdue": oldest_days,
             "pay_link": (reminder._ar_tracked_url("pay") if reminder else invoices[0]["link"])
             if invoices
@@ -315,13 +325,47 @@ class ArFollowupTemplate(models.Model):
             ["move_id", "discount_date", "amount_residual_currency", "discount_amount_currency"],
         )
         lines = {move.id: group for move, group in receivable.grouped("move_id").items()}
+        Promise, Dispute = self.env["ar.followup.promise"], self.env["ar.followup.dispute"]
+        open_holds = {}
+        for key, Model in (("promise", Promise), ("dispute", Dispute)):
+            found = {}
+            for hold in Model.search(
+                [("partner_id", "in", partners.ids), *Model._ar_get_open_domain()]
+            ):
+                found.setdefault(hold.partner_id.id, hold)
+            open_holds[key] = found
+        # what is disputed is not asked for: each customer's position leaves out the
+        # invoices under an open dispute (everything, for a dispute on the whole
+        # customer), whose total is given apart
+        disputes = Dispute.search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "=", company.id),
+                *Dispute._ar_get_open_domain(),
+            ]
+        )
+        disputed_customers = disputes.filtered(lambda d: not d.move_ids).partner_id
+        disputed_moves = disputes.move_ids
+        disputed_domain = Domain.OR(
+            [
+                Domain("partner_id", "in", disputed_customers.ids),
+                Domain("move_id", "in", disputed_moves.ids),
+            ]
+        )
         # each customer's position in one indexed query (the customers' computed
         # totals would also render their ageing summary widget)
         Report = self.env["ar.followup.ageing.report"]
+        partner_domain = Domain(Report._ar_partner_domain(partners, company))
+        disputed = {}
+        if disputes:
+            for partner, residual in Report._read_group(
+                partner_domain & disputed_domain, ["partner_id"], ["residual:sum"]
+            ):
+                disputed[partner.id] = residual
         today = company._ar_today()
         position = {}
         for partner, bucket, residual, overdue, oldest_due in Report._read_group(
-            Report._ar_partner_domain(partners, company),
+            partner_domain & ~disputed_domain if disputes else partner_domain,
             ["partner_id", "bucket_id"],
             ["residual:sum", "overdue:sum", "date_maturity:min"],
             order="bucket_id, partner_id",
@@ -332,20 +376,14 @@ class ArFollowupTemplate(models.Model):
             if bucket.name:
                 merged[bucket.name] = merged.get(bucket.name, 0.0) + residual
             position[partner.id] = (merged, total_due + residual, total_overdue + overdue, oldest)
-        Promise, Dispute = self.env["ar.followup.promise"], self.env["ar.followup.dispute"]
-        open_holds = {}
-        for key, Model in (("promise", Promise), ("dispute", Dispute)):
-            found = {}
-            for hold in Model.search(
-                [("partner_id", "in", partners.ids), *Model._ar_get_open_domain()]
-            ):
-                found.setdefault(hold.partner_id.id, hold)
-            open_holds[key] = found
         data = {
             "partners": set(partners.ids),
             "moves": set(moves.ids),
             "lines": lines,
             "position": position,
+            "disputed": disputed,
+            "disputed_customers": set(disputed_customers.ids),
+            "disputed_moves": set(disputed_moves.ids),
             **open_holds,
         }
         if keep:

@@ -23,3 +23,5 @@ from . import test_email_batch
 from . import test_channel_contract
 from . import test_delivery
 from . import test_ar_user_rights
+from . import test_template_wording
+from . import test_snapshot

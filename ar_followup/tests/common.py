@@ -6,6 +6,7 @@ through the ORM, a frozen "today", and low-privilege users. Tests never use
 demo data. Channel addons subclass :class:`ArFollowupCommon`.
 """
 
+import tempfile
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from unittest.mock import patch
@@ -14,7 +15,9 @@ from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.tests import new_test_user
+from odoo.tools import file_open
 from odoo.tools.mail import html_to_inner_content
+from odoo.tools.translate import TranslationImporter
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -147,6 +150,28 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
             )
             ._create_payments()
         )
+
+    @classmethod
+    def _ar_load_hindi(cls, *modules):
+        """Activate Hindi and load the ``hi.po`` of ``modules`` (default: this addon) as
+        it is written.
+
+        Odoo's loader merges a ``.po`` with the addon's ``.pot`` and drops the
+        entries the ``.pot`` does not list yet: a text changed or added since the
+        ``.pot`` was last generated (``make pot``) would load untranslated. Read
+        from a copy (no ``.pot`` beside it), every entry of ``hi.po`` loads.
+        """
+        cls.env["res.lang"]._activate_lang("hi_IN")
+        importer = TranslationImporter(cls.env.cr, verbose=False)
+        for module in modules or ("ar_followup",):
+            with file_open("%s/i18n/hi.po" % module, "rb") as po:
+                content = po.read()
+            with tempfile.NamedTemporaryFile(suffix=".po") as copy:
+                copy.write(content)
+                copy.flush()
+                copy.seek(0)
+                importer.load(copy, "po", "hi_IN")
+        importer.save(overwrite=True, force_overwrite=True)
 
     @classmethod
     def _ar_setup_sms(cls):

@@ -109,6 +109,40 @@ class TestAgeing(ArFollowupCommon):
         self.assertIn(customer, late)
         self.assertNotIn(self.customer_b, late)
 
+    def test_pivot_columns_buckets_in_order_then_unallocated_credit(self):
+        """The ageing pivot's columns, as its grouped read gives them."""
+        self._ar_invoice(self.customer, 1000, self.days_before(95))
+        self._ar_invoice(self.customer, 500, self.days_before(10))
+        self._ar_invoice(self.customer, 300, self.days_before(-20))
+        self._ar_invoice(self.customer, 400, self.days_before(40))
+        self._ar_invoice(self.customer, 200, self.days_before(5), move_type="out_refund")
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 150,
+            }
+        )
+        payment.action_post()
+        self.refresh_ageing()
+        Report = self.env["ar.followup.ageing.report"].with_user(self.ar_user)
+        groups = Report.formatted_read_group(
+            [("partner_id", "=", self.customer.id)], ["ageing_column"], ["residual:sum"]
+        )
+        labels = dict(Report._fields["ageing_column"]._description_selection(Report.env))
+        self.assertEqual(
+            [(labels[g["ageing_column"]], g["residual:sum"]) for g in groups],
+            [
+                ("Not due", 300),
+                ("1–30", 500),
+                ("31–60", 400),
+                ("90+", 1000),
+                ("Unallocated credit", -350),
+            ],
+        )
+        self.assertNotIn(False, [g["ageing_column"] for g in groups])
+
     def test_foreign_currency_invoice(self):
         usd = self.setup_other_currency("USD", rates=[("2000-01-01", 1 / 83.0)])
         invoice = self._ar_invoice(self.customer, 100, self.days_before(65), currency=usd)

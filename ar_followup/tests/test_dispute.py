@@ -4,6 +4,7 @@ import doctest
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.mail import html_to_inner_content
 
 from ..tools import suspension
 from .common import TODAY, ArFollowupCommon
@@ -236,4 +237,100 @@ class TestDispute(ArFollowupCommon):
         )
         self.assertTrue(
             self.customer._ar_get_suspensions(TODAY, other)[self.customer.id]["partner"]
+        )
+
+    # -- what a reminder asks for ------------------------------------------------
+
+    def _deccan(self):
+        """A customer owing ₹19,134 overdue, ₹12,345 of it on one invoice."""
+        deccan = self._ar_create_customer("Deccan Motors")
+        disputed = self._ar_invoice(deccan, 12345, self.days_before(7))
+        undisputed = self._ar_invoice(deccan, 6789, self.days_before(7))
+        return deccan, disputed, undisputed
+
+    def _assert_asks_undisputed(self, reminder, undisputed, disputed):
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.amount_residual, 6789)
+        self.assertEqual(reminder.line_ids.move_id, undisputed)
+        self.assertEqual(reminder.move_ids, undisputed)
+        self.assertIn(disputed.name, reminder.excluded_note)
+        self.assertEqual(reminder.subject, "Payment overdue: ₹6,789.00 to %s" % self.company.name)
+        body = html_to_inner_content(reminder.mail_message_id.body)
+        self.assertIn(undisputed.name, body)
+        self.assertNotIn(disputed.name, body)
+        self.assertNotIn("19,134", body)
+        # the disputed part is said as such, never asked for
+        self.assertEqual(body.count("12,345"), 1)
+        self.assertIn("Invoices under dispute (₹12,345.00) are left out of this reminder", body)
+
+    def test_manual_reminder_asks_only_the_undisputed_amount(self):
+        deccan, disputed, undisputed = self._deccan()
+        self.refresh_ageing()
+        self._raise(disputed, partner=deccan)
+        for model, records in (("res.partner", deccan), ("account.move", disputed | undisputed)):
+            wizard = (
+                self.env["ar.followup.send"]
+                .with_user(self.ar_user)
+                .with_context(active_model=model, active_ids=records.ids)
+                .create({})
+            )
+            [line] = wizard.line_ids
+            self.assertEqual(line.amount_residual, 6789, "what the reminder will claim")
+            self.assertIn("₹6,789.00", line.preview_subject)
+            self.assertNotIn(disputed.name, html_to_inner_content(line.preview_body))
+            wizard.action_send()
+            self.assertEqual(
+                (line.result_state, line.result),
+                ("sent", "Sent to deccan.motors@example.in: ₹\xa06,789.00"),
+            )
+            self._assert_asks_undisputed(line.reminder_id, undisputed, disputed)
+            # the same request again a minute later would be refused as a double submit
+            line.reminder_id.sudo().unlink()
+
+    def test_planned_reminder_asks_only_the_undisputed_amount(self):
+        # disputed after planning: the dispatch leaves the invoice out of the reminder
+        deccan, disputed, undisputed = self._deccan()
+        self.refresh_ageing()
+        reminder = self.plan().filtered(lambda r: r.partner_id == deccan)
+        self.assertEqual(reminder.amount_residual, 19134)
+        self._raise(disputed, partner=deccan)
+        self.dispatch()
+        self._assert_asks_undisputed(reminder, undisputed, disputed)
+        # disputed before planning: the planner leaves it out
+        other, disputed_2, undisputed_2 = self._deccan()
+        self._raise(disputed_2, partner=other)
+        self.refresh_ageing()
+        reminder = self.plan().filtered(lambda r: r.partner_id == other)
+        self.dispatch()
+        self._assert_asks_undisputed(reminder, undisputed_2, disputed_2)
+
+    def test_every_channel_asks_only_the_undisputed_amount(self):
+        """Templates get the undisputed amount; the disputed part is given apart."""
+        deccan, disputed, undisputed = self._deccan()
+        self.refresh_ageing()
+        self._raise(disputed, partner=deccan)
+        self._ar_load_hindi()
+        Template = self.env["ar.followup.template"]
+        context = Template._ar_context(deccan, disputed | undisputed)
+        self.assertEqual(
+            (context["total_overdue"], context["total_due"], context["total_disputed"]),
+            (6789, 6789, 12345),
+        )
+        self.assertEqual(
+            {i["number"]: i["disputed"] for i in context["invoices"]},
+            {disputed.name: True, undisputed.name: False},
+        )
+        self.assertIn("(disputed)", html_to_inner_content(context["invoice_table"]))
+        for template in Template.search([("stage", "in", ("overdue", "final"))]):
+            for lang in ("en_US", "hi_IN"):
+                text = template._ar_render(deccan, undisputed, lang=lang)
+                content = text["subject"] + text["body"]
+                self.assertIn("6,789.00", content, template.name)
+                self.assertNotIn("19,134", content, template.name)
+        # a dispute on the whole customer: nothing is asked for
+        self._raise(partner=deccan)
+        context = Template._ar_context(deccan, disputed | undisputed)
+        self.assertEqual(
+            (context["total_overdue"], context["total_due"], context["total_disputed"]),
+            (0, 0, 19134),
         )

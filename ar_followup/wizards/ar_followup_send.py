@@ -260,8 +260,17 @@ class ArFollowupSendLine(models.TransientModel):
 
     @api.depends("move_ids")
     def _compute_amount_residual(self):
+        """What the reminder will claim: the invoices' residual less the held ones
+        (disputed, promised), as :meth:`_ar_prepare_reminder_vals` leaves them out."""
         for line in self:
-            line.amount_residual = sum(line.move_ids.mapped("amount_residual_signed"))
+            line.amount_residual = 0.0
+            if not line.partner_id or not line.move_ids:
+                continue
+            try:
+                vals = line._ar_prepare_reminder_vals(fields.Datetime.now(), template=False)
+            except UserError:  # nothing left to pay
+                continue
+            line.amount_residual = vals["amount_residual"]
 
     @api.depends("channel", "tone_id", "template_id", "move_ids")
     def _compute_preview(self):

@@ -107,11 +107,26 @@ class TestWhatsappTemplate(ArTemplateCommon):
         ):
             template._ar_render_whatsapp_params(self.customer, self.moves, tone="gentle")
 
-    def test_hindi_speaking_customer(self):
-        self.env["res.lang"]._activate_lang("hi_IN")
-        self.env["ir.module.module"]._load_module_terms(
-            ["ar_followup", "ar_followup_whatsapp"], ["hi_IN"], overwrite=True
+    def test_relationship_said_only_from_a_year(self):
+        """A new customer is not thanked for "0 year(s)" of business; plurals are proper."""
+        template = self._template("before_due")
+        new = template._ar_render_whatsapp_params(self.customer, self.moves, tone="gentle")
+        self.assertNotIn("(s)", new[1])
+        self.assertNotIn("Thank you for", new[1])
+        self.assertTrue(new[1].startswith("A quick note ahead of time"))
+        older = self._ar_invoice(
+            self.customer_b, 1000, self.days_before(-3), invoice_date=self.days_before(400)
         )
+        self.refresh_ageing()
+        a_year = template._ar_render_whatsapp_params(self.customer_b, older, tone="gentle")
+        self.assertTrue(a_year[1].startswith("Thank you for a year of business with us."))
+        self._ar_load_hindi("ar_followup", "ar_followup_whatsapp")
+        self.customer_b.lang = "hi_IN"
+        hindi = template._ar_render_whatsapp_params(self.customer_b, older, tone="gentle")
+        self.assertTrue(hindi[1].startswith("एक वर्ष के साथ के लिए धन्यवाद।"))
+
+    def test_hindi_speaking_customer(self):
+        self._ar_load_hindi("ar_followup", "ar_followup_whatsapp")
         self.customer.lang = "hi_IN"
         template = self._template("overdue")
         rendered = template._ar_render(self.customer, self.moves, tone="gentle")

@@ -97,6 +97,15 @@ def main(path):
         print(f"| {n:,} | {fmt_s(longest)} | {one} | {two} | {scale} | {once} |")
 
     print()
+    print("| open invoices | DSO of the day | follow-up metrics pass | rows | reminders counted |")
+    print("| ---: " * 5 + "|")
+    for n, r in sorted(rows.items()):
+        print(
+            f"| {n:,} | {fmt_s(r.get('metrics_dso_s'))} | {fmt_s(r.get('metrics_s'))} "
+            f"| {r.get('metrics_rows', 0):,} | {r.get('metrics_reminders', 0):,} |"
+        )
+
+    print()
     print(
         "| open invoices | WhatsApp dispatch (150 ms a call, 80/s cap) | calls at once "
         "| longest transaction | sent once |"

@@ -10,6 +10,7 @@ prints the table; each phase prints one JSON line on stdout::
     python tests/bench/run.py CONF DB oca_untracked N
     python tests/bench/run.py CONF DB whatsapp N
     python tests/bench/run.py CONF DB calls N
+    python tests/bench/run.py CONF DB metrics N
 
 ``ours`` times, on the benchmark day D (today) and the day after:
 the bare SQL ageing aggregate (the floor: one GROUP BY over the same lines),
@@ -20,7 +21,7 @@ without attachments, then with the default ones (:func:`bench_attachments`).
 the same invoices on day D+1, as a user starts it; ``oca_untracked`` the same
 without mail tracking (see :func:`phase_env`). ``whatsapp`` times WhatsApp dispatch
 against a local fake Graph API (:func:`phase_whatsapp`); ``calls`` the call queue
-(:func:`phase_calls`).
+(:func:`phase_calls`); ``metrics`` the day's follow-up metrics pass (:func:`phase_metrics`).
 """
 
 import datetime
@@ -527,6 +528,32 @@ def phase_calls(env, n):
         "next_call_queries": max(queries),
         "next_call_opens": action.get("res_model"),
     }
+def phase_metrics(env, n):
+    """The day's follow-up metrics (``ar.followup.snapshot``) after the planning and dispatch
+    of ``ours``: the DSO of the day first (the metrics read it), then the metrics pass,
+    the median of three (each a full pass replacing the day's rows)."""
+    from freezegun import freeze_time
+
+    company = env.company
+    # the day ``ours`` planned and dispatched on
+    day = company._ar_today() + datetime.timedelta(days=1)
+    result = {}
+    Snapshot = env["ar.followup.snapshot"]
+    passes = []
+    with freeze_time(f"{day} 05:15:00", ignore=REAL_CLOCK_MODULES):
+        result["metrics_dso_s"], _rows = timed(company._ar_compute_dso, day)
+        env.cr.commit()
+        for _i in range(3):
+            vacuum_analyze(env.cr.dbname, "ar_followup_snapshot", "ar_followup_snapshot_line")
+            seconds, rows = timed(Snapshot._ar_record, company, day)
+            env.cr.commit()
+            passes.append(seconds)
+    result["metrics_s"] = statistics.median(passes)
+    result["metrics_rows"] = rows
+    result["metrics_reminders"] = Snapshot.search(
+        [("company_id", "=", company.id), ("date", "=", day), ("partner_id", "=", False)]
+    ).reminder_count
+    return result
 
 
 PHASES = {
@@ -538,6 +565,7 @@ PHASES = {
     "pair": phase_pair,
     "whatsapp": phase_whatsapp,
     "calls": phase_calls,
+    "metrics": phase_metrics,
 }
 
 

@@ -392,7 +392,16 @@ class ReminderDispatch:
             self.write({"state": "queued", "date_sending": False, "date_scheduled": problem[1]})
             return None
         if problem and problem[0] == "exclude":
-            self.excluded_note = "\n".join(filter(None, [self.excluded_note, problem[2]]))
+            # the held invoices leave the reminder's items and the amount it claims: a
+            # reminder asks only for what it may ask for
+            held = self.line_ids.filtered(lambda line: line.move_id.id in problem[1])
+            self.write(
+                {
+                    "excluded_note": "\n".join(filter(None, [self.excluded_note, problem[2]])),
+                    "amount_residual": self.amount_residual - sum(held.mapped("amount_residual")),
+                }
+            )
+            held.unlink()
             return self.with_context(ar_exclude_move_ids=problem[1])
         if problem:
             self._ar_close(*problem)

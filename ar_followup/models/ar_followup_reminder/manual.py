@@ -101,6 +101,19 @@ class ReminderManual:
         company = moves.company_id[:1] or self.env.company
         today = company._ar_today()
         lines = self._ar_get_manual_lines(partner, moves, company)
+        # invoices held (disputed, promised) are left out of what the reminder asks for,
+        # as the dispatcher leaves out those held after planning; when all are held the
+        # reminder keeps them and is skipped with the hold's reason
+        holds = partner._ar_get_cadence_holds(company, today).get(
+            partner.commercial_partner_id.id, {}
+        )
+        held = lines.filtered(lambda line: line.move_id.id in holds.get("moves", {}))
+        excluded_note = False
+        if held and held != lines and not holds.get("partner"):
+            lines -= held
+            excluded_note = "\n".join(
+                "%s: %s" % (move.name, holds["moves"][move.id][1]) for move in held.move_id
+            )
         stage = template.stage
         if not stage:
             due = min((line.date_maturity or line.date for line in lines), default=today)
@@ -122,6 +135,7 @@ class ReminderManual:
             "template_id": template.id,
             "tone_id": tone.id,
             "amount_residual": sum(lines.mapped("amount_residual")),
+            "excluded_note": excluded_note,
             "line_ids": [
                 Command.create(
                     {

@@ -1,0 +1,630 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+#: days, ending on the snapshot's date, whose reminders, promises and disputes it counts
+WINDOW_DAYS = 30
+#: how a promise or a dispute came from a person of the AR team (not the customer alone)
+COLLECTOR_SOURCES = ("call", "email", "manual")
+#: counters of a snapshot that add up over customers (the company row is their sum)
+COUNTERS = (
+    "reminder_count",
+    "sent_count",
+    "delivered_count",
+    "read_count",
+    "clicked_count",
+    "replied_count",
+    "paid_count",
+    "failed_count",
+    "skipped_count",
+    "automated_count",
+    "manual_count",
+    "edited_count",
+    "approved_count",
+    "promise_made_count",
+    "promise_obtained_count",
+    "promise_kept_count",
+    "promise_broken_count",
+    "dispute_open_count",
+    "dispute_raised_count",
+)
+AMOUNTS = ("amount_due", "amount_overdue", "amount_disputed")
+
+
+def rate(part, whole):
+    """``part`` as a percentage of ``whole``, None when there is no whole.
+
+    >>> rate(1, 4), rate(0, 0), rate(2, 3)
+    (25.0, None, 66.67)
+    """
+    return round(100.0 * part / whole, 2) if whole else None
+
+
+class ArFollowupSnapshot(models.Model):
+    """The follow-up's figures of a day, kept so trends survive archiving and cleaning.
+
+    One row per company and day (``partner_id`` empty) and one per customer with
+    something open, reminded, promised or disputed, written by the daily cron
+    (:meth:`_ar_record`) and never edited: recording a day again replaces that
+    day's rows. Amounts are the customers' position on the day (company
+    currency, from the stored ageing); counters cover the reminders planned for,
+    and the promises and disputes of, the :data:`WINDOW_DAYS` days ending on the
+    day, in the states they have when it is recorded. The breakdowns of the
+    company row (overdue by bucket, reminders by channel and state) are its
+    lines (``ar.followup.snapshot.line``).
+    """
+
+    _name = "ar.followup.snapshot"
+    _description = "Follow-up Metrics of a Day"
+    _order = "date desc, partner_id desc, id"
+    _rec_name = "date"
+
+    date = fields.Date(required=True, readonly=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        readonly=True,
+        ondelete="cascade",
+        index="btree_not_null",
+        help="Empty on the company-wide row.",
+    )
+    currency_id = fields.Many2one("res.currency", "Currency", required=True, readonly=True)
+    window_days = fields.Integer(
+        "Window (days)",
+        readonly=True,
+        aggregator=None,
+        help="Days ending on the date whose reminders, promises and disputes are counted.",
+    )
+    line_ids = fields.One2many("ar.followup.snapshot.line", "snapshot_id", "Breakdown")
+    # the position
+    amount_due = fields.Monetary("Amount Due", readonly=True, help="Everything open, net.")
+    amount_overdue = fields.Monetary("Overdue", readonly=True)
+    amount_disputed = fields.Monetary(
+        "Disputed", readonly=True, help="Open items under an open dispute."
+    )
+    dso = fields.Float(
+        "DSO",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Standard DSO recorded for the day (DSO Trend), empty when none was.",
+    )
+    # reminders of the window
+    reminder_count = fields.Integer("Reminders", readonly=True, help="Planned for the window.")
+    sent_count = fields.Integer("Sent", readonly=True)
+    delivered_count = fields.Integer("Delivered", readonly=True)
+    read_count = fields.Integer("Read", readonly=True)
+    clicked_count = fields.Integer("Clicked", readonly=True)
+    replied_count = fields.Integer("Replied", readonly=True)
+    paid_count = fields.Integer(
+        "Paid After Reminder", readonly=True, help="Sent reminders whose invoices were paid."
+    )
+    failed_count = fields.Integer("Failed", readonly=True)
+    skipped_count = fields.Integer("Skipped", readonly=True)
+    automated_count = fields.Integer(
+        "Automated",
+        readonly=True,
+        help="Sent by the cadence with the text it wrote: no manual send, no text edited "
+        "before approval.",
+    )
+    manual_count = fields.Integer("Sent Manually", readonly=True)
+    edited_count = fields.Integer("Edited Before Sending", readonly=True)
+    approved_count = fields.Integer("Approved", readonly=True)
+    response_rate = fields.Float(
+        "Response Rate (%)",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Sent reminders the customer replied to, or paid after, per hundred sent.",
+    )
+    automation_rate = fields.Float(
+        "Automation Rate (%)",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Automated reminders per hundred sent.",
+    )
+    # promises and disputes
+    promise_made_count = fields.Integer("Promises Made", readonly=True)
+    promise_obtained_count = fields.Integer(
+        "Promises Obtained",
+        readonly=True,
+        help="Promises made in the window recorded by the AR team (call, e-mail, by hand).",
+    )
+    promise_kept_count = fields.Integer("Promises Kept", readonly=True)
+    promise_broken_count = fields.Integer("Promises Broken", readonly=True)
+    promise_kept_rate = fields.Float(
+        "Promise Kept Rate (%)",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Promises kept per hundred settled (kept or broken) in the window.",
+    )
+    dispute_open_count = fields.Integer("Open Disputes", readonly=True)
+    dispute_raised_count = fields.Integer("Disputes Raised", readonly=True)
+    dispute_open_age = fields.Float(
+        "Open Disputes' Age (days)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help="Average days since the open disputes were raised.",
+    )
+
+    # one row per company, customer (none: the company) and day
+    _unique_day = models.UniqueIndex(
+        "(company_id, COALESCE(partner_id, 0), date)",
+        "Metrics are recorded once per customer and day.",
+    )
+    _company_date_idx = models.Index("(company_id, date)")
+
+    @api.depends("partner_id", "date")
+    def _compute_display_name(self):
+        for row in self:
+            row.display_name = "%s, %s" % (
+                row.partner_id.display_name or row.company_id.display_name,
+                fields.Date.to_string(row.date),
+            )
+
+    # -- the dashboard: every figure opens the records behind it ------------------
+
+    @api.model
+    def _ar_action_dashboard(self):
+        """The collections dashboard: the latest metrics of each company of the user,
+        recorded now for a company that has none yet."""
+        companies = self.env.companies
+        missing = companies - self.search([("company_id", "in", companies.ids)]).company_id
+        for company in missing:
+            self.sudo()._ar_record(company, company._ar_today())
+        latest = self.browse()
+        for company in companies:
+            latest |= self.search(
+                [("company_id", "=", company.id), ("partner_id", "=", False)],
+                order="date desc",
+                limit=1,
+            )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ar_followup.ar_followup_snapshot_action_dashboard"
+        )
+        action["domain"] = [("id", "in", latest.ids)]
+        return action
+
+    def action_ar_refresh(self):
+        """Record the metrics of today again for these companies (as the daily cron)."""
+        self.env["ar.followup.reminder"]._ar_check_user()
+        for company in self.company_id:
+            self.sudo()._ar_record(company, company._ar_today())
+        return self._ar_action_dashboard()
+
+    def _ar_get_metric_domain(self, metric):
+        """``(model, domain)`` of the records behind ``metric`` (a field name) of this row.
+
+        Counters: the reminders, promises or disputes counted; amounts: the open
+        items of the ageing (as they are now: for a past day they have moved on).
+        """
+        self.ensure_one()
+        # as strings: the domain goes to the browser with the action
+        since = fields.Date.to_string(self.date - timedelta(days=self.window_days - 1))
+        day = fields.Date.to_string(self.date)
+        company = [("company_id", "=", self.company_id.id)]
+        partner = [("partner_id", "=", self.partner_id.id)] if self.partner_id else []
+        window = [("date", ">=", since), ("date", "<=", day)]
+        reminders = {
+            "reminder_count": [],
+            "sent_count": [("date_sent", "!=", False)],
+            "delivered_count": [("date_delivered", "!=", False)],
+            "read_count": [("date_read", "!=", False)],
+            "clicked_count": [("date_clicked", "!=", False)],
+            "replied_count": [("date_replied", "!=", False)],
+            "paid_count": [("date_paid", "!=", False), ("date_sent", "!=", False)],
+            "failed_count": [("state", "=", "failed")],
+            "skipped_count": [("state", "=", "skipped")],
+            "automated_count": [
+                ("date_sent", "!=", False),
+                ("manual", "=", False),
+                ("text_edited", "=", False),
+            ],
+            "manual_count": [("date_sent", "!=", False), ("manual", "=", True)],
+            "edited_count": [("text_edited", "=", True)],
+            "approved_count": [("approved_by_id", "!=", False)],
+        }
+        if metric in reminders:
+            return "ar.followup.reminder", company + partner + window + reminders[metric]
+        settled = [("date_done", ">=", since), ("date_done", "<=", day)]
+        promises = {
+            "promise_made_count": window,
+            "promise_obtained_count": [*window, ("source", "in", COLLECTOR_SOURCES)],
+            "promise_kept_count": [*settled, ("state", "=", "kept")],
+            "promise_broken_count": [*settled, ("state", "=", "broken")],
+        }
+        if metric in promises:
+            return "ar.followup.promise", company + partner + promises[metric]
+        Dispute = self.env["ar.followup.dispute"]
+        disputes = {
+            "dispute_open_count": [
+                ("date_raised", "<=", day),
+                *Dispute._ar_get_open_domain(),
+            ],
+            "dispute_raised_count": [
+                ("date_raised", ">=", since),
+                ("date_raised", "<=", day),
+            ],
+        }
+        if metric in disputes:
+            return "ar.followup.dispute", company + partner + disputes[metric]
+        ageing = {"amount_due": [], "amount_overdue": [("overdue", "!=", 0)]}
+        if metric == "amount_disputed":
+            open_disputes = Dispute.search(company + partner + Dispute._ar_get_open_domain())
+            ageing["amount_disputed"] = Domain.OR(
+                [
+                    Domain(
+                        "partner_id",
+                        "in",
+                        open_disputes.filtered(lambda d: not d.move_ids).partner_id.ids,
+                    ),
+                    Domain("move_id", "in", open_disputes.move_ids.ids),
+                ]
+            )
+        if metric in ageing:
+            return "ar.followup.ageing.report", Domain.AND(
+                [Domain(company + partner), Domain(ageing[metric])]
+            )
+        if metric == "dso":
+            return "ar.followup.dso", company + partner + [("date", "<=", day)]
+        raise ValueError(metric)
+
+    def action_ar_open_metric(self):
+        """Open the records behind the figure named ``ar_metric`` in the context."""
+        self.ensure_one()
+        metric = self.env.context.get("ar_metric")
+        if metric not in self._fields:
+            raise UserError(self.env._("No figure %s on follow-up metrics.", metric))
+        model, domain = self._ar_get_metric_domain(metric)
+        actions = {
+            "ar.followup.reminder": "ar_followup.ar_followup_reminder_action",
+            "ar.followup.promise": "ar_followup.ar_followup_promise_action",
+            "ar.followup.dispute": "ar_followup.ar_followup_dispute_action",
+            "ar.followup.ageing.report": "ar_followup.ar_followup_ageing_report_action",
+            "ar.followup.dso": "ar_followup.ar_followup_dso_action",
+        }
+        action = self.env["ir.actions.act_window"]._for_xml_id(actions[model])
+        action["domain"] = list(domain)
+        action["context"] = {}
+        action["display_name"] = "%s: %s" % (
+            self.display_name,
+            self._fields[metric].get_description(self.env)["string"],
+        )
+        if model == "ar.followup.ageing.report":
+            action["views"] = [(False, "list"), (False, "pivot"), (False, "graph")]
+        return action
+
+    # -- recording ------------------------------------------------------------
+
+    @api.model
+    def _cron_ar_record(self):
+        """Daily: record every company's metrics of its day, committing after each."""
+        companies = self.env["res.company"].search([])
+        Cron = self.env["ir.cron"]
+        Cron._commit_progress(remaining=len(companies))
+        rows = 0
+        for company in companies:
+            rows += self._ar_record(company, company._ar_today())
+            Cron._commit_progress(1)
+        _logger.info("AR metrics recorded for %d companies: %d rows", len(companies), rows)
+        return rows
+
+    @api.model
+    def _ar_record(self, company, day):
+        """Record ``company``'s metrics of ``day``; returns the number of rows.
+
+        One grouped read per kind of fact (position, disputed position,
+        reminders, promises, disputes, the day's DSO), the figures added up in
+        Python per customer and for the company, then the day's rows replaced in
+        two statements. Recording a day again gives the same rows.
+        """
+        since = day - timedelta(days=WINDOW_DAYS - 1)
+        summed = (*COUNTERS, *AMOUNTS, "responded")
+        rows = defaultdict(lambda: dict.fromkeys(summed, 0))
+        buckets = self._ar_fetch_position(company, rows)
+        reminders = self._ar_fetch_reminders(company, since, day, rows)
+        ages = self._ar_fetch_holds(company, since, day, rows)
+        dso = self._ar_fetch_dso(company, day)
+        company_row = dict.fromkeys(summed, 0)
+        for values in rows.values():
+            for key in summed:
+                company_row[key] += values[key]
+        company_row["dispute_open_age"] = round(sum(ages) / len(ages), 1) if ages else None
+        vals_list = [self._ar_prepare_snapshot_vals(company, day, None, company_row, dso.get(None))]
+        vals_list += [
+            self._ar_prepare_snapshot_vals(company, day, partner_id, values, dso.get(partner_id))
+            for partner_id, values in rows.items()
+            if partner_id
+        ]
+        lines = [
+            {"kind": "bucket", "bucket_id": bucket_id, "amount": amount, "count": count}
+            for bucket_id, (amount, count) in buckets.items()
+        ] + [
+            {"kind": "reminder", "channel": channel, "state": state, "count": count}
+            for (channel, state), count in reminders.items()
+        ]
+        self._ar_write_day(company, day, vals_list, lines)
+        return len(vals_list)
+
+    @api.model
+    def _ar_fetch_position(self, company, rows):
+        """Add each customer's position to ``rows``; returns the company's overdue by
+        bucket ``{bucket id: (amount, items)}``."""
+        Report = self.env["ar.followup.ageing.report"]
+        domain = Domain("company_id", "=", company.id)
+        buckets = {}
+        for partner, bucket, residual, overdue, count in Report._read_group(
+            domain, ["partner_id", "bucket_id"], ["residual:sum", "overdue:sum", "__count"]
+        ):
+            row = rows[partner.id or None]
+            row["amount_due"] += residual
+            row["amount_overdue"] += overdue
+            if overdue:
+                amount, items = buckets.get(bucket.id, (0.0, 0))
+                buckets[bucket.id] = (amount + overdue, items + count)
+        Dispute = self.env["ar.followup.dispute"]
+        disputes = Dispute.search([("company_id", "=", company.id), *Dispute._ar_get_open_domain()])
+        if disputes:
+            disputed = Domain.OR(
+                [
+                    Domain(
+                        "partner_id",
+                        "in",
+                        disputes.filtered(lambda d: not d.move_ids).partner_id.ids,
+                    ),
+                    Domain("move_id", "in", disputes.move_ids.ids),
+                ]
+            )
+            for partner, residual in Report._read_group(
+                domain & disputed, ["partner_id"], ["residual:sum"]
+            ):
+                rows[partner.id or None]["amount_disputed"] += residual
+        return buckets
+
+    @api.model
+    def _ar_fetch_reminders(self, company, since, day, rows):
+        """Add the counters of the reminders planned for ``since``..``day`` to ``rows``;
+        returns ``{(channel, state): count}``.
+
+        Raw SQL, one grouped statement: the ORM's grouped read cannot count rows
+        under several conditions at once.
+        """
+        self.env["ar.followup.reminder"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT partner_id, channel, state,
+                   COUNT(*),
+                   COUNT(*) FILTER (WHERE date_sent IS NOT NULL),
+                   COUNT(*) FILTER (WHERE date_delivered IS NOT NULL),
+                   COUNT(*) FILTER (WHERE date_read IS NOT NULL),
+                   COUNT(*) FILTER (WHERE date_clicked IS NOT NULL),
+                   COUNT(*) FILTER (WHERE date_replied IS NOT NULL),
+                   COUNT(*) FILTER (WHERE date_paid IS NOT NULL AND date_sent IS NOT NULL),
+                   COUNT(*) FILTER (WHERE date_replied IS NOT NULL OR
+                                    (date_paid IS NOT NULL AND date_sent IS NOT NULL)),
+                   COUNT(*) FILTER (WHERE date_sent IS NOT NULL AND NOT COALESCE(manual, FALSE)
+                                    AND NOT COALESCE(text_edited, FALSE)),
+                   COUNT(*) FILTER (WHERE date_sent IS NOT NULL AND manual),
+                   COUNT(*) FILTER (WHERE text_edited),
+                   COUNT(*) FILTER (WHERE approved_by_id IS NOT NULL)
+              FROM ar_followup_reminder
+             WHERE company_id = %(company)s AND date BETWEEN %(since)s AND %(day)s
+          GROUP BY 1, 2, 3
+            """,
+                company=company.id,
+                since=since,
+                day=day,
+            )
+        )
+        breakdown = defaultdict(int)
+        for (
+            partner_id,
+            channel,
+            state,
+            count,
+            sent,
+            delivered,
+            read,
+            clicked,
+            replied,
+            paid,
+            responded,
+            automated,
+            manual,
+            edited,
+            approved,
+        ) in self.env.cr.fetchall():
+            row = rows[partner_id]
+            row["reminder_count"] += count
+            row["sent_count"] += sent
+            row["delivered_count"] += delivered
+            row["read_count"] += read
+            row["clicked_count"] += clicked
+            row["replied_count"] += replied
+            row["paid_count"] += paid
+            row["responded"] += responded
+            row["failed_count"] += count if state == "failed" else 0
+            row["skipped_count"] += count if state == "skipped" else 0
+            row["automated_count"] += automated
+            row["manual_count"] += manual
+            row["edited_count"] += edited
+            row["approved_count"] += approved
+            breakdown[(channel, state)] += count
+        return breakdown
+
+    @api.model
+    def _ar_fetch_holds(self, company, since, day, rows):
+        """Add promises and disputes to ``rows`` (one read each); returns the ages in
+        days of the disputes open on ``day``."""
+        Promise = self.env["ar.followup.promise"]
+        promises = Promise.search_fetch(
+            [
+                ("company_id", "=", company.id),
+                "|",
+                "&",
+                ("date", ">=", since),
+                ("date", "<=", day),
+                "&",
+                ("date_done", ">=", since),
+                ("date_done", "<=", day),
+            ],
+            ["partner_id", "state", "source", "date", "date_done"],
+        )
+        for promise in promises:
+            row = rows[promise.partner_id.id]
+            if since <= promise.date <= day:
+                row["promise_made_count"] += 1
+                if promise.source in COLLECTOR_SOURCES:
+                    row["promise_obtained_count"] += 1
+            if promise.date_done and since <= promise.date_done <= day:
+                if promise.state == "kept":
+                    row["promise_kept_count"] += 1
+                elif promise.state == "broken":
+                    row["promise_broken_count"] += 1
+        Dispute = self.env["ar.followup.dispute"]
+        ages = []
+        for dispute in Dispute.search_fetch(
+            [
+                ("company_id", "=", company.id),
+                ("date_raised", "<=", day),
+                "|",
+                ("state", "in", ("open", "in_review")),
+                ("date_raised", ">=", since),
+            ],
+            ["partner_id", "state", "date_raised"],
+        ):
+            row = rows[dispute.partner_id.id]
+            if dispute.state in ("open", "in_review"):
+                row["dispute_open_count"] += 1
+                ages.append((day - dispute.date_raised).days)
+            if dispute.date_raised >= since:
+                row["dispute_raised_count"] += 1
+        return ages
+
+    @api.model
+    def _ar_fetch_dso(self, company, day):
+        """``{customer id or None (the portfolio): standard DSO}`` recorded for ``day``."""
+        Dso = self.env["ar.followup.dso"]
+        # a grouped read gives False for a DSO left empty (no credit sales in the period)
+        return {
+            partner.id or None: None if dso is False else dso
+            for partner, dso in Dso._read_group(
+                [("company_id", "=", company.id), ("date", "=", day)],
+                ["partner_id"],
+                ["dso_standard:max"],
+            )
+        }
+
+    @api.model
+    def _ar_prepare_snapshot_vals(self, company, day, partner_id, values, dso):
+        """Values of one row from the added-up ``values`` of a customer (or the company)."""
+        sent = values["sent_count"]
+        settled = values["promise_kept_count"] + values["promise_broken_count"]
+        return {
+            "company_id": company.id,
+            "date": day,
+            "partner_id": partner_id,
+            "currency_id": company.currency_id.id,
+            "window_days": WINDOW_DAYS,
+            **{key: values[key] for key in COUNTERS},
+            **{key: company.currency_id.round(values[key]) for key in AMOUNTS},
+            "dso": dso,
+            "response_rate": rate(values["responded"], sent),
+            "automation_rate": rate(values["automated_count"], sent),
+            "promise_kept_rate": rate(values["promise_kept_count"], settled),
+            "dispute_open_age": values.get("dispute_open_age"),
+        }
+
+    @api.model
+    def _ar_write_day(self, company, day, vals_list, lines):
+        """Replace ``company``'s rows of ``day`` by ``vals_list`` (the company row first,
+        which gets ``lines``): a delete and one insert per table, ``unnest`` of arrays.
+        Raw SQL because creating thousands of rows through the ORM costs a query each.
+
+        The insert is an upsert on the unique index: when another transaction recorded
+        the same day meanwhile (the cron and a *Refresh*), PostgreSQL refuses it as a
+        serialization failure, which Odoo retries, rather than as a duplicate.
+        """
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM ar_followup_snapshot WHERE company_id = %s AND date = %s",
+                company.id,
+                day,
+            )
+        )
+        columns = list(vals_list[0])
+        types = {
+            name: {
+                "many2one": "int",
+                "integer": "int",
+                "date": "date",
+                "monetary": "numeric",
+                "float": "numeric",
+            }[self._fields[name].type]
+            for name in columns
+        }
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO ar_followup_snapshot (%(columns)s, create_uid, create_date, write_uid, write_date)
+            SELECT v.*, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM unnest(%(arrays)s) AS v
+                ON CONFLICT (company_id, COALESCE(partner_id, 0), date) DO UPDATE
+               SET %(updates)s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+         RETURNING id, partner_id
+            """,
+                columns=SQL(", ").join(SQL.identifier(name) for name in columns),
+                updates=SQL(", ").join(
+                    SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
+                    for name in columns
+                ),
+                uid=self.env.uid,
+                arrays=SQL(", ").join(
+                    SQL("%s::%s[]", [vals[name] for vals in vals_list], SQL(types[name]))
+                    for name in columns
+                ),
+            )
+        )
+        company_row = next(
+            row_id for row_id, partner_id in self.env.cr.fetchall() if not partner_id
+        )
+        if lines:
+            Line = self.env["ar.followup.snapshot.line"]
+            self.env.cr.execute(
+                SQL(
+                    """
+                INSERT INTO ar_followup_snapshot_line
+                       (snapshot_id, company_id, date, currency_id, kind, bucket_id, channel, state,
+                        count, amount)
+                SELECT %(snapshot)s, %(company)s, %(day)s, %(currency)s, v.*
+                  FROM unnest(%(kind)s::varchar[], %(bucket)s::int[], %(channel)s::varchar[],
+                              %(state)s::varchar[], %(count)s::int[], %(amount)s::numeric[]) AS v
+                """,
+                    snapshot=company_row,
+                    company=company.id,
+                    day=day,
+                    currency=company.currency_id.id,
+                    kind=[line["kind"] for line in lines],
+                    bucket=[line.get("bucket_id") for line in lines],
+                    channel=[line.get("channel") for line in lines],
+                    state=[line.get("state") for line in lines],
+                    count=[line["count"] for line in lines],
+                    amount=[line.get("amount") for line in lines],
+                )
+            )
+            Line.invalidate_model()
+        self.invalidate_model()
