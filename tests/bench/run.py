@@ -528,6 +528,8 @@ def phase_calls(env, n):
         "next_call_queries": max(queries),
         "next_call_opens": action.get("res_model"),
     }
+
+
 def phase_metrics(env, n):
     """The day's follow-up metrics (``ar.followup.snapshot``) after the planning and dispatch
     of ``ours``: the DSO of the day first (the metrics read it), then the metrics pass,
