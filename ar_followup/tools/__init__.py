@@ -11,3 +11,4 @@ from . import suspension
 from . import tone
 from . import pdf_batch
 from . import link_scanners
+from . import reply_reader
