@@ -23,3 +23,4 @@ from . import test_email_batch
 from . import test_channel_contract
 from . import test_delivery
 from . import test_reply_reader
+from . import test_inbox
