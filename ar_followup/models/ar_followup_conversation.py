@@ -90,7 +90,9 @@ class ArFollowupConversation(models.Model):
 
     @api.depends("suggestion_ids.state", "suggestion_ids.kind")
     def _compute_suggestion_summary(self):
-        kinds = dict(self.env["ar.followup.suggestion"]._fields["kind"]._description_selection(self.env))
+        kinds = dict(
+            self.env["ar.followup.suggestion"]._fields["kind"]._description_selection(self.env)
+        )
         for conversation in self:
             pending = conversation.suggestion_ids.filtered(lambda s: s.state == "new")
             conversation.suggestion_summary = ", ".join(kinds[s.kind] for s in pending)
@@ -130,7 +132,13 @@ class ArFollowupConversation(models.Model):
     @api.model
     def _ar_user_fields(self):
         """Fields an AR user may write directly."""
-        return ["user_id", "activity_ids", "message_follower_ids", "message_ids", "message_main_attachment_id"]
+        return [
+            "user_id",
+            "activity_ids",
+            "message_follower_ids",
+            "message_ids",
+            "message_main_attachment_id",
+        ]
 
     # -- actions -----------------------------------------------------------------
 
@@ -202,7 +210,11 @@ class ArFollowupConversation(models.Model):
         now = fields.Datetime.now()
         Conversation = self.sudo().with_company(company)
         conversation = Conversation.search(
-            [("partner_id", "=", partner.id), ("company_id", "=", company.id), ("state", "=", "open")],
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("state", "=", "open"),
+            ],
             limit=1,
         )
         vals = {
@@ -248,7 +260,9 @@ class ArFollowupConversation(models.Model):
         summary = self.env._("Customer replied: %s", self.partner_id.display_name)
         if not self.activity_ids:
             self.activity_schedule(
-                "mail.mail_activity_data_todo", user_id=owner.id, summary=summary,
+                "mail.mail_activity_data_todo",
+                user_id=owner.id,
+                summary=summary,
                 note=self.last_excerpt,
             )
         else:

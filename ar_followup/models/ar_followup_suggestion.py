@@ -155,9 +155,17 @@ class ArFollowupSuggestion(models.Model):
         )
         kind = dict(self._fields["kind"]._description_selection(self.env))[self.kind]
         text = (
-            self.env._("Suggestion confirmed: %(kind)s (read from: %(words)s).", kind=kind, words=self.words)
+            self.env._(
+                "Suggestion confirmed: %(kind)s (read from: %(words)s).",
+                kind=kind,
+                words=self.words,
+            )
             if state == "confirmed"
-            else self.env._("Suggestion dismissed: %(kind)s (read from: %(words)s).", kind=kind, words=self.words)
+            else self.env._(
+                "Suggestion dismissed: %(kind)s (read from: %(words)s).",
+                kind=kind,
+                words=self.words,
+            )
         )
         self.partner_id._ar_log_inbox(text)
 

@@ -15,6 +15,7 @@ from ..tools.tone import (
     escalate,
     relationship_years,
 )
+from .ar_followup_reminder.states import SENT_STATES
 from .res_partner_mail_batch import PartnerMailBatch
 from .res_partner_statement import PartnerStatement
 
@@ -883,7 +884,8 @@ class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
     def _message_post_after_hook(self, message, msg_vals):
         """A customer's e-mail answering a reminder goes to the AR inbox."""
         res = super()._message_post_after_hook(message, msg_vals)
-        if msg_vals.get("message_type", message.message_type) == "email" and message.parent_id:
+        is_email = msg_vals.get("message_type", message.message_type) == "email"
+        if is_email and (message.parent_id or self.env.context.get("ar_customer_reply")):
             self._ar_receive_reply(
                 "email",
                 message.body,
@@ -936,6 +938,13 @@ class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
             reminders.sudo()._ar_set_replied()
         reminder = (reminders or Reminder)[:1]
         company = reminder.company_id or company
+        if not company and self.env.context.get("ar_customer_reply"):
+            # routed by its sender: the company that reminded the customer last
+            company = Reminder.search(
+                [("partner_id", "=", partner.id), ("state", "in", SENT_STATES)],
+                order="date_sent desc, id desc",
+                limit=1,
+            ).company_id
         if not company:
             company = (
                 Conversation.sudo()

@@ -100,7 +100,13 @@ class TestInbox(ArFollowupCommon):
             suggestion.with_user(self.ar_user).action_confirm()
         promise = suggestion.promise_id
         self.assertEqual(
-            (promise.state, promise.date_promised, promise.amount, promise.move_ids, promise.source),
+            (
+                promise.state,
+                promise.date_promised,
+                promise.amount,
+                promise.move_ids,
+                promise.source,
+            ),
             ("open", date(2026, 7, 15), 1000.0, invoice, "email"),
         )
         self.assertEqual((suggestion.state, suggestion.decided_by_id), ("confirmed", self.ar_user))
@@ -149,21 +155,51 @@ class TestInbox(ArFollowupCommon):
         self.receive(reminder, "Please call me tomorrow.")
         self.company.write({"ar_reply_hold": "days", "ar_reply_hold_days": 2})
         # the reply came on 20 June: held up to 22 June, not on the 23rd
-        self.assertTrue(self.customer._ar_get_suspensions(REPLY_DAY + timedelta(days=2))[
-            self.customer.id]["partner"])
+        self.assertTrue(
+            self.customer._ar_get_suspensions(REPLY_DAY + timedelta(days=2))[self.customer.id][
+                "partner"
+            ]
+        )
         [sent] = self.plan(TODAY + timedelta(days=8))
         self.assertNotEqual(sent.state, "skipped")
         self.assertEqual(self.conversations().state, "open")
         self.company.ar_reply_hold = "off"
-        self.assertFalse(
-            self.customer._ar_get_suspensions(REPLY_DAY)[self.customer.id]["partner"]
-        )
+        self.assertFalse(self.customer._ar_get_suspensions(REPLY_DAY)[self.customer.id]["partner"])
+
+    def test_unthreaded_email_from_a_reminded_customer(self):
+        _invoice, reminder = self.send_reminder()
+        raw = (
+            "From: Bharat Steel Accounts <%s>\r\n"
+            "To: accounts-receivable@supplier.example.in\r\n"
+            "Subject: Outstanding\r\n"
+            "Message-Id: <new-1@bharat.example.in>\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "\r\n"
+            "Kindly share the statement of account.\r\n"
+        ) % self.customer.email
+        with self.frozen(REPLY_DAY):
+            self.env["mail.thread"].message_process(False, raw.encode())
+        self.assertTrue(self.in_chatter("Kindly share the statement of account."))
+        conversation = self.conversations()
+        self.assertEqual(conversation.company_id, self.company)
+        self.assertEqual(conversation.suggestion_ids.mapped("document"), ["statement"])
+        # it answers no reminder in particular: the reminder stays as it was
+        self.assertEqual(reminder.state, "sent")
+        # an unknown sender is still refused, as Odoo does without a route
+        with self.assertRaises(ValueError), self.frozen(REPLY_DAY):
+            self.env["mail.thread"].message_process(
+                False,
+                raw.replace(self.customer.email, "someone@else.example")
+                .replace("new-1", "new-2")
+                .encode(),
+            )
 
     def test_second_reply_adds_to_the_open_conversation(self):
         _invoice, reminder = self.send_reminder()
         self.receive(reminder, "Which invoice is this regarding?")
-        self.receive(reminder, "Paid yesterday, UTR 1234", day=REPLY_DAY + timedelta(days=1),
-                     msg_id="r2")
+        self.receive(
+            reminder, "Paid yesterday, UTR 1234", day=REPLY_DAY + timedelta(days=1), msg_id="r2"
+        )
         conversation = self.conversations()
         self.assertEqual(len(conversation), 1)
         self.assertEqual(conversation.message_count, 2)
@@ -175,8 +211,9 @@ class TestInbox(ArFollowupCommon):
         _invoice, reminder = self.send_reminder()
         self.receive(reminder, "Which invoice is this regarding?")
         Conversation = self.env["ar.followup.conversation"].with_user(self.ar_user)
-        self.assertEqual(Conversation.search([("user_id", "=", self.ar_user.id)]).partner_id,
-                         self.customer)
+        self.assertEqual(
+            Conversation.search([("user_id", "=", self.ar_user.id)]).partner_id, self.customer
+        )
         with self.frozen(REPLY_DAY):
             self.assertFalse(Conversation.search([("waiting_long", "=", True)]))
         with self.frozen(REPLY_DAY + timedelta(days=2)):
@@ -191,12 +228,21 @@ class TestInbox(ArFollowupCommon):
         bank = self.company_data["default_journal_bank"]
         Line = self.env["account.bank.statement.line"]
         theirs = Line.create(
-            {"journal_id": bank.id, "date": REPLY_DAY, "payment_ref": "NEFT BHARAT STEEL",
-             "amount": 45000.0, "partner_id": self.customer.id}
+            {
+                "journal_id": bank.id,
+                "date": REPLY_DAY,
+                "payment_ref": "NEFT BHARAT STEEL",
+                "amount": 45000.0,
+                "partner_id": self.customer.id,
+            }
         )
         same_amount = Line.create(
-            {"journal_id": bank.id, "date": REPLY_DAY, "payment_ref": "NEFT 99887766",
-             "amount": 45000.0}
+            {
+                "journal_id": bank.id,
+                "date": REPLY_DAY,
+                "payment_ref": "NEFT 99887766",
+                "amount": 45000.0,
+            }
         )
         Line.create(
             {"journal_id": bank.id, "date": REPLY_DAY, "payment_ref": "OTHER", "amount": 999.0}
@@ -243,8 +289,9 @@ class TestInbox(ArFollowupCommon):
             suggestion_2.action_confirm()
         with self.assertRaisesRegex(UserError, "already confirmed by AR Clerk Two"):
             mine.suggestion_ids.with_user(self.ar_user).action_confirm()
-        self.assertEqual(self.env["ar.followup.promise"].search_count(
-            [("partner_id", "=", self.customer.id)]), 1)
+        self.assertEqual(
+            self.env["ar.followup.promise"].search_count([("partner_id", "=", self.customer.id)]), 1
+        )
         theirs.action_mark_handled()
         mine.action_mark_handled()
         self.assertEqual((mine.state, mine.handled_by_id), ("handled", self.clerk_2))
