@@ -267,6 +267,8 @@ class ArFollowupConversation(models.Model):
             )
         else:
             self.message_notify(
+                model=self._name,
+                res_id=self.id,
                 partner_ids=owner.partner_id.ids,
                 subject=summary,
                 body=self.last_excerpt or summary,

@@ -275,6 +275,65 @@ class TestInbox(ArFollowupCommon):
         )
         self.assertEqual(counts, [("dismissed", 1)])
 
+    def test_copy_request_sends_the_invoice_in_one_click(self):
+        invoice, reminder = self.send_reminder()
+        self.receive(reminder, "Please send a copy of the invoice %s." % invoice.name)
+        [copy] = self.conversations().suggestion_ids
+        self.assertEqual((copy.kind, copy.document, copy.move_ids), ("copy", "invoice", invoice))
+        copy.with_user(self.ar_user).action_confirm()
+        sent = self.customer.message_ids.filtered(lambda m: m.attachment_ids)[:1]
+        self.assertIn("please find the documents attached", sent.body)
+        self.assertEqual(sent.attachment_ids, invoice.invoice_pdf_report_id)
+        self.assertEqual(sent.parent_id, copy.message_id)
+        self.assertIn(self.customer, sent.notified_partner_ids)
+
+    def test_statement_request_sends_the_statement(self):
+        _invoice, reminder = self.send_reminder()
+        self.receive(reminder, "Kindly share the statement of account for reconciliation.")
+        [copy] = self.conversations().suggestion_ids
+        self.assertEqual(copy.document, "statement")
+        copy.with_user(self.ar_user).action_confirm()
+        sent = self.customer.message_ids.filtered(lambda m: m.attachment_ids)[:1]
+        self.assertEqual(len(sent.attachment_ids), 1)
+        self.assertIn(self.customer, sent.notified_partner_ids)
+
+    def test_dispute_confirmed_on_the_invoice_named(self):
+        invoice, reminder = self.send_reminder()
+        self._ar_invoice(self.customer, 500, self.days_before(7))
+        self.receive(reminder, "Material returned, %s is not payable." % invoice.name)
+        [suggestion] = self.conversations().suggestion_ids
+        suggestion.with_user(self.ar_user).action_confirm()
+        dispute = suggestion.dispute_id
+        self.assertEqual(
+            (dispute.state, dispute.move_ids, dispute.source, dispute.partner_id),
+            ("open", invoice, "email", self.customer),
+        )
+        self.assertIn("Material returned", dispute.description)
+
+    def test_owner_hears_of_each_reply(self):
+        _invoice, reminder = self.send_reminder()
+        self.receive(reminder, "Which invoice is this regarding?")
+        self.receive(reminder, "Got it, checking.", day=REPLY_DAY + timedelta(days=1), msg_id="r2")
+        conversation = self.conversations()
+        self.assertEqual(len(conversation.activity_ids), 1)
+        self.assertEqual(conversation.activity_ids.user_id, self.ar_user)
+        notified = (
+            self.env["mail.message"]
+            .with_user(self.ar_user)
+            .search(
+                [
+                    ("model", "=", conversation._name),
+                    ("res_id", "=", conversation.id),
+                    ("partner_ids", "in", self.ar_user.partner_id.ids),
+                ]
+            )
+        )
+        # one notification per reply: the activity's assignment, then the later reply
+        self.assertEqual(len(notified), 2)
+        self.assertIn("Got it, checking.", notified[0].body)
+        conversation.with_user(self.ar_user).action_mark_handled()
+        self.assertFalse(conversation.activity_ids)
+
     # -- people and companies ------------------------------------------------------------
 
     def test_two_clerks_handle_one_conversation(self):
