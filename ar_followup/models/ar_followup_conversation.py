@@ -182,8 +182,10 @@ class ArFollowupConversation(models.Model):
 
     def action_reply(self):
         """Open the composer on the customer's thread: the answer goes out by e-mail
-        on the thread the reply came in on."""
+        on the thread the reply came in on, to whoever wrote the last reply (else the
+        customer's invoicing contacts)."""
         self.ensure_one()
+        recipients = self.last_message_id.author_id or self.partner_id._ar_get_email_recipients()
         return {
             "type": "ir.actions.act_window",
             "res_model": "mail.compose.message",
@@ -196,6 +198,7 @@ class ArFollowupConversation(models.Model):
                 "default_composition_mode": "comment",
                 "default_subject": self.last_message_id.subject,
                 "default_parent_id": self.last_message_id.id,
+                "default_partner_ids": recipients.ids,
             },
         }
 

@@ -334,6 +334,26 @@ class TestInbox(ArFollowupCommon):
         conversation.with_user(self.ar_user).action_mark_handled()
         self.assertFalse(conversation.activity_ids)
 
+    def test_reply_from_the_inbox_in_the_same_thread(self):
+        _invoice, reminder = self.send_reminder()
+        self.receive(reminder, "Which invoice is this regarding?")
+        conversation = self.conversations(self.ar_user)
+        action = conversation.action_reply()
+        composer = (
+            self.env["mail.compose.message"]
+            .with_user(self.ar_user)
+            .with_context(**action["context"])
+            .create({"body": "It is the invoice attached to our reminder."})
+        )
+        composer._action_send_mail()
+        answer = self.customer.message_ids[0]
+        self.assertIn("It is the invoice attached", answer.body)
+        self.assertEqual(answer.parent_id, conversation.last_message_id)
+        self.assertEqual(answer.author_id, self.ar_user.partner_id)
+        self.assertIn(self.customer, answer.notified_partner_ids)
+        conversation.action_mark_handled()
+        self.assertEqual(conversation.handled_by_id, self.ar_user)
+
     # -- people and companies ------------------------------------------------------------
 
     def test_two_clerks_handle_one_conversation(self):
