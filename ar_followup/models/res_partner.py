@@ -915,7 +915,7 @@ class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
         reminder says it;
         ``auto_reply``: why the reply is automatic (``tools.reply_reader.
         auto_reply_reason``), then nothing happens: no conversation, no hold, the
-        reminder not replied.
+        reminder not replied; nor when ``author`` is an internal user.
 
         Marks the reminders replied and opens or adds to the customer's
         conversation in the AR inbox (in the reminders' company). A reply that
@@ -925,7 +925,8 @@ class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
         """
         self.ensure_one()
         Conversation = self.env["ar.followup.conversation"]
-        if auto_reply:
+        # a colleague answering by e-mail on the customer's thread is not the customer
+        if auto_reply or (author and author.sudo().user_ids.filtered(lambda u: not u.share)):
             return Conversation
         Reminder = self.env["ar.followup.reminder"].sudo()
         partner = self.commercial_partner_id

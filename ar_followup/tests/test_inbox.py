@@ -37,12 +37,14 @@ class TestInbox(ArFollowupCommon):
         self.assertEqual(reminder.state, "sent")
         return invoice, reminder
 
-    def receive(self, reminder, text, day=REPLY_DAY, headers="", subject=None, msg_id="r1"):
+    def receive(
+        self, reminder, text, day=REPLY_DAY, headers="", subject=None, msg_id="r1", sender=None
+    ):
         """The customer answers ``reminder``'s e-mail: a raw RFC 822 message through the
         mail gateway, threaded by ``In-Reply-To``."""
         message = reminder.mail_message_id
         raw = (
-            "From: Bharat Steel Accounts <%(email)s>\r\n"
+            "From: %(sender)s\r\n"
             "To: ar@example.com\r\n"
             "Subject: %(subject)s\r\n"
             "Message-Id: <%(msg_id)s@bharat.example.in>\r\n"
@@ -53,7 +55,7 @@ class TestInbox(ArFollowupCommon):
             "\r\n"
             "%(text)s\r\n"
         ) % {
-            "email": self.customer.email,
+            "sender": sender or "Bharat Steel Accounts <%s>" % self.customer.email,
             "subject": subject or "Re: %s" % reminder.subject,
             "msg_id": msg_id,
             "parent": message.message_id,
@@ -136,6 +138,18 @@ class TestInbox(ArFollowupCommon):
         self.assertTrue(self.in_chatter("out of the office"))
         [later] = self.plan(TODAY + timedelta(days=8))
         self.assertNotEqual(later.state, "skipped")
+
+    def test_colleague_answering_by_email_is_no_customer_reply(self):
+        _invoice, reminder = self.send_reminder()
+        self.ar_manager.email = "ar.manager@supplier.example.in"
+        self.receive(
+            reminder,
+            "Adding our bank details below.",
+            sender="AR Manager <ar.manager@supplier.example.in>",
+        )
+        self.assertTrue(self.in_chatter("Adding our bank details below."))
+        self.assertFalse(self.conversations())
+        self.assertEqual(reminder.state, "sent")
 
     def test_reply_holds_reminders_until_handled(self):
         _invoice, reminder = self.send_reminder()
