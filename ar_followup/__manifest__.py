@@ -34,6 +34,7 @@
         "views/ar_followup_policy_views.xml",
         "views/ar_followup_channel_views.xml",
         "views/ar_followup_reminder_views.xml",
+        "views/ar_followup_conversation_views.xml",
         "wizards/ar_followup_pause_views.xml",
         "wizards/ar_followup_reminder_edit_views.xml",
         "wizards/ar_followup_send_views.xml",

@@ -26,6 +26,9 @@ from . import ar_followup_template
 from . import payment_transaction
 from . import ir_actions_report
 from . import ar_followup_statement
+from . import ar_followup_conversation
+from . import ar_followup_suggestion
+from . import mail_thread
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report

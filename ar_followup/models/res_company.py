@@ -45,6 +45,24 @@ class ResCompany(CompanyEmailAttachments, models.Model):
     _inherit = "res.company"
 
     ar_bucket_ids = fields.One2many("ar.followup.bucket", "company_id", "Ageing Buckets")
+    ar_reply_hold = fields.Selection(
+        [
+            ("off", "Never"),
+            ("handled", "Until handled"),
+            ("days", "Until handled, at most some days"),
+        ],
+        "Hold After a Reply",
+        default="handled",
+        required=True,
+        help="Whether a customer's reply waiting in the AR inbox holds automated reminders "
+        "to that customer, and for how long.",
+    )
+    ar_reply_hold_days = fields.Integer(
+        "Hold After a Reply (days)",
+        default=3,
+        help="With 'at most some days': reminders start again this many days after the reply "
+        "even if no one handled it.",
+    )
     ar_promise_grace_days = fields.Integer(
         "Promise Grace (days)",
         default=3,
@@ -164,6 +182,9 @@ class ResCompany(CompanyEmailAttachments, models.Model):
     _ar_planning_hour_valid = models.Constraint(
         "CHECK(ar_planning_hour >= 0 AND ar_planning_hour < 24)",
         "The planning hour is an hour of the day.",
+    )
+    _ar_reply_hold_days_positive = models.Constraint(
+        "CHECK(ar_reply_hold_days >= 0)", "The hold after a reply cannot last negative days."
     )
     _ar_promise_grace_days_positive = models.Constraint(
         "CHECK(ar_promise_grace_days >= 0)", "The grace after a promise to pay cannot be negative."

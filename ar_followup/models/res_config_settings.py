@@ -5,6 +5,8 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    ar_reply_hold = fields.Selection(related="company_id.ar_reply_hold", readonly=False)
+    ar_reply_hold_days = fields.Integer(related="company_id.ar_reply_hold_days", readonly=False)
     ar_promise_grace_days = fields.Integer(
         related="company_id.ar_promise_grace_days", readonly=False
     )

@@ -15,6 +15,7 @@ from ..tools.tone import (
     escalate,
     relationship_years,
 )
+from .ar_followup_reminder.states import SENT_STATES
 from .res_partner_mail_batch import PartnerMailBatch
 from .res_partner_statement import PartnerStatement
 
@@ -318,7 +319,7 @@ class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
     @api.model
     def _ar_hold_models(self):
         """Models whose open records suspend reminders (see ar.followup.hold.mixin)."""
-        return ["ar.followup.dispute", "ar.followup.promise"]
+        return ["ar.followup.dispute", "ar.followup.promise", "ar.followup.conversation"]
 
     @api.model
     def _ar_get_holds(self, company, day, partners=None):
@@ -893,8 +894,88 @@ class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
         }
 
     def _message_post_after_hook(self, message, msg_vals):
-        """A customer's e-mail answering a reminder marks the reminder replied."""
+        """A customer's e-mail answering a reminder goes to the AR inbox."""
         res = super()._message_post_after_hook(message, msg_vals)
-        if msg_vals.get("message_type", message.message_type) == "email" and message.parent_id:
-            self.env["ar.followup.reminder"].sudo()._ar_mark_replied(message)
+        is_email = msg_vals.get("message_type", message.message_type) == "email"
+        if is_email and (message.parent_id or self.env.context.get("ar_customer_reply")):
+            self._ar_receive_reply(
+                "email",
+                message.body,
+                author=message.author_id,
+                message=message,
+                auto_reply=self.env.context.get("ar_auto_reply"),
+            )
         return res
+
+    def _ar_receive_reply(
+        self,
+        channel,
+        body,
+        author=None,
+        message=None,
+        reminders=None,
+        auto_reply=None,
+        company=None,
+    ):
+        """A customer replied on ``channel``: the entry point of every channel.
+
+        ``body``: the reply (HTML or text); ``author``: the partner who wrote it;
+        ``message``: the ``mail.message`` recorded on the customer's thread, whose
+        ``parent_id`` is the reminder's message when the channel threads replies;
+        ``reminders``: the reminders answered, when the channel knows them;
+        ``company``: the company the channel received the reply for, when no
+        reminder says it;
+        ``auto_reply``: why the reply is automatic (``tools.reply_reader.
+        auto_reply_reason``), then nothing happens: no conversation, no hold, the
+        reminder not replied; nor when ``author`` is an internal user.
+
+        Marks the reminders replied and opens or adds to the customer's
+        conversation in the AR inbox (in the reminders' company). A reply that
+        answers no reminder goes to the inbox when the channel names the company,
+        or when the customer had a conversation before. Returns the conversation,
+        or an empty recordset.
+        """
+        self.ensure_one()
+        Conversation = self.env["ar.followup.conversation"]
+        # a colleague answering by e-mail on the customer's thread is not the customer
+        if auto_reply or (author and author.sudo().user_ids.filtered(lambda u: not u.share)):
+            return Conversation
+        Reminder = self.env["ar.followup.reminder"].sudo()
+        partner = self.commercial_partner_id
+        if reminders is None and message and message.parent_id:
+            Reminder._ar_mark_replied(message)
+            reminders = Reminder.search(
+                [("mail_message_id", "=", message.parent_id.id)], order="id desc", limit=1
+            )
+        elif reminders:
+            reminders.sudo()._ar_set_replied()
+        reminder = (reminders or Reminder)[:1]
+        company = reminder.company_id or company
+        if not company and self.env.context.get("ar_customer_reply"):
+            # routed by its sender: the company that reminded the customer last
+            company = Reminder.search(
+                [("partner_id", "=", partner.id), ("state", "in", SENT_STATES)],
+                order="date_sent desc, id desc",
+                limit=1,
+            ).company_id
+        if not company:
+            company = (
+                Conversation.sudo()
+                .search([("partner_id", "=", partner.id)], order="id desc", limit=1)
+                .company_id
+            )
+        if not company:
+            return Conversation
+        return Conversation._ar_register_reply(
+            partner, company, channel, body, author, message, reminder
+        )
+
+    def _ar_log_inbox(self, text):
+        """A line of the AR inbox's trail on the customer's thread, by the current user."""
+        for partner in self.commercial_partner_id:
+            partner.sudo().message_post(
+                body=text,
+                author_id=self.env.user.partner_id.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )

@@ -25,3 +25,5 @@ from . import test_delivery
 from . import test_ar_user_rights
 from . import test_template_wording
 from . import test_snapshot
+from . import test_reply_reader
+from . import test_inbox

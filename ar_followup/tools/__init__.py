@@ -12,3 +12,4 @@ from . import tone
 from . import pdf_batch
 from . import link_scanners
 from . import provider_urls
+from . import reply_reader

@@ -280,15 +280,26 @@ class ArFollowupWhatsappMessage(models.Model):
             _logger.info("WhatsApp message from an unknown number %s kept", phone.mask(number))
             return
         record._ar_post()
-        if reminder and reminder.state in ("sent", "delivered", "read"):
-            reminder.write({"state": "replied", "date_replied": fields.Datetime.now()})
         words = " ".join(body.split()).strip(" .!").lower()
         if payload == STOP_PAYLOAD or words in STOP_WORDS:
+            reminder._ar_set_replied()
             partner._ar_whatsapp_opt_out("reply")
         elif payload == PROMISE_PAYLOAD:
+            reminder._ar_set_replied()
             record._ar_create_promise()
         elif payload == DISPUTE_PAYLOAD:
+            reminder._ar_set_replied()
             record._ar_create_dispute()
+        else:
+            # words a person has to read: the AR inbox (a button already acted)
+            partner._ar_receive_reply(
+                "whatsapp",
+                body,
+                author=record.mail_message_id.author_id,
+                message=record.mail_message_id,
+                reminders=reminder,
+                company=company,
+            )
 
     @api.model
     def _ar_message_text(self, message, kind):

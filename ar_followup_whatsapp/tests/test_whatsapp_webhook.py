@@ -106,6 +106,14 @@ class TestWhatsAppWebhook(WhatsAppCommon):
         )
         # the AR owner finds it in the inbox
         self.assertIn(self.ar_user.partner_id, inbound.mail_message_id.notified_partner_ids)
+        conversation = self.env["ar.followup.conversation"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertEqual(
+            (conversation.channel, conversation.user_id, conversation.last_excerpt),
+            ("whatsapp", self.ar_user, "Paid yesterday"),
+        )
+        self.assertEqual(conversation.suggestion_ids.mapped("kind"), ["paid"])
 
     def test_message_matched_by_number_or_kept_unmatched(self):
         self.post_webhook(
@@ -148,6 +156,10 @@ class TestWhatsAppWebhook(WhatsAppCommon):
         self.assertTrue(self.customer.ar_no_whatsapp_date)
         problems = self.Reminder._ar_get_contact_problems("whatsapp", self.customer, self.company)
         self.assertEqual(problems[self.customer.id][0], "do_not_contact")
+        # acted on at once: nothing waits in the AR inbox
+        self.assertFalse(
+            self.env["ar.followup.conversation"].search([("partner_id", "=", self.customer.id)])
+        )
 
     def test_dispute_button(self):
         reminder = self.sent()

@@ -125,12 +125,12 @@ class ReminderOutcome:
     @api.model
     def _ar_mark_replied(self, message):
         """``message`` answers a reminder's message: the reminder is replied."""
-        reminders = self.search(
-            [
-                ("mail_message_id", "=", message.parent_id.id),
-                ("state", "in", ("sent", "delivered", "read")),
-            ]
-        )
+        return self.search([("mail_message_id", "=", message.parent_id.id)])._ar_set_replied()
+
+    def _ar_set_replied(self):
+        """The customer answered these reminders: those still sent, delivered or read
+        become replied (never backwards from paid); returns them."""
+        reminders = self.filtered(lambda r: r.state in ("sent", "delivered", "read"))
         reminders.write({"state": "replied", "date_replied": fields.Datetime.now()})
         return reminders
 

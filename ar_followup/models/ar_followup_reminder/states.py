@@ -21,6 +21,7 @@ REASONS = [
     ("disputed", "Disputed"),
     ("promised", "Promised to pay"),
     ("paused", "Follow-up paused"),
+    ("replied", "Customer replied, waiting in the AR inbox"),
     ("held", "On hold"),
     ("paid", "Paid meanwhile"),
     ("do_not_contact", "Do not contact"),

@@ -1,0 +1,148 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Reading customers' replies (``tools/reply_reader.py``) on plain data: no database.
+
+``data/replies.csv`` holds replies written the way customers write them (English,
+Hindi, Hinglish), each labelled with what a person reads in it; the reader is measured
+against it.
+"""
+
+import csv
+import doctest
+import logging
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+from odoo.tests import BaseCase, tagged
+
+from ..tools import reply_reader
+from ..tools.reply_reader import auto_reply_reason, primary_kind, read_date, read_reply
+
+_logger = logging.getLogger(__name__)
+
+DATA = Path(__file__).parent / "data" / "replies.csv"
+LABELS = ("promise", "dispute", "paid", "copy", "stop", "auto", "none")
+#: the kinds a wrong reading costs most on: they must be right when suggested
+#: (precision) and rarely missed (recall)
+MEASURED = {"promise": (0.9, 0.8), "dispute": (0.9, 0.8), "paid": (0.9, 0.8)}
+
+
+def read_labelled(today):
+    """``[(label, predicted, text)]`` over the labelled set."""
+    with DATA.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    result = []
+    for row in rows:
+        if auto_reply_reason({}, row["subject"]):
+            predicted = "auto"
+        else:
+            predicted = primary_kind(read_reply(row["text"], today))
+        result.append((row["label"], predicted, row["text"]))
+    return result
+
+
+def confusion_table(results):
+    """The confusion table as Markdown: a row per label, a column per prediction."""
+    counts = Counter((label, predicted) for label, predicted, _text in results)
+    lines = [
+        "| label \\ read as | " + " | ".join(LABELS) + " | precision | recall |",
+        "| --- |" + " ---: |" * (len(LABELS) + 2),
+    ]
+    for label in LABELS:
+        precision, recall = scores(counts, label)
+        lines.append(
+            "| %s | %s | %.2f | %.2f |"
+            % (label, " | ".join(str(counts[label, p]) for p in LABELS), precision, recall)
+        )
+    return "\n".join(lines)
+
+
+def scores(counts, label):
+    predicted = sum(n for (_l, p), n in counts.items() if p == label)
+    actual = sum(n for (lab, _p), n in counts.items() if lab == label)
+    right = counts[label, label]
+    return (right / predicted if predicted else 0.0, right / actual if actual else 0.0)
+
+
+@tagged("post_install", "-at_install")
+class TestReplyReader(BaseCase):
+    def test_doctests(self):
+        result = doctest.testmod(reply_reader)
+        self.assertGreater(result.attempted, 10)
+        self.assertEqual(result.failed, 0)
+
+    def test_labelled_replies(self):
+        results = read_labelled(date(2026, 6, 15))
+        self.assertGreaterEqual(len(results), 200)
+        _logger.info("Replies read, by label:\n%s", confusion_table(results))
+        counts = Counter((label, predicted) for label, predicted, _text in results)
+        for label, (min_precision, min_recall) in MEASURED.items():
+            precision, recall = scores(counts, label)
+            with self.subTest(label=label):
+                self.assertGreaterEqual(precision, min_precision)
+                self.assertGreaterEqual(recall, min_recall)
+
+    def test_promise_date_and_amount(self):
+        # Monday 29 June 2026: dates roll into July, "kal" is tomorrow
+        today = date(2026, 6, 29)
+        cases = [
+            ("We will clear INV/2026/00042 on 15th", date(2026, 7, 15), None),
+            ("Will pay ₹50,000 by month end", date(2026, 6, 30), 50000.0),
+            ("payment next Friday", date(2026, 7, 3), None),
+            ("अगले सोमवार तक भुगतान कर देंगे", date(2026, 7, 6), None),
+            ("kal payment kar denge", date(2026, 6, 30), None),
+            ("parso tak 1.5 lakh de denge", date(2026, 7, 1), 150000.0),
+            ("महीने के अंत तक भेज देंगे", date(2026, 6, 30), None),
+        ]
+        for text, day, amount in cases:
+            with self.subTest(text=text):
+                [suggestion] = read_reply(text, today)
+                self.assertEqual(suggestion.kind, "promise")
+                self.assertEqual((suggestion.date, suggestion.amount), (day, amount))
+
+    def test_dates_across_month_and_year_ends(self):
+        self.assertEqual(read_date("by 31st", date(2026, 2, 10))[0], date(2026, 2, 28))
+        self.assertEqual(read_date("on 2nd", date(2026, 12, 30))[0], date(2027, 1, 2))
+        self.assertEqual(read_date("month end", date(2028, 2, 1))[0], date(2028, 2, 29))
+        self.assertEqual(
+            read_date("paid on 28th", date(2026, 3, 2), past=True)[0], date(2026, 2, 28)
+        )
+        self.assertEqual(read_date("kal", date(2026, 7, 1), past=True)[0], date(2026, 6, 30))
+
+    def test_company_day_decides_relative_dates(self):
+        # 20:00 UTC on 30 June is already 1 July in Kolkata: "tomorrow" is 2 July
+        today = reply_reader.local_today(datetime(2026, 6, 30, 20, 0), "Asia/Kolkata")
+        [suggestion] = read_reply("will pay tomorrow", today)
+        self.assertEqual(suggestion.date, date(2026, 7, 2))
+
+    def test_words_explain_each_suggestion(self):
+        suggestions = read_reply(
+            "Wrong rate in INV/2026/00017. Please send the statement of account.",
+            date(2026, 6, 15),
+        )
+        self.assertEqual([s.kind for s in suggestions], ["dispute", "copy"])
+        self.assertEqual(suggestions[0].words, ("Wrong rate",))
+        self.assertEqual(suggestions[0].invoices, ("INV/2026/00017",))
+        self.assertEqual(suggestions[1].document, "statement")
+
+    def test_paid_claim_reference(self):
+        [paid] = read_reply("Paid yesterday, UTR 1234", date(2026, 6, 15))
+        self.assertEqual(
+            (paid.kind, paid.reference, paid.date), ("paid", "1234", date(2026, 6, 14))
+        )
+        [paid] = read_reply("Cheque no. 004512 handed over, Rs 12,500", date(2026, 6, 15))
+        self.assertEqual((paid.reference, paid.amount), ("004512", 12500.0))
+
+    def test_auto_replies(self):
+        for headers, subject in [
+            ({"Auto-Submitted": "auto-replied"}, "Re: Payment reminder"),
+            ({"X-Autoreply": "yes"}, "Re: Payment reminder"),
+            ({"X-Autorespond": "Out of office"}, "Re: Payment reminder"),
+            ({"Precedence": "auto_reply"}, "Re: Payment reminder"),
+            ({}, "Out of Office: Payment reminder"),
+            ({}, "Undeliverable: Payment reminder"),
+            ({}, "कार्यालय से बाहर: भुगतान अनुस्मारक"),
+        ]:
+            with self.subTest(subject=subject, headers=headers):
+                self.assertTrue(auto_reply_reason(headers, subject))
+        self.assertIsNone(auto_reply_reason({"Auto-Submitted": "no"}, "Re: Payment reminder"))
