@@ -24,6 +24,7 @@ from . import ar_followup_template
 from . import payment_transaction
 from . import ir_actions_report
 from . import ar_followup_statement
+from . import ar_followup_portal_token
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report

@@ -22,3 +22,4 @@ from . import test_approval_send
 from . import test_email_batch
 from . import test_channel_contract
 from . import test_delivery
+from . import test_receivables_page
