@@ -6,7 +6,7 @@ from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
-from odoo.addons.account.controllers.portal import PortalAccount
+from odoo.addons.account_payment.controllers.portal import PortalAccount
 
 from ..models.res_partner_receivables_page import DISPUTE_MAX_BYTES
 from .public_links import plausible
@@ -16,11 +16,63 @@ Scope = namedtuple("Scope", "partner company token base actor")
 
 #: the page's routes: for a logged-in user, and behind a reminder's link
 PAGE = "/my/receivables"
-TOKEN_PAGE = "/my/receivables/<int:token_id>/<string:secret>"
+TOKEN_PAGE = "/my/receivables/<int:link_id>/<string:secret>"
 
 
 def _routes(suffix):
     return [PAGE + suffix, TOKEN_PAGE + suffix]
+
+
+def receivables_scope(link_id=None, secret=None):
+    """The customer and company the request may see, or the response to return
+    instead (the login page, the expired link's page).
+
+    Behind a link: the link's customer and company when the secret signs it and
+    it is valid (an expired or revoked link says so, 403; anything else raises
+    a 404, so no input reveals which links exist). Without: the logged-in
+    user's customer (commercial entity) in the current company.
+    """
+    Token = request.env["ar.followup.portal.token"].sudo()
+    if link_id is None:
+        user = request.env.user
+        if user._is_public():
+            return request.redirect(
+                "/web/login?%s" % urlencode({"redirect": request.httprequest.full_path})
+            )
+        partner = user.partner_id.commercial_partner_id.sudo()
+        company = request.env.company.sudo()
+        return Scope(partner, company, None, PAGE, partner._ar_portal_actor(user))
+    if not plausible(link_id) or not secret:
+        raise request.not_found()
+    token, problem = Token._ar_find(link_id, secret)
+    if problem:
+        return request.render(
+            "ar_followup.portal_receivables_expired", {"no_breadcrumbs": True}, status=403
+        )
+    if not token:
+        raise request.not_found()
+    partner = token.partner_id
+    if partner.lang:
+        request.update_context(lang=partner.lang)
+    partner = partner.with_env(request.env(su=True))
+    return Scope(
+        partner,
+        token.company_id,
+        token,
+        token._ar_path(),
+        partner._ar_portal_actor(None, token),
+    )
+
+
+def form_ids(values, name="move_ids"):
+    """The ids ``values`` (a request's form or query) hold under ``name``; a value
+    that is no id raises AccessError (a 404: the page only offers ids)."""
+    ids = []
+    for value in values.getlist(name):
+        if not value.isascii() or not value.isdigit() or not plausible(int(value)):
+            raise AccessError(request.env._("Not one of your invoices."))
+        ids.append(int(value))
+    return ids
 
 
 class ArFollowupPortalAccount(PortalAccount):
@@ -42,46 +94,6 @@ class ArFollowupPortalAccount(PortalAccount):
         return values
 
     # -- the receivables page ----------------------------------------------------
-
-    def _ar_receivables_scope(self, token_id=None, secret=None):
-        """The customer and company the request may see, or the response to return
-        instead (the login page, the expired link's page).
-
-        Behind a link: the link's customer and company when the secret signs it and
-        it is valid (an expired or revoked link says so, 403; anything else raises
-        a 404, so no input reveals which links exist). Without: the logged-in
-        user's customer (commercial entity) in the current company.
-        """
-        Token = request.env["ar.followup.portal.token"].sudo()
-        if token_id is None:
-            user = request.env.user
-            if user._is_public():
-                return request.redirect(
-                    "/web/login?%s" % urlencode({"redirect": request.httprequest.full_path})
-                )
-            partner = user.partner_id.commercial_partner_id.sudo()
-            company = request.env.company.sudo()
-            return Scope(partner, company, None, PAGE, partner._ar_portal_actor(user))
-        if not plausible(token_id) or not secret:
-            raise request.not_found()
-        token, problem = Token._ar_find(token_id, secret)
-        if problem:
-            return request.render(
-                "ar_followup.portal_receivables_expired", {"no_breadcrumbs": True}, status=403
-            )
-        if not token:
-            raise request.not_found()
-        partner = token.partner_id
-        if partner.lang:
-            request.update_context(lang=partner.lang)
-        partner = partner.with_env(request.env(su=True))
-        return Scope(
-            partner,
-            token.company_id,
-            token,
-            token._ar_path(),
-            partner._ar_portal_actor(None, token),
-        )
 
     def _ar_receivables_render(self, scope, status=200, error=None, done=None):
         partner = scope.partner.with_company(scope.company)
@@ -105,12 +117,12 @@ class ArFollowupPortalAccount(PortalAccount):
     @http.route(
         TOKEN_PAGE, type="http", auth="public", methods=["GET"], website=True, sitemap=False
     )
-    def ar_receivables_link(self, token_id, secret, done=None, **kwargs):
+    def ar_receivables_link(self, link_id, secret, done=None, **kwargs):
         """The same page for whoever holds a reminder's link (no login)."""
-        return self._ar_receivables_page(token_id, secret, done)
+        return self._ar_receivables_page(link_id, secret, done)
 
-    def _ar_receivables_page(self, token_id, secret, done):
-        scope = self._ar_receivables_scope(token_id, secret)
+    def _ar_receivables_page(self, link_id, secret, done):
+        scope = receivables_scope(link_id, secret)
         if not isinstance(scope, Scope):
             return scope
         return self._ar_receivables_render(scope, done=done if done in DONE_CODES else None)
@@ -123,10 +135,10 @@ class ArFollowupPortalAccount(PortalAccount):
         website=True,
         sitemap=False,
     )
-    def ar_receivables_invoice(self, move_id, token_id=None, secret=None, **kwargs):
+    def ar_receivables_invoice(self, move_id, link_id=None, secret=None, **kwargs):
         """One of the page's invoices as PDF: Odoo's own download, through the
         invoice's access token, once the invoice is checked to be the customer's."""
-        scope = self._ar_receivables_scope(token_id, secret)
+        scope = receivables_scope(link_id, secret)
         if not isinstance(scope, Scope):
             return scope
         if not plausible(move_id):
@@ -159,9 +171,9 @@ class ArFollowupPortalAccount(PortalAccount):
         website=True,
         sitemap=False,
     )
-    def ar_receivables_statement(self, token_id=None, secret=None, **kwargs):
+    def ar_receivables_statement(self, link_id=None, secret=None, **kwargs):
         """Today's statement of account: the signed statement link of reminders."""
-        scope = self._ar_receivables_scope(token_id, secret)
+        scope = receivables_scope(link_id, secret)
         if not isinstance(scope, Scope):
             return scope
         url = urlsplit(scope.partner._ar_statement_url(scope.company))
@@ -175,9 +187,9 @@ class ArFollowupPortalAccount(PortalAccount):
         website=True,
         sitemap=False,
     )
-    def ar_receivables_message(self, reminder_id, token_id=None, secret=None, **kwargs):
+    def ar_receivables_message(self, reminder_id, link_id=None, secret=None, **kwargs):
         """A reminder sent to the customer, as it was sent."""
-        scope = self._ar_receivables_scope(token_id, secret)
+        scope = receivables_scope(link_id, secret)
         if not isinstance(scope, Scope):
             return scope
         if not plausible(reminder_id):
@@ -205,9 +217,63 @@ class ArFollowupPortalAccount(PortalAccount):
             },
         )
 
+    @http.route(
+        _routes("/pay"), type="http", auth="public", methods=["GET"], website=True, sitemap=False
+    )
+    def ar_receivables_pay(self, link_id=None, secret=None, **kwargs):
+        """Pay the invoices chosen online: Odoo's payment form (``account_payment``'s,
+        as for overdue invoices), the transaction made by
+        ``controllers/receivables_payment.py`` for what they owe now."""
+        scope = receivables_scope(link_id, secret)
+        if not isinstance(scope, Scope):
+            return scope
+        try:
+            move_ids = form_ids(request.httprequest.args)
+            moves = scope.partner._ar_portal_checked_moves(scope.company, move_ids)
+        except AccessError:
+            raise request.not_found() from None
+        env = request.env(su=True)
+        if not moves:
+            return self._ar_receivables_render(
+                scope, status=400, error=env._("Choose the invoices you want to pay.")
+            )
+        if len(moves.currency_id) != 1:
+            return self._ar_receivables_render(
+                scope, status=400, error=env._("Pay invoices of one currency at a time.")
+            )
+        total = sum(moves.mapped("amount_residual"))
+        reference = (
+            scope.company.get_next_batch_payment_communication() if len(moves) > 1 else moves.name
+        )
+        values = self._get_common_page_view_values(
+            invoices_data={
+                "partner": scope.partner,
+                "company": scope.company,
+                "total_amount": total,
+                "currency": moves.currency_id,
+                "amount_residual": total,
+                "payment_reference": reference,
+                "landing_route": "%s?done=paid" % scope.base,
+                "transaction_route": "%s/transaction/%s"
+                % (scope.base, "-".join(str(i) for i in moves.ids)),
+            },
+        )
+        values.update(
+            {
+                **(self._prepare_portal_layout_values() if not scope.token else {}),
+                "amount": total,
+                "payment": {"reference": reference, "amount": total},
+                "invoices": moves,
+                "base": scope.base,
+                "no_breadcrumbs": bool(scope.token),
+                "page_name": "ar_receivables",
+            }
+        )
+        return request.render("ar_followup.portal_receivables_pay", values)
+
     # -- what the debtor does (forms posted, CSRF-checked by Odoo) --------------
 
-    def _ar_receivables_act(self, token_id, secret, action, done):
+    def _ar_receivables_act(self, link_id, secret, action, done):
         """Run ``action(scope)`` for the page's customer, then back to the page.
 
         Counted against the link's (or the user's) rate limit first. A document
@@ -215,7 +281,7 @@ class ArFollowupPortalAccount(PortalAccount):
         back); a mistake of the debtor shows the page again with the reason (400),
         nothing recorded.
         """
-        scope = self._ar_receivables_scope(token_id, secret)
+        scope = receivables_scope(link_id, secret)
         if not isinstance(scope, Scope):
             return scope
         env = request.env(su=True)
@@ -237,16 +303,6 @@ class ArFollowupPortalAccount(PortalAccount):
             return self._ar_receivables_render(scope, status=400, error=error.args[0])
         return request.redirect("%s?done=%s" % (scope.base, done), code=303, local=True)
 
-    @staticmethod
-    def _ar_form_ids(name="move_ids"):
-        """The ids a form posted under ``name``; a value that is no id is a 404."""
-        ids = []
-        for value in request.httprequest.form.getlist(name):
-            if not value.isascii() or not value.isdigit() or not plausible(int(value)):
-                raise AccessError(request.env._("Not one of your invoices."))
-            ids.append(int(value))
-        return ids
-
     @http.route(
         _routes("/dispute"),
         type="http",
@@ -255,7 +311,7 @@ class ArFollowupPortalAccount(PortalAccount):
         website=True,
         sitemap=False,
     )
-    def ar_receivables_dispute(self, token_id=None, secret=None, **post):
+    def ar_receivables_dispute(self, link_id=None, secret=None, **post):
         """Raise a dispute on the invoices chosen, or on the whole ledger."""
 
         def dispute(scope):
@@ -266,7 +322,7 @@ class ArFollowupPortalAccount(PortalAccount):
             ]
             scope.partner._ar_portal_raise_dispute(
                 scope.company,
-                self._ar_form_ids(),
+                form_ids(request.httprequest.form),
                 post.get("reason"),
                 post.get("description"),
                 files=files,
@@ -274,7 +330,7 @@ class ArFollowupPortalAccount(PortalAccount):
                 ledger=post.get("scope") == "ledger",
             )
 
-        return self._ar_receivables_act(token_id, secret, dispute, "dispute")
+        return self._ar_receivables_act(link_id, secret, dispute, "dispute")
 
     @http.route(
         _routes("/acknowledge"),
@@ -284,15 +340,18 @@ class ArFollowupPortalAccount(PortalAccount):
         website=True,
         sitemap=False,
     )
-    def ar_receivables_acknowledge(self, token_id=None, secret=None, **post):
+    def ar_receivables_acknowledge(self, link_id=None, secret=None, **post):
         """Confirm the invoices chosen are owed."""
 
         def acknowledge(scope):
             scope.partner._ar_portal_acknowledge(
-                scope.company, self._ar_form_ids(), post.get("name"), actor=scope.actor
+                scope.company,
+                form_ids(request.httprequest.form),
+                post.get("name"),
+                actor=scope.actor,
             )
 
-        return self._ar_receivables_act(token_id, secret, acknowledge, "acknowledge")
+        return self._ar_receivables_act(link_id, secret, acknowledge, "acknowledge")
 
     @http.route(
         _routes("/promise"),
@@ -302,20 +361,20 @@ class ArFollowupPortalAccount(PortalAccount):
         website=True,
         sitemap=False,
     )
-    def ar_receivables_promise(self, token_id=None, secret=None, **post):
+    def ar_receivables_promise(self, link_id=None, secret=None, **post):
         """Promise to pay an amount by a date for the invoices chosen."""
 
         def promise(scope):
             scope.partner._ar_portal_promise(
                 scope.company,
-                self._ar_form_ids(),
+                form_ids(request.httprequest.form),
                 post.get("date"),
                 post.get("amount"),
                 actor=scope.actor,
             )
 
-        return self._ar_receivables_act(token_id, secret, promise, "promise")
+        return self._ar_receivables_act(link_id, secret, promise, "promise")
 
 
 #: confirmations the page shows after a form (``?done=``)
-DONE_CODES = ("dispute", "acknowledge", "promise")
+DONE_CODES = ("dispute", "acknowledge", "promise", "paid")

@@ -106,7 +106,12 @@ class ArFollowupPortalToken(models.Model):
         constant time), else an empty record; ``problem`` is ``"expired"`` for a genuine
         link no longer valid, else None."""
         token = self.sudo().browse(token_id).exists()
-        if not token or token.user_id or not secret.isascii() or not consteq(token._ar_secret(), secret):
+        if (
+            not token
+            or token.user_id
+            or not secret.isascii()
+            or not consteq(token._ar_secret(), secret)
+        ):
             return self.browse(), None
         if not token._ar_is_valid():
             return self.browse(), "expired"

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import math
 from datetime import timedelta
 
 from markupsafe import Markup, escape
@@ -68,8 +69,10 @@ class PartnerReceivablesPage:
         domain = self._ar_portal_moves_domain(company)
         if move_ids is not None:
             domain.append(("id", "in", list(move_ids)))
-        return self.env["account.move"].sudo().search_fetch(
-            domain, PAGE_MOVE_FIELDS, order="invoice_date_due, id"
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search_fetch(domain, PAGE_MOVE_FIELDS, order="invoice_date_due, id")
         )
 
     def _ar_portal_holds(self, company):
@@ -256,7 +259,9 @@ class PartnerReceivablesPage:
         if invoices_only:
             moves = moves.filtered(lambda m: m.move_type != "out_refund")
         if set(moves.ids) != move_ids:
-            raise AccessError(self.env._("Some of the invoices chosen are not open invoices of yours."))
+            raise AccessError(
+                self.env._("Some of the invoices chosen are not open invoices of yours.")
+            )
         return moves
 
     def _ar_portal_log(self, body, moves=None):
@@ -298,16 +303,20 @@ class PartnerReceivablesPage:
         files = self._ar_portal_check_files(files)
         owner = self._ar_get_owner()
         # the owner follows the dispute; the one e-mail they get is the one below
-        dispute = Dispute.with_company(company).with_context(mail_auto_subscribe_no_notify=True).create(
-            {
-                "partner_id": self.id,
-                "company_id": company.id,
-                "move_ids": [fields.Command.set(moves.ids)],
-                "reason": reason,
-                "description": Markup("<p>%s</p>") % escape(text) if text else False,
-                "source": "portal",
-                "user_id": (owner or self.env.ref("base.user_root")).id,
-            }
+        dispute = (
+            Dispute.with_company(company)
+            .with_context(mail_auto_subscribe_no_notify=True)
+            .create(
+                {
+                    "partner_id": self.id,
+                    "company_id": company.id,
+                    "move_ids": [fields.Command.set(moves.ids)],
+                    "reason": reason,
+                    "description": Markup("<p>%s</p>") % escape(text) if text else False,
+                    "source": "portal",
+                    "user_id": (owner or self.env.ref("base.user_root")).id,
+                }
+            )
         )
         if files:
             self.env["ir.attachment"].sudo().create(
@@ -362,9 +371,7 @@ class PartnerReceivablesPage:
                     )
                 )
             if guess_mimetype(content) not in DISPUTE_MIMETYPES:
-                raise UserError(
-                    self.env._("%s is not a PDF, PNG or JPEG file.", name)
-                )
+                raise UserError(self.env._("%s is not a PDF, PNG or JPEG file.", name))
         return files
 
     def _ar_portal_acknowledge(self, company, move_ids, who, actor=None):
@@ -401,7 +408,7 @@ class PartnerReceivablesPage:
             amount = float(amount)
         except (TypeError, ValueError):
             day = amount = None
-        if not day or amount is None or amount != amount:  # NaN
+        if not day or amount is None or not math.isfinite(amount):
             raise UserError(self.env._("Give the date and the amount you promise to pay."))
         today = company._ar_today()
         latest = today + timedelta(days=company.ar_promise_max_days)

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 from ..models.ar_followup_portal_token import RATE_LIMIT
 from .common import TODAY, ArFollowupCommon
@@ -231,12 +232,14 @@ class TestReceivablesPortalUser(ReceivablesPageCommon):
         self.refresh_ageing()
         self.authenticate("debtor_a", "debtor_a")
         page = self.url_open("/my/receivables").text
-        old_row = re.search(r'data-number="%s".*?</tr>' % re.escape(self.old.name), page, re.S)
+        old_row = re.search(r'data-number="%s".*?</tr>' % re.escape(self.old.name), page, re.DOTALL)
         self.assertIn("45", old_row.group(0), "days overdue")
         self.assertIn("100,000.00", old_row.group(0), "what is left after the part payment")
         self.assertIn("25,000.00", old_row.group(0), "paid")
         self.assertIn(">Open<", old_row.group(0))
-        recent_row = re.search(r'data-number="%s".*?</tr>' % re.escape(self.recent.name), page, re.S)
+        recent_row = re.search(
+            r'data-number="%s".*?</tr>' % re.escape(self.recent.name), page, re.DOTALL
+        )
         self.assertIn(">Promised<", recent_row.group(0))
         for bucket in self.buckets:
             self.assertIn(bucket.name, page)
@@ -317,11 +320,14 @@ class TestReceivablesActions(ReceivablesPageCommon):
         self.assertEqual(mail.recipient_ids, self.ar_user.partner_id)
         self.assertIn(dispute.name, mail.subject)
         self.assertTrue(
-            any("raised dispute %s on the receivables page" % dispute.name in m for m in self.chatter(self.customer))
+            any(
+                "raised dispute %s on the receivables page" % dispute.name in m
+                for m in self.chatter(self.customer)
+            )
         )
         # the page shows it
         page = self.url_open(path).text
-        row = re.search(r'data-number="%s".*?</tr>' % re.escape(self.old.name), page, re.S)
+        row = re.search(r'data-number="%s".*?</tr>' % re.escape(self.old.name), page, re.DOTALL)
         self.assertIn(">Disputed<", row.group(0))
 
     def test_dispute_the_ledger(self):
@@ -396,16 +402,22 @@ class TestReceivablesActions(ReceivablesPageCommon):
             (promise.move_ids, promise.amount, promise.date_promised, promise.state),
             (self.old, 100000, soon, "open"),
         )
-        self.assertTrue(any("promised on the receivables page" in m for m in self.chatter(self.customer)))
+        self.assertTrue(
+            any("promised on the receivables page" in m for m in self.chatter(self.customer))
+        )
 
     def test_acknowledge_records_date_and_name(self):
         path = self.open_link(self.sent_reminder())
-        response = self.post(path + "/acknowledge", {"move_ids": [self.recent.id], "name": "Ravi Kumar"})
+        response = self.post(
+            path + "/acknowledge", {"move_ids": [self.recent.id], "name": "Ravi Kumar"}
+        )
         self.assertEqual(response.status_code, 303)
         self.assertEqual(self.recent.ar_acknowledged_by, "Ravi Kumar")
         self.assertEqual(self.recent.ar_acknowledged_on, fields.Datetime.now())
         self.assertFalse(self.old.ar_acknowledged_on)
-        self.assertTrue(any("acknowledged %s" % self.recent.name in m for m in self.chatter(self.customer)))
+        self.assertTrue(
+            any("acknowledged %s" % self.recent.name in m for m in self.chatter(self.customer))
+        )
         response = self.post(path + "/acknowledge", {"move_ids": [self.old.id], "name": " "})
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self.old.ar_acknowledged_on)
@@ -445,5 +457,90 @@ class TestReceivablesActions(ReceivablesPageCommon):
         # another link of the same customer has its own count
         with self.frozen(TODAY + timedelta(days=1)):
             other = self.open_link(self.sent_reminder(day=TODAY + timedelta(days=1)))
-            response = self.post(other + "/acknowledge", {"move_ids": [self.old.id], "name": "Ravi"})
+            response = self.post(
+                other + "/acknowledge", {"move_ids": [self.old.id], "name": "Ravi"}
+            )
         self.assertEqual(response.status_code, 303)
+
+
+@tagged("post_install", "-at_install")
+class TestReceivablesPayment(ReceivablesPageCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.provider = (
+            cls.env["payment.provider"]
+            .sudo()
+            .search([("code", "=", "demo"), ("company_id", "=", cls.company.id)], limit=1)
+        )
+        # offered to the customer (published), in test mode
+        cls.provider.write({"state": "test", "is_published": True})
+
+    def transaction_params(self, path, amount):
+        """What Odoo's payment form sends to the transaction route."""
+        return {
+            "provider_id": self.provider.id,
+            "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+            "token_id": None,
+            "amount": amount,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": path + "?done=paid",
+            "is_validation": False,
+            "access_token": None,
+            "csrf_token": "x",
+        }
+
+    def transactions(self):
+        return self.env["payment.transaction"].sudo().search([])
+
+    def test_pay_one_invoice_with_the_demo_provider(self):
+        path = self.open_link(self.sent_reminder())
+        page = self.url_open("%s/pay?move_ids=%s" % (path, self.old.id))
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_payment_form", page.text)
+        self.assertIn("125,000.00", page.text)
+        self.assertIn("%s/transaction/%s" % (path, self.old.id), page.text)
+        # the browser says 1 rupee: the transaction is for what the invoice owes
+        self.make_jsonrpc_request(
+            "%s/transaction/%s" % (path, self.old.id), self.transaction_params(path, 1.0)
+        )
+        tx = self.transactions()
+        self.assertEqual(
+            (tx.amount, tx.partner_id, tx.invoice_ids), (125000, self.customer, self.old)
+        )
+        self.make_jsonrpc_request(
+            "/payment/demo/simulate_payment",
+            {"reference": tx.reference, "payment_details": "4242", "simulated_state": "done"},
+        )
+        self.assertEqual(tx.state, "done")
+        tx._post_process()
+        self.assertIn(self.old.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self.recent.payment_state, "not_paid")
+        self.assertTrue(
+            any(
+                "started an online payment of %s" % self.old.name in m
+                for m in self.chatter(self.customer)
+            )
+        )
+
+    def test_payment_of_another_customers_invoice_is_refused(self):
+        path = self.open_link(self.sent_reminder())
+        for ids in (
+            str(self.other_invoice.id),
+            "%s-%s" % (self.old.id, self.other_invoice.id),
+            "x",
+        ):
+            with self.subTest(ids=ids):
+                self.assertEqual(self.url_open("%s/pay?move_ids=%s" % (path, ids)).status_code, 404)
+                with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+                    self.make_jsonrpc_request(
+                        "%s/transaction/%s" % (path, ids), self.transaction_params(path, 99000)
+                    )
+        self.assertEqual(self.url_open(path + "/pay").status_code, 400, "nothing chosen")
+        # a portal user of B with A's invoice
+        self.authenticate("debtor_b", "debtor_b")
+        self.assertEqual(
+            self.url_open("/my/receivables/pay?move_ids=%s" % self.old.id).status_code, 404
+        )
+        self.assertFalse(self.transactions())
