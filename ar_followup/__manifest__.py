@@ -46,6 +46,11 @@
         "views/ar_followup_menus.xml",
         "report/ar_followup_statement_report.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "ar_followup/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/ar_followup_demo.xml",
     ],

@@ -15,7 +15,13 @@ class ArFollowupReceivablesPayment(PaymentPortal):
         auth="public",
     )
     def ar_receivables_transaction(
-        self, move_ids, link_id=None, secret=None, access_token=None, **kwargs
+        self,
+        move_ids,
+        link_id=None,
+        secret=None,
+        access_token=None,
+        payment_reference=None,
+        **kwargs,
     ):
         """The transaction of the receivables page's payment form, for the invoices in
         the path (``<id>-<id>``), made the way ``account_payment`` makes one for
@@ -24,7 +30,8 @@ class ArFollowupReceivablesPayment(PaymentPortal):
         The amount is what the invoices owe now, whatever the browser sent; invoices
         that are not the page's customer's open invoices refuse the payment. (The
         payment form also sends an ``access_token``: the page's link or login is
-        what authorises it here.)
+        what authorises it here. ``payment_reference``, the reference the page showed,
+        prefixes the transaction's, as for overdue invoices.)
         """
         # ``link_id`` names the page's link: ``token_id`` is the payment form's saved card
         scope = receivables_scope(link_id, secret)
@@ -54,5 +61,5 @@ class ArFollowupReceivablesPayment(PaymentPortal):
             )
         )
         return self._process_transaction(
-            partner.id, moves.currency_id.id, moves.ids, None, **kwargs
+            partner.id, moves.currency_id.id, moves.ids, payment_reference, **kwargs
         )

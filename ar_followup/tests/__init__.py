@@ -23,3 +23,4 @@ from . import test_email_batch
 from . import test_channel_contract
 from . import test_delivery
 from . import test_receivables_page
+from . import test_receivables_tour

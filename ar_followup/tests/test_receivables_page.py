@@ -489,6 +489,7 @@ class TestReceivablesPayment(ReceivablesPageCommon):
             "is_validation": False,
             "access_token": None,
             "csrf_token": "x",
+            "payment_reference": None,
         }
 
     def transactions(self):
