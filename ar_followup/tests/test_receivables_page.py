@@ -3,6 +3,7 @@
 ``/my/receivables`` for portal users; what it shows, what the debtor does there,
 and that one debtor never sees or changes another's account."""
 
+import io
 import re
 from datetime import timedelta
 from urllib.parse import urlparse
@@ -10,6 +11,8 @@ from urllib.parse import urlparse
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools import file_open
+from odoo.tools.translate import TranslationImporter
 
 from ..models.ar_followup_portal_token import RATE_LIMIT
 from .common import TODAY, ArFollowupCommon
@@ -152,6 +155,26 @@ class TestReceivablesLink(ReceivablesPageCommon):
         with self.frozen(third_day):
             fresh = self.open_link(self.sent_reminder(day=third_day))
             self.assertEqual(self.url_open(fresh).status_code, 200, "a new reminder works")
+
+    def test_page_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("hi_IN")
+        # hi.po read as a stream: from its path Odoo keeps only the terms the
+        # addon's .pot lists, and the .pot is regenerated after merging
+        importer = TranslationImporter(self.env.cr, verbose=False)
+        with file_open("ar_followup/i18n/hi.po", "rb") as po:
+            stream = io.BytesIO(po.read())
+        stream.name = "hi.po"
+        importer.load(stream, "po", "hi_IN")
+        importer.save(overwrite=True)
+        self.customer.lang = "hi_IN"
+        path = self.open_link(self.sent_reminder())
+        page = self.url_open(path).text
+        for text in ("खुले बिल", "भुगतान का वादा", "विवाद दर्ज करें", "गुणवत्ता की समस्या"):
+            self.assertIn(text, page)
+        self.assertNotIn("Open invoices", page)
+        # a portal user reads the page in their own language
+        self.authenticate("debtor_a", "debtor_a")
+        self.assertIn("Open invoices", self.url_open("/my/receivables").text)
 
     def test_tampered_links_are_not_found(self):
         path = self.open_link(self.sent_reminder())
