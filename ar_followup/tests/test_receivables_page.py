@@ -257,8 +257,8 @@ class TestReceivablesPortalUser(ReceivablesPageCommon):
         page = self.url_open("/my/receivables").text
         old_row = re.search(r'data-number="%s".*?</tr>' % re.escape(self.old.name), page, re.DOTALL)
         self.assertIn("45", old_row.group(0), "days overdue")
-        self.assertIn("100,000.00", old_row.group(0), "what is left after the part payment")
-        self.assertIn("25,000.00", old_row.group(0), "paid")
+        self.assertIn("₹1,00,000.00", old_row.group(0), "what is left after the part payment")
+        self.assertIn("₹25,000.00", old_row.group(0), "paid")
         self.assertIn(">Open<", old_row.group(0))
         recent_row = re.search(
             r'data-number="%s".*?</tr>' % re.escape(self.recent.name), page, re.DOTALL
@@ -266,7 +266,7 @@ class TestReceivablesPortalUser(ReceivablesPageCommon):
         self.assertIn(">Promised<", recent_row.group(0))
         for bucket in self.buckets:
             self.assertIn(bucket.name, page)
-        self.assertIn("350,000.00", page, "total due")
+        self.assertIn("₹3,50,000.00", page, "total due")
 
     def test_page_queries_do_not_grow_with_invoices(self):
         self.authenticate("debtor_a", "debtor_a")
@@ -523,7 +523,7 @@ class TestReceivablesPayment(ReceivablesPageCommon):
         page = self.url_open("%s/pay?move_ids=%s" % (path, self.old.id))
         self.assertEqual(page.status_code, 200)
         self.assertIn("o_payment_form", page.text)
-        self.assertIn("125,000.00", page.text)
+        self.assertIn("125,000.00", page.text)  # Odoo's payment summary, in the language's grouping
         self.assertIn("%s/transaction/%s" % (path, self.old.id), page.text)
         # the browser says 1 rupee: the transaction is for what the invoice owes
         self.make_jsonrpc_request(
