@@ -218,6 +218,16 @@ class TestReceivablesLink(ReceivablesPageCommon):
             urlparse(response.headers["Location"]).path,
             urlparse(self.customer._ar_statement_url(self.company)).path,
         )
+        # the customer's e-mail reply, as the mail gateway posts it on the customer
+        self.customer.message_post(
+            body="We will pay on Friday.",
+            subject="Re: Payment reminder",
+            message_type="email",
+            author_id=self.debtor_a.partner_id.id,
+        )
+        page = self.url_open(path).text
+        self.assertIn("Re: Payment reminder", page)
+        self.assertIn("Your reply", page)
         message = self.url_open("%s/message/%s" % (path, reminder.id))
         self.assertEqual(message.status_code, 200)
         self.assertIn("Please pay invoice %s." % self.old.name, message.text)
