@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import consteq
+from odoo.tools import SQL, consteq
 from odoo.tools.misc import hmac
 
 #: characters of the HMAC in a link: 128 bits, short enough for an SMS
@@ -57,16 +57,51 @@ class ArFollowupPortalToken(models.Model):
     def _ar_issue(self, partner, company, reminder=None, issued=None):
         """A new link to ``partner``'s page in ``company``, valid from ``issued`` (default
         now) for the company's ``ar_portal_link_days``."""
-        issued = issued or fields.Datetime.now()
-        return self.sudo().create(
-            {
-                "partner_id": partner.commercial_partner_id.id,
-                "company_id": company.id,
-                "reminder_id": reminder.id if reminder else False,
-                "date_issued": issued,
-                "date_expires": issued + timedelta(days=company.ar_portal_link_days),
-            }
+        return self.sudo().create(self._ar_prepare_token_vals(partner, company, reminder, issued))
+
+    @api.model
+    def _ar_issue_once(self, reminder, issued):
+        """The link of ``reminder``, issued on its first request.
+
+        Inserted with ``ON CONFLICT DO NOTHING``: when two first requests come at
+        once, the second one meets the first one's row, which its snapshot does not
+        see, and PostgreSQL raises a serialization failure: Odoo retries that request,
+        which then finds the link, instead of failing on the unique index.
+        """
+        vals = self._ar_prepare_token_vals(
+            reminder.partner_id, reminder.company_id, reminder, issued
         )
+        now = fields.Datetime.now()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO ar_followup_portal_token (partner_id, company_id, reminder_id,"
+                " date_issued, date_expires, rate_count, create_uid, create_date, write_uid,"
+                " write_date) VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s, %s)"
+                " ON CONFLICT (reminder_id) WHERE reminder_id IS NOT NULL DO NOTHING",
+                vals["partner_id"],
+                vals["company_id"],
+                vals["reminder_id"],
+                vals["date_issued"],
+                vals["date_expires"],
+                self.env.uid,
+                now,
+                self.env.uid,
+                now,
+            )
+        )
+        return self.sudo().search([("reminder_id", "=", reminder.id)])
+
+    @api.model
+    def _ar_prepare_token_vals(self, partner, company, reminder=None, issued=None):
+        issued = issued or fields.Datetime.now()
+        return {
+            "partner_id": partner.commercial_partner_id.id,
+            "company_id": company.id,
+            "reminder_id": reminder.id if reminder else False,
+            "date_issued": issued,
+            "date_expires": issued + timedelta(days=company.ar_portal_link_days),
+        }
 
     @api.model
     def _ar_for_user(self, user, partner, company):

@@ -115,6 +115,10 @@ class TestReceivablesLink(ReceivablesPageCommon):
         first = self.sent_reminder()
         path = self.open_link(first)
         self.assertEqual(self.open_link(first), path, "the same link on a second click")
+        Token = self.env["ar.followup.portal.token"]
+        self.assertEqual(
+            Token._ar_issue_once(first, first.date_sent), Token.sudo().search([]), "issued once"
+        )
         second_day = TODAY + timedelta(days=10)
         with self.frozen(second_day):
             second = self.sent_reminder(day=second_day)

@@ -97,12 +97,7 @@ class ReminderTracking:
         token = Token.search([("reminder_id", "=", self.id)])
         if not token:
             reminder = self.sudo()
-            token = Token._ar_issue(
-                reminder.partner_id,
-                reminder.company_id,
-                reminder=reminder,
-                issued=reminder.date_sent or fields.Datetime.now(),
-            )
+            token = Token._ar_issue_once(reminder, reminder.date_sent or fields.Datetime.now())
         return token
 
     def _ar_get_disputed(self, moves):
