@@ -44,9 +44,15 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/ar_followup_template_views.xml",
+        "views/ar_followup_portal_templates.xml",
         "views/ar_followup_menus.xml",
         "report/ar_followup_statement_report.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "ar_followup/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/ar_followup_demo.xml",
     ],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: planning and dispatch at N open invoices (BENCH_SIZES, default
 # "10000 100000"), against OCA account_credit_control 19.0 from PyPI on the same
-# database. Prints two tables; not a test. Takes about 25 minutes at the defaults.
+# database, and the debtor's receivables page. Prints the tables; not a test. Takes about 25 minutes at the defaults.
 # BENCH_DB (default ar_followup_bench) prefixes its databases, configuration and
 # results, and BENCH_HTTP_PORT (default 8569) is the port wkhtmltopdf fetches a
 # report's styles from: two benches on one machine set both apart.
@@ -58,6 +58,8 @@ for n in $BENCH_SIZES; do
         psql -q -d "$db" -c "VACUUM ANALYZE"
         phase "$db" "$oca" "$n"
     done
+    log "N=$n: the receivables page of a customer with 500 open invoices (moves them: last)"
+    phase "$db" portal "$n"
     [ -n "${BENCH_KEEP:-}" ] || fresh_db "$db"
 done
 fresh_db "$TEMPLATE_DB"

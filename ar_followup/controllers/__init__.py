@@ -3,3 +3,4 @@ from . import statement
 from . import portal
 from . import tracking
 from . import sms_status
+from . import receivables_payment

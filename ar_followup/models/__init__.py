@@ -29,6 +29,7 @@ from . import ar_followup_statement
 from . import ar_followup_conversation
 from . import ar_followup_suggestion
 from . import mail_thread
+from . import ar_followup_portal_token
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report

@@ -78,6 +78,16 @@ class AccountMove(AccountMovePdf, models.Model):
         help="When the customer first opened the invoice online (from a reminder or the portal).",
     )
 
+    ar_acknowledged_on = fields.Datetime(
+        "Acknowledged On",
+        readonly=True,
+        copy=False,
+        help="When the customer confirmed on the receivables page that they owe this invoice.",
+    )
+    ar_acknowledged_by = fields.Char(
+        "Acknowledged By", readonly=True, copy=False, help="Who confirmed it, as they gave it."
+    )
+
     def _compute_ar_followup_suspension(self):
         self.ar_followup_suspended = False
         self.ar_followup_suspension_reason = False

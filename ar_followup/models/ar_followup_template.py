@@ -44,6 +44,7 @@ CONTEXT_VARIABLES = {
     "oldest_days_overdue",
     "pay_link",
     "statement_link",
+    "account_link",
     "last_payment",
     "typical_payment_day",
     "relationship_years",
@@ -273,6 +274,9 @@ class ArFollowupTemplate(models.Model):
             "statement_link": reminder._ar_tracked_url("statement")
             if reminder
             else partner._ar_statement_url(),
+            "account_link": reminder._ar_tracked_url("account")
+            if reminder
+            else partner.get_base_url() + "/my/receivables",
             "last_payment": partner.ar_last_payment_date
             and {"date": partner.ar_last_payment_date, "amount": partner.ar_last_payment_amount},
             "typical_payment_day": partner.ar_payment_day or None,

@@ -75,6 +75,17 @@ class ResCompany(CompanyEmailAttachments, models.Model):
         help="A promise to pay can be dated at most this many days after it is made: a "
         "promise suspends reminders until its date.",
     )
+    ar_portal_link_days = fields.Integer(
+        "Receivables Page Links (days)",
+        default=30,
+        help="Days a reminder's link to the customer's receivables page stays valid.",
+    )
+    ar_portal_promise_min_share = fields.Float(
+        "Smallest Promise Online (%)",
+        default=10.0,
+        help="A promise made on the receivables page covers at least this share of what "
+        "the chosen invoices still owe.",
+    )
     ar_pause_max_days = fields.Integer(
         "Longest Pause (days)",
         default=90,
@@ -188,6 +199,13 @@ class ResCompany(CompanyEmailAttachments, models.Model):
     )
     _ar_promise_grace_days_positive = models.Constraint(
         "CHECK(ar_promise_grace_days >= 0)", "The grace after a promise to pay cannot be negative."
+    )
+    _ar_portal_link_days_positive = models.Constraint(
+        "CHECK(ar_portal_link_days > 0)", "A receivables page link is valid at least a day."
+    )
+    _ar_portal_promise_min_share_range = models.Constraint(
+        "CHECK(ar_portal_promise_min_share >= 0 AND ar_portal_promise_min_share <= 100)",
+        "The smallest share of a promise is between 0 and 100%.",
     )
     _ar_promise_max_days_positive = models.Constraint(
         "CHECK(ar_promise_max_days > 0)", "A promise to pay can be dated at least a day ahead."

@@ -12,6 +12,10 @@ class ResConfigSettings(models.TransientModel):
     )
     ar_promise_max_days = fields.Integer(related="company_id.ar_promise_max_days", readonly=False)
     ar_pause_max_days = fields.Integer(related="company_id.ar_pause_max_days", readonly=False)
+    ar_portal_link_days = fields.Integer(related="company_id.ar_portal_link_days", readonly=False)
+    ar_portal_promise_min_share = fields.Float(
+        related="company_id.ar_portal_promise_min_share", readonly=False
+    )
     ar_sms_dlt_entity_id = fields.Char(related="company_id.ar_sms_dlt_entity_id", readonly=False)
     ar_sms_dlt_header = fields.Char(related="company_id.ar_sms_dlt_header", readonly=False)
     ar_send_max_attempts = fields.Integer(related="company_id.ar_send_max_attempts", readonly=False)

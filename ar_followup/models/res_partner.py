@@ -17,10 +17,11 @@ from ..tools.tone import (
 )
 from .ar_followup_reminder.states import SENT_STATES
 from .res_partner_mail_batch import PartnerMailBatch
+from .res_partner_receivables_page import PartnerReceivablesPage
 from .res_partner_statement import PartnerStatement
 
 
-class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
+class ResPartner(PartnerMailBatch, PartnerReceivablesPage, PartnerStatement, models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "ar.followup.suspension.mixin"]
 
@@ -172,6 +173,12 @@ class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
         help="No reminder goes out up to and including this day.",
     )
     ar_pause_reason = fields.Char("Pause Reason", tracking=True, copy=False)
+    ar_portal_revoked_on = fields.Datetime(
+        "Page Links Revoked On",
+        readonly=True,
+        copy=False,
+        help="Links to the receivables page issued before this moment no longer open it.",
+    )
     ar_policy_id = fields.Many2one(
         "ar.followup.policy",
         "Cadence Override",
@@ -506,6 +513,18 @@ class ResPartner(PartnerMailBatch, PartnerStatement, models.Model):
                     date=format_date(self.env, company._ar_today() + timedelta(days=longest)),
                 )
             )
+
+    def action_ar_revoke_portal_links(self):
+        """End every link to these customers' receivables page issued until now (each
+        reminder's link included), with a note in their chatter."""
+        partners = self.commercial_partner_id._ar_sudo_for_followup()
+        partners.write({"ar_portal_revoked_on": fields.Datetime.now()})
+        for partner in partners:
+            partner.message_post(
+                body=self.env._("Links to the receivables page revoked."),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
 
     def action_ar_resume_followup(self):
         """Lift the pause of these customers now, with a note in their chatter."""

@@ -135,6 +135,20 @@ def main(path):
             f"| {fmt_s(r.get('calls_refresh_s'))} | {next_call} |"
         )
 
+    print()
+    print(
+        "| open invoices | receivables page of a customer with 500 open invoices "
+        "| receivables page of a customer with a few |"
+    )
+    print("| ---: " * 3 + "|")
+    for n, r in sorted(rows.items()):
+        if not r.get("portal_big_s"):
+            continue
+        print(
+            f"| {n:,} | {r['portal_big_s'] * 1000:.0f} ms ({r['portal_invoices']} invoices) "
+            f"| {r['portal_small_s'] * 1000:.0f} ms |"
+        )
+
 
 if __name__ == "__main__":
     main(sys.argv[1])

@@ -11,6 +11,7 @@ prints the table; each phase prints one JSON line on stdout::
     python tests/bench/run.py CONF DB whatsapp N
     python tests/bench/run.py CONF DB calls N
     python tests/bench/run.py CONF DB metrics N
+    python tests/bench/run.py CONF DB portal N
 
 ``ours`` times, on the benchmark day D (today) and the day after:
 the bare SQL ageing aggregate (the floor: one GROUP BY over the same lines),
@@ -21,7 +22,9 @@ without attachments, then with the default ones (:func:`bench_attachments`).
 the same invoices on day D+1, as a user starts it; ``oca_untracked`` the same
 without mail tracking (see :func:`phase_env`). ``whatsapp`` times WhatsApp dispatch
 against a local fake Graph API (:func:`phase_whatsapp`); ``calls`` the call queue
-(:func:`phase_calls`); ``metrics`` the day's follow-up metrics pass (:func:`phase_metrics`).
+(:func:`phase_calls`); ``metrics`` the day's follow-up metrics pass (:func:`phase_metrics`);
+``portal`` the debtor's receivables page of a customer with ``PORTAL_INVOICES`` open
+invoices (:func:`phase_portal`).
 """
 
 import datetime
@@ -51,6 +54,9 @@ PAIR_SAMPLE = 1000
 #: reminders sent by WhatsApp in its measure, and the simulated latency of Meta's answers
 WA_SAMPLE = 1600
 WA_LATENCY = 0.15
+#: open invoices of the customer whose receivables page is timed, and the requests timed
+PORTAL_INVOICES = 500
+PORTAL_RUNS = 10
 #: planning passes timed, the median reported
 PLAN_RUNS = 3
 #: reminders sent with their invoice PDFs and statement attached, printed ahead (warm)
@@ -558,6 +564,62 @@ def phase_metrics(env, n):
     return result
 
 
+def phase_portal(env, n):
+    """The receivables page (``/my/receivables/<link>``) of one customer given
+    ``PORTAL_INVOICES`` of the generated invoices, against a customer with a few: the
+    median time of ``PORTAL_RUNS`` requests after one to warm the caches (the number
+    of queries, the same at both sizes, is a test: ``test_receivables_page.py``)."""
+    import requests
+
+    cr = env.cr
+    company = env.company
+    cr.execute(
+        "SELECT id, partner_id FROM account_move WHERE name LIKE %s ORDER BY id LIMIT %s",
+        [datagen.PREFIX + "%", PORTAL_INVOICES + 5],
+    )
+    rows = cr.fetchall()
+    big, small = rows[0][1], rows[-1][1]
+    moved = [move_id for move_id, _partner in rows[:PORTAL_INVOICES]]
+    # the benchmark's invoices are clones: give the first ones to one customer in SQL
+    cr.execute(
+        "UPDATE account_move SET partner_id = %(p)s, commercial_partner_id = %(p)s "
+        "WHERE id = ANY(%(ids)s)",
+        {"p": big, "ids": moved},
+    )
+    cr.execute(
+        "UPDATE account_move_line SET partner_id = %(p)s WHERE move_id = ANY(%(ids)s)",
+        {"p": big, "ids": moved},
+    )
+    env.invalidate_all()
+    env["account.move.line"]._ar_refresh_ageing(company)
+    Partner, Token = env["res.partner"], env["ar.followup.portal.token"]
+    links = {
+        size: Token._ar_issue(Partner.browse(partner_id), company)._ar_path()
+        for size, partner_id in (("big", big), ("small", small))
+    }
+    cr.execute(
+        "SELECT count(*) FROM account_move WHERE commercial_partner_id = %s AND state = 'posted'"
+        " AND payment_state NOT IN ('paid', 'in_payment', 'reversed')",
+        [big],
+    )
+    (open_invoices,) = cr.fetchone()
+    cr.commit()
+    serve_http(env)
+    base = f"http://127.0.0.1:{config['http_port']}"
+    result = {"portal_invoices": open_invoices}
+    for size, path in links.items():
+        session = requests.Session()
+        session.get(base + path, timeout=60).raise_for_status()
+        times = []
+        for _i in range(PORTAL_RUNS):
+            # measured by the client on this machine: the server's time plus the loopback
+            seconds, response = timed(session.get, base + path, timeout=60)
+            response.raise_for_status()
+            times.append(seconds)
+        result[f"portal_{size}_s"] = statistics.median(times)
+    return result
+
+
 PHASES = {
     "generate": phase_generate,
     "ours": phase_ours,
@@ -568,6 +630,7 @@ PHASES = {
     "whatsapp": phase_whatsapp,
     "calls": phase_calls,
     "metrics": phase_metrics,
+    "portal": phase_portal,
 }
 
 

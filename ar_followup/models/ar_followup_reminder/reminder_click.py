@@ -20,7 +20,7 @@ class ArFollowupReminderClick(models.Model):
         "ar.followup.reminder", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="reminder_id.company_id")
-    kind = fields.Char("Link", help="pay, statement, or invoice-<id>.")
+    kind = fields.Char("Link", help="pay, statement, account, or invoice-<id>.")
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     scanner = fields.Boolean(
         "Link Scanner",

@@ -9,7 +9,7 @@ from ...tools.suspension import group_suspensions, move_suspension
 from .states import SENT_STATES
 
 #: what a tracked link of a reminder can lead to (``invoice-<id>``: one of its invoices)
-TRACKED_KINDS = ("pay", "statement")
+TRACKED_KINDS = ("pay", "statement", "account")
 INVOICE_KIND = "invoice-"
 
 
@@ -59,10 +59,13 @@ class ReminderTracking:
         when every open invoice is disputed (or the whole account), the
         statement of account instead, and when nothing is left to pay, the
         first invoice (paid); ``statement`` the signed statement of account;
-        ``invoice-<id>`` that invoice in the portal.
+        ``invoice-<id>`` that invoice in the portal; ``account`` the customer's
+        receivables page through this reminder's own link (:meth:`_ar_portal_token`).
         """
         self.ensure_one()
         reminder = self.sudo()
+        if kind == "account":
+            return reminder._ar_portal_token()._ar_path()
         if kind == "statement":
             return _local_path(reminder.partner_id._ar_statement_url(reminder.company_id))
         if kind == "pay":
@@ -84,6 +87,18 @@ class ReminderTracking:
             move = reminder.move_ids.filtered(lambda m: str(m.id) == move_id)
             return move.get_portal_url() if move else None
         return None
+
+    def _ar_portal_token(self):
+        """This reminder's link to the receivables page (``ar.followup.portal.token``),
+        issued when it is first asked for and dated from the sending, so that
+        revoking the customer's links also ends those of reminders not opened yet."""
+        self.ensure_one()
+        Token = self.env["ar.followup.portal.token"].sudo()
+        token = Token.search([("reminder_id", "=", self.id)])
+        if not token:
+            reminder = self.sudo()
+            token = Token._ar_issue_once(reminder, reminder.date_sent or fields.Datetime.now())
+        return token
 
     def _ar_get_disputed(self, moves):
         """The invoices among ``moves`` (the customer's) under an open dispute today:
