@@ -39,10 +39,11 @@ class TestTracking(HttpCase, ArFollowupCommon):
     def test_click_is_recorded_and_lands_on_the_payment_page(self):
         reminder = self.send_reminder()
         links = self.links(reminder)
-        # pay now, the statement and the invoice in the table all go through the redirect
+        # pay now, the statement, the account page and the invoice in the table all go
+        # through the redirect
         self.assertEqual(
             sorted(path.rsplit("/", 1)[1] for path in links),
-            ["invoice-%s" % self.invoice.id, "pay", "statement"],
+            ["account", "invoice-%s" % self.invoice.id, "pay", "statement"],
         )
         self.assertNotIn("/my/invoices/", reminder.body, "no untracked link left")
         self.assertFalse(reminder.date_clicked)
