@@ -122,3 +122,30 @@ class TestPossiblePayment(ArFollowupCommon):
         self.bank_line(bank=other["default_journal_bank"], ref="NEFT NOBODY")
         self.assertEqual(self.send().state, "sent")
         self.assertFalse(self.reconcile_activities())
+
+    def _count_lookup_queries(self, reminders):
+        self.env.invalidate_all()
+        start = self.cr.sql_log_count
+        found = reminders._ar_get_possible_payments(self.company)
+        return self.cr.sql_log_count - start, len(found)
+
+    def test_lookup_is_set_based(self):
+        """Finding the possible payments of 6 reminders costs the queries of 2."""
+        customers = self.env["res.partner"]
+        for index in range(1, 7):
+            customer = self._ar_create_customer("Customer %s" % index)
+            customers |= customer
+            self._ar_invoice(customer, 1000.0 * index, self.days_before(7))
+            if index % 2:
+                self.bank_line(amount=1000.0 * index, partner=customer, ref="NEFT %s" % index)
+        reminders = (
+            self.plan()
+            .filtered(lambda r: r.partner_id in customers)
+            .sorted("amount_residual")
+            .sudo()
+        )
+        self._count_lookup_queries(reminders)  # warm the caches (record rules, xml ids...)
+        few = self._count_lookup_queries(reminders[:2])
+        many = self._count_lookup_queries(reminders)
+        self.assertEqual((few[1], many[1]), (1, 3))
+        self.assertEqual(few[0], many[0], "as many queries for 6 reminders as for 2")
