@@ -15,6 +15,7 @@ from . import ar_followup_snapshot
 from . import ar_followup_snapshot_line
 from . import account_move
 from . import account_move_line
+from . import account_bank_statement_line
 from . import account_partial_reconcile
 from . import res_company
 from . import res_config_settings

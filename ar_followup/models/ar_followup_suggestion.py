@@ -2,9 +2,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-#: days back a bank line may be the payment a customer says it made
-PAID_MATCH_DAYS = 10
-
 
 class ArFollowupSuggestion(models.Model):
     """What the reply reader (``tools/reply_reader.py``) read in a customer's reply.
@@ -94,15 +91,13 @@ class ArFollowupSuggestion(models.Model):
         """Unreconciled incoming lines of the last days: the customer's, or of the
         amount the customer states when the bank did not name it."""
         self.ensure_one()
-        since = fields.Date.subtract(self.company_id._ar_today(), days=PAID_MATCH_DAYS)
+        Line = self.env["account.bank.statement.line"]
         who = [("partner_id", "=", self.partner_id.id)]
         if self.amount:
             who = ["|", *who, ("amount", "=", self.amount)]
         return [
-            ("company_id", "=", self.company_id.id),
-            ("is_reconciled", "=", False),
-            ("amount", ">", 0),
-            ("date", ">=", since),
+            *Line._ar_get_incoming_domain(self.company_id),
+            ("date", ">=", Line._ar_match_since(self.company_id)),
             *who,
         ]
 

@@ -63,6 +63,13 @@ class ResCompany(CompanyEmailAttachments, models.Model):
         help="With 'at most some days': reminders start again this many days after the reply "
         "even if no one handled it.",
     )
+    ar_possible_payment_hold = fields.Boolean(
+        "Hold on Possible Payments",
+        default=True,
+        help="Before sending, a payment reminder is held when an unreconciled incoming bank "
+        "line brings its amount: the customer's at any date, or one without a customer of "
+        "the last 10 days. The AR owner gets a to-do to reconcile it.",
+    )
     ar_promise_grace_days = fields.Integer(
         "Promise Grace (days)",
         default=3,

@@ -7,6 +7,9 @@ class ResConfigSettings(models.TransientModel):
 
     ar_reply_hold = fields.Selection(related="company_id.ar_reply_hold", readonly=False)
     ar_reply_hold_days = fields.Integer(related="company_id.ar_reply_hold_days", readonly=False)
+    ar_possible_payment_hold = fields.Boolean(
+        related="company_id.ar_possible_payment_hold", readonly=False
+    )
     ar_promise_grace_days = fields.Integer(
         related="company_id.ar_promise_grace_days", readonly=False
     )

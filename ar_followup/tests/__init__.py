@@ -29,3 +29,4 @@ from . import test_reply_reader
 from . import test_inbox
 from . import test_receivables_page
 from . import test_receivables_tour
+from . import test_possible_payment

@@ -3,9 +3,11 @@ import logging
 import time
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, format_date
 
 from ...tools import cadence
 from .states import SENDING_TIMEOUT
@@ -279,7 +281,8 @@ class ReminderDispatch:
         """``{reminder id: (state, reason, text)}`` for reminders that must not go out as planned.
 
         Set-based over the batch (one search per hold model, one contact check per
-        channel); see :meth:`_ar_send_problem`.
+        channel, one search of bank lines); see :meth:`_ar_send_problem` and
+        :meth:`_ar_get_possible_payments`.
         """
         problems = {}
         for company, reminders in self.grouped("company_id").items():
@@ -288,13 +291,95 @@ class ReminderDispatch:
                 channel: self._ar_get_contact_problems(channel, group.partner_id, company)
                 for channel, group in reminders.grouped("channel").items()
             }
+            going = []
             for reminder in reminders:
                 problem = reminder._ar_send_problem(
                     holds.get(reminder.partner_id.id) or {}, contact[reminder.channel], now
                 )
                 if problem:
                     problems[reminder.id] = problem
+                else:
+                    going.append(reminder.id)
+            # only a reminder that would go out whole: one that leaves held invoices out
+            # claims less than its items, and one waiting for its window is checked again
+            paid_maybe = self.browse(going)._ar_get_possible_payments(company)
+            for reminder, line in paid_maybe.items():
+                problems[reminder.id] = (
+                    "skipped",
+                    "possible_payment",
+                    reminder._ar_possible_payment_text(line),
+                )
+            self._ar_tell_possible_payments(paid_maybe)
         return problems
+
+    def _ar_get_possible_payments(self, company):
+        """``{reminder: bank line}`` for these reminders of ``company`` whose whole amount
+        an unreconciled incoming bank line may already have brought.
+
+        The customer's own line at any date comes first, then the newest line without
+        a customer of the last days (``account.bank.statement.line._ar_may_pay``). One
+        search for the whole batch, read as superuser: whether a reminder goes out does
+        not depend on who sends it.
+        """
+        if not self or not company.ar_possible_payment_hold:
+            return {}
+        currency = company.currency_id
+        asking = self.filtered(lambda r: currency.compare_amounts(r.amount_residual, 0) > 0)
+        if not asking:
+            return {}
+        Line = self.env["account.bank.statement.line"].sudo()
+        lines = Line.search(
+            Line._ar_get_possible_payment_domain(
+                company, asking.partner_id.commercial_partner_id, asking.mapped("amount_residual")
+            ),
+            order="date desc, id desc",
+        )
+        since = Line._ar_match_since(company)
+        found = {}
+        for reminder in asking:
+            candidates = lines.filtered(
+                lambda line, r=reminder: line._ar_may_pay(
+                    r.partner_id, r.amount_residual, company, since
+                )
+            )
+            if candidates:
+                found[reminder] = candidates.sorted(lambda line: not line.partner_id)[0]
+        return found
+
+    def _ar_possible_payment_text(self, line):
+        """Why this reminder is held by bank ``line``, as the reminder shows it."""
+        self.ensure_one()
+        return self.env._(
+            "Possible payment received on %(date)s: %(amount)s, %(reference)s",
+            date=format_date(self.env, line.date),
+            amount=format_amount(self.env, line.amount, line.currency_id),
+            reference=line._ar_reference(),
+        )
+
+    @api.model
+    def _ar_tell_possible_payments(self, paid_maybe):
+        """One to-do per bank line of ``paid_maybe`` (``{reminder: bank line}``) for the AR
+        owner of the first customer it holds, to reconcile it; a line whose to-do was
+        made already gets none."""
+        told = self.env["account.bank.statement.line"]
+        for reminder, line in paid_maybe.items():
+            if line in told or line.ar_activity_id:
+                continue
+            told |= line
+            partner = reminder.partner_id.commercial_partner_id
+            held = [r for r, held_by in paid_maybe.items() if held_by == line]
+            activity = partner.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Reconcile a possible payment"),
+                note=Markup("<p>%s</p><p>%s</p>")
+                % (
+                    reminder._ar_possible_payment_text(line),
+                    self.env._("Held: %s", ", ".join(r.display_name for r in held)),
+                ),
+                user_id=(partner._ar_get_owner() or reminder._ar_fallback_user()).id,
+                date_deadline=reminder.company_id._ar_today(),
+            )
+            line.ar_activity_id = activity
 
     def _ar_send_problem(self, hold, contact, now):
         """Why this reminder must not go out now as planned, or None.

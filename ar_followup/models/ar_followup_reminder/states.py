@@ -23,6 +23,7 @@ REASONS = [
     ("paused", "Follow-up paused"),
     ("replied", "Customer replied, waiting in the AR inbox"),
     ("held", "On hold"),
+    ("possible_payment", "Possible payment received"),
     ("paid", "Paid meanwhile"),
     ("do_not_contact", "Do not contact"),
     ("no_contact", "No valid e-mail or number"),
