@@ -28,6 +28,8 @@ from . import ir_actions_report
 from . import ar_followup_statement
 from . import ar_followup_conversation
 from . import ar_followup_suggestion
+from . import ar_followup_notification_event
+from . import res_users
 from . import mail_thread
 
 # a database view over the columns above: created last

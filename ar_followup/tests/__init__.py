@@ -27,3 +27,4 @@ from . import test_template_wording
 from . import test_snapshot
 from . import test_reply_reader
 from . import test_inbox
+from . import test_owner_notification
