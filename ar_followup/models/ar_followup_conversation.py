@@ -269,7 +269,9 @@ class ArFollowupConversation(models.Model):
                     "partner_id": self.partner_id.id,
                     "company_id": self.company_id.id,
                     "kind": "reply",
-                    "description": "%s: %s" % (summary, self.last_excerpt or ""),
+                    "description": lambda env, c=self.partner_id, text=self.last_excerpt: (
+                        "%s: %s" % (env._("Customer replied: %s", c.display_name), text or "")
+                    ),
                 }
             ]
         )

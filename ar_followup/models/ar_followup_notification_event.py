@@ -38,20 +38,24 @@ class ArFollowupNotificationEvent(models.Model):
     @api.model
     def _ar_route(self, vals_list):
         """Store the *digest* events of ``vals_list`` (``{user_id, partner_id,
-        company_id, kind, description}``); returns those to notify at once. An
-        event without owner, for an owner who wants none, or that the owner
-        caused (the current user) is dropped."""
-        users = self.env["res.users"].sudo().browse({v["user_id"] for v in vals_list if v["user_id"]})
-        mode = {user.id: user.ar_notify_mode for user in users}
+        company_id, kind, description}``, ``description(env)`` giving the text in
+        ``env``'s language); returns those to notify at once, their description
+        written in the owner's language. An event without owner, for an owner who
+        wants none, or that the owner caused (the current user) is dropped."""
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .browse(sorted({vals["user_id"] for vals in vals_list if vals["user_id"]}))
+        )
+        users = {user.id: user for user in users}
         now, digest = [], []
         for vals in vals_list:
-            user_id = vals["user_id"]
-            if not user_id or user_id == self.env.uid:
+            user = users.get(vals["user_id"])
+            if not user or user.id == self.env.uid or user.ar_notify_mode == "none":
                 continue
-            if mode[user_id] == "each":
-                now.append(vals)
-            elif mode[user_id] == "digest":
-                digest.append(vals)
+            owner_env = self.with_context(lang=user.lang or self.env.lang).env
+            vals = {**vals, "description": vals["description"](owner_env)}
+            (now if user.ar_notify_mode == "each" else digest).append(vals)
         if digest:
             self.sudo().create(digest)
         return now

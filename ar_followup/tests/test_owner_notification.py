@@ -2,11 +2,15 @@
 """The AR owner hears of replies, payments, clicks and visits, as each user chooses."""
 
 import re
+import tempfile
 from datetime import timedelta
 from urllib.parse import urlparse
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
+from odoo.tools import file_open
+from odoo.tools.misc import ReadonlyDict
+from odoo.tools.translate import PYTHON_TRANSLATION_COMMENT, CodeTranslations, code_translations
 
 from .common import TODAY, ArFollowupCommon
 
@@ -31,9 +35,7 @@ class TestOwnerNotification(HttpCase, ArFollowupCommon):
     def send_reminders(self):
         """Plan today's reminders and send them by e-mail, as the dispatcher does; returns
         them by customer. Messages after this are what the owners may receive."""
-        reminders = self.company._ar_plan_reminders(TODAY).filtered(
-            lambda r: r.state == "planned"
-        )
+        reminders = self.company._ar_plan_reminders(TODAY).filtered(lambda r: r.state == "planned")
         now = fields.Datetime.now()
         for reminder in reminders:
             reminder.write({"state": "sending", "date_sending": now})
@@ -48,7 +50,9 @@ class TestOwnerNotification(HttpCase, ArFollowupCommon):
             urlparse(url).path for url in LINK.findall(reminder.body) if url.endswith("/pay")
         )
         headers = {"User-Agent": agent} if agent else None
-        self.assertEqual(self.url_open(pay, allow_redirects=False, headers=headers).status_code, 303)
+        self.assertEqual(
+            self.url_open(pay, allow_redirects=False, headers=headers).status_code, 303
+        )
 
     def visit(self, invoice):
         self.assertEqual(self.url_open(invoice.get_portal_url()).status_code, 200)
@@ -79,13 +83,17 @@ class TestOwnerNotification(HttpCase, ArFollowupCommon):
         """What ``user`` received since the reminders left, oldest first, as plain text."""
         self.env.invalidate_all()
         # a user notification is readable by its recipients only: read as the system
-        messages = self.env["mail.message"].sudo().search(
-            [
-                ("id", ">", self.first_after_send),
-                ("message_type", "=", "user_notification"),
-                ("partner_ids", "in", user.partner_id.ids),
-            ],
-            order="id",
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("id", ">", self.first_after_send),
+                    ("message_type", "=", "user_notification"),
+                    ("partner_ids", "in", user.partner_id.ids),
+                ],
+                order="id",
+            )
         )
         return [self.chatter_text(m) for m in messages]
 
@@ -251,3 +259,37 @@ class TestOwnerNotification(HttpCase, ArFollowupCommon):
         form = self.env.ref("base.view_users_form_simple_modif")
         arch = self.env["res.users"].with_user(self.ar_user).get_views([(form.id, "form")])
         self.assertIn('name="ar_notify_mode"', arch["views"]["form"]["arch"])
+
+    def load_hindi_code_texts(self):
+        """The Hindi of ``hi.po`` for texts in the Python code, every entry as written.
+
+        Odoo reads them from ``hi.po`` merged with the ``.pot`` beside it, which lists
+        a text only once ``make pot`` regenerated it; read from a copy, all load.
+        """
+        with file_open("ar_followup/i18n/hi.po", "rb") as po, tempfile.TemporaryFile() as copy:
+            copy.write(po.read())
+            texts = CodeTranslations._read_code_translations_file(
+                copy, lambda row: row.get("value") and PYTHON_TRANSLATION_COMMENT in row["comments"]
+            )
+        key = ("ar_followup", "hi_IN")
+        cache = code_translations.python_translations
+        previous = cache.get(key)
+        cache[key] = ReadonlyDict({**(previous or {}), **texts})
+        self.addCleanup(
+            lambda: cache.pop(key) if previous is None else cache.update({key: previous})
+        )
+
+    def test_owner_reads_notifications_and_digest_in_their_language(self):
+        self._ar_load_hindi()
+        self.load_hindi_code_texts()
+        self.ar_user.lang = "hi_IN"
+        reminder = self.send_reminders()[self.customer]
+        self.click(reminder)
+        [clicked] = self.notifications(self.ar_user)
+        self.assertIn("Bharat Steel Traders ने अनुस्मारक का एक लिंक खोला।", clicked)
+        self.set_mode(self.ar_user, "digest")
+        self._ar_pay(self.invoice, 125000)
+        self.Event._cron_ar_send_digest()
+        digest = self.notifications(self.ar_user)[-1]
+        self.assertIn("AR फ़ॉलो-अप सारांश: 1 घटना(एँ)", digest)
+        self.assertIn("Bharat Steel Traders ने %s का भुगतान किया" % self.invoice.name, digest)

@@ -172,10 +172,10 @@ class ReminderOutcome:
                     "partner_id": customer.id,
                     "company_id": company.id,
                     "kind": "payment",
-                    "description": self.env._(
+                    "description": lambda env, c=customer, m=reminders.move_ids: env._(
                         "%(customer)s paid %(invoices)s, chased by a reminder.",
-                        customer=customer.display_name,
-                        invoices=", ".join(reminders.move_ids.mapped("name")),
+                        customer=c.display_name,
+                        invoices=", ".join(m.mapped("name")),
                     ),
                 }
             )

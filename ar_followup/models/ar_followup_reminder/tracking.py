@@ -130,7 +130,9 @@ class ReminderTracking:
         reminder._ar_apply_report("read")
         if first_engagement:
             reminder._ar_notify_engaged(
-                self.env._("%s followed a link of a reminder.", reminder.partner_id.display_name)
+                lambda env, c=reminder.partner_id: env._(
+                    "%s followed a link of a reminder.", c.display_name
+                )
             )
 
     @api.model
@@ -155,17 +157,18 @@ class ReminderTracking:
         reminders._ar_apply_report("read")
         for customer, engaged in first.grouped("partner_id").items():
             engaged._ar_notify_engaged(
-                self.env._(
+                lambda env, c=customer, m=engaged.move_ids & moves: env._(
                     "%(customer)s opened %(invoices)s online after a reminder.",
-                    customer=customer.display_name,
-                    invoices=", ".join((engaged.move_ids & moves).mapped("name")),
+                    customer=c.display_name,
+                    invoices=", ".join(m.mapped("name")),
                 )
             )
         return reminders
 
     def _ar_notify_engaged(self, description):
         """The owners hear that the customer of these reminders engaged with one
-        (``description``): one event per customer and company."""
+        (``description(env)``: the text in ``env``'s language): one event per customer
+        and company."""
         events = [
             {
                 "user_id": customer.with_company(company)._ar_get_owner().id,
