@@ -42,6 +42,7 @@
         "views/ar_followup_snapshot_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "views/res_users_views.xml",
         "views/res_config_settings_views.xml",
         "views/ar_followup_template_views.xml",
         "views/ar_followup_portal_templates.xml",

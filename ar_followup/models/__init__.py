@@ -29,6 +29,8 @@ from . import ir_actions_report
 from . import ar_followup_statement
 from . import ar_followup_conversation
 from . import ar_followup_suggestion
+from . import ar_followup_notification_event
+from . import res_users
 from . import mail_thread
 from . import ar_followup_portal_token
 

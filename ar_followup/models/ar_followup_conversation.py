@@ -254,13 +254,29 @@ class ArFollowupConversation(models.Model):
         return conversation
 
     def _ar_notify_owner(self, author):
-        """The owner hears of each new reply: a to-do on the conversation the first
-        time, a notification of each later reply."""
+        """The owner hears of each new reply as they chose (``res.users.ar_notify_mode``):
+        each: a to-do on the conversation the first time, a notification of each
+        later reply; daily digest: a line of the next digest; none: nothing."""
         self.ensure_one()
         owner = self.user_id
         if not owner:
             return
         summary = self.env._("Customer replied: %s", self.partner_id.display_name)
+        routed = self.env["ar.followup.notification.event"]._ar_route(
+            [
+                {
+                    "user_id": owner.id,
+                    "partner_id": self.partner_id.id,
+                    "company_id": self.company_id.id,
+                    "kind": "reply",
+                    "description": lambda env, c=self.partner_id, text=self.last_excerpt: (
+                        "%s: %s" % (env._("Customer replied: %s", c.display_name), text or "")
+                    ),
+                }
+            ]
+        )
+        if not routed:
+            return
         if not self.activity_ids:
             self.activity_schedule(
                 "mail.mail_activity_data_todo",

@@ -147,6 +147,7 @@ class ReminderOutcome:
             ]
         )
         now = fields.Datetime.now()
+        paid = self.browse()
         for reminder in reminders:
             if reminder._ar_get_open_moves():
                 continue
@@ -154,4 +155,29 @@ class ReminderOutcome:
                 reminder._ar_close("cancelled", "paid")
             else:
                 reminder.write({"state": "paid", "date_paid": now})
+                paid |= reminder
+        paid._ar_notify_paid()
         return reminders
+
+    def _ar_notify_paid(self):
+        """The owners hear that customers being chased paid: one event per customer
+        and company for the invoices these (sent) reminders claimed."""
+        events = []
+        for (customer, company), reminders in self.grouped(
+            lambda r: (r.partner_id.commercial_partner_id, r.company_id)
+        ).items():
+            events.append(
+                {
+                    "user_id": customer.with_company(company)._ar_get_owner().id,
+                    "partner_id": customer.id,
+                    "company_id": company.id,
+                    "kind": "payment",
+                    "description": lambda env, c=customer, m=reminders.move_ids: env._(
+                        "%(customer)s paid %(invoices)s, chased by a reminder.",
+                        customer=c.display_name,
+                        invoices=", ".join(m.mapped("name")),
+                    ),
+                }
+            )
+        if events:
+            self.env["ar.followup.notification.event"]._ar_notify(events)

@@ -139,9 +139,16 @@ class ReminderTracking:
         )
         if not self.env.cr.fetchone():
             return
+        first_engagement = not reminder.date_viewed
         reminder.write({"date_clicked": now})
         # following a link of the message proves it was read
         reminder._ar_apply_report("read")
+        if first_engagement:
+            reminder._ar_notify_engaged(
+                lambda env, c=reminder.partner_id: env._(
+                    "%s followed a link of a reminder.", c.display_name
+                )
+            )
 
     @api.model
     def _ar_record_view(self, moves):
@@ -159,6 +166,35 @@ class ReminderTracking:
             )
             .filtered(lambda r: r.date_sent <= fields.Datetime.now())
         )
+        # a click that led here already told the owner: only a reminder's first one counts
+        first = reminders.filtered(lambda r: not r.date_clicked)
         reminders.write({"date_viewed": fields.Datetime.now()})
         reminders._ar_apply_report("read")
+        for customer, engaged in first.grouped("partner_id").items():
+            engaged._ar_notify_engaged(
+                lambda env, c=customer, m=engaged.move_ids & moves: env._(
+                    "%(customer)s opened %(invoices)s online after a reminder.",
+                    customer=c.display_name,
+                    invoices=", ".join(m.mapped("name")),
+                )
+            )
         return reminders
+
+    def _ar_notify_engaged(self, description):
+        """The owners hear that the customer of these reminders engaged with one
+        (``description(env)``: the text in ``env``'s language): one event per customer
+        and company."""
+        events = [
+            {
+                "user_id": customer.with_company(company)._ar_get_owner().id,
+                "partner_id": customer.id,
+                "company_id": company.id,
+                "kind": "engagement",
+                "description": description,
+            }
+            for customer, company in {
+                (r.partner_id.commercial_partner_id, r.company_id) for r in self
+            }
+        ]
+        if events:
+            self.env["ar.followup.notification.event"]._ar_notify(events)
