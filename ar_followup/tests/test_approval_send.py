@@ -44,14 +44,18 @@ class TestApprovalSend(ArFollowupCommon):
         self.assertEqual(reminders.mapped("state"), ["to_approve"] * len(partners))
         return reminders
 
-    def send_now(self, model, records, user=None):
-        """Open *Send reminder now* on ``records`` as ``user`` (the AR clerk) and send."""
-        wizard = (
+    def open_send_now(self, model, records, user=None):
+        """Open *Send reminder now* on ``records`` as ``user`` (the AR clerk)."""
+        return (
             self.env["ar.followup.send"]
             .with_user(user or self.ar_user)
             .with_context(active_model=model, active_ids=records.ids)
             .create({})
         )
+
+    def send_now(self, model, records, user=None):
+        """Open *Send reminder now* on ``records`` as ``user`` (the AR clerk) and send."""
+        wizard = self.open_send_now(model, records, user)
         wizard.action_send()
         return wizard
 
@@ -232,12 +236,7 @@ class TestApprovalSend(ArFollowupCommon):
         customers; the wizard says so before and after."""
         self._ar_invoice(self.customer, 1200, self.days_before(10))
         with freeze_time(datetime.combine(TODAY, time(16, 0))):
-            wizard = (
-                self.env["ar.followup.send"]
-                .with_user(self.ar_user)
-                .with_context(active_model="res.partner", active_id=self.customer.id)
-                .create({})
-            )
+            wizard = self.open_send_now("res.partner", self.customer)
             [line] = wizard.line_ids
             self.assertEqual(
                 line.send_note, "Outside the sending window: it goes out at 6/16/26, 8:00 AM."
@@ -263,12 +262,7 @@ class TestApprovalSend(ArFollowupCommon):
         self.customer.ar_segment_id = self.vip
         self._ar_invoice(self.customer, 1200, self.days_before(10))
         with freeze_time(datetime.combine(TODAY, time(8, 30))):
-            wizard = (
-                self.env["ar.followup.send"]
-                .with_user(self.ar_user)
-                .with_context(active_model="res.partner", active_id=self.customer.id)
-                .create({})
-            )
+            wizard = self.open_send_now("res.partner", self.customer)
             [line] = wizard.line_ids
             self.assertEqual(
                 line.send_note,
@@ -292,12 +286,7 @@ class TestApprovalSend(ArFollowupCommon):
             company_ids=[Command.set(self.company.ids)],
         )
         with freeze_time(datetime.combine(TODAY, time(9, 0))):
-            wizard = (
-                self.env["ar.followup.send"]
-                .with_user(manager)
-                .with_context(active_model="res.partner", active_id=self.customer.id)
-                .create({})
-            )
+            wizard = self.open_send_now("res.partner", self.customer, manager)
             [line] = wizard.line_ids
             self.assertEqual(
                 line.send_note,
