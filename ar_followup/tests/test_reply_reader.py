@@ -2,8 +2,8 @@
 """Reading customers' replies (``tools/reply_reader.py``) on plain data: no database.
 
 ``data/replies.csv`` holds replies written the way customers write them (English,
-Hindi, Hinglish), each labelled with what a person reads in it; the reader is measured
-against it.
+Hindi, Hinglish), each labelled with what a person reads in it; the reader must reach
+the precision and recall the AR inbox promises on them.
 """
 
 import csv

@@ -612,7 +612,7 @@ def phase_portal(env, n):
         session.get(base + path, timeout=60).raise_for_status()
         times = []
         for _i in range(PORTAL_RUNS):
-            # measured by the client on this machine: the server's time plus the loopback
+            # timed by a client on this machine: what a debtor waits for, less the network
             seconds, response = timed(session.get, base + path, timeout=60)
             response.raise_for_status()
             times.append(seconds)
