@@ -15,6 +15,7 @@ FEATURES = {
     "resend_interrupted": False,
     "body_html": False,
     "dispatcher_only": False,
+    "ends_with": False,
 }
 
 
@@ -100,6 +101,14 @@ class ArFollowupChannel(models.Model):
         help="A manual send is queued for the dispatcher, never sent from the user's "
         "request: the channel calls an outside service that must not be called twice. "
         "Always the case for a channel committed reminder by reminder.",
+    )
+
+    ends_with = fields.Selection(
+        selection="_ar_selection",
+        string="Ends With",
+        compute="_compute_feature_support_fields",
+        help="When a message of this channel fails and its step names no channel left, this "
+        "channel takes over, manual reminders included: it is part of how the channel works.",
     )
 
     _company_code_unique = models.UniqueIndex(

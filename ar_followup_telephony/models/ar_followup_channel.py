@@ -148,6 +148,8 @@ class ArFollowupChannel(models.Model):
                 "obeys_calling_hours": True,
                 "support_delivery_report": True,
                 "costs_money": True,
+                # the amount overdue still reaches a customer who never answered
+                "ends_with": "sms",
             }
         )
         return result

@@ -29,8 +29,9 @@ class ArFollowupReminder(models.Model):
     in the customer's language (English or Hindi), which announces the amount.
     Answered: delivered. Not answered (no answer, busy, failed): queued again on
     the same channel after the company's wait, within calling hours, up to its
-    number of calls; then reported failed, so the step's next channel (an SMS
-    with the amount overdue) takes over. Each call is in ``ar_call_attempt_ids``.
+    number of calls; then reported failed, and the SMS the channel ends with
+    (``ends_with``: the amount overdue) takes over, whatever the step names and for
+    manual reminders too. Each call is in ``ar_call_attempt_ids``.
     """
 
     _inherit = "ar.followup.reminder"

@@ -134,3 +134,36 @@ class TestIvr(HttpCase, ArCallCommon):
         self.assertEqual((self.reminder.state, self.reminder.channel), ("sent", "sms"))
         self.assertEqual(len(self.twilio.messages), 1)
         self.assertFalse(self.exotel.requests)
+
+    def test_unanswered_calls_end_in_an_sms_whatever_the_step_says(self):
+        """The SMS belongs to the automated call: with a step naming no fallback, and for
+        a reminder sent from *Send reminder now*, three calls not answered end in one SMS."""
+        self.settings.call_provider = "none"
+        self.ivr.state = "test"
+        self.customer.phone = "+91 98200 12346"
+        self.step_first.fallback_channel = False
+        planned = self.reminder
+        for at in (time(4, 30), time(5, 30), time(6, 30), time(6, 31)):
+            self.dispatch(at=at)
+        self.assertEqual((planned.state, planned.channel), ("sent", "sms"))
+        self.assertEqual(len(self.twilio.messages), 1)
+
+        other = self.env["res.partner"].create(
+            {"name": "Manual IVR", "phone": "+91 98200 54326", "ar_channel": "ivr"}
+        )
+        self._ar_invoice(other, 500, self.days_before(20))
+        wizard = (
+            self.env["ar.followup.send"]
+            .with_context(active_model="res.partner", active_ids=other.ids)
+            .create({})
+        )
+        self.assertEqual(wizard.line_ids.channel, "ivr")
+        wizard.action_send()
+        manual = self.env["ar.followup.reminder"].search([("partner_id", "=", other.id)])
+        self.assertFalse(manual.step_id)
+        for at in (time(4, 40), time(5, 41), time(6, 42), time(6, 43)):
+            self.dispatch(at=at)
+        self.assertEqual(len(manual.ar_call_attempt_ids), 3)
+        self.assertEqual((manual.state, manual.channel), ("sent", "sms"))
+        self.assertEqual(self.twilio.messages[-1]["to"], "+919820054326")
+        self.assertIn("₹500.00", self.twilio.messages[-1]["body"])

@@ -121,14 +121,19 @@ class ReminderSendRetry:
         return self.approved_by_id or self.create_uid or self.env.ref("base.user_admin")
 
     def _ar_next_channel(self, tried, log):
-        """The step's first channel not in ``tried`` that can reach the customer, or None.
+        """The step's first channel not in ``tried`` that can reach the customer, then the
+        channels the tried ones end with (``ar.followup.channel.ends_with``), or None.
 
         Channels that cannot reach the customer are added to ``tried``, and why to ``log``.
         """
         self.ensure_one()
         reasons = dict(self._fields["reason"]._description_selection(self.env))
-        # a manual reminder goes by the channel the user chose: no fallback
-        for channel in self.step_id._ar_channels() if self.step_id else ():
+        # a manual reminder goes by the channel the user chose: no fallback, except the
+        # channel a failed channel ends with (an automated call nobody answered ends in an SMS)
+        features = self.env["ar.followup.channel"]._ar_features
+        channels = list(self.step_id._ar_channels()) if self.step_id else []
+        channels += [features(code)["ends_with"] for code in tried if features(code)["ends_with"]]
+        for channel in dict.fromkeys(channels):
             if channel in tried:
                 continue
             problem = self._ar_get_contact_problems(channel, self.partner_id, self.company_id).get(
