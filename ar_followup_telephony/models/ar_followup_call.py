@@ -102,7 +102,9 @@ class ArFollowupCall(models.Model):
         help="The reminders of the channel Phone call this task answers for: its outcome is "
         "reported to them.",
     )
-    priority_score = fields.Float("Priority", digits=(16, 1), readonly=True, index=True)
+    # not indexed: the daily refresh rewrites every open task's score, and without an
+    # index on it PostgreSQL updates the rows in place (HOT) instead of every index
+    priority_score = fields.Float("Priority", digits=(16, 1), readonly=True)
     priority_text = fields.Char("Why Now", readonly=True)
     amount_overdue = fields.Monetary(readonly=True)
     days_overdue = fields.Integer(readonly=True)
@@ -796,27 +798,48 @@ class ArFollowupCall(models.Model):
         task again (days overdue and silence move with the calendar), and close those
         with nothing left to call about."""
         companies = self.env["res.company"].search([])
-        # each company's ageing read once, for its thresholds and its scores
-        overdue_by_company = {company.id: self._ar_get_overdue(company) for company in companies}
+        queued = {
+            company.id: partner_ids
+            for company, partner_ids in self._read_group(
+                [("state", "in", OPEN_STATES)], ["company_id"], ["partner_id:array_agg"]
+            )
+        }
+        # each company's ageing and holds read once, for its thresholds and its tasks
+        overdue_by_company, holds_by_company = {}, {}
         for company in companies:
-            partners = self._ar_threshold_partners(company, overdue_by_company[company.id])
+            overdue_by_company[company.id] = overdue_of = self._ar_get_overdue(company)
+            candidates = self._ar_threshold_candidates(company, overdue_of)
+            held = (
+                candidates | candidates.browse(queued.get(company.id, []))
+            )._ar_get_cadence_holds(company, company._ar_today())
+            holds_by_company[company.id] = held
+            queued_here = set(queued.get(company.id, []))
+            partners = candidates.filtered(
+                lambda p, h=held, q=queued_here: (
+                    p.id not in q and not (h.get(p.id) or {}).get("partner")
+                )
+            )
             if partners:
                 self.with_company(company)._ar_enqueue(company, partners, "threshold", score=False)
         calls = self.search([("state", "in", OPEN_STATES)])
         calls._ar_refresh_priority(overdue_by_company)
-        calls._ar_close_needless()
+        calls._ar_close_needless(holds_by_company)
 
-    def _ar_close_needless(self):
+    def _ar_close_needless(self, holds_by_company=None):
         """Cancel the open tasks whose customer is now held as a whole (a dispute, a
         promise to pay, a pause: reminders stop, so do calls) or, queued by the cadence
-        or a threshold, owes nothing overdue any more; the reason is kept on the task."""
+        or a threshold, owes nothing overdue any more; the reason is kept on the task.
+        ``holds_by_company``: each company's cadence holds of these tasks' customers,
+        when read already."""
         columns_by_company = self._ar_read_columns(
             "state", "partner_id", "source", "amount_overdue"
         )
         for company_id, columns in columns_by_company.items():
             company = self.env["res.company"].browse(company_id)
-            partners = self.env["res.partner"].browse(list({row[1] for row in columns.values()}))
-            holds = partners._ar_get_cadence_holds(company, company._ar_today())
+            holds = (holds_by_company or {}).get(company_id)
+            if holds is None:
+                partners = self.env["res.partner"].browse({row[1] for row in columns.values()})
+                holds = partners._ar_get_cadence_holds(company, company._ar_today())
             closing = defaultdict(list)
             for call_id, (state, partner_id, source, amount_overdue) in columns.items():
                 if state not in OPEN_STATES:
@@ -840,17 +863,17 @@ class ArFollowupCall(models.Model):
                 )
 
     @api.model
-    def _ar_threshold_partners(self, company, overdue_of=None):
-        """Customers of ``company`` its call settings put in the queue today: overdue
-        above the amount (and for the days) set, or a promise broken in the last week;
-        less those held (dispute, promise, pause) and those who opted out of calls.
-        ``overdue_of``: the company's :meth:`_ar_get_overdue`, when read already."""
+    def _ar_threshold_candidates(self, company, overdue_of=None):
+        """Customers (commercial entities) above ``company``'s call thresholds today:
+        overdue above the amount (and for the days) set, or a promise broken in the last
+        week; less those who opted out of calls. ``overdue_of``: the company's
+        :meth:`_ar_get_overdue`, when read already."""
         settings = self.env["ar.followup.channel"]._ar_call_account(company)
-        if not settings or settings.state == "disabled":
-            return self.env["res.partner"]
-        today = company._ar_today()
         # only the fields read here: a customer's every column, 20,000 times, is slow
         partners = self.env["res.partner"].with_context(prefetch_fields=False)
+        if not settings or settings.state == "disabled":
+            return partners
+        today = company._ar_today()
         if settings.call_threshold_amount > 0:
             if overdue_of is None:
                 overdue_of = self._ar_get_overdue(company)
@@ -876,9 +899,7 @@ class ArFollowupCall(models.Model):
                 )
                 .partner_id
             )
-        partners = partners.commercial_partner_id._ar_filter_channel_allowed("call")
-        holds = partners._ar_get_cadence_holds(company, today)
-        return partners.filtered(lambda p: not (holds.get(p.id) or {}).get("partner"))
+        return partners.commercial_partner_id._ar_filter_channel_allowed("call")
 
 
 def _hours(value):
