@@ -145,6 +145,14 @@ class ArFollowupPolicyStep(models.Model):
         domain="[('stage', '=', stage), ('channel', '=', channel)]",
         help="Leave empty to use the template of the stage and channel matching the tone.",
     )
+    template_b_id = fields.Many2one(
+        "ar.followup.template",
+        "A/B Test Template",
+        domain="[('stage', '=', stage), ('channel', '=', channel)]",
+        help="Test a second template: half of the customers, drawn at random once per "
+        "customer, get this one, the others the template above. Each reminder records its "
+        "arm, and the outcome ranking compares them.",
+    )
     tone_id = fields.Many2one(
         "ar.followup.tone",
         "Tone Override",
@@ -207,6 +215,26 @@ class ArFollowupPolicyStep(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Step %s: the bucket is given by a day past due, 1 or more.", step.name
+                    )
+                )
+
+    @api.constrains("template_b_id", "template_id", "channel")
+    def _check_template_b(self):
+        for step in self.filtered("template_b_id"):
+            if step.template_b_id.channel != step.channel:
+                raise ValidationError(
+                    self.env._(
+                        "Step %(step)s: the A/B test template %(template)s is not written for "
+                        "the step's channel.",
+                        step=step.name,
+                        template=step.template_b_id.display_name,
+                    )
+                )
+            if step.template_b_id == step.template_id:
+                raise ValidationError(
+                    self.env._(
+                        "Step %s: an A/B test needs a second template, not the same one twice.",
+                        step.name,
                     )
                 )
 

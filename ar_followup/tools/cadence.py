@@ -63,6 +63,8 @@ and a final notice on entering the 61-90 bucket), three days between reminders.
 
 On day 61 the final notice waited three days after the +60 reminder, then went
 out: its stage stays due until it is covered.
+
+A step may test two templates (*A/B*): :func:`ab_arm` draws each customer's arm.
 """
 
 import hashlib
@@ -252,6 +254,22 @@ def last_day_of_month_on(days, start, today):
                 return day
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return None
+
+
+def ab_arm(partner_id, step_id):
+    """``"a"`` or ``"b"``: the arm of a step's A/B test a customer is in.
+
+    Random-looking but stable: a digest of the customer and the step, so the
+    customer gets the same template every time the step reminds them, and the
+    arms of two steps are drawn independently.
+
+    >>> ab_arm(7, 3) == ab_arm(7, 3)
+    True
+    >>> sorted({ab_arm(partner_id, 3) for partner_id in range(1, 20)})
+    ['a', 'b']
+    """
+    digest = hashlib.sha256(b"ar-ab:%d:%d" % (partner_id, step_id)).digest()
+    return "b" if digest[0] & 1 else "a"
 
 
 def ranges_low(ranges, bucket_id):

@@ -344,6 +344,10 @@ class ReminderPlanning:
                 date_closed=context["now"],
             )
         else:
+            if step.template_b_id:
+                arm = cadence.ab_arm(partner.id, step.id)
+                template = step.template_b_id if arm == "b" else step.template_id
+                vals.update(ab_arm=arm, template_id=template.id or False)
             # the same few (time zone, window) pairs for thousands of customers
             window = (
                 partner.tz or context["company_tz"],
