@@ -2,14 +2,13 @@
 """Learning what works: the outcome ranking, A/B tests on a step, reminding before the
 customer's usual payment day."""
 
-import doctest
 from collections import Counter
 from datetime import date, timedelta
 
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
-from ..tools import cadence, outcomes
+from ..tools import cadence
 from .common import TODAY, ArFollowupCommon
 
 
@@ -78,11 +77,6 @@ class TestOutcomes(ArFollowupCommon):
         invoices.action_post()
         cls.invoices = {invoice.partner_id: invoice for invoice in invoices}
         cls._setup_pay_day()
-
-    def test_doctests(self):
-        result = doctest.testmod(outcomes)
-        self.assertFalse(result.failed)
-        self.assertGreater(result.attempted, 10)
 
     def test_ab_split_is_even_and_stable(self):
         """Half the customers in each arm, each keeping its arm when reminded again."""
@@ -200,8 +194,9 @@ class TestOutcomes(ArFollowupCommon):
             company_ids=[Command.set(other.ids)],
         )
         self.assertFalse(self.Report.with_user(clerk_b).search([]))
-        self.assertEqual(self.Report.with_user(self.ar_user).search(domain), self.Report.search(domain))
-
+        self.assertEqual(
+            self.Report.with_user(self.ar_user).search(domain), self.Report.search(domain)
+        )
 
     # -- reminding before the usual payment day --------------------------------
 
