@@ -40,6 +40,7 @@
         "wizards/ar_followup_send_views.xml",
         "views/ar_followup_dso_views.xml",
         "views/ar_followup_snapshot_views.xml",
+        "views/ar_followup_outcome_report_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_users_views.xml",

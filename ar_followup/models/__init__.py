@@ -34,5 +34,6 @@ from . import res_users
 from . import mail_thread
 from . import ar_followup_portal_token
 
-# a database view over the columns above: created last
+# database views over the columns above: created last
 from . import ar_followup_ageing_report
+from . import ar_followup_outcome_report

@@ -52,6 +52,17 @@ class ArFollowupPolicy(models.Model):
         default=19.0,
         help="No reminder leaves from this hour on; what is left waits for the next day.",
     )
+    pay_day_planning = fields.Boolean(
+        "Remind Before Usual Pay Day",
+        help="Overdue reminders of a customer whose usual payment day is known wait for the "
+        "days just before it, instead of going out on the steps' own days. Heads-ups and "
+        "due-date notices keep their day.",
+    )
+    pay_day_lead_days = fields.Integer(
+        "Days Before Pay Day",
+        default=3,
+        help="How many days before the customer's usual payment day the reminder goes out.",
+    )
 
     _min_interval_positive = models.Constraint(
         "CHECK(min_interval_days >= 0)", "The minimum interval cannot be negative."
@@ -59,6 +70,11 @@ class ArFollowupPolicy(models.Model):
     _window_valid = models.Constraint(
         "CHECK(window_start >= 0 AND window_start < window_end AND window_end <= 24)",
         "The sending window starts before it ends, within the day.",
+    )
+    # within 27 days, a pay day's reminder falls in its own month or the one before
+    _pay_day_lead_range = models.Constraint(
+        "CHECK(pay_day_lead_days >= 0 AND pay_day_lead_days <= 27)",
+        "A reminder goes out from 0 to 27 days before the usual payment day.",
     )
 
     def _ar_to_plain(self):
@@ -69,6 +85,7 @@ class ArFollowupPolicy(models.Model):
                 min_interval_days=policy.min_interval_days,
                 need_approval=policy.need_approval,
                 steps=tuple(step._ar_to_plain() for step in policy.step_ids),
+                pay_day_lead=policy.pay_day_lead_days if policy.pay_day_planning else None,
             )
             for policy in self
         }
@@ -145,6 +162,14 @@ class ArFollowupPolicyStep(models.Model):
         domain="[('stage', '=', stage), ('channel', '=', channel)]",
         help="Leave empty to use the template of the stage and channel matching the tone.",
     )
+    template_b_id = fields.Many2one(
+        "ar.followup.template",
+        "A/B Test Template",
+        domain="[('stage', '=', stage), ('channel', '=', channel)]",
+        help="Test a second template: half of the customers, drawn at random once per "
+        "customer, get this one, the others the template above. Each reminder records its "
+        "arm, and the outcome ranking compares them.",
+    )
     tone_id = fields.Many2one(
         "ar.followup.tone",
         "Tone Override",
@@ -207,6 +232,26 @@ class ArFollowupPolicyStep(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Step %s: the bucket is given by a day past due, 1 or more.", step.name
+                    )
+                )
+
+    @api.constrains("template_b_id", "template_id", "channel")
+    def _check_template_b(self):
+        for step in self.filtered("template_b_id"):
+            if step.template_b_id.channel != step.channel:
+                raise ValidationError(
+                    self.env._(
+                        "Step %(step)s: the A/B test template %(template)s is not written for "
+                        "the step's channel.",
+                        step=step.name,
+                        template=step.template_b_id.display_name,
+                    )
+                )
+            if step.template_b_id == step.template_id:
+                raise ValidationError(
+                    self.env._(
+                        "Step %s: an A/B test needs a second template, not the same one twice.",
+                        step.name,
                     )
                 )
 

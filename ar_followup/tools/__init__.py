@@ -7,6 +7,7 @@ from . import phone
 from . import sms_transport
 from . import render
 from . import dso
+from . import outcomes
 from . import suspension
 from . import tone
 from . import pdf_batch

@@ -63,6 +63,11 @@ and a final notice on entering the 61-90 bucket), three days between reminders.
 
 On day 61 the final notice waited three days after the +60 reminder, then went
 out: its stage stays due until it is covered.
+
+A policy may remind before each customer's *usual payment day* (the day of the
+month it pays on most often): an overdue stage then waits from its trigger to
+the first day ``pay_day_lead`` days before that day (:func:`pay_day_reminder_date`).
+A step may test two templates (*A/B*): :func:`ab_arm` draws each customer's arm.
 """
 
 import hashlib
@@ -132,6 +137,9 @@ class Policy:
     min_interval_days: int = 0
     need_approval: bool = False
     steps: tuple = ()
+    #: remind this many days before a customer's usual payment day (see
+    #: :func:`pay_day_reminder_date`); None: on the steps' own days
+    pay_day_lead: int = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +163,8 @@ class Customer:
     contact: dict = field(default_factory=dict)
     preferred_channel: str = None
     advance: bool = False
+    #: the day of the month the customer usually pays on, when known
+    pay_day: int = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +262,48 @@ def last_day_of_month_on(days, start, today):
                 return day
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return None
+
+
+def pay_day_reminder_date(trigger, pay_day, lead_days):
+    """First day on or after ``trigger`` falling ``lead_days`` before a usual payment
+    day: the ``pay_day`` of a month, its last day in a shorter month.
+
+    A reminder read just before the customer's payment run is more likely to be
+    in it than one read the day after.
+
+    >>> pay_day_reminder_date(date(2026, 6, 8), 25, 3).isoformat()
+    '2026-06-22'
+    >>> pay_day_reminder_date(date(2026, 6, 23), 25, 3).isoformat()  # missed: next month's
+    '2026-07-22'
+    >>> pay_day_reminder_date(date(2026, 2, 20), 31, 2).isoformat()  # paid on the 28th
+    '2026-02-26'
+    >>> pay_day_reminder_date(date(2026, 6, 25), 2, 5).isoformat()  # July's, in June
+    '2026-06-27'
+    """
+    # from the trigger's month: a pay day earlier in it may bring the date before
+    # the trigger, then the next month's pay day is the one
+    year, month = trigger.year, trigger.month
+    while True:
+        candidate = _month_dates(year, month, (pay_day,))[0] - timedelta(days=lead_days)
+        if candidate >= trigger:
+            return candidate
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+
+
+def ab_arm(partner_id, step_id):
+    """``"a"`` or ``"b"``: the arm of a step's A/B test a customer is in.
+
+    Random-looking but stable: a digest of the customer and the step, so the
+    customer gets the same template every time the step reminds them, and the
+    arms of two steps are drawn independently.
+
+    >>> ab_arm(7, 3) == ab_arm(7, 3)
+    True
+    >>> sorted({ab_arm(partner_id, 3) for partner_id in range(1, 20)})
+    ['a', 'b']
+    """
+    digest = hashlib.sha256(b"ar-ab:%d:%d" % (partner_id, step_id)).digest()
+    return "b" if digest[0] & 1 else "a"
 
 
 def ranges_low(ranges, bucket_id):
@@ -453,6 +505,8 @@ def plan_customer(customer, policy, today, ranges, covered):
             continue
         step, trigger = stage
         reached.append((item, step, trigger))
+        if _waits_for_pay_day(customer, policy, item, trigger, today):
+            continue
         if (item.line_id, step.id, trigger) not in covered:
             due.append(Stage(item.line_id, item.move_id, step.id, trigger, item.residual))
     if customer.advance and steps:
@@ -515,6 +569,18 @@ def plan_customer(customer, policy, today, ranges, covered):
         need_approval=policy.need_approval or lead.need_approval,
     )
     return with_channel(send, lead.channels, customer)
+
+
+def _waits_for_pay_day(customer, policy, item, trigger, today):
+    """Whether an overdue item's stage waits for the days before the customer's
+    usual payment day (the policy's option, when the day is known).
+
+    Heads-ups and due-date notices keep their day: moved past the due date they
+    would never go out.
+    """
+    if policy.pay_day_lead is None or not customer.pay_day or trigger <= item.due:
+        return False
+    return pay_day_reminder_date(trigger, customer.pay_day, policy.pay_day_lead) > today
 
 
 def with_channel(decision, channels, customer):

@@ -79,6 +79,7 @@ class ReminderPlanning:
             )
         )
         advance_ids = set(broken.partner_id.ids)
+        pay_days = self._ar_fetch_pay_days(company, partners, policies, plain)
         by_partner = {}
         for item in items:
             by_partner.setdefault(item.partner_id, []).append(item)
@@ -95,6 +96,7 @@ class ReminderPlanning:
                 contact=dict.fromkeys(channels, cadence.UNCHECKED),
                 preferred_channel=partner.ar_channel,
                 advance=partner.id in advance_ids,
+                pay_day=pay_days.get(partner.id),
             )
             for partner in partners
         ]
@@ -266,6 +268,20 @@ class ReminderPlanning:
         }
 
     @api.model
+    def _ar_fetch_pay_days(self, company, partners, policies, plain):
+        """``{partner id: usual payment day}`` of the customers whose policy reminds
+        before it (one behaviour query for them all), days unknown left out."""
+        concerned = partners.filtered(
+            lambda partner: plain[policies[partner.id].id].pay_day_lead is not None
+        )
+        if not concerned:
+            return {}
+        behaviour = concerned._ar_get_behaviour(company)
+        return {
+            pid: facts["payment_day"] for pid, facts in behaviour.items() if facts["payment_day"]
+        }
+
+    @api.model
     def _ar_fetch_keys(self, company, decisions):
         """Keys of ``decisions`` already recorded: (not skipped, any state)."""
         if not decisions:
@@ -344,6 +360,10 @@ class ReminderPlanning:
                 date_closed=context["now"],
             )
         else:
+            if step.template_b_id:
+                arm = cadence.ab_arm(partner.id, step.id)
+                template = step.template_b_id if arm == "b" else step.template_id
+                vals.update(ab_arm=arm, template_id=template.id or False)
             # the same few (time zone, window) pairs for thousands of customers
             window = (
                 partner.tz or context["company_tz"],

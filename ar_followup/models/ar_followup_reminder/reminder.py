@@ -93,7 +93,15 @@ class ArFollowupReminder(
         "Template",
         readonly=True,
         ondelete="set null",
-        help="The template chosen for a manual reminder (else the step's, or the stage's).",
+        help="The template chosen for a manual reminder, or for the arm of a step's A/B test "
+        "(else the step's, or the stage's).",
+    )
+    ab_arm = fields.Selection(
+        [("a", "A"), ("b", "B")],
+        "A/B Arm",
+        readonly=True,
+        help="The arm of its step's A/B test the customer is in: A gets the step's template, "
+        "B the test template. Empty when the step tests nothing.",
     )
     cycle_key = fields.Char(
         required=True,
