@@ -96,8 +96,7 @@ class ArFollowupContact(models.Model):
             if contact.partner_id != contact.partner_id.commercial_partner_id:
                 raise ValidationError(
                     self.env._(
-                        "Follow-up contacts belong to the customer %s, not to one of its "
-                        "contacts.",
+                        "Follow-up contacts belong to the customer %s, not to one of its contacts.",
                         contact.partner_id.commercial_partner_id.display_name,
                     )
                 )
@@ -137,8 +136,10 @@ class ArFollowupContact(models.Model):
             if contact.role != "escalation":
                 return True
             start = contact.step_id
-            return bool(step) and start.policy_id == step.policy_id and (
-                (start.sequence, start.id) <= (step.sequence, step.id)
+            return (
+                bool(step)
+                and start.policy_id == step.policy_id
+                and ((start.sequence, start.id) <= (step.sequence, step.id))
             )
 
         return self.filtered(applies)

@@ -32,4 +32,3 @@ from . import test_receivables_tour
 from . import test_possible_payment
 from . import test_owner_notification
 from . import test_followup_contact
-from . import test_portal_contact_update
