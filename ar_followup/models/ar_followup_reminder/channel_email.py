@@ -127,6 +127,8 @@ class ReminderEmail:
         for (company, step), reminders in self.grouped(lambda r: (r.company_id, r.step_id)).items():
             found = self._ar_get_email_recipients(reminders.partner_id, step, company)
             memo["recipients"].update({r.id: found[r.partner_id.id] for r in reminders})
+        # who each follow-up contact is, for the reminder's recipient note
+        memo["named"] = self._ar_get_named_contacts()
         # per reminder: the author (hence the reply-to) depends on its company
         memo["post"] = {}
         for author, reminders in self.grouped(lambda r: r._ar_get_email_author()).items():

@@ -13,22 +13,34 @@ class ReminderRecipients:
 
     __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
 
+    def _ar_get_named_contacts(self):
+        """``{(customer id, company id): {person: ar.followup.contact}}``: the follow-up
+        contacts of these reminders' customers, in one search (a dispatch batch reads
+        them ahead, see ``channel_email.py``)."""
+        contacts = (
+            self.env["ar.followup.contact"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                ],
+                ["partner_id", "company_id", "contact_id", "role", "step_id"],
+            )
+        )
+        named = {(r.partner_id.commercial_partner_id.id, r.company_id.id): {} for r in self}
+        for contact in contacts:
+            key = (contact.partner_id.id, contact.company_id.id)
+            named.setdefault(key, {})[contact.contact_id] = contact
+        return named
+
     def _ar_describe_recipients(self, recipients):
         """``To: …; Cc: …`` naming each of ``recipients`` (partners) with its reason."""
         self.ensure_one()
         customer = self.partner_id.commercial_partner_id
-        named = {
-            contact.contact_id: contact
-            for contact in self.env["ar.followup.contact"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", customer.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("contact_id", "in", recipients.ids),
-                ]
-            )
-        }
+        key = (customer.id, self.company_id.id)
+        memo = self._ar_send_memo("named")
+        named = (memo if key in memo else self._ar_get_named_contacts()).get(key, {})
         to, cc = [], []
         for recipient in recipients:
             contact = named.get(recipient)
