@@ -47,7 +47,9 @@
         "views/res_config_settings_views.xml",
         "views/ar_followup_template_views.xml",
         "views/ar_followup_portal_templates.xml",
+        "views/ar_followup_portal_contact_update_templates.xml",
         "views/ar_followup_menus.xml",
+        "views/ar_followup_contact_request_views.xml",
         "report/ar_followup_statement_report.xml",
     ],
     "assets": {

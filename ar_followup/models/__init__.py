@@ -6,6 +6,8 @@ from . import ar_followup_dispute
 from . import ar_followup_promise
 from . import ar_followup_policy
 from . import ar_followup_channel
+from . import ar_followup_contact
+from . import ar_followup_contact_request
 from . import ar_followup_reminder
 from . import ar_followup_tone
 from . import ar_followup_segment

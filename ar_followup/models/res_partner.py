@@ -165,6 +165,14 @@ class ResPartner(PartnerMailBatch, PartnerReceivablesPage, PartnerStatement, mod
     ar_no_sms = fields.Boolean(
         "No SMS Reminders", tracking=True, help="Never send this customer payment reminders by SMS."
     )
+    ar_followup_contact_ids = fields.One2many(
+        "ar.followup.contact",
+        "partner_id",
+        "Follow-up Contacts",
+        groups="ar_followup.ar_followup_group_user",
+        help="Who receives this customer's reminders in each company, instead of or besides "
+        "its invoicing contacts.",
+    )
     ar_pause_until = fields.Date(
         "Follow-up Paused Until",
         tracking=True,

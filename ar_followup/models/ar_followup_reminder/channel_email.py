@@ -53,39 +53,49 @@ class ReminderEmail:
         return problems
 
     @api.model
-    def _ar_get_email_recipients(self, partners):
-        """``{partner id: recipients}`` of e-mail reminders: the customer's invoicing
-        contacts with a valid address, else the customer itself.
+    def _ar_get_email_recipients(self, partners, step=None, company=None):
+        """``{partner id: recipients}`` of e-mail reminders of ``company`` (default: the
+        company of ``partners``' environment): the customer's follow-up *To* contacts
+        with a valid address (``ar.followup.contact``), else its invoicing contacts
+        with one, else the customer itself; plus its *Cc* contacts and, for a
+        reminder of ``step``, its *Escalation* contacts from their step on.
 
         Each recipient is checked alone: a contact that refuses e-mail reminders (its
         own *No E-mail Reminders*) or has any blacklisted address among those of its
         e-mail field (Odoo mails them all) is left out. ``None`` when the customer
         has no valid address at all; an empty recordset when every one is left out
-        (the customer's own address is not tried instead). One blacklist search for
-        all ``partners``.
+        (the customer's own address is not tried instead). One search of follow-up
+        contacts and one blacklist search for all ``partners``.
         """
         # res.partner._ar_get_email_recipients() for a batch: the invoicing contacts of
         # all the customers in one query instead of each customer's contacts in turn
+        company = company or partners.env.company
         commercial = {partner.id: partner.commercial_partner_id for partner in partners}
+        customers = self.env["res.partner"].union(*commercial.values())
         contacts = self.env["res.partner"].search_fetch(
             [
-                ("parent_id", "in", list({p.id for p in commercial.values()})),
+                ("parent_id", "in", customers.ids),
                 ("type", "=", "invoice"),
                 ("email", "!=", False),
             ],
             ["parent_id", "email", "email_normalized", "ar_no_email"],
         )
         by_parent = contacts.grouped("parent_id")
-        candidates = {
-            pid: (by_parent.get(customer) or customer).filtered("email_normalized")
-            for pid, customer in commercial.items()
-        }
+        followup = self.env["ar.followup.contact"]._ar_get_contacts(customers, company, "email")
+        candidates, chosen = {}, set(contacts.ids)
+        for pid, customer in commercial.items():
+            named = followup.get(customer.id, self.env["ar.followup.contact"])._ar_applies_to(step)
+            named = named.filtered("contact_id.email_normalized")
+            to = named.filtered(lambda c: c.role == "to").contact_id
+            others = named.filtered(lambda c: c.role != "to").contact_id
+            chosen.update(named.contact_id.ids)
+            main = to or (by_parent.get(customer) or customer).filtered("email_normalized")
+            candidates[pid] = main | others
         everyone = self.env["res.partner"].union(*candidates.values())
-        everyone.fetch(["email"])  # the customers' own addresses too, in one query
+        everyone.fetch(["email", "ar_no_email"])  # the customers' own addresses too, at once
         addresses = {
             recipient.id: set(email_normalize_all(recipient.email)) for recipient in everyone
         }
-        invoicing = set(contacts.ids)
         blacklisted = set(
             self.env["mail.blacklist"]
             .sudo()
@@ -95,7 +105,7 @@ class ReminderEmail:
 
         def allowed(recipient):
             # the customer's own refusal is the caller's (do not contact at all)
-            refuses = recipient.id in invoicing and recipient.ar_no_email
+            refuses = recipient.id in chosen and recipient.ar_no_email
             return not refuses and not addresses[recipient.id] & blacklisted
 
         return {
@@ -112,7 +122,13 @@ class ReminderEmail:
     def _ar_email_prepare_batch(self):
         """Read ahead the recipients and, per author, the reply-to of a batch's e-mails."""
         memo = self.env.cr.cache["ar_followup.reminder.send"]
-        memo["recipients"] = self._ar_get_email_recipients(self.partner_id)
+        # per reminder: escalation contacts depend on its company and step
+        memo["recipients"] = {}
+        for (company, step), reminders in self.grouped(lambda r: (r.company_id, r.step_id)).items():
+            found = self._ar_get_email_recipients(reminders.partner_id, step, company)
+            memo["recipients"].update({r.id: found[r.partner_id.id] for r in reminders})
+        # who each follow-up contact is, for the reminder's recipient note
+        memo["named"] = self._ar_get_named_contacts()
         # per reminder: the author (hence the reply-to) depends on its company
         memo["post"] = {}
         for author, reminders in self.grouped(lambda r: r._ar_get_email_author()).items():
@@ -139,9 +155,11 @@ class ReminderEmail:
         (``{"subject", "body"}``) by e-mail. Raises when the customer has no address."""
         self.ensure_one()
         partner = self.partner_id
-        recipients = self._ar_send_memo("recipients").get(partner.id)
+        recipients = self._ar_send_memo("recipients").get(self.id)
         if recipients is None:
-            recipients = self._ar_get_email_recipients(partner)[partner.id]
+            recipients = self._ar_get_email_recipients(partner, self.step_id, self.company_id)[
+                partner.id
+            ]
         if not recipients:
             raise UserError(
                 self.env._("%s has no e-mail address to send to.", partner.display_name)
@@ -173,7 +191,11 @@ class ReminderEmail:
     def _ar_email_sent_values(self, message, post):
         """What the reminder keeps of its e-mail ``message``, posted with ``post``."""
         recipients = self.env["res.partner"].browse(post["partner_ids"])
-        return {"mail_message_id": message.id, "recipient": ", ".join(recipients.mapped("email"))}
+        return {
+            "mail_message_id": message.id,
+            "recipient": ", ".join(recipients.mapped("email")),
+            "recipient_note": self._ar_describe_recipients(recipients),
+        }
 
     def _ar_email_send_together(self, problems, now, deadline):
         """Send these e-mail reminders of a claimed batch together; returns those left

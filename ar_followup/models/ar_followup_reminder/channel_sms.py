@@ -98,7 +98,13 @@ class ReminderSms:
         sms.with_context(sms_api=api).with_company(company)._send(
             unlink_failed=False, unlink_sent=True, raise_exception=False
         )
-        self.write({"mail_message_id": message.id, "recipient": number})
+        self.write(
+            {
+                "mail_message_id": message.id,
+                "recipient": number,
+                "recipient_note": self._ar_describe_number(number),
+            }
+        )
         if sms.state not in ("pending", "sent", "process"):
             self._ar_raise_sms_error(sms, getattr(api, "outcomes", {}).get(sms.uuid))
         _logger.info("AR reminder %s: SMS sent to %s", self.id, phone.mask(number))

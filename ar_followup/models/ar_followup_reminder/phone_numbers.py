@@ -7,11 +7,13 @@ from ...tools import cadence, phone
 class ReminderPhoneNumbers:
     """The number a phone channel (SMS, WhatsApp, calls) reaches a customer at.
 
-    The first valid number of the customer's invoicing contacts (as e-mails go to
-    them), else the customer's own, in E.164, read in the contact's country (else
+    The first valid number of the customer's follow-up *To* contacts taking the
+    channel (``ar.followup.contact``), else of its invoicing contacts (as e-mails
+    go to them), else the customer's own, in E.164, read in the contact's country (else
     the customer's, the contact's company's, the reminding company's). An
-    invoicing contact refusing the channel (its own ``ar_no_<channel>``) is left
-    out, and when all of them refuse it the customer is not reached on it. The
+    invoicing or follow-up contact refusing the channel (its own
+    ``ar_no_<channel>``) is left out, and when all of them refuse it the customer
+    is not reached on it. The
     customer's own refusal and Odoo's ``phone.blacklist`` mean do not contact.
     """
 
@@ -23,13 +25,18 @@ class ReminderPhoneNumbers:
         return ("mobile" in partner._fields and partner.mobile) or partner.phone
 
     @api.model
-    def _ar_get_phone_contacts(self, partner):
-        """Who may be reached by phone for the customer ``partner``, in order: its invoicing
-        contacts with a number, then the customer itself."""
+    def _ar_get_phone_contacts(self, partner, followup=None):
+        """Who may be reached by phone for the customer ``partner``, in order: its
+        follow-up *To* contacts ``followup`` (``ar.followup.contact``) with a number
+        when there are any, else its invoicing contacts with a number, then the
+        customer itself."""
         customer = partner.commercial_partner_id
-        contacts = customer.child_ids.filtered(
-            lambda c: c.type == "invoice" and self._ar_partner_number(c)
-        )
+        named = (followup or self.env["ar.followup.contact"]).filtered(lambda c: c.role == "to")
+        contacts = named.contact_id.filtered(self._ar_partner_number)
+        if not contacts:
+            contacts = customer.child_ids.filtered(
+                lambda c: c.type == "invoice" and self._ar_partner_number(c)
+            )
         return [*contacts, customer]
 
     @api.model
@@ -39,18 +46,23 @@ class ReminderPhoneNumbers:
 
         ``problem`` is None when the customer can be reached at the number, else
         ``do_not_contact`` (``refused``: why, a text or a function of the customer,
-        when the customer refuses the channel; every invoicing contact refusing it;
+        when the customer refuses the channel; every invoicing or follow-up contact
+        refusing it;
         a blacklisted number) or ``no_contact`` (a missing or invalid number, with
         why). One blacklist search for all ``partners``.
         """
         flag = "ar_no_%s" % channel
         checks, result = {}, {}
+        followup = self.env["ar.followup.contact"]._ar_get_contacts(
+            partners.commercial_partner_id, partners.env.company, channel
+        )
         for partner in partners:
             if not partner._ar_is_channel_allowed(channel):
                 text = refused(partner.commercial_partner_id) if callable(refused) else refused
                 result[partner.id] = (cadence.DO_NOT_CONTACT, None, text)
                 continue
-            candidates = self._ar_get_phone_contacts(partner)
+            named = followup.get(partner.commercial_partner_id.id, self.env["ar.followup.contact"])
+            candidates = self._ar_get_phone_contacts(partner, named)
             allowed = [
                 c for c in candidates if c == candidates[-1] or not (flag in c._fields and c[flag])
             ]
@@ -58,7 +70,9 @@ class ReminderPhoneNumbers:
                 result[partner.id] = (
                     cadence.DO_NOT_CONTACT,
                     None,
-                    self.env._("%s: every invoicing contact refuses these reminders.", label),
+                    self.env._("%s: every follow-up contact refuses these reminders.", label)
+                    if set(candidates) & set(named.contact_id)
+                    else self.env._("%s: every invoicing contact refuses these reminders.", label),
                 )
                 continue
             # the first valid number; none valid: the first one tried says why

@@ -15,6 +15,7 @@ from .outcome import ReminderOutcome
 from .payment_followup import ReminderPaymentFollowup
 from .phone_numbers import ReminderPhoneNumbers
 from .planning import ReminderPlanning
+from .recipients import ReminderRecipients
 from .rendering import ReminderRendering
 from .send_retry import ReminderSendRetry
 from .states import REASONS, STATES
@@ -35,6 +36,7 @@ class ArFollowupReminder(
     ReminderEmail,
     ReminderSms,
     ReminderPhoneNumbers,
+    ReminderRecipients,
     models.Model,
 ):
     """A payment reminder: the dispatch queue and the audit trail in one record.
@@ -64,6 +66,7 @@ class ArFollowupReminder(
     ``payment_followup.py`` reminders after a failed online payment
     ``tracking.py``         tracked links, clicks and views
     ``phone_numbers.py``    the number a phone channel reaches a customer at
+    ``recipients.py``       whom a reminder went to, and why
     ``channel_email.py``    the e-mail channel
     ``channel_sms.py``      the SMS channel
     ======================  ===============================================
@@ -167,6 +170,12 @@ class ArFollowupReminder(
         readonly=True, help="What a plain-text channel (SMS, WhatsApp) sent, or will send."
     )
     recipient = fields.Char(readonly=True, help="Addresses or numbers the reminder went to.")
+    recipient_note = fields.Text(
+        "Sent To",
+        readonly=True,
+        help="Whom the reminder went to and why: follow-up contact, escalation contact from "
+        "a step, invoicing contact or the customer itself.",
+    )
     mail_message_id = fields.Many2one(
         "mail.message", "Message", readonly=True, index="btree_not_null", ondelete="set null"
     )

@@ -1,0 +1,84 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from ...tools import phone
+
+
+class ReminderRecipients:
+    """Whom a reminder went to, and why: the text kept in ``recipient_note``.
+
+    The channels choose the recipients (``channel_email.py``, ``phone_numbers.py``);
+    this says, for the AR team reading the reminder, which rule chose each one:
+    a follow-up contact of the customer (``ar.followup.contact``), an escalation
+    contact from its step, an invoicing contact, or the customer itself.
+    """
+
+    __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
+
+    def _ar_get_named_contacts(self):
+        """``{(customer id, company id): {person: ar.followup.contact}}``: the follow-up
+        contacts of these reminders' customers, in one search (a dispatch batch reads
+        them ahead, see ``channel_email.py``)."""
+        contacts = (
+            self.env["ar.followup.contact"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                ],
+                ["partner_id", "company_id", "contact_id", "role", "step_id"],
+            )
+        )
+        named = {(r.partner_id.commercial_partner_id.id, r.company_id.id): {} for r in self}
+        for contact in contacts:
+            key = (contact.partner_id.id, contact.company_id.id)
+            named.setdefault(key, {})[contact.contact_id] = contact
+        return named
+
+    def _ar_describe_recipients(self, recipients):
+        """``To: …; Cc: …`` naming each of ``recipients`` (partners) with its reason."""
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        key = (customer.id, self.company_id.id)
+        memo = self._ar_send_memo("named")
+        named = (memo if key in memo else self._ar_get_named_contacts()).get(key, {})
+        to, cc = [], []
+        for recipient in recipients:
+            contact = named.get(recipient)
+            if contact and contact.role == "escalation":
+                why = self.env._("escalation from step %s", contact.step_id.name)
+            elif contact:
+                why = self.env._("follow-up contact")
+            elif recipient == customer:
+                why = self.env._("the customer's own address")
+            else:
+                why = self.env._("invoicing contact")
+            line = "%s (%s)" % (recipient.name or recipient.display_name, why)
+            (cc if contact and contact.role != "to" else to).append(line)
+        parts = []
+        if to:
+            parts.append(self.env._("To: %s", ", ".join(to)))
+        if cc:
+            parts.append(self.env._("Cc: %s", ", ".join(cc)))
+        return "; ".join(parts)
+
+    def _ar_describe_number(self, number):
+        """``To: …`` naming whose number ``number`` (E.164) is among those a phone
+        channel may use for this reminder's customer (see ``phone_numbers.py``)."""
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id)
+        followup = self.env["ar.followup.contact"]._ar_get_contacts(
+            partner.commercial_partner_id, self.company_id, self.channel
+        )
+        for contact in self._ar_get_phone_contacts(
+            partner, followup.get(partner.commercial_partner_id.id)
+        ):
+            raw = self._ar_partner_number(contact)
+            region = (
+                contact.country_id
+                or contact.commercial_partner_id.country_id
+                or contact.company_id.country_id
+                or self.company_id.country_id
+            ).code
+            if raw and phone.normalize(raw, region).e164 == number:
+                return self._ar_describe_recipients(contact)
+        return self.env._("To: %s", phone.mask(number))
