@@ -615,6 +615,13 @@ class TestReceivablesActions(ReceivablesPageCommon):
         )
         self.assertEqual(response.status_code, 400)
         self.assertNotIn(self.old.name, response.text)
+        # downloads count against the link's rate limit, as the other forms
+        self.env["ar.followup.portal.token"].sudo().browse(int(token_id)).write(
+            {"rate_count": RATE_LIMIT, "date_rate_window": fields.Datetime.now()}
+        )
+        response = self.post(path + "/ledger", {"date_from": TODAY, "format": "csv"})
+        self.assertEqual(response.status_code, 429)
+        self.assertIn("Too many requests", response.text)
         # a portal user of B asking for A's invoice
         self.authenticate("debtor_b", "debtor_b")
         response = self.post(
