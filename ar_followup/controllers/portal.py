@@ -223,7 +223,9 @@ class ArFollowupPortalAccount(PortalAccount):
     def ar_receivables_pay(self, link_id=None, secret=None, **kwargs):
         """Pay the invoices chosen online: Odoo's payment form (``account_payment``'s,
         as for overdue invoices), the transaction made by
-        ``controllers/receivables_payment.py`` for what they owe now."""
+        ``controllers/receivables_payment.py`` for what they owe now less the
+        early-payment discounts still open, or for the partial amount asked
+        (``pay_amount``) when the company accepts one."""
         scope = receivables_scope(link_id, secret)
         if not isinstance(scope, Scope):
             return scope
@@ -241,7 +243,13 @@ class ArFollowupPortalAccount(PortalAccount):
             return self._ar_receivables_render(
                 scope, status=400, error=env._("Pay invoices of one currency at a time.")
             )
-        total = sum(moves.mapped("amount_residual"))
+        due, saved = scope.partner._ar_portal_amount_to_pay(moves)
+        try:
+            total = scope.partner._ar_portal_check_amount(
+                scope.company, moves, request.httprequest.args.get("pay_amount"), due=due
+            )
+        except UserError as error:
+            return self._ar_receivables_render(scope, status=400, error=error.args[0])
         reference = (
             scope.company.get_next_batch_payment_communication() if len(moves) > 1 else moves.name
         )
@@ -264,6 +272,8 @@ class ArFollowupPortalAccount(PortalAccount):
                 "amount": total,
                 "payment": {"reference": reference, "amount": total},
                 "invoices": moves,
+                # a partial payment earns no early discount
+                "amount_saved": saved if total == due else 0.0,
                 "base": scope.base,
                 "no_breadcrumbs": bool(scope.token),
                 "page_name": "ar_receivables",
@@ -279,7 +289,8 @@ class ArFollowupPortalAccount(PortalAccount):
         Counted against the link's (or the user's) rate limit first. A document
         that is not the customer's open invoice is a 404 (the transaction rolled
         back); a mistake of the debtor shows the page again with the reason (400),
-        nothing recorded.
+        nothing recorded. An action that returns a response (a download) answers
+        with it.
         """
         scope = receivables_scope(link_id, secret)
         if not isinstance(scope, Scope):
@@ -296,11 +307,13 @@ class ArFollowupPortalAccount(PortalAccount):
             )
         try:
             with request.env.cr.savepoint():
-                action(scope)
+                response = action(scope)
         except AccessError:
             raise request.not_found() from None
         except UserError as error:
             return self._ar_receivables_render(scope, status=400, error=error.args[0])
+        if response is not None:
+            return response
         return request.redirect("%s?done=%s" % (scope.base, done), code=303, local=True)
 
     @http.route(
@@ -374,6 +387,79 @@ class ArFollowupPortalAccount(PortalAccount):
             )
 
         return self._ar_receivables_act(link_id, secret, promise, "promise")
+
+    # -- downloads of a period or a selection (forms posted, as the actions) ----
+
+    @http.route(
+        _routes("/ledger"),
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+        sitemap=False,
+    )
+    def ar_receivables_ledger(self, link_id=None, secret=None, **post):
+        """The customer's ledger for the period chosen, as PDF or CSV."""
+
+        def ledger(scope):
+            partner = scope.partner.with_company(scope.company)
+            date_from, date_to = partner._ar_portal_ledger_period(
+                scope.company, post.get("date_from"), post.get("date_to")
+            )
+            name = "%s %s %s" % (
+                partner._ar_statement_filename(),
+                date_from.isoformat(),
+                date_to.isoformat(),
+            )
+            if post.get("format") == "csv":
+                content = partner._ar_portal_ledger_csv(scope.company, date_from, date_to)
+                return download(content.encode(), "text/csv; charset=utf-8", name + ".csv")
+            content, kind = partner._ar_portal_ledger_pdf(scope.company, date_from, date_to)
+            return download(content, *DOCUMENT_TYPES[kind], name)
+
+        return self._ar_receivables_act(link_id, secret, ledger, "ledger")
+
+    @http.route(
+        _routes("/invoices"),
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+        sitemap=False,
+    )
+    def ar_receivables_invoices_pdf(self, link_id=None, secret=None, **post):
+        """The invoices chosen, in one PDF."""
+
+        def invoices(scope):
+            partner = scope.partner.with_company(scope.company)
+            content, kind = partner._ar_portal_invoices_pdf(
+                scope.company, form_ids(request.httprequest.form)
+            )
+            name = request.env(su=True)._("Invoices - %s", partner.name)
+            return download(content, *DOCUMENT_TYPES[kind], name)
+
+        return self._ar_receivables_act(link_id, secret, invoices, "invoices")
+
+
+#: ``(Content-Type, file extension)`` of what a report prints: PDF, or HTML while
+#: Odoo runs its tests without wkhtmltopdf
+DOCUMENT_TYPES = {
+    "pdf": ("application/pdf", ".pdf"),
+    "html": ("text/html; charset=utf-8", ".html"),
+}
+
+
+def download(content, mimetype, name, extension=""):
+    """A response that saves ``content`` as the file ``name`` + ``extension``."""
+    return request.make_response(
+        content,
+        headers=[
+            ("Content-Type", mimetype),
+            ("Content-Length", len(content)),
+            ("Content-Disposition", http.content_disposition(name + extension)),
+            ("X-Content-Type-Options", "nosniff"),
+        ],
+    )
 
 
 #: confirmations the page shows after a form (``?done=``)

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request, route
 
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
@@ -27,8 +27,10 @@ class ArFollowupReceivablesPayment(PaymentPortal):
         the path (``<id>-<id>``), made the way ``account_payment`` makes one for
         overdue invoices.
 
-        The amount is what the invoices owe now, whatever the browser sent; invoices
-        that are not the page's customer's open invoices refuse the payment. (The
+        The amount is what the invoices owe now (less the early-payment discounts
+        still open), whatever the browser sent, unless the company accepts partial
+        payments and the browser's amount is one it accepts; invoices that are not
+        the page's customer's open invoices refuse the payment. (The
         payment form also sends an ``access_token``: the page's link or login is
         what authorises it here. ``payment_reference``, the reference the page showed,
         prefixes the transaction's, as for overdue invoices.)
@@ -50,7 +52,15 @@ class ArFollowupReceivablesPayment(PaymentPortal):
         if len(moves.currency_id) != 1:
             raise ValidationError(env._("Pay invoices of one currency at a time."))
         self._validate_transaction_kwargs(kwargs)
-        kwargs["amount"] = sum(moves.mapped("amount_residual"))
+        company = scope.company
+        try:
+            kwargs["amount"] = scope.partner._ar_portal_check_amount(
+                company,
+                moves,
+                kwargs.get("amount") if company.ar_portal_partial_payment else None,
+            )
+        except UserError as error:
+            raise ValidationError(error.args[0]) from None
         user = request.env.user
         partner = user.partner_id if not user._is_public() else scope.partner
         scope.partner._ar_portal_log(

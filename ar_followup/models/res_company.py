@@ -93,6 +93,17 @@ class ResCompany(CompanyEmailAttachments, models.Model):
         help="A promise made on the receivables page covers at least this share of what "
         "the chosen invoices still owe.",
     )
+    ar_portal_partial_payment = fields.Boolean(
+        "Partial Payments Online",
+        help="On the receivables page, the customer may pay less than what the invoices "
+        "chosen owe, from the minimum below.",
+    )
+    ar_portal_partial_min = fields.Monetary(
+        "Smallest Partial Payment",
+        currency_field="currency_id",
+        help="The smallest amount a customer may pay online when paying part of the "
+        "invoices chosen.",
+    )
     ar_pause_max_days = fields.Integer(
         "Longest Pause (days)",
         default=90,
@@ -209,6 +220,9 @@ class ResCompany(CompanyEmailAttachments, models.Model):
     )
     _ar_portal_link_days_positive = models.Constraint(
         "CHECK(ar_portal_link_days > 0)", "A receivables page link is valid at least a day."
+    )
+    _ar_portal_partial_min_positive = models.Constraint(
+        "CHECK(ar_portal_partial_min >= 0)", "The smallest partial payment cannot be negative."
     )
     _ar_portal_promise_min_share_range = models.Constraint(
         "CHECK(ar_portal_promise_min_share >= 0 AND ar_portal_promise_min_share <= 100)",

@@ -19,6 +19,12 @@ class ResConfigSettings(models.TransientModel):
     ar_portal_promise_min_share = fields.Float(
         related="company_id.ar_portal_promise_min_share", readonly=False
     )
+    ar_portal_partial_payment = fields.Boolean(
+        related="company_id.ar_portal_partial_payment", readonly=False
+    )
+    ar_portal_partial_min = fields.Monetary(
+        related="company_id.ar_portal_partial_min", readonly=False
+    )
     ar_sms_dlt_entity_id = fields.Char(related="company_id.ar_sms_dlt_entity_id", readonly=False)
     ar_sms_dlt_header = fields.Char(related="company_id.ar_sms_dlt_header", readonly=False)
     ar_send_max_attempts = fields.Integer(related="company_id.ar_send_max_attempts", readonly=False)

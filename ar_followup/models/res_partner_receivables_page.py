@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import csv
+import io
 import math
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
 
 from odoo import fields
@@ -9,6 +12,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, format_amount, format_date
 from odoo.tools.mimetypes import guess_mimetype
 
+from ..tools import pdf_batch
 from ..tools.ageing import days_overdue
 from ..tools.money import format_money
 from .ar_followup_reminder.states import SENT_STATES
@@ -37,6 +41,15 @@ DISPUTE_MAX_FILES = 3
 DISPUTE_MAX_BYTES = 5 * 1024 * 1024
 #: the longest text a debtor may send with a dispute
 DISPUTE_MAX_TEXT = 5000
+#: the longest period of a ledger downloaded from the page, in years: a ledger is
+#: read and printed in one request
+LEDGER_MAX_YEARS = 3
+#: the most invoices printed into one PDF from the page, in one request
+PDF_MAX_INVOICES = 50
+#: quotations and sale orders listed on the page
+ORDERS_LIMIT = 20
+#: what a spreadsheet reads as a formula at the start of a cell
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PartnerReceivablesPage:
@@ -109,6 +122,7 @@ class PartnerReceivablesPage:
         # widgets cost a field converter per cell, which on 500 invoices is most of
         # the page's time
         money, day = self._ar_portal_formatters()
+        offers = self._ar_portal_offers(moves, today)
         invoices = []
         for move in moves:
             sign = -1 if move.move_type == "out_refund" else 1
@@ -147,10 +161,22 @@ class PartnerReceivablesPage:
                     "acknowledged_on": move.ar_acknowledged_on,
                     "acknowledged_by": move.ar_acknowledged_by or "",
                     "payable": sign > 0 and status != "disputed",
+                    # an early-payment offer still open: what it saves, its last day
+                    "offer_text": self.env._(
+                        "Save %(amount)s until %(date)s",
+                        amount=money(offers[move.id][0], move.currency_id),
+                        date=day(offers[move.id][1]),
+                    )
+                    if move.id in offers
+                    else "",
                 }
             )
         buckets, total_due, total_overdue = self._ar_portal_buckets(company)
         currency = company.currency_id
+        offered = [offers[move.id] for move in moves if move.id in offers]
+        saved_total = sum(
+            saved for saved, _end, currency_id in offered if currency_id == currency.id
+        )
         return {
             "partner": self,
             "company": company,
@@ -168,7 +194,274 @@ class PartnerReceivablesPage:
             ._description_selection(self.env),
             "promise_max_date": today + timedelta(days=company.ar_promise_max_days),
             "promise_min_share": company.ar_portal_promise_min_share,
+            "offers_text": self.env._(
+                "Pay the invoices with an offer by the offer's date and save %(amount)s in "
+                "total; the first offer ends on %(date)s.",
+                amount=money(saved_total, currency),
+                date=day(min(end for _saved, end, _c in offered)),
+            )
+            if saved_total
+            else "",
+            "ledger_date_from": self.env[
+                "report.ar_followup.report_statement"
+            ]._ar_default_date_from(today),
+            "ledger_date_to": today,
+            "ledger_hint": self.env._("At most %s years at a time.", LEDGER_MAX_YEARS),
+            "pdf_hint": self.env._(
+                "The invoices ticked in one PDF (at most %s).", PDF_MAX_INVOICES
+            ),
+            "partial_payment": company.ar_portal_partial_payment,
+            "partial_min": company.ar_portal_partial_min,
+            "orders": self._ar_portal_orders(company),
         }
+
+    def _ar_portal_orders(self, company):
+        """The customer's open quotations and sale orders in ``company`` with their
+        portal links, when ``sale`` is installed (no dependency on it): dicts of
+        name, date, amount, state and url; the newest ``ORDERS_LIMIT``."""
+        self.ensure_one()
+        if "sale.order" not in self.env:
+            return []
+        Order = self.env["sale.order"].sudo()
+        orders = Order.search_fetch(
+            [
+                ("partner_id", "child_of", self.id),
+                ("company_id", "=", company.id),
+                "|",
+                ("state", "in", ("draft", "sent")),
+                "&",
+                ("state", "=", "sale"),
+                ("invoice_status", "!=", "invoiced"),
+            ],
+            ["name", "date_order", "amount_total", "currency_id", "state", "access_token"],
+            order="date_order desc, id desc",
+            limit=ORDERS_LIMIT,
+        )
+        states = dict(Order._fields["state"]._description_selection(self.env))
+        money, day = self._ar_portal_formatters()
+        return [
+            {
+                "name": order.name,
+                "date_text": day(order.date_order.date()),
+                "amount_text": money(order.amount_total, order.currency_id),
+                "state": states.get(order.state, order.state),
+                # sale's own page, signed by the order's access token
+                "url": order.get_portal_url(),
+            }
+            for order in orders
+        ]
+
+    def _ar_portal_offers(self, moves, today):
+        """``{invoice id: (amount saved, last day, currency id)}``: the early-payment
+        discounts of Odoo's payment terms still open on ``today`` among ``moves``,
+        read in one query.
+
+        An offer holds as Odoo's payment flow applies it
+        (``account.move._is_eligible_for_early_payment_discount``): the payment
+        term gives an early discount, the discount date is not past, and nothing
+        has been paid on the invoice yet.
+        """
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("move_id", "in", moves.ids),
+                    ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
+                    ("move_id.invoice_payment_term_id.early_discount", "=", True),
+                    ("display_type", "=", "payment_term"),
+                    ("discount_date", ">=", today),
+                    ("reconciled", "=", False),
+                ],
+                [
+                    "move_id",
+                    "currency_id",
+                    "discount_date",
+                    "amount_currency",
+                    "discount_amount_currency",
+                    "amount_residual_currency",
+                ],
+            )
+        )
+        offers = {}
+        for line in lines:
+            saved = line.amount_currency - line.discount_amount_currency
+            if saved <= 0 or line.currency_id.compare_amounts(
+                line.amount_residual_currency, line.amount_currency
+            ):
+                continue
+            offers[line.move_id.id] = (saved, line.discount_date, line.currency_id.id)
+        return offers
+
+    def _ar_portal_amount_to_pay(self, moves):
+        """``(amount, saved)``: what paying ``moves`` online costs now, the
+        early-payment discounts still open included, and what these discounts
+        save. The amounts Odoo's payment flow compares the transaction's to when it
+        writes the discount off (``payment.transaction._create_payment``)."""
+        amount = saved = 0.0
+        # the offers end on the company's day, as the page shows them
+        for move in moves.with_context(tz=moves.company_id[:1]._ar_tz()):
+            values = move._get_invoice_next_payment_values()
+            if values.get("installment_state") == "epd":
+                amount += values["amount_due"]
+                saved += values["epd_discount_amount_currency"]
+            else:
+                amount += move.amount_residual
+        currency = moves.currency_id[:1]
+        return currency.round(amount), currency.round(saved)
+
+    def _ar_portal_check_amount(self, company, moves, amount, due=None):
+        """The amount to pay online for ``moves``: all they owe now (``due``, from
+        :meth:`_ar_portal_amount_to_pay` when not given) when ``amount`` is empty,
+        or ``amount`` when the company allows partial payments and it lies between
+        its minimum and that; a UserError otherwise."""
+        if due is None:
+            due, _saved = self._ar_portal_amount_to_pay(moves)
+        if amount in (None, ""):
+            return due
+        currency = moves.currency_id
+        if not company.ar_portal_partial_payment:
+            raise UserError(
+                self.env._("Pay what the invoices owe: partial payments are not accepted.")
+            )
+        try:
+            amount = currency.round(float(amount))
+        except (TypeError, ValueError):
+            amount = None
+        smallest = min(company.ar_portal_partial_min or currency.rounding, due)
+        if (
+            amount is None
+            or not math.isfinite(amount)
+            or currency.compare_amounts(amount, smallest) < 0
+            or currency.compare_amounts(amount, due) > 0
+        ):
+            money, _day = self._ar_portal_formatters()
+            raise UserError(
+                self.env._(
+                    "Pay an amount between %(smallest)s and %(due)s.",
+                    smallest=money(max(smallest, currency.rounding), currency),
+                    due=money(due, currency),
+                )
+            )
+        return amount
+
+    # -- downloads ---------------------------------------------------------------
+
+    def _ar_portal_ledger_period(self, company, date_from, date_to):
+        """``(from, to)`` of a ledger asked for on the page: dates, in order, not
+        after today, spanning at most ``LEDGER_MAX_YEARS``; a UserError otherwise."""
+        today = company._ar_today()
+        try:
+            start = fields.Date.to_date(date_from) if date_from else None
+            end = fields.Date.to_date(date_to) if date_to else today
+        except (TypeError, ValueError):
+            start = end = None
+        if not start or not end:
+            raise UserError(self.env._("Give the first and last day of the ledger."))
+        if start > end or end > today:
+            raise UserError(
+                self.env._(
+                    "Choose a period that starts before it ends and ends by %s.",
+                    format_date(self.env, today),
+                )
+            )
+        if start < end - relativedelta(years=LEDGER_MAX_YEARS):
+            raise UserError(self.env._("Choose a period of at most %s years.", LEDGER_MAX_YEARS))
+        return start, end
+
+    def _ar_portal_ledger_csv(self, company, date_from, date_to):
+        """The customer's ledger in ``company`` from ``date_from`` to ``date_to`` as CSV
+        (UTF-8 with BOM, for spreadsheets): opening balance, each entry with its
+        debit, credit and running balance, closing balance; in the company currency."""
+        self.ensure_one()
+        Report = self.env["report.ar_followup.report_statement"].sudo().with_company(company)
+        statement = Report._ar_statements(self, company, date_from, date_to)[self.id]
+        stream = io.StringIO()
+        writer = csv.writer(stream)
+        writer.writerow(
+            [
+                self.env._("Date"),
+                self.env._("Number"),
+                self.env._("Reference"),
+                self.env._("Due date"),
+                self.env._("Debit"),
+                self.env._("Credit"),
+                self.env._("Balance"),
+            ]
+        )
+        amount = f"%.{company.currency_id.decimal_places}f"
+        writer.writerow(
+            [
+                date_from.isoformat(),
+                self.env._("Opening balance"),
+                "",
+                "",
+                "",
+                "",
+                amount % statement["opening"],
+            ]
+        )
+        for line in statement["lines"]:
+            writer.writerow(
+                [
+                    line["date"].isoformat(),
+                    csv_cell(line["number"]),
+                    csv_cell(line["reference"]),
+                    line["due"].isoformat() if line["due"] else "",
+                    amount % line["debit"],
+                    amount % line["credit"],
+                    amount % line["balance"],
+                ]
+            )
+        writer.writerow(
+            [
+                date_to.isoformat(),
+                self.env._("Closing balance"),
+                "",
+                "",
+                "",
+                "",
+                amount % statement["closing"],
+            ]
+        )
+        return "\ufeff" + stream.getvalue()
+
+    def _ar_portal_ledger_pdf(self, company, date_from, date_to):
+        """``(content, report type)``: the customer's statement of account for the
+        period, printed now."""
+        self.ensure_one()
+        return (
+            self.env["ir.actions.report"]
+            .sudo()
+            .with_company(company)
+            ._render_qweb_pdf(
+                "ar_followup.action_report_statement",
+                res_ids=self.ids,
+                data={"date_from": date_from.isoformat(), "date_to": date_to.isoformat()},
+            )
+        )
+
+    def _ar_portal_invoices_pdf(self, company, move_ids):
+        """``(content, report type)``: the PDFs of the customer's ``move_ids`` in one
+        document, in the page's order; at most ``PDF_MAX_INVOICES``."""
+        self.ensure_one()
+        if not move_ids:
+            raise UserError(self.env._("Choose the invoices to download."))
+        if len(set(move_ids)) > PDF_MAX_INVOICES:
+            raise UserError(self.env._("Download at most %s invoices at once.", PDF_MAX_INVOICES))
+        moves = self._ar_portal_checked_moves(company, move_ids, invoices_only=False)
+        errors = {}
+        pdfs = moves._ar_get_invoice_pdfs(errors=errors)
+        if errors:
+            raise UserError(
+                self.env._(
+                    "%s could not be printed; download it on its own or ask us.",
+                    ", ".join(moves.browse(list(errors)).mapped("name")),
+                )
+            )
+        contents = [pdfs[move.id].raw for move in moves]
+        kind = "pdf" if all(content.startswith(b"%PDF") for content in contents) else "html"
+        return pdf_batch.merge(contents), kind
 
     def _ar_portal_formatters(self):
         """``(money(amount, currency), day(date))``: amounts as reminders write them
@@ -505,3 +798,14 @@ class PartnerReceivablesPage:
             )
         )
         return promise
+
+
+def csv_cell(value):
+    """``value`` safe in a spreadsheet: a text starting like a formula is prefixed
+    with a quote, so that a reference the customer typed is shown, never run.
+
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("INV/2026/1"), csv_cell("@SUM(1)")
+    ("'=HYPERLINK(1)", 'INV/2026/1', "'@SUM(1)")
+    """
+    value = value or ""
+    return "'" + value if value.startswith(CSV_FORMULA_STARTS) else value

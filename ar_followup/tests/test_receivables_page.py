@@ -1,8 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The debtor's receivables page: behind a reminder's link (no login) and on
-``/my/receivables`` for portal users; what it shows, what the debtor does there,
-and that one debtor never sees or changes another's account."""
+``/my/receivables`` for portal users; what it shows, what the debtor does and
+downloads there (the ledger of a period, invoices in one PDF), paying (early
+discounts, partial amounts), and that one debtor never sees or changes another's
+account."""
 
+import csv
 import io
 import re
 from datetime import timedelta
@@ -173,7 +176,14 @@ class TestReceivablesLink(ReceivablesPageCommon):
         self.customer.lang = "hi_IN"
         path = self.open_link(self.sent_reminder())
         page = self.url_open(path).text
-        for text in ("खुले बिल", "भुगतान का वादा", "विवाद दर्ज करें", "गुणवत्ता की समस्या"):
+        for text in (
+            "खुले बिल",
+            "भुगतान का वादा",
+            "विवाद दर्ज करें",
+            "गुणवत्ता की समस्या",
+            "शीघ्र भुगतान",
+            "आपकी खाता-बही",
+        ):
             self.assertIn(text, page)
         self.assertNotIn("Open invoices", page)
         # a portal user reads the page in their own language
@@ -499,9 +509,141 @@ class TestReceivablesActions(ReceivablesPageCommon):
             )
         self.assertEqual(response.status_code, 303)
 
+    def ledger(self, path, date_from, date_to, kind="csv", page=None):
+        return self.post(
+            path + "/ledger",
+            {"date_from": date_from, "date_to": date_to, "format": kind},
+            page=page,
+        )
+
+    def test_ledger_csv_of_a_period(self):
+        self.recent.ref = '=HYPERLINK("http://evil")'
+        self._ar_pay(self.old, 25000, pay_date=TODAY - timedelta(days=2))
+        path = self.open_link(self.sent_reminder())
+        # before both invoices: they are the period's movements, from a zero opening
+        response = self.ledger(path, TODAY - timedelta(days=60), TODAY)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.headers["Content-Type"].startswith("text/csv"))
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        self.assertEqual(
+            rows[0], ["Date", "Number", "Reference", "Due date", "Debit", "Credit", "Balance"]
+        )
+        self.assertEqual(rows[1][1:], ["Opening balance", "", "", "", "", "0.00"])
+        by_number = {row[1]: row for row in rows[2:-1]}
+        self.assertEqual(
+            by_number[self.old.name][2:],
+            ["PO/BST/4471", str(self.old.invoice_date_due), "125000.00", "0.00", "125000.00"],
+        )
+        self.assertEqual(
+            by_number[self.recent.name][2], '\'=HYPERLINK("http://evil")', "not a formula"
+        )
+        self.assertEqual([row[6] for row in rows[2:-1]], ["125000.00", "375000.00", "350000.00"])
+        self.assertEqual(rows[-1][1:], ["Closing balance", "", "", "", "", "350000.00"])
+        self.assertNotIn(self.other_invoice.name, response.text)
+        # a period after the old invoice opens with it
+        response = self.ledger(path, TODAY - timedelta(days=10), TODAY)
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        self.assertEqual(rows[1][6], "125000.00")
+        self.assertNotIn(self.old.name, [row[1] for row in rows])
+
+    def test_ledger_pdf_for_a_portal_user(self):
+        self.authenticate("debtor_b", "debtor_b")
+        response = self.ledger(
+            "/my/receivables", TODAY - timedelta(days=60), TODAY, "pdf", page="/my/receivables"
+        )
+        self.assertEqual(response.status_code, 200)
+        # (the HTML of the PDF while Odoo runs its tests without wkhtmltopdf)
+        self.assertIn(self.other_invoice.name, response.text)
+        self.assertNotIn(self.old.name, response.text)
+
+    def test_bad_ledger_periods_are_refused_with_a_reason(self):
+        path = self.open_link(self.sent_reminder())
+        for date_from, date_to, message in (
+            (TODAY, TODAY - timedelta(days=1), "starts before it ends"),
+            (TODAY - timedelta(days=10), TODAY + timedelta(days=1), "starts before it ends"),
+            (TODAY - timedelta(days=4 * 365), TODAY, "at most 3 years"),
+            ("someday", TODAY, "Give the first and last day"),
+            ("", TODAY, "Give the first and last day"),
+        ):
+            with self.subTest(message=message, date_from=date_from):
+                response = self.ledger(path, date_from, date_to)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(message, response.text)
+
+    def test_selected_invoices_in_one_pdf(self):
+        path = self.open_link(self.sent_reminder())
+        response = self.post(path + "/invoices", {"move_ids": [self.old.id, self.recent.id]})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        for move in (self.old, self.recent):
+            self.assertIn(move.name, response.text)
+        response = self.post(path + "/invoices", {})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Choose the invoices to download", response.text)
+        response = self.post(path + "/invoices", {"move_ids": list(range(1000, 1051))})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Download at most 50 invoices at once", response.text)
+
+    def test_downloads_stay_within_the_customers_account(self):
+        path = self.open_link(self.sent_reminder())
+        token_id, secret = path.split("/")[3:5]
+        tampered = "/my/receivables/%s/%s" % (
+            token_id,
+            secret[:-1] + ("0" if secret[-1] != "0" else "1"),
+        )
+        for data in (
+            {"move_ids": [self.other_invoice.id]},
+            {"move_ids": [self.old.id, self.other_invoice.id]},
+            {"move_ids": ["1 OR 1=1"]},
+        ):
+            with self.subTest(data=data):
+                self.assertEqual(self.post(path + "/invoices", data).status_code, 404)
+        # a tampered link, even with a valid form's CSRF token
+        for action in ("/invoices", "/ledger"):
+            with self.subTest(action=action):
+                response = self.post(
+                    tampered + action,
+                    {"move_ids": [self.old.id], "date_from": TODAY, "format": "csv"},
+                    page=path,
+                )
+                self.assertEqual(response.status_code, 404)
+                self.assertNotIn(self.old.name, response.text)
+        # a form without the CSRF token
+        response = self.url_open(
+            path + "/invoices", data={"move_ids": [self.old.id]}, allow_redirects=False
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertNotIn(self.old.name, response.text)
+        # downloads count against the link's rate limit, as the other forms
+        self.env["ar.followup.portal.token"].sudo().browse(int(token_id)).write(
+            {"rate_count": RATE_LIMIT, "date_rate_window": fields.Datetime.now()}
+        )
+        response = self.post(path + "/ledger", {"date_from": TODAY, "format": "csv"})
+        self.assertEqual(response.status_code, 429)
+        self.assertIn("Too many requests", response.text)
+        # a portal user of B asking for A's invoice
+        self.authenticate("debtor_b", "debtor_b")
+        response = self.post(
+            "/my/receivables/invoices", {"move_ids": [self.old.id]}, page="/my/receivables"
+        )
+        self.assertEqual(response.status_code, 404)
+
+    def test_no_orders_without_sale(self):
+        # ``sale`` is not installed in the test database: the page lists no orders
+        self.assertNotIn("sale.order", self.env)
+        self.authenticate("debtor_a", "debtor_a")
+        page = self.url_open("/my/receivables").text
+        self.assertIn(self.old.name, page)
+        self.assertNotIn("Your quotations and orders", page)
+
 
 @tagged("post_install", "-at_install")
 class TestReceivablesPayment(ReceivablesPageCommon):
+    """The page's customer pays with ``payment_demo``: what the invoices owe, less
+    the early-payment discounts of their payment terms while they last, or part
+    of it when the company allows."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -512,6 +654,26 @@ class TestReceivablesPayment(ReceivablesPageCommon):
         )
         # offered to the customer (published), in test mode
         cls.provider.write({"state": "test", "is_published": True})
+        cls.term = cls.env["account.payment.term"].create(
+            {
+                "name": "2% 10 days, net 30",
+                "early_discount": True,
+                "discount_percentage": 2,
+                "discount_days": 10,
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
+                ],
+            }
+        )
+        # invoiced five days ago: 2% off until TODAY + 5, due on TODAY + 25
+        cls.offered = cls._ar_invoice(
+            cls.customer,
+            100000,
+            None,
+            invoice_date=TODAY - timedelta(days=5),
+            payment_term=cls.term,
+        )
+        cls.offer_end = TODAY + timedelta(days=5)
 
     def transaction_params(self, path, amount):
         """What Odoo's payment form sends to the transaction route."""
@@ -531,6 +693,22 @@ class TestReceivablesPayment(ReceivablesPageCommon):
 
     def transactions(self):
         return self.env["payment.transaction"].sudo().search([])
+
+    def pay_with_demo(self, path, move_ids, amount):
+        """Pay ``move_ids`` from the page at ``path`` as the payment form does, the
+        browser sending ``amount``, and confirm it as ``payment_demo`` does; the
+        transaction."""
+        ids = "-".join(str(move_id) for move_id in move_ids)
+        self.make_jsonrpc_request(
+            "%s/transaction/%s" % (path, ids), self.transaction_params(path, amount)
+        )
+        tx = self.transactions()
+        self.make_jsonrpc_request(
+            "/payment/demo/simulate_payment",
+            {"reference": tx.reference, "payment_details": "4242", "simulated_state": "done"},
+        )
+        tx._post_process()
+        return tx
 
     def test_pay_one_invoice_with_the_demo_provider(self):
         path = self.open_link(self.sent_reminder())
@@ -582,3 +760,77 @@ class TestReceivablesPayment(ReceivablesPageCommon):
             self.url_open("/my/receivables/pay?move_ids=%s" % self.old.id).status_code, 404
         )
         self.assertFalse(self.transactions())
+
+    def row(self, page, move):
+        return re.search(r'data-number="%s".*?</tr>' % re.escape(move.name), page, re.DOTALL).group(
+            0
+        )
+
+    def test_offer_on_the_page_and_paid_in_time(self):
+        path = self.open_link(self.sent_reminder())
+        page = self.url_open(path).text
+        end = self.offer_end.strftime("%m/%d/%Y")
+        self.assertIn("Save ₹2,000.00 until %s" % end, self.row(page, self.offered))
+        self.assertNotIn("Save", self.row(page, self.old), "no offer on a plain invoice")
+        self.assertIn("save ₹2,000.00 in total; the first offer ends on %s." % end, page)
+        pay = self.url_open("%s/pay?move_ids=%s" % (path, self.offered.id)).text
+        self.assertIn("98,000.00", pay)
+        self.assertIn("Early-payment discount", pay)
+        with self.frozen(self.offer_end):
+            tx = self.pay_with_demo(path, self.offered.ids, 100000)
+        self.assertEqual(tx.amount, 98000)
+        self.assertIn(
+            self.offered.payment_state, ("paid", "in_payment"), "the discount written off"
+        )
+
+    def test_several_invoices_paid_in_time_each_less_its_offer(self):
+        path = self.open_link(self.sent_reminder())
+        tx = self.pay_with_demo(path, (self.old | self.offered).ids, 1.0)
+        self.assertEqual(tx.amount, 125000 + 98000)
+        for move in (self.old, self.offered):
+            self.assertIn(move.payment_state, ("paid", "in_payment"), move.name)
+        self.assertEqual(self.recent.payment_state, "not_paid")
+
+    def test_offer_gone_after_its_date(self):
+        day = self.offer_end + timedelta(days=1)
+        with self.frozen(day):
+            self.refresh_ageing(day)
+            path = self.open_link(self.sent_reminder(day=day))
+            page = self.url_open(path).text
+            self.assertNotIn("Save ₹", page)
+            self.assertNotIn("o_ar_offers", page)
+            pay = self.url_open("%s/pay?move_ids=%s" % (path, self.offered.id)).text
+            self.assertIn("100,000.00", pay)
+            self.assertNotIn("Early-payment discount", pay)
+            tx = self.pay_with_demo(path, self.offered.ids, 98000)
+        self.assertEqual(tx.amount, 100000)
+        self.assertIn(self.offered.payment_state, ("paid", "in_payment"))
+
+    def test_partial_payment_only_when_the_company_allows_it(self):
+        path = self.open_link(self.sent_reminder())
+        pay = "%s/pay?move_ids=%s&pay_amount=%s" % (path, self.old.id, "%s")
+        response = self.url_open(pay % 50000)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("partial payments are not accepted", response.text)
+        self.assertNotIn('name="pay_amount"', self.url_open(path).text)
+
+        self.company.write({"ar_portal_partial_payment": True, "ar_portal_partial_min": 10000})
+        self.assertIn('name="pay_amount"', self.url_open(path).text)
+        for amount in (5000, 125000.01, "lots", "nan"):
+            with self.subTest(amount=amount):
+                response = self.url_open(pay % amount)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("Pay an amount between ₹10,000.00 and ₹1,25,000.00", response.text)
+        response = self.url_open(pay % 50000)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("50,000.00", response.text)
+        # the amount is checked again when the payment form makes the transaction
+        with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+            self.make_jsonrpc_request(
+                "%s/transaction/%s" % (path, self.old.id), self.transaction_params(path, 1.0)
+            )
+        self.assertFalse(self.transactions())
+        tx = self.pay_with_demo(path, self.old.ids, 50000)
+        self.assertEqual(tx.amount, 50000)
+        self.assertEqual(self.old.payment_state, "partial")
+        self.assertEqual(self.old.amount_residual, 75000)
