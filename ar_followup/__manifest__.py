@@ -38,6 +38,7 @@
         "wizards/ar_followup_pause_views.xml",
         "wizards/ar_followup_reminder_edit_views.xml",
         "wizards/ar_followup_send_views.xml",
+        "wizards/ar_followup_conversation_reply_views.xml",
         "views/ar_followup_dso_views.xml",
         "views/ar_followup_snapshot_views.xml",
         "views/account_move_views.xml",
