@@ -51,6 +51,9 @@
         "report/ar_followup_statement_report.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "ar_followup/static/src/inbox_systray/*",
+        ],
         "web.assets_tests": [
             "ar_followup/static/tests/tours/**/*",
         ],
