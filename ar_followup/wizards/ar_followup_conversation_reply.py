@@ -29,9 +29,7 @@ class ArFollowupConversationReply(models.TransientModel):
         help="The channel the customer last wrote on; e-mail when that one cannot answer.",
     )
     problem = fields.Char("Cannot Answer", compute="_compute_problem")
-    subject = fields.Char(
-        compute="_compute_subject", store=True, precompute=True, readonly=False
-    )
+    subject = fields.Char(compute="_compute_subject", store=True, precompute=True, readonly=False)
     body = fields.Text("Answer", required=True)
 
     @api.model
