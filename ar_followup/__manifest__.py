@@ -38,6 +38,7 @@
         "wizards/ar_followup_pause_views.xml",
         "wizards/ar_followup_reminder_edit_views.xml",
         "wizards/ar_followup_send_views.xml",
+        "wizards/ar_followup_conversation_reply_views.xml",
         "views/ar_followup_dso_views.xml",
         "views/ar_followup_snapshot_views.xml",
         "views/ar_followup_outcome_report_views.xml",
@@ -53,6 +54,9 @@
         "report/ar_followup_statement_report.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "ar_followup/static/src/inbox_systray/*",
+        ],
         "web.assets_tests": [
             "ar_followup/static/tests/tours/**/*",
         ],

@@ -3,7 +3,7 @@ from datetime import timedelta
 from textwrap import shorten
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import html2plaintext
 
 from ..tools.reply_reader import read_reply
@@ -15,7 +15,8 @@ EXCERPT_LENGTH = 200
 class ArFollowupConversation(models.Model):
     """A customer's replies that wait for a person: one row of the AR inbox.
 
-    Any channel hands a customer's reply to ``res.partner._ar_receive_reply``;
+    Any channel hands a customer's reply to ``res.partner._ar_receive_reply``, and
+    what else needs a person (a call's outcome) to :meth:`_ar_receive_event`;
     the reply opens the customer's conversation in the reminder's company (one
     open at a time, kept by a unique index) or adds to it, with what the reply
     reader suggests. While it is open, and as the company chooses
@@ -33,7 +34,15 @@ class ArFollowupConversation(models.Model):
     _ar_hold_code = "replied"
 
     partner_id = fields.Many2one(
-        "res.partner", "Customer", required=True, index=True, readonly=True, check_company=True
+        "res.partner",
+        "Customer",
+        index=True,
+        check_company=True,
+        help="Empty while an e-mail from an unknown address waits to be matched: name the "
+        "customer, then the conversation is theirs.",
+    )
+    email_from = fields.Char(
+        "From", readonly=True, help="The address an e-mail to the AR inbox alias came from."
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     user_id = fields.Many2one(
@@ -67,6 +76,13 @@ class ArFollowupConversation(models.Model):
     reminder_id = fields.Many2one(
         "ar.followup.reminder", "Reminder Answered", readonly=True, index="btree_not_null"
     )
+    answer_ids = fields.One2many(
+        "ar.followup.reminder",
+        "conversation_id",
+        "Answers",
+        readonly=True,
+        help="What the AR team answered from the inbox, each recorded as a reminder.",
+    )
     date_handled = fields.Datetime("Handled On", readonly=True, copy=False)
     handled_by_id = fields.Many2one("res.users", "Handled By", readonly=True, copy=False)
     suggestion_ids = fields.One2many("ar.followup.suggestion", "conversation_id", "Suggestions")
@@ -87,6 +103,13 @@ class ArFollowupConversation(models.Model):
     @api.model
     def _selection_channel(self):
         return self.env["ar.followup.channel"]._ar_selection()
+
+    @api.depends("partner_id", "email_from")
+    def _compute_display_name(self):
+        for conversation in self:
+            conversation.display_name = (
+                conversation.partner_id.display_name or conversation.email_from or ""
+            )
 
     @api.depends("suggestion_ids.state", "suggestion_ids.kind")
     def _compute_suggestion_summary(self):
@@ -123,11 +146,77 @@ class ArFollowupConversation(models.Model):
     def write(self, vals):
         # the inbox's state and trail are written by the follow-up itself (through its
         # actions): a user only chooses the owner
-        if not self.env.su and set(vals) - set(self._ar_user_fields()):
+        allowed = set(self._ar_user_fields())
+        if "partner_id" in vals and not self.partner_id:
+            # an unmatched e-mail: a user names its customer
+            allowed.add("partner_id")
+            self._ar_check_match(vals["partner_id"])
+        if not self.env.su and set(vals) - allowed:
             raise AccessError(
                 self.env._("Conversations of the AR inbox change through their buttons only.")
             )
         return super().write(vals)
+
+    def _ar_check_match(self, partner_id):
+        """A customer named on unmatched conversations must not have an open one already:
+        a customer's replies wait in one conversation."""
+        partner = self.env["res.partner"].browse(partner_id).commercial_partner_id
+        if not partner:
+            return
+        taken = self.sudo().search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "in", self.company_id.ids),
+                ("state", "=", "open"),
+                ("id", "not in", self.ids),
+            ],
+            limit=1,
+        )
+        if taken or len(self) > 1:
+            raise UserError(
+                self.env._(
+                    "%s already has a conversation waiting in the AR inbox: answer there, "
+                    "then mark this one handled.",
+                    partner.display_name,
+                )
+            )
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """An e-mail to a company's AR inbox alias from an unknown address (a known
+        one goes to the customer's thread, see ``mail_thread.py``): a conversation
+        of its own, waiting unmatched, its messages on its own thread."""
+        values = dict(custom_values or {})
+        now = fields.Datetime.now()
+        values.update(
+            {
+                "channel": "email",
+                "email_from": msg_dict.get("email_from"),
+                "date_waiting_since": now,
+                "date_last_message": now,
+            }
+        )
+        conversation = super(ArFollowupConversation, self.sudo()).message_new(
+            msg_dict, custom_values=values
+        )
+        conversation._ar_notify_inbox_changed()
+        return conversation
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """An e-mail on an unmatched conversation is its last message."""
+        res = super()._message_post_after_hook(message, msg_vals)
+        if msg_vals.get("message_type", message.message_type) == "email" and not self.partner_id:
+            self.sudo().write(
+                {
+                    "last_message_id": message.id,
+                    "last_excerpt": shorten(
+                        html2plaintext(message.body or ""), EXCERPT_LENGTH, placeholder=" …"
+                    ),
+                    "date_last_message": fields.Datetime.now(),
+                    "message_count": self.message_count + 1,
+                }
+            )
+        return res
 
     @api.model
     def _ar_user_fields(self):
@@ -165,6 +254,7 @@ class ArFollowupConversation(models.Model):
                 }
             )
             still_open.activity_ids.action_feedback(self.env._("Handled"))
+            still_open._ar_notify_inbox_changed()
             for conversation in still_open:
                 conversation.partner_id._ar_log_inbox(
                     self.env._("Conversation marked handled by %s.", self.env.user.name)
@@ -181,33 +271,49 @@ class ArFollowupConversation(models.Model):
         }
 
     def action_reply(self):
-        """Open the composer on the customer's thread: the answer goes out by e-mail
-        on the thread the reply came in on, to whoever wrote the last reply (else the
-        customer's invoicing contacts)."""
+        """Open the answer: it goes out on the channel the customer last used (see
+        ``ar.followup.conversation.reply``) and is recorded as a reminder."""
         self.ensure_one()
-        recipients = self.last_message_id.author_id or self.partner_id._ar_get_email_recipients()
         return {
             "type": "ir.actions.act_window",
-            "res_model": "mail.compose.message",
+            "name": self.env._("Reply to %s", self.partner_id.display_name),
+            "res_model": "ar.followup.conversation.reply",
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
-            "context": {
-                "default_model": "res.partner",
-                "default_res_ids": self.partner_id.ids,
-                "default_composition_mode": "comment",
-                "default_subject": self.last_message_id.subject,
-                "default_parent_id": self.last_message_id.id,
-                "default_partner_ids": recipients.ids,
-            },
+            "context": {"default_conversation_id": self.id},
         }
 
     # -- business methods ----------------------------------------------------------
 
     @api.model
-    def _ar_register_reply(self, partner, company, channel, body, author, message, reminder):
-        """Record a customer's reply: open (or add to) the conversation, read it,
-        notify the owner. Returns the conversation."""
+    def ar_get_waiting_count(self):
+        """The number of conversations waiting for a person in the user's companies: the
+        menu bar's counter. One count, the record rules choosing the companies."""
+        return self.search_count([("state", "=", "open")])
+
+    @api.model
+    def _ar_receive_event(
+        self,
+        partner,
+        company,
+        channel,
+        body,
+        author=None,
+        message=None,
+        reminder=None,
+        read=True,
+    ):
+        """Something a person has to follow came from ``partner`` on ``channel``: open
+        the customer's conversation in ``company`` or add to it, with ``body`` (HTML or
+        text) as its last message, and notify the owner. The hook every channel shares:
+        a customer's reply (``res.partner._ar_receive_reply``), a call's outcome.
+
+        ``message``: the ``mail.message`` on the customer's thread that says it;
+        ``reminder``: the reminder answered; ``read``: whether the reply reader reads
+        ``body`` for suggestions (a customer's own words, not a note of ours).
+        Returns the conversation.
+        """
         partner = partner.commercial_partner_id
         text = html2plaintext(body or "")
         now = fields.Datetime.now()
@@ -243,15 +349,40 @@ class ArFollowupConversation(models.Model):
                     "message_count": 1,
                 }
             )
-        suggestions = read_reply(text, company._ar_today())
-        conversation.suggestion_ids.filtered(lambda s: s.state == "new").write(
-            {"state": "superseded"}
-        )
-        self.env["ar.followup.suggestion"].sudo()._ar_create_from_reading(
-            conversation, suggestions, message
-        )
+            conversation._ar_notify_inbox_changed()
+        if read:
+            suggestions = read_reply(text, company._ar_today())
+            conversation.suggestion_ids.filtered(lambda s: s.state == "new").write(
+                {"state": "superseded"}
+            )
+            self.env["ar.followup.suggestion"].sudo()._ar_create_from_reading(
+                conversation, suggestions, message
+            )
         conversation._ar_notify_owner(author)
         return conversation
+
+    def _ar_notify_inbox_changed(self):
+        """Tell the AR users of these conversations' companies that the number waiting
+        changed: their menu bar counts again (``ar_get_waiting_count``). Users of other
+        companies, and people outside the AR groups, hear nothing."""
+        if not self:
+            return
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("share", "=", False),
+                    ("all_group_ids", "in", self.env.ref("ar_followup.ar_followup_group_user").ids),
+                    ("company_ids", "in", self.company_id.ids),
+                ]
+            )
+        )
+        for user in users:
+            user._bus_send(
+                "ar.followup.conversation/count_changed",
+                {"company_ids": (self.company_id & user.company_ids).ids},
+            )
 
     def _ar_notify_owner(self, author):
         """The owner hears of each new reply as they chose (``res.users.ar_notify_mode``):
@@ -303,7 +434,11 @@ class ArFollowupConversation(models.Model):
         mode = company.ar_reply_hold
         if mode == "off":
             return [("id", "=", False)]
-        domain = [("company_id", "=", company.id), ("state", "=", "open")]
+        domain = [
+            ("company_id", "=", company.id),
+            ("state", "=", "open"),
+            ("partner_id", "!=", False),
+        ]
         if mode == "days":
             since = fields.Datetime.to_datetime(day) - timedelta(days=company.ar_reply_hold_days)
             domain.append(("date_waiting_since", ">=", since))

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.gc import disabling_gc
 
@@ -62,6 +62,14 @@ class ResCompany(CompanyEmailAttachments, models.Model):
         default=3,
         help="With 'at most some days': reminders start again this many days after the reply "
         "even if no one handled it.",
+    )
+    ar_inbox_alias_id = fields.Many2one(
+        "mail.alias",
+        "AR Inbox Alias",
+        copy=False,
+        ondelete="set null",
+        help="E-mails to this address open or add to the sender's conversation in the AR "
+        "inbox, threaded or not; from an unknown address they wait there unmatched.",
     )
     ar_possible_payment_hold = fields.Boolean(
         "Hold on Possible Payments",
@@ -298,6 +306,41 @@ class ResCompany(CompanyEmailAttachments, models.Model):
             "max_days": max_days or 0,
             "open_ended": max_days is None,
         }
+
+    def _ar_set_inbox_alias(self, name):
+        """Give the company the AR inbox alias ``name`` (on its alias domain), rename it,
+        or remove it when ``name`` is empty. Refused with a message when the company
+        has no alias domain or another alias already has the name."""
+        self.ensure_one()
+        alias = self.sudo().ar_inbox_alias_id
+        if not name:
+            self.sudo().ar_inbox_alias_id = False
+            alias.unlink()
+            return
+        if not self.alias_domain_id:
+            raise UserError(
+                self.env._(
+                    "%s has no alias domain: set one in Settings › Emails before the AR "
+                    "inbox alias.",
+                    self.name,
+                )
+            )
+        vals = {"alias_name": name, "alias_domain_id": self.alias_domain_id.id}
+        if alias:
+            alias.write(vals)
+            return
+        self.sudo().ar_inbox_alias_id = (
+            self.env["mail.alias"]
+            .sudo()
+            .create(
+                {
+                    **vals,
+                    "alias_model_id": self.env["ir.model"]._get_id("ar.followup.conversation"),
+                    "alias_defaults": repr({"company_id": self.id}),
+                    "alias_contact": "everyone",
+                }
+            )
+        )
 
     def _ar_tz(self):
         self.ensure_one()

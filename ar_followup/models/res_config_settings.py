@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -7,6 +7,12 @@ class ResConfigSettings(models.TransientModel):
 
     ar_reply_hold = fields.Selection(related="company_id.ar_reply_hold", readonly=False)
     ar_reply_hold_days = fields.Integer(related="company_id.ar_reply_hold_days", readonly=False)
+    ar_inbox_alias_name = fields.Char(
+        "AR Inbox Alias",
+        help="The part before @ of the address customers write to (e.g. ar): each e-mail "
+        "opens or adds to the sender's conversation in the AR inbox.",
+    )
+    ar_inbox_alias_domain = fields.Char(related="company_id.alias_domain_id.name")
     ar_possible_payment_hold = fields.Boolean(
         related="company_id.ar_possible_payment_hold", readonly=False
     )
@@ -48,3 +54,19 @@ class ResConfigSettings(models.TransientModel):
     # channels
     ar_calling_hour_start = fields.Float(related="company_id.ar_calling_hour_start", readonly=False)
     ar_calling_hour_end = fields.Float(related="company_id.ar_calling_hour_end", readonly=False)
+
+    @api.model
+    def get_values(self):
+        res = super().get_values()
+        res["ar_inbox_alias_name"] = self.env.company.sudo().ar_inbox_alias_id.alias_name
+        return res
+
+    def set_values(self):
+        res = super().set_values()
+        for settings in self:
+            company = settings.company_id
+            if (settings.ar_inbox_alias_name or False) != (
+                company.sudo().ar_inbox_alias_id.alias_name or False
+            ):
+                company._ar_set_inbox_alias(settings.ar_inbox_alias_name)
+        return res

@@ -925,12 +925,15 @@ class ResPartner(PartnerMailBatch, PartnerReceivablesPage, PartnerStatement, mod
         res = super()._message_post_after_hook(message, msg_vals)
         is_email = msg_vals.get("message_type", message.message_type) == "email"
         if is_email and (message.parent_id or self.env.context.get("ar_customer_reply")):
+            # sent to a company's AR inbox alias: that company's inbox
+            company = self.env["res.company"].browse(self.env.context.get("ar_inbox_company_id"))
             self._ar_receive_reply(
                 "email",
                 message.body,
                 author=message.author_id,
                 message=message,
                 auto_reply=self.env.context.get("ar_auto_reply"),
+                company=company.exists() or None,
             )
         return res
 
@@ -993,8 +996,8 @@ class ResPartner(PartnerMailBatch, PartnerReceivablesPage, PartnerStatement, mod
             )
         if not company:
             return Conversation
-        return Conversation._ar_register_reply(
-            partner, company, channel, body, author, message, reminder
+        return Conversation._ar_receive_event(
+            partner, company, channel, body, author=author, message=message, reminder=reminder
         )
 
     def _ar_log_inbox(self, text):

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The AR inbox: customers' e-mail replies to reminders, through the mail gateway."""
 
+import json
 from datetime import date, timedelta
 
 from odoo import Command
@@ -208,6 +209,120 @@ class TestInbox(ArFollowupCommon):
                 .encode(),
             )
 
+    # -- routing by the AR inbox alias and the catchall ----------------------------------
+
+    def set_alias(self):
+        """The company's alias domain and, through the settings, its AR inbox alias "ar"."""
+        domain = self.env["mail.alias.domain"].create({"name": "supplier.example.in"})
+        self.company.alias_domain_id = domain
+        self.env["res.config.settings"].create({"ar_inbox_alias_name": "ar"}).execute()
+        self.assertEqual(self.company.ar_inbox_alias_id.alias_full_name, "ar@supplier.example.in")
+        return domain
+
+    def process(self, sender, to, text, msg_id, in_reply_to=None):
+        """A raw RFC 822 e-mail through the mail gateway on the reply day."""
+        raw = (
+            "From: %(sender)s\r\n"
+            "To: %(to)s\r\n"
+            "Subject: Outstanding\r\n"
+            "Message-Id: <%(msg_id)s@mail.example.in>\r\n"
+            "%(thread)s"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "\r\n"
+            "%(text)s\r\n"
+        ) % {
+            "sender": sender,
+            "to": to,
+            "msg_id": msg_id,
+            "thread": "In-Reply-To: %s\r\n" % in_reply_to if in_reply_to else "",
+            "text": text,
+        }
+        with self.frozen(REPLY_DAY):
+            self.env["mail.thread"].message_process(False, raw.encode())
+        self.env.invalidate_all()
+
+    def test_alias_from_a_known_address_reaches_the_customer(self):
+        self.set_alias()
+        # never reminded, writing a new e-mail to the AR address
+        self.process(
+            "Coastal Agro <%s>" % self.customer_b.email,
+            "ar@supplier.example.in",
+            "Please send the statement of account.",
+            "alias-1",
+        )
+        conversation = self.env["ar.followup.conversation"].search(
+            [("partner_id", "=", self.customer_b.id)]
+        )
+        self.assertEqual(
+            (conversation.company_id, conversation.channel, conversation.state),
+            (self.company, "email", "open"),
+        )
+        self.assertEqual(conversation.suggestion_ids.mapped("document"), ["statement"])
+        self.assertEqual(conversation.last_message_id.res_id, self.customer_b.id)
+        self.assertIn(
+            "Please send the statement of account.",
+            self.chatter(self.customer_b)[0],
+        )
+        # a second e-mail adds to the same conversation
+        self.process(
+            self.customer_b.email, "ar@supplier.example.in", "Any update on this?", "alias-2"
+        )
+        self.assertEqual(conversation.message_count, 2)
+
+    def test_alias_from_an_unknown_address_waits_unmatched(self):
+        self.set_alias()
+        self.process(
+            "Ravi Kumar <ravi@newbuyer.example>",
+            "ar@supplier.example.in",
+            "We paid invoice 4471 last week, please confirm.",
+            "alias-4",
+        )
+        Conversation = self.env["ar.followup.conversation"].with_user(self.ar_user)
+        [unmatched] = Conversation.search([("partner_id", "=", False)])
+        self.assertEqual(
+            (unmatched.email_from, unmatched.state, unmatched.channel, unmatched.company_id),
+            ('"Ravi Kumar" <ravi@newbuyer.example>', "open", "email", self.company),
+        )
+        self.assertIn("We paid invoice 4471", unmatched.last_excerpt)
+        self.assertEqual(unmatched.display_name, '"Ravi Kumar" <ravi@newbuyer.example>')
+        self.assertIn("We paid invoice 4471", self.chatter(unmatched)[0])
+        self.assertEqual(Conversation.ar_get_waiting_count(), 1)
+        # it holds nobody until a person names the customer
+        self.assertFalse(self.customer._ar_get_suspensions(REPLY_DAY)[self.customer.id]["partner"])
+        unmatched.partner_id = self.customer
+        self.assertTrue(self.customer._ar_get_suspensions(REPLY_DAY)[self.customer.id]["partner"])
+        with self.assertRaises(AccessError):
+            unmatched.partner_id = self.customer_b
+
+    def test_alias_in_reply_to_and_catchall_from_a_reminded_customer(self):
+        _invoice, reminder = self.send_reminder()
+        domain = self.set_alias()
+        # an answer to the reminder sent to the AR address still answers the reminder
+        self.process(
+            self.customer.email,
+            "ar@supplier.example.in",
+            "Which invoice is this regarding?",
+            "alias-3",
+            in_reply_to=reminder.mail_message_id.message_id,
+        )
+        self.assertEqual(reminder.state, "replied")
+        conversation = self.conversations()
+        self.assertEqual(conversation.reminder_id, reminder)
+        self.assertEqual(conversation.last_message_id.parent_id, reminder.mail_message_id)
+        # written straight to the catchall: the customer's thread, not a bounce
+        self.process(
+            self.customer.email, domain.catchall_email, "Kindly share the ledger.", "catch-1"
+        )
+        self.assertIn("Kindly share the ledger.", self.chatter(self.customer)[0])
+        self.assertEqual(conversation.message_count, 2)
+        # an unknown sender writing to the catchall is bounced, as Odoo does
+        Mail = self.env["mail.mail"].sudo()
+        self.process("ravi@newbuyer.example", domain.catchall_email, "Hello", "catch-2")
+        self.assertEqual(Mail.search_count([("email_to", "ilike", "newbuyer")]), 1)
+        self.assertFalse(
+            self.env["ar.followup.conversation"].search([("email_from", "ilike", "newbuyer")])
+        )
+
     def test_second_reply_adds_to_the_open_conversation(self):
         _invoice, reminder = self.send_reminder()
         self.receive(reminder, "Which invoice is this regarding?")
@@ -348,25 +463,101 @@ class TestInbox(ArFollowupCommon):
         conversation.with_user(self.ar_user).action_mark_handled()
         self.assertFalse(conversation.activity_ids)
 
+    def answer(self, conversation, body, user=None, **vals):
+        """The inbox's *Reply* as ``user`` (the clerk): the wizard, then *Send*; returns
+        the reminder recording the answer."""
+        action = conversation.with_user(user or self.ar_user).action_reply()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(user or self.ar_user)
+            .with_context(**action["context"])
+            .create({"body": body, **vals})
+        )
+        with self.frozen(REPLY_DAY):
+            wizard.action_send()
+        self.env.invalidate_all()
+        return conversation.answer_ids[:1]
+
     def test_reply_from_the_inbox_in_the_same_thread(self):
         _invoice, reminder = self.send_reminder()
         self.receive(reminder, "Which invoice is this regarding?")
         conversation = self.conversations(self.ar_user)
-        action = conversation.action_reply()
-        composer = (
-            self.env["mail.compose.message"]
-            .with_user(self.ar_user)
-            .with_context(**action["context"])
-            .create({"body": "It is the invoice attached to our reminder."})
+        answer = self.answer(conversation, "It is the invoice attached to our reminder.")
+        message = self.customer.message_ids[0]
+        self.assertIn("It is the invoice attached", message.body)
+        self.assertEqual(message.parent_id, conversation.last_message_id)
+        self.assertEqual(message.author_id, self.ar_user.partner_id)
+        self.assertIn(self.customer, message.notified_partner_ids)
+        self.assertEqual(message.subject, "Re: %s" % reminder.subject)
+        # recorded as a reminder: the audit trail and the metrics count it
+        self.assertEqual(
+            (answer.channel, answer.state, answer.manual, answer.amount_residual),
+            ("email", "sent", True, 0.0),
         )
-        composer._action_send_mail()
-        answer = self.customer.message_ids[0]
-        self.assertIn("It is the invoice attached", answer.body)
-        self.assertEqual(answer.parent_id, conversation.last_message_id)
-        self.assertEqual(answer.author_id, self.ar_user.partner_id)
-        self.assertIn(self.customer, answer.notified_partner_ids)
+        self.assertFalse(answer.step_id or answer.line_ids)
+        self.assertEqual((answer.mail_message_id, answer.edited_by_id), (message, self.ar_user))
+        self.assertEqual(answer.recipient, self.customer.email)
+        # a second answer is a reminder of its own
+        second = self.answer(conversation, "And the statement is on its way.")
+        self.assertEqual(len(conversation.answer_ids), 2)
+        self.assertNotEqual(second, answer)
         conversation.action_mark_handled()
         self.assertEqual(conversation.handled_by_id, self.ar_user)
+
+    def test_answer_needs_a_channel_that_can_answer(self):
+        # a reply of the customer by e-mail, as the mail gateway hands it over
+        self.customer._ar_receive_reply("email", "Which invoice?", company=self.company)
+        conversation = self.conversations(self.ar_user)
+        Wizard = self.env["ar.followup.conversation.reply"].with_user(self.ar_user)
+        wizard = Wizard.create({"conversation_id": conversation.id, "body": "  "})
+        self.assertEqual((wizard.channel, wizard.problem), ("email", False))
+        with self.assertRaisesRegex(UserError, "Write the answer first"):
+            wizard.action_send()
+        self.env["ar.followup.channel"].search(
+            [("company_id", "=", self.company.id), ("code", "=", "email")]
+        ).state = "disabled"
+        wizard.body = "It is INV/2026/00001."
+        wizard.invalidate_recordset(["problem"])
+        self.assertIn("disabled in", wizard.problem)
+        with self.assertRaisesRegex(UserError, "disabled in"):
+            wizard.action_send()
+        self.assertFalse(conversation.answer_ids)
+
+    # -- the counter in the menu bar -------------------------------------------------
+
+    def inbox_notices(self):
+        """``{partner id}`` the bus told that the inbox changed, since the last call."""
+        self.env.cr.precommit.run()
+        notices = (
+            self.env["bus.bus"]
+            .sudo()
+            .search([("message", "like", "ar.followup.conversation/count_changed")])
+        )
+        partners = {json.loads(notice.channel)[2] for notice in notices}
+        notices.unlink()
+        return partners
+
+    def test_counter_counts_and_tells_the_right_users(self):
+        accountant = new_test_user(
+            self.env, login="sales_only", name="Sales Only", groups="base.group_user"
+        )
+        Conversation = self.env["ar.followup.conversation"].with_user(self.ar_user)
+        self.assertEqual(Conversation.ar_get_waiting_count(), 0)
+        self.inbox_notices()
+        # replies as every channel hands them over (see res.partner._ar_receive_reply)
+        self.customer._ar_receive_reply("email", "Which invoice?", company=self.company)
+        self.assertEqual(Conversation.ar_get_waiting_count(), 1)
+        told = self.inbox_notices()
+        self.assertIn(self.ar_user.partner_id.id, told)
+        self.assertIn(self.clerk_2.partner_id.id, told)
+        self.assertNotIn(accountant.partner_id.id, told)
+        # a second reply adds to the same conversation: the count stays, nobody is told
+        self.customer._ar_receive_reply("email", "Any update?", company=self.company)
+        self.assertEqual(Conversation.ar_get_waiting_count(), 1)
+        self.assertFalse(self.inbox_notices())
+        self.conversations(self.clerk_2).action_mark_handled()
+        self.assertEqual(Conversation.ar_get_waiting_count(), 0)
+        self.assertIn(self.ar_user.partner_id.id, self.inbox_notices())
 
     # -- people and companies ------------------------------------------------------------
 
@@ -394,9 +585,12 @@ class TestInbox(ArFollowupCommon):
     def test_company_isolation(self):
         other, clerk_b = self._ar_other_company_clerk()
         _invoice, reminder = self.send_reminder()
+        self.inbox_notices()
         self.receive(reminder, "We will pay on Friday.")
         self.assertEqual(len(self.conversations(self.ar_user)), 1)
         Conversation = self.env["ar.followup.conversation"].with_user(clerk_b)
         self.assertFalse(Conversation.search([]))
+        self.assertEqual(Conversation.ar_get_waiting_count(), 0)
+        self.assertNotIn(clerk_b.partner_id.id, self.inbox_notices())
         self.assertFalse(self.env["ar.followup.suggestion"].with_user(clerk_b).search([]))
         self.assertEqual(other.ar_reply_hold, "handled")

@@ -58,6 +58,32 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
 
     # -- the SMS channel -------------------------------------------------------
 
+    def test_inbox_answers_by_sms_when_the_customer_wrote_by_sms(self):
+        # an SMS provider's inbound message enters as every channel's reply does
+        conversation = self.customer._ar_receive_reply(
+            "sms", "Call me after 4 pm please", company=self.company
+        )
+        Reply = self.env["ar.followup.conversation.reply"].with_user(self.ar_user)
+        wizard = Reply.create({"conversation_id": conversation.id, "body": "Calling you at 4 pm."})
+        self.assertEqual((wizard.channel, wizard.problem), ("sms", False))
+        wizard.action_send()
+        [message] = self.twilio.messages
+        self.assertEqual((message["to"], message["body"]), (NUMBER, "Calling you at 4 pm."))
+        answer = conversation.answer_ids
+        self.assertEqual(
+            (answer.channel, answer.state, answer.manual, answer.recipient),
+            ("sms", "sent", True, NUMBER),
+        )
+        sms = self.env["sms.sms"].sudo().search([("uuid", "=", answer.provider_message_id)])
+        self.assertEqual(sms.number, NUMBER)
+        self.assertEqual(answer.mail_message_id.author_id, self.ar_user.partner_id)
+        # without the company's DLT registration an Indian company cannot answer by SMS
+        self.company.ar_sms_dlt_header = False
+        self.assertIn(
+            "DLT registration incomplete",
+            Reply.create({"conversation_id": conversation.id, "body": "Again"}).problem,
+        )
+
     def test_sms_sent_to_e164_number(self):
         """A national number is read in the customer's country and sent in E.164; the SMS is
         on the customer's chatter and its uuid is the reminder's reference."""

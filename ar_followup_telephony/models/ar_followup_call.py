@@ -21,6 +21,9 @@ OPEN_STATES = ("todo", "callback")
 NEXT_CALL_PAGE = 20
 #: outcomes after which the customer is not called again for this task
 CLOSING_OUTCOMES = ("promise", "dispute", "paid", "wrong_number", "refused")
+#: outcomes a person has to follow up (confirm, call back, find the right contact, chase
+#: the remittance advice): they open or update the customer's conversation in the AR inbox
+INBOX_OUTCOMES = ("promise", "dispute", "paid", "callback", "refused", "wrong_number")
 #: what a collector records after a call
 OUTCOMES = [
     ("promise", "Promise to pay"),
@@ -772,13 +775,17 @@ class ArFollowupCall(models.Model):
         return Markup("<ul class='list-unstyled'>%s</ul>") % rows
 
     def _ar_log(self, body):
-        """A note on the customer's thread: the audit trail of calls."""
+        """A note on the customer's thread: the audit trail of calls. Returns it."""
         self.ensure_one()
-        self.partner_id.sudo().with_context(mail_post_autofollow=False).message_post(
-            body=body,
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
-            author_id=self.env.user.partner_id.id,
+        return (
+            self.partner_id.sudo()
+            .with_context(mail_post_autofollow=False)
+            .message_post(
+                body=body,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+                author_id=self.env.user.partner_id.id,
+            )
         )
 
     def _ar_report_outcome(self, outcome, reason=None):

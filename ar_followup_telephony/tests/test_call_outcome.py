@@ -146,3 +146,62 @@ class TestCallOutcome(ArCallCommon):
             "Ask Bharat Steel Traders for the remittance advice",
             self.customer.activity_ids.mapped("summary"),
         )
+
+    def inbox(self):
+        return self.env["ar.followup.conversation"].search(
+            [("partner_id", "=", self.customer.id), ("state", "=", "open")]
+        )
+
+    def test_outcomes_that_need_a_person_feed_the_inbox(self):
+        self.customer.ar_owner_id = self.collector_b
+        self.record(self.call, "no_answer")
+        self.record(self.call, "voicemail")
+        self.assertFalse(self.inbox(), "nothing to follow up yet")
+        self.record(
+            self.call,
+            "callback",
+            callback_at=datetime(2026, 6, 16, 5, 0),
+            note="Accounts head back tomorrow, call at 10:30",
+        )
+        conversation = self.inbox()
+        self.assertEqual(
+            (conversation.channel, conversation.user_id, conversation.message_count),
+            ("call", self.collector_b, 1),
+        )
+        self.assertIn("Call by AR Clerk: Call back.", conversation.last_excerpt)
+        self.assertIn("call at 10:30", conversation.last_excerpt)
+        self.assertEqual(
+            (conversation.last_message_id.model, conversation.last_message_id.res_id),
+            ("res.partner", self.customer.id),
+        )
+        # the collector's note is not read as the customer's words
+        self.assertFalse(conversation.suggestion_ids)
+        self.assertTrue(conversation.activity_ids.filtered(lambda a: a.user_id == self.collector_b))
+        # the waiting customer is held, as after a reply
+        self.assertIn(
+            "AR inbox",
+            self.customer._ar_get_suspensions(self.company._ar_today())[self.customer.id][
+                "partner"
+            ],
+        )
+        # a later outcome updates the same conversation
+        self.record(self.call, "wrong_number", note="Number belongs to a courier")
+        self.assertEqual(self.inbox(), conversation)
+        self.assertEqual(conversation.message_count, 2)
+        self.assertIn("Wrong number", conversation.last_excerpt)
+        # nobody can be answered by a phone call from the inbox: e-mail is offered
+        wizard = (
+            self.env["ar.followup.conversation.reply"]
+            .with_user(self.ar_user)
+            .create({"conversation_id": conversation.id, "body": "Please share a number."})
+        )
+        self.assertEqual(wizard.channel, "call")
+        self.assertIn("answer by e-mail", wizard.problem)
+        with self.assertRaisesRegex(UserError, "answer by e-mail"):
+            wizard.action_send()
+        wizard.action_use_email()
+        self.assertFalse(wizard.problem)
+        wizard.action_send()
+        answer = conversation.answer_ids
+        self.assertEqual((answer.channel, answer.state), ("email", "sent"))
+        self.assertEqual(answer.mail_message_id.partner_ids, self.customer)

@@ -9,7 +9,7 @@ from odoo.tools import format_amount, format_date, format_datetime
 
 from odoo.addons.ar_followup.tools import cadence
 
-from ..models.ar_followup_call import OPEN_STATES, OUTCOMES
+from ..models.ar_followup_call import INBOX_OUTCOMES, OPEN_STATES, OUTCOMES
 
 
 class ArFollowupCallOutcome(models.TransientModel):
@@ -20,7 +20,9 @@ class ArFollowupCallOutcome(models.TransientModel):
     close the task; a callback brings it back at the time asked; no answer and
     voicemail bring it back after the company's wait, within calling hours.
     Every outcome is a note on the customer's thread and is reported to the
-    reminders that queued the call.
+    reminders that queued the call; one a person has to follow up
+    (:data:`~..models.ar_followup_call.INBOX_OUTCOMES`) opens or updates the
+    customer's conversation in the AR inbox, the note as its last message.
     """
 
     _name = "ar.followup.call.outcome"
@@ -82,8 +84,19 @@ class ArFollowupCallOutcome(models.TransientModel):
         )
         if self.note:
             body += Markup("<p>%s</p>") % self.note
-        call._ar_log(body)
+        message = call._ar_log(body)
         call._ar_report_outcome(self.outcome, reason=self.note or label)
+        if self.outcome in INBOX_OUTCOMES:
+            # the collector's words, not the customer's: nothing for the reply reader
+            self.env["ar.followup.conversation"]._ar_receive_event(
+                call.partner_id,
+                call.company_id,
+                "call",
+                body,
+                author=self.env.user.partner_id,
+                message=message,
+                read=False,
+            )
         return {"type": "ir.actions.act_window_close"}
 
     def _ar_apply(self, call, now):

@@ -5,6 +5,8 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -18,6 +20,7 @@ from odoo.addons.ar_followup.tools import cadence, phone
 
 from ..exceptions import WhatsAppTemplateError, WhatsAppTokenError
 from ..tools import graph_api
+from ..wizards.ar_followup_whatsapp_message_reply import SERVICE_WINDOW
 
 _logger = logging.getLogger(__name__)
 
@@ -331,6 +334,65 @@ class ArFollowupReminder(models.Model):
                 str(exc)
             )
         return super()._ar_handle_send_error(exc, now)
+
+    # -- answers from the AR inbox -------------------------------------------------------
+
+    @api.model
+    def _ar_whatsapp_last_received(self, conversation):
+        """The customer's latest WhatsApp message to the conversation's company."""
+        return (
+            self.env["ar.followup.whatsapp.message"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", conversation.company_id.id),
+                    ("partner_id", "child_of", conversation.partner_id.id),
+                    ("number", "!=", False),
+                ],
+                order="date desc, id desc",
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _ar_whatsapp_reply_problem(self, conversation):
+        """Meta allows free text only within :data:`SERVICE_WINDOW` of the customer's last
+        message; after that only an approved template, which is what reminders are."""
+        last = self._ar_whatsapp_last_received(conversation)
+        if not last or last.date + SERVICE_WINDOW < fields.Datetime.now():
+            return self.env._(
+                "More than 24 hours have passed since the customer's last WhatsApp message: "
+                "Meta only allows an approved template now. Answer by e-mail instead."
+            )
+        return None
+
+    def _ar_whatsapp_send_reply(self):
+        """An answer from the AR inbox: this reminder's text as free text to the number the
+        customer last wrote from; returns Meta's message id (the simulator's in test
+        mode). Noted on the customer's thread by the user who answered."""
+        self.ensure_one()
+        last = self._ar_whatsapp_last_received(self.conversation_id)
+        account = self.env["ar.followup.channel"]._ar_whatsapp_account(self.company_id)
+        if account.state == "enabled":
+            api = account._ar_whatsapp_api()
+            try:
+                wamid = api.send_text(account.wa_phone_number_id, last.number, self.text)
+            except graph_api.GraphError as error:
+                raise UserError(account._ar_whatsapp_error_text(error)) from None
+            finally:
+                api.close()
+        else:
+            _logger.info("WhatsApp test mode: answer to %s simulated", phone.mask(last.number))
+            wamid = "wamid.TEST.%s" % uuid.uuid4().hex
+        message = self.partner_id.with_context(mail_post_autofollow=False).message_post(
+            body=Markup("<p>%s</p><p>%s</p>")
+            % (self.env._("WhatsApp to %s:", phone.mask(last.number)), self.text),
+            author_id=self.env.user.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        self.write({"recipient": last.number, "mail_message_id": message.id})
+        return wamid
 
     # -- test mode -----------------------------------------------------------------------
 

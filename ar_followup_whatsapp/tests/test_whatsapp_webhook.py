@@ -282,6 +282,49 @@ class TestWhatsAppWebhook(WhatsAppCommon):
                 wizard.action_send()
         self.assertEqual(len(self.graph.messages), 2)
 
+    def test_inbox_answers_on_whatsapp_within_24_hours(self):
+        """The inbox's answer to a WhatsApp reply goes by WhatsApp, recorded as a reminder;
+        after Meta's window the answer says why not and offers e-mail."""
+        reminder = self.sent()
+        self.post_webhook(
+            fake_graph.message_event(
+                "wamid.IN10",
+                DIGITS,
+                self.now(),
+                {"type": "text", "text": {"body": "Which invoice is this?"}},
+                context_id=reminder.provider_message_id,
+            )
+        )
+        conversation = self.env["ar.followup.conversation"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        Reply = self.env["ar.followup.conversation.reply"].with_user(self.ar_user)
+        wizard = Reply.create({"conversation_id": conversation.id, "body": "INV/2026/00001"})
+        self.assertEqual((wizard.channel, wizard.problem), ("whatsapp", False))
+        wizard.action_send()
+        text = self.graph.messages[-1]
+        self.assertEqual(
+            (text["type"], text["to"], text["text"]["body"]), ("text", DIGITS, "INV/2026/00001")
+        )
+        answer = conversation.answer_ids
+        self.assertEqual(
+            (answer.channel, answer.state, answer.manual, answer.provider_message_id),
+            ("whatsapp", "sent", True, text["id"]),
+        )
+        self.assertEqual((answer.recipient, answer.text), ("+" + DIGITS, "INV/2026/00001"))
+        self.assertIn("INV/2026/00001", self.chatter(self.customer)[0])
+        # Meta's receipt of the answer reaches its reminder
+        self.post_webhook(fake_graph.status_event(text["id"], "delivered", self.now(), DIGITS))
+        self.assertEqual(answer.state, "delivered")
+        with self.frozen(self.days_before(-2)):
+            late = Reply.create({"conversation_id": conversation.id, "body": "Any news?"})
+            self.assertIn("More than 24 hours", late.problem)
+            with self.assertRaisesRegex(UserError, "More than 24 hours"):
+                late.action_send()
+            late.action_use_email()
+            self.assertEqual((late.channel, late.problem), ("email", False))
+        self.assertEqual(len(self.graph.messages), 2)
+
     def test_unmatched_media_follows_the_message_to_the_customer(self):
         self.graph.media["77"] = ("application/pdf", b"%PDF-1.4 remittance")
         self.post_webhook(

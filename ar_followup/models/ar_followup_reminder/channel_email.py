@@ -150,6 +150,36 @@ class ReminderEmail:
         self.write(self._ar_email_sent_values(message, post))
         return message.message_id
 
+    def _ar_email_send_reply(self):
+        """An answer from the AR inbox: posted on the customer's thread in answer to the
+        customer's last message (same e-mail thread), e-mailed to whoever wrote it,
+        else to the invoicing contacts; left to the outgoing mail queue. Returns its
+        Message-Id."""
+        self.ensure_one()
+        partner = self.partner_id
+        last = self.conversation_id.last_message_id
+        writer = last.author_id
+        # a note of ours (a call's outcome) is not an address to answer
+        if not writer or writer.sudo().user_ids.filtered(lambda u: not u.share):
+            writer = self._ar_get_email_recipients(partner)[partner.id]
+        if not writer or not writer.filtered("email"):
+            raise UserError(
+                self.env._("%s has no e-mail address to send to.", partner.display_name)
+            )
+        message = partner.with_context(mail_post_autofollow=False).message_post(
+            body=Markup(self.body or ""),
+            subject=self.subject,
+            parent_id=last.id or False,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=writer.ids,
+            author_id=self.env.user.partner_id.id,
+            force_send=False,
+            notify_skip_followers=True,
+        )
+        self.write({"mail_message_id": message.id, "recipient": ", ".join(writer.mapped("email"))})
+        return message.message_id
+
     def _ar_get_email_post(self, content):
         """The arguments of ``message_post`` that send this reminder's ``content``
         (``{"subject", "body"}``) by e-mail. Raises when the customer has no address."""

@@ -77,18 +77,48 @@ class ReminderSms:
         dlt_problem = self._ar_sms_dlt_problem(template, company)
         if dlt_problem:
             raise UserError(dlt_problem)
+        owner = partner._ar_get_owner()
+        return self._ar_sms_post_and_send(
+            self._ar_get_content()["body"] or "", owner.partner_id or company.partner_id
+        )
+
+    @api.model
+    def _ar_sms_reply_problem(self, conversation):
+        """An answer by SMS needs the company's DLT entity and sender header in India, as
+        every SMS there does; the text itself is the user's, so the operator delivers
+        it only when it matches a content template the company registered on DLT."""
+        company = conversation.company_id
+        if company.country_id.code == "IN" and not (
+            company.ar_sms_dlt_entity_id and company.ar_sms_dlt_header
+        ):
+            return self.env._(
+                "%s cannot send SMS: DLT registration incomplete (entity ID, sender header).",
+                company.name,
+            )
+        return None
+
+    def _ar_sms_send_reply(self):
+        """An answer from the AR inbox: this reminder's text by SMS, from the user who
+        wrote it; returns the SMS uuid."""
+        self.ensure_one()
+        return self._ar_sms_post_and_send(self.text or "", self.env.user.partner_id)
+
+    def _ar_sms_post_and_send(self, body, author):
+        """Post ``body`` by SMS on the customer's chatter (by ``author``), to the number
+        the channel chooses, and send it now; returns its uuid."""
+        self.ensure_one()
+        company = self.company_id
+        partner = self.partner_id.with_company(company)
         problem, number, text = self._ar_get_sms_numbers(partner)[partner.id]
         if problem:
             raise UserError(text or self.env._("The customer cannot be reached by SMS."))
-        body = self._ar_get_content()["body"] or ""
-        owner = partner._ar_get_owner()
         message = partner.with_context(mail_post_autofollow=False)._message_sms(
             body,
             # to the number checked above; followers are not notified
             partner_ids=[],
             sms_numbers=[number],
             put_in_queue=True,  # sent below, with an API that reports each outcome
-            author_id=(owner.partner_id or company.partner_id).id,
+            author_id=author.id,
             notify_skip_followers=True,
         )
         sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)], limit=1)

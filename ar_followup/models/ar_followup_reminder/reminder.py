@@ -10,6 +10,7 @@ from .channel_email import ReminderEmail
 from .channel_sms import ReminderSms
 from .channels import ReminderChannels
 from .dispatch import ReminderDispatch
+from .inbox_reply import ReminderInboxReply
 from .manual import ReminderManual
 from .outcome import ReminderOutcome
 from .payment_followup import ReminderPaymentFollowup
@@ -31,6 +32,7 @@ class ArFollowupReminder(
     ReminderSendRetry,
     ReminderApproval,
     ReminderManual,
+    ReminderInboxReply,
     ReminderPaymentFollowup,
     ReminderTracking,
     ReminderEmail,
@@ -63,6 +65,7 @@ class ArFollowupReminder(
     ``send_retry.py``       retries on the same channel and channel fallback
     ``approval.py``         the approval queue and edited texts
     ``manual.py``           "Send reminder now"
+    ``inbox_reply.py``      answers from the AR inbox, on the customer's channel
     ``payment_followup.py`` reminders after a failed online payment
     ``tracking.py``         tracked links, clicks and views
     ``phone_numbers.py``    the number a phone channel reaches a customer at
@@ -118,6 +121,14 @@ class ArFollowupReminder(
         help="Manual reminders: the request's key on the clock shifted by half a minute. "
         "With the cycle key (the request's minute), two requests for the same invoices "
         "less than 30 seconds apart are one reminder, whichever side of a minute they fall.",
+    )
+    conversation_id = fields.Many2one(
+        "ar.followup.conversation",
+        "Answer in Conversation",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="An AR user's answer from the AR inbox, to this conversation of the customer.",
     )
     transaction_id = fields.Many2one(
         "payment.transaction",
