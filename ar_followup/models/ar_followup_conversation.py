@@ -42,7 +42,7 @@ class ArFollowupConversation(models.Model):
         "customer, then the conversation is theirs.",
     )
     email_from = fields.Char(
-        "From", readonly=True, help="The address an e-mail to the AR inbox alias came from."
+        "Sender", readonly=True, help="The address an e-mail to the AR inbox alias came from."
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     user_id = fields.Many2one(
