@@ -46,6 +46,7 @@
         "views/res_config_settings_views.xml",
         "views/ar_followup_template_views.xml",
         "views/ar_followup_portal_templates.xml",
+        "views/ar_followup_public_link_templates.xml",
         "views/ar_followup_menus.xml",
         "report/ar_followup_statement_report.xml",
     ],

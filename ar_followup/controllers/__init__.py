@@ -4,3 +4,4 @@ from . import portal
 from . import tracking
 from . import sms_status
 from . import receivables_payment
+from . import unsubscribe

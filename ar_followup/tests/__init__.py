@@ -32,3 +32,4 @@ from . import test_receivables_tour
 from . import test_possible_payment
 from . import test_owner_notification
 from . import test_audit_trail
+from . import test_consent

@@ -35,7 +35,7 @@ class ResPartner(models.Model):
         """The customer asked for no more WhatsApp reminders (``source``): recorded with
         the date, and said on its chatter."""
         for partner in self.commercial_partner_id.filtered(lambda p: not p.ar_no_whatsapp):
-            partner.write(
+            partner.with_context(ar_consent_source="whatsapp").write(
                 {
                     "ar_no_whatsapp": True,
                     "ar_no_whatsapp_date": fields.Datetime.now(),
