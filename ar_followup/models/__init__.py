@@ -35,6 +35,7 @@ from . import res_users
 from . import mail_thread
 from . import ar_followup_portal_token
 from . import ar_followup_consent
+from . import ar_followup_link_rate
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report
