@@ -17,11 +17,18 @@ from ..tools.tone import (
 )
 from .ar_followup_reminder.states import SENT_STATES
 from .res_partner_mail_batch import PartnerMailBatch
+from .res_partner_personal_data import PartnerPersonalData
 from .res_partner_receivables_page import PartnerReceivablesPage
 from .res_partner_statement import PartnerStatement
 
 
-class ResPartner(PartnerMailBatch, PartnerReceivablesPage, PartnerStatement, models.Model):
+class ResPartner(
+    PartnerMailBatch,
+    PartnerReceivablesPage,
+    PartnerStatement,
+    PartnerPersonalData,
+    models.Model,
+):
     _name = "res.partner"
     _inherit = ["res.partner", "ar.followup.suspension.mixin"]
 

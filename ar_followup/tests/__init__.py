@@ -31,5 +31,6 @@ from . import test_receivables_page
 from . import test_receivables_tour
 from . import test_possible_payment
 from . import test_owner_notification
-from . import test_audit_trail
 from . import test_consent
+from . import test_audit_trail
+from . import test_personal_data

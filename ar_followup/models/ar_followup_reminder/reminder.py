@@ -16,6 +16,7 @@ from .payment_followup import ReminderPaymentFollowup
 from .phone_numbers import ReminderPhoneNumbers
 from .planning import ReminderPlanning
 from .rendering import ReminderRendering
+from .retention import ReminderRetention
 from .send_retry import ReminderSendRetry
 from .states import REASONS, STATES
 from .tracking import ReminderTracking
@@ -35,6 +36,7 @@ class ArFollowupReminder(
     ReminderEmail,
     ReminderSms,
     ReminderPhoneNumbers,
+    ReminderRetention,
     models.Model,
 ):
     """A payment reminder: the dispatch queue and the audit trail in one record.
@@ -66,6 +68,7 @@ class ArFollowupReminder(
     ``phone_numbers.py``    the number a phone channel reaches a customer at
     ``channel_email.py``    the e-mail channel
     ``channel_sms.py``      the SMS channel
+    ``retention.py``        what is erased of sent reminders, and when
     ======================  ===============================================
 
     **Exactly once.** A reminder is identified by (company, customer, step,
