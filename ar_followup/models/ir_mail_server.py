@@ -26,8 +26,8 @@ LIST_HEADERS_POLICY = _ListHeadersPolicy(linesep=email.policy.SMTP.linesep)
 class IrMailServer(models.Model):
     _inherit = "ir.mail_server"
 
-    def _build_email__(self, *args, **kwargs):  # noqa: PLW3201 - Odoo's name
+    def _build_email__(self, *args, **kwargs):
         message = super()._build_email__(*args, **kwargs)
-        if any(name.lower() in LIST_HEADERS for name in message.keys()):
+        if any(name.lower() in LIST_HEADERS for name in message):
             message.policy = LIST_HEADERS_POLICY
         return message

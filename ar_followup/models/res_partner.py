@@ -558,7 +558,9 @@ class ResPartner(
     @api.model_create_multi
     def create(self, vals_list):
         partners = super().create(vals_list)
-        if not any(key.startswith("ar_no_") and value for v in vals_list for key, value in v.items()):
+        if not any(
+            key.startswith("ar_no_") and value for v in vals_list for key, value in v.items()
+        ):
             return partners
         for channel, flag in self._ar_consent_flags().items():
             opted_out = partners.filtered(flag)
