@@ -5,3 +5,4 @@ from . import tracking
 from . import sms_status
 from . import receivables_payment
 from . import portal_contact_update
+from . import unsubscribe

@@ -3,6 +3,7 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
+from ..models.ar_followup_link_rate import STATEMENT_RATE_LIMIT
 from .public_links import plausible, signed
 
 
@@ -17,7 +18,8 @@ class ArFollowupStatementController(http.Controller):
         """The statement of account PDF a reminder links to, for whoever holds the link.
 
         Today's PDF (the company's today), the one the day's reminders carry:
-        printed on the first request of the day when no reminder printed it.
+        printed on the first request of the day when no reminder printed it. A link
+        serves at most ``STATEMENT_RATE_LIMIT`` PDFs an hour (429 beyond).
         """
         if not plausible(company_id, partner_id):
             raise request.not_found()
@@ -31,6 +33,16 @@ class ArFollowupStatementController(http.Controller):
             or not signed(partner._ar_statement_token(company), token)
         ):
             raise request.not_found()
+        if not env["ar.followup.link.rate"]._ar_take(
+            "statement", company, partner, STATEMENT_RATE_LIMIT
+        ):
+            # printing is costly: a link replayed far more than a person would is refused
+            return request.render(
+                "ar_followup.public_link_rate_limited",
+                {},
+                status=429,
+                headers=[("Retry-After", "3600")],
+            )
         errors = {}
         attachment = partner._ar_get_statement_pdfs(company, errors=errors).get(partner.id)
         if not attachment:

@@ -23,6 +23,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import mail_mail
+from . import ir_mail_server
 from . import mail_notification
 from . import sms_tracker
 from . import ar_followup_template
@@ -35,6 +36,8 @@ from . import ar_followup_notification_event
 from . import res_users
 from . import mail_thread
 from . import ar_followup_portal_token
+from . import ar_followup_consent
+from . import ar_followup_link_rate
 
 # database views over the columns above: created last
 from . import ar_followup_ageing_report

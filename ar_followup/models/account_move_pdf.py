@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from ..tools import pdf_batch
+from ..tools import masking, pdf_batch
 from .ir_actions_report import ONE_RUN
 
 _logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class AccountMovePdf:
 
             failed.update(pdf_batch.print_in_chunks(ids, chunk_size, print_chunk))
         for move_id, exc in failed.items():
-            _logger.warning("AR: no PDF for invoice %s: %s", move_id, exc)
+            _logger.warning("AR: no PDF for invoice %s: %s", move_id, masking.mask_text(exc))
             if errors is not None:
                 errors[move_id] = str(exc)
         return pdfs

@@ -23,6 +23,17 @@ class ArFollowupDispute(models.Model):
     _ar_reference_prefix = "DSP"
     _ar_hold_code = "disputed"
     _ar_system_fields = ("name", "date_resolved")
+    _ar_locked_fields = (
+        "partner_id",
+        "company_id",
+        "move_ids",
+        "amount",
+        "source",
+        "user_id",
+        "reason",
+        "description",
+        "date_raised",
+    )
 
     reason = fields.Selection(
         [
@@ -37,7 +48,7 @@ class ArFollowupDispute(models.Model):
         tracking=True,
     )
     description = fields.Html(help="What the customer says, in their words.")
-    ar_response = fields.Text("AR Response", help="What we answered or found.")
+    ar_response = fields.Text("AR Response", tracking=True, help="What we answered or found.")
     amount = fields.Monetary("Disputed Amount")
     state = fields.Selection(
         [
@@ -65,7 +76,9 @@ class ArFollowupDispute(models.Model):
         help="How the dispute ended; required to resolve it. A rejected claim is still owed.",
     )
     user_id = fields.Many2one(string="Raised By", tracking=True)
-    date_raised = fields.Date("Raised On", required=True, default=fields.Date.context_today)
+    date_raised = fields.Date(
+        "Raised On", required=True, tracking=True, default=fields.Date.context_today
+    )
     date_resolved = fields.Date("Closed On", readonly=True, copy=False)
 
     _amount_positive = models.Constraint(

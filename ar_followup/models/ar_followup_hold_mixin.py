@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 SOURCES = [
     ("call", "Phone call"),
@@ -39,6 +39,9 @@ class ArFollowupHoldMixin(models.AbstractModel):
     #: fields only the follow-up writes (:meth:`_ar_system_write`): read-only on the
     #: server too, whatever a client sends
     _ar_system_fields = ("name",)
+    #: what the customer claimed or promised, fixed once recorded: the audit trail
+    #: (Companies Act Rule 11(g)) is changed by a system administrator only, tracked
+    _ar_locked_fields = ("partner_id", "company_id", "move_ids", "amount", "source", "user_id")
 
     name = fields.Char(
         "Reference",
@@ -58,11 +61,16 @@ class ArFollowupHoldMixin(models.AbstractModel):
         domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.company,
     )
     move_ids = fields.Many2many(
         "account.move",
         string="Invoices",
+        tracking=True,
         check_company=True,
         domain="[('commercial_partner_id', '=', partner_id), ('state', '=', 'posted'),"
         " ('move_type', 'in', ('out_invoice', 'out_receipt'))]",
@@ -83,10 +91,11 @@ class ArFollowupHoldMixin(models.AbstractModel):
         tracking=True,
         help="Defaults to what is still due on the invoices, or on the whole customer.",
     )
-    source = fields.Selection(SOURCES, required=True, default="manual")
+    source = fields.Selection(SOURCES, required=True, default="manual", tracking=True)
     user_id = fields.Many2one(
         "res.users",
         required=True,
+        tracking=True,
         default=lambda self: self.env.user,
         domain=[("share", "=", False)],
     )
@@ -147,6 +156,7 @@ class ArFollowupHoldMixin(models.AbstractModel):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._ar_check_trail_write(vals)
         system = sorted(set(vals) & set(self._ar_system_fields))
         if system and not self.env.su:
             raise AccessError(
@@ -163,6 +173,46 @@ class ArFollowupHoldMixin(models.AbstractModel):
                 self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
             )
         return super().write(vals)
+
+    def unlink(self):
+        if not self._ar_may_rewrite_trail():
+            raise AccessError(
+                self.env._(
+                    "%(records)s are part of the audit trail: only a system administrator "
+                    "can delete them. Cancel them instead.",
+                    records=self._description,
+                )
+            )
+        return super().unlink()
+
+    def _ar_may_rewrite_trail(self):
+        return self.env.su or self.env.user.has_group("base.group_system")
+
+    def _ar_check_trail_write(self, vals):
+        """Refuse, below system administrator, a change of what was recorded (the locked
+        fields) and any change of a closed record (its buttons act as the follow-up)."""
+        if self._ar_may_rewrite_trail():
+            return
+        locked = sorted(set(vals) & set(self._ar_locked_fields))
+        if locked:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of %(records)s cannot be changed once recorded (audit trail). "
+                    "Cancel it and record a new one.",
+                    fields=", ".join(
+                        self._fields[name].get_description(self.env)["string"] for name in locked
+                    ),
+                    records=", ".join(self.mapped("display_name")),
+                )
+            )
+        closed = self - self.filtered_domain(self._ar_get_open_domain())
+        if closed:
+            raise UserError(
+                self.env._(
+                    "%s is closed: it is part of the audit trail and cannot be changed.",
+                    ", ".join(closed.mapped("display_name")),
+                )
+            )
 
     def _ar_system_write(self, vals):
         """Write ``vals`` (fields of ``_ar_system_fields`` among them) as the follow-up

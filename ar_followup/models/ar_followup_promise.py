@@ -45,12 +45,23 @@ class ArFollowupPromise(models.Model):
     _ar_reference_prefix = "PTP"
     _ar_hold_code = "promised"
     _ar_system_fields = ("name", "state", "date_done", "escalate_next_step")
+    _ar_locked_fields = (
+        "partner_id",
+        "company_id",
+        "move_ids",
+        "amount",
+        "source",
+        "user_id",
+        "date",
+        "date_promised",
+    )
 
     amount = fields.Monetary("Promised Amount")
     user_id = fields.Many2one(string="Recorded By")
     date = fields.Date(
         "Promised On",
         required=True,
+        tracking=True,
         default=fields.Date.context_today,
         help="When the customer made the promise; payments from that day count towards it.",
     )
@@ -62,7 +73,7 @@ class ArFollowupPromise(models.Model):
         index=True,
         help="Promised date plus the company's grace; the promise is broken after this day.",
     )
-    note = fields.Text()
+    note = fields.Text(tracking=True)
     state = fields.Selection(
         [("open", "Open"), ("kept", "Kept"), ("broken", "Broken"), ("cancelled", "Cancelled")],
         required=True,

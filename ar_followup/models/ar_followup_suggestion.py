@@ -205,7 +205,9 @@ class ArFollowupSuggestion(models.Model):
             raise UserError(
                 self.env._("Customers cannot opt out of %s reminders.", self.channel or "?")
             )
-        partner._ar_sudo_for_followup().write({flag: True})
+        partner._ar_sudo_for_followup().with_context(
+            ar_consent_source="reply_stop", ar_consent_note=self.words
+        ).write({flag: True})
         partner._ar_log_inbox(
             self.env._(
                 "Reminders by %(channel)s stopped on %(date)s at the customer's request "

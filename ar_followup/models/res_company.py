@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytz
 
@@ -116,6 +117,18 @@ class ResCompany(CompanyEmailAttachments, models.Model):
         "Longest Pause (days)",
         default=90,
         help="Follow-up of a customer can be paused at most this many days ahead.",
+    )
+    # retention of personal data (DPDP Act 2023)
+    ar_retention_message_days = fields.Integer(
+        "Keep Reminder Texts (days)",
+        default=730,
+        help="What sent reminders said (text and body) is erased this many days after they "
+        "were sent; who was reminded of what, when and for how much stays.",
+    )
+    ar_retention_tracking_days = fields.Integer(
+        "Keep Link Clicks (days)",
+        default=180,
+        help="Clicks on the tracked links of reminders are deleted after this many days.",
     )
     # DSO
     ar_dso_period_days = fields.Integer(
@@ -279,6 +292,18 @@ class ResCompany(CompanyEmailAttachments, models.Model):
                         company.ar_payment_retry_days,
                     )
                 ) from None
+
+    @api.constrains("ar_retention_message_days", "ar_retention_tracking_days")
+    def _check_ar_retention(self):
+        for company in self:
+            if company.ar_retention_message_days < 1 or company.ar_retention_tracking_days < 1:
+                raise ValidationError(self.env._("Retention periods are whole days, at least 1."))
+
+    def _ar_get_retention_domain(self):
+        """Domain of this company's reminders whose texts are past retention."""
+        self.ensure_one()
+        limit = fields.Datetime.now() - timedelta(days=self.ar_retention_message_days)
+        return [("date_sent", "<", limit)]
 
     def _ar_payment_retry_days(self):
         self.ensure_one()

@@ -21,6 +21,12 @@ class ResConfigSettings(models.TransientModel):
     )
     ar_promise_max_days = fields.Integer(related="company_id.ar_promise_max_days", readonly=False)
     ar_pause_max_days = fields.Integer(related="company_id.ar_pause_max_days", readonly=False)
+    ar_retention_message_days = fields.Integer(
+        related="company_id.ar_retention_message_days", readonly=False
+    )
+    ar_retention_tracking_days = fields.Integer(
+        related="company_id.ar_retention_tracking_days", readonly=False
+    )
     ar_portal_link_days = fields.Integer(related="company_id.ar_portal_link_days", readonly=False)
     ar_portal_promise_min_share = fields.Float(
         related="company_id.ar_portal_promise_min_share", readonly=False

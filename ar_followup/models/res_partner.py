@@ -17,11 +17,18 @@ from ..tools.tone import (
 )
 from .ar_followup_reminder.states import SENT_STATES
 from .res_partner_mail_batch import PartnerMailBatch
+from .res_partner_personal_data import PartnerPersonalData
 from .res_partner_receivables_page import PartnerReceivablesPage
 from .res_partner_statement import PartnerStatement
 
 
-class ResPartner(PartnerMailBatch, PartnerReceivablesPage, PartnerStatement, models.Model):
+class ResPartner(
+    PartnerMailBatch,
+    PartnerReceivablesPage,
+    PartnerStatement,
+    PartnerPersonalData,
+    models.Model,
+):
     _name = "res.partner"
     _inherit = ["res.partner", "ar.followup.suspension.mixin"]
 
@@ -193,6 +200,13 @@ class ResPartner(PartnerMailBatch, PartnerReceivablesPage, PartnerStatement, mod
         tracking=True,
         ondelete="restrict",
         help="This customer's own cadence instead of its segment's.",
+    )
+    ar_consent_ids = fields.One2many(
+        "ar.followup.consent",
+        "customer_id",
+        "Consent History",
+        readonly=True,
+        groups="ar_followup.ar_followup_group_user",
     )
     # cadence
     ar_reminder_count = fields.Integer(
@@ -432,6 +446,33 @@ class ResPartner(PartnerMailBatch, PartnerReceivablesPage, PartnerStatement, mod
             partner._ar_statement_token(company),
         )
 
+    # one-click unsubscribe (List-Unsubscribe of reminder e-mails)
+
+    def _ar_unsubscribe_token(self):
+        """Signs this recipient and its current address: the link of an earlier address
+        does not stop the new one."""
+        self.ensure_one()
+        return hmac(self.env(su=True), "ar_followup-unsubscribe", (self.id, self.email_normalized))
+
+    def _ar_unsubscribe_url(self):
+        """The signed link that stops e-mail reminders to this recipient's address."""
+        self.ensure_one()
+        return "%s/ar_followup/unsubscribe/%s/%s" % (
+            self.get_base_url(),
+            self.id,
+            self._ar_unsubscribe_token(),
+        )
+
+    def _ar_unsubscribe_email(self):
+        """The recipient asked for no more e-mail reminders at its address (through the
+        link): its own *No E-mail Reminders*, with a consent record; invoices still go
+        out. Asking again changes nothing."""
+        self.ensure_one()
+        if not self.ar_no_email:
+            self.sudo().with_context(
+                ar_consent_source="unsubscribe", ar_consent_address=self.email_normalized
+            ).write({"ar_no_email": True})
+
     # segments, tone, behaviour, settings -------------------------------------
 
     @api.depends("category_id")
@@ -521,6 +562,47 @@ class ResPartner(PartnerMailBatch, PartnerReceivablesPage, PartnerStatement, mod
                     date=format_date(self.env, company._ar_today() + timedelta(days=longest)),
                 )
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        if not any(
+            key.startswith("ar_no_") and value for v in vals_list for key, value in v.items()
+        ):
+            return partners
+        for channel, flag in self._ar_consent_flags().items():
+            opted_out = partners.filtered(flag)
+            if opted_out:
+                self.env["ar.followup.consent"]._ar_record(opted_out, channel, True)
+        return partners
+
+    def write(self, vals):
+        # every change of an opt-out flag, wherever it comes from, leaves a consent record
+        if not any(key.startswith("ar_no_") for key in vals):
+            return super().write(vals)
+        changes = {
+            channel: self.filtered(lambda p, f=flag: p[f] != bool(vals[f]))
+            for channel, flag in self._ar_consent_flags().items()
+            if flag in vals
+        }
+        result = super().write(vals)
+        for channel, partners in changes.items():
+            if partners:
+                self.env["ar.followup.consent"]._ar_record(
+                    partners, channel, bool(vals["ar_no_%s" % channel])
+                )
+        return result
+
+    @api.model
+    def _ar_consent_flags(self):
+        """``{channel code: flag}``: the ``ar_no_<channel>`` opt-out flags of the channels."""
+        codes = {code for code, _label in self.env["ar.followup.channel"]._ar_selection()}
+        return {
+            code: "ar_no_%s" % code
+            for code in codes
+            if self._fields.get("ar_no_%s" % code)
+            and self._fields["ar_no_%s" % code].type == "boolean"
+        }
 
     def action_ar_revoke_portal_links(self):
         """End every link to these customers' receivables page issued until now (each

@@ -3,7 +3,7 @@ import logging
 
 import psycopg2
 
-from ..tools import pdf_batch
+from ..tools import masking, pdf_batch
 from .ir_actions_report import ONE_RUN
 
 _logger = logging.getLogger(__name__)
@@ -60,7 +60,9 @@ class PartnerStatement:
             except psycopg2.OperationalError as exc:
                 _logger.info("AR: earlier statements left to the autovacuum: %s", exc)
         for partner_id, exc in failed.items():
-            _logger.warning("AR: no statement for customer %s: %s", partner_id, exc)
+            _logger.warning(
+                "AR: no statement for customer %s: %s", partner_id, masking.mask_text(exc)
+            )
             if errors is not None:
                 errors[partner_id] = str(exc)
         return pdfs

@@ -33,3 +33,6 @@ from . import test_possible_payment
 from . import test_owner_notification
 from . import test_outcomes
 from . import test_followup_contact
+from . import test_consent
+from . import test_audit_trail
+from . import test_personal_data

@@ -210,6 +210,18 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
         )
         return other, clerk_b
 
+    def _ar_system_admin(self):
+        """A system administrator of the test company, who alone may rewrite the audit
+        trail (disputes, promises)."""
+        return new_test_user(
+            self.env,
+            login="ar_sysadmin",
+            name="System Administrator",
+            groups="base.group_system,ar_followup.ar_followup_group_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+
     @staticmethod
     @contextmanager
     def frozen(day):

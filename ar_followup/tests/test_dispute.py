@@ -213,11 +213,12 @@ class TestDispute(ArFollowupCommon):
         with self.assertRaises(AccessError):
             self.env["ar.followup.dispute"].with_user(billing).search([])
 
-    def test_clerk_cannot_delete_manager_can(self):
+    def test_only_a_system_administrator_deletes(self):
         dispute = self._raise(self.invoice_1)
-        with self.assertRaises(AccessError):
-            dispute.unlink()
-        dispute.with_user(self.ar_manager).unlink()
+        for user in (self.ar_user, self.ar_manager):
+            with self.assertRaises(AccessError):
+                dispute.with_user(user).unlink()
+        dispute.with_user(self._ar_system_admin()).unlink()
         self.assertFalse(dispute.exists())
 
     def test_other_company_cannot_see_disputes(self):

@@ -390,6 +390,14 @@ class TestInbox(ArFollowupCommon):
             stop.with_user(self.ar_user).action_confirm()
         self.assertTrue(self.customer.ar_no_email)
         self.assertTrue(self.in_chatter("stopped on 2026-06-20 at the customer's request"))
+        # recorded as the customer's will, confirmed by the clerk, with the words read
+        [consent] = self.customer.ar_consent_ids
+        self.assertEqual(
+            (consent.channel, consent.state, consent.source, consent.by_customer),
+            ("email", "opt_out", "reply_stop", True),
+        )
+        self.assertEqual(consent.user_id, self.ar_user)
+        self.assertEqual(consent.note, stop.words)
 
     def test_dispute_on_the_invoice_named(self):
         invoice, reminder = self.send_reminder()

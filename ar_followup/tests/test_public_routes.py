@@ -5,10 +5,14 @@ mail client sends: always a 404 (never a server error), and nothing recorded.
 (A ``..`` part is left out: the client resolves it, and the path leaves our prefix.)"""
 
 import random
-from urllib.parse import quote
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+
+from freezegun import freeze_time
 
 from odoo.tests import HttpCase, tagged
 
+from ..models.ar_followup_link_rate import STATEMENT_RATE_LIMIT
 from .common import TODAY, ArFollowupCommon
 
 #: generated paths per route
@@ -83,8 +87,9 @@ class TestPublicRoutes(HttpCase, ArFollowupCommon):
                 status = self.url_open(mutated, allow_redirects=False, timeout=30).status_code
                 statuses.setdefault(status, mutated)
             with self.subTest(route=name):
-                # 308: an empty part (//) redirected to the path without it, then a 404
-                self.assertLessEqual(set(statuses), {404, 308}, statuses)
+                # 308: an empty part (//) redirected to the path without it, 301: an
+                # encoded slash (%2F) redirected the same way; then a 404
+                self.assertLessEqual(set(statuses), {404, 301, 308}, statuses)
         self.reminder.invalidate_recordset()
         self.assertEqual(
             (self.reminder.state, self.reminder.click_count), ("sent", 0), "nothing recorded"
@@ -93,3 +98,56 @@ class TestPublicRoutes(HttpCase, ArFollowupCommon):
         self.assertEqual(
             self.url_open(self.valid["tracked link"], allow_redirects=False).status_code, 303
         )
+
+    def test_unsubscribe_link_fuzzed_changes_nothing(self):
+        """Mangled unsubscribe links, read (GET) or posted (POST, as RFC 8058's one click
+        does, with any body): a 404 every time, and no one unsubscribed."""
+        path = urlsplit(self.customer._ar_unsubscribe_url()).path
+        rng = random.Random(20261208)
+        bodies = [
+            b"List-Unsubscribe=One-Click",
+            b"",
+            "List-Unsubscribe=One-Click&x=é".encode(),
+            b"\x00\xff" * 64,
+            b"a" * 200_000,
+        ]
+        statuses = {}
+        for index, mutated in enumerate(self.mutations(path, FUZZ_PATHS, rng)):
+            if index % 2:
+                response = self.url_open(
+                    mutated, data=rng.choice(bodies), allow_redirects=False, timeout=30
+                )
+            else:
+                response = self.url_open(mutated, allow_redirects=False, timeout=30)
+            statuses.setdefault(response.status_code, mutated)
+        # 301, 308: the router's redirect to the normalised path, as above
+        self.assertLessEqual(set(statuses), {404, 301, 308}, statuses)
+        self.customer.invalidate_recordset()
+        self.assertFalse(self.customer.ar_no_email)
+        self.assertFalse(self.customer.ar_consent_ids)
+        # the genuine link still works
+        self.assertEqual(self.url_open(path).status_code, 200)
+
+    def test_statement_link_is_rate_limited(self):
+        """A statement link serves ten PDFs an hour: beyond, a page saying to try later
+        (429), while other customers' links still work; an hour later it serves again."""
+        statement = self.valid["statement"]
+        for _i in range(STATEMENT_RATE_LIMIT):
+            self.assertEqual(self.url_open(statement).status_code, 200)
+        refused = self.url_open(statement)
+        self.assertEqual(refused.status_code, 429)
+        self.assertIn("opened too many times in the last hour", refused.text)
+        self.assertEqual(refused.headers["Retry-After"], "3600")
+        other = "/ar_followup/statement/%s/%s/%s" % (
+            self.company.id,
+            self.customer_b.id,
+            self.customer_b._ar_statement_token(self.company),
+        )
+        self.assertEqual(self.url_open(other).status_code, 200)
+        # printed once for the day, whatever the number of requests
+        self.assertEqual(
+            self.env["ar.followup.statement"].search_count([("partner_id", "=", self.customer.id)]),
+            1,
+        )
+        with freeze_time(datetime(2026, 6, 15, 5, 31)):
+            self.assertEqual(self.url_open(statement).status_code, 200)

@@ -17,6 +17,7 @@ from .fake_twilio import (
     OUTAGE,
     UNAVAILABLE,
     FakeTwilio,
+    twilio_error,
 )
 
 NUMBER = "+919820012345"  # the customer's number in E.164 (common.py: "+91 98200 12345")
@@ -397,6 +398,25 @@ class TestReminderSms(HttpCase, ArFollowupCommon):
             ["Payment reminder not sent: Bharat Steel Traders (%s)" % self.step_first.name],
         )
         self.assertEqual(self.customer.activity_ids.user_id, self.ar_manager)
+
+    @mute_logger("odoo.addons.sms_twilio.tools.sms_api")
+    def test_logs_never_show_a_number_or_address_in_full(self):
+        """What the server log says of a dispatch where one SMS leaves and one is refused
+        by Twilio with a message quoting the number: numbers and addresses masked."""
+        number_b = "+919845067890"  # customer B's "+91 98450 67890"
+        self.customer_b.write({"email": False, "ar_owner_id": self.ar_manager.id})
+        self.planned_sms()
+        refused = self.planned_sms(self.customer_b)
+        self.twilio.script[number_b] = [
+            twilio_error(21211, "The 'To' number %s is not a valid phone number." % number_b)
+        ]
+        with self.assertLogs("odoo.addons.ar_followup", "DEBUG") as logs:
+            self.dispatch()
+        self.assertEqual(refused.state, "failed")
+        output = "\n".join(logs.output)
+        self.assertIn("+91*******345", output, "the sent SMS is logged, masked")
+        for secret in (NUMBER, NUMBER[3:], number_b, number_b[3:], self.customer.email):
+            self.assertNotIn(secret, output)
 
     @mute_logger(
         "odoo.addons.ar_followup.models.ar_followup_reminder",

@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ar_followup.tools import phone, provider_urls
+from odoo.addons.ar_followup.tools import masking, phone, provider_urls
 
 from ..tools import call_simulator, exotel, knowlarity
 from ..tools.call_transport import CallError
@@ -148,7 +148,7 @@ class ArFollowupCallAttempt(models.Model):
                 phone.mask(self.to_number),
                 provider,
                 exc.kind,
-                exc,
+                masking.mask_text(exc),
             )
             texts = {
                 "permanent": self.env._("Refused by the provider: %s", exc),

@@ -2,6 +2,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.ar_followup.tools import phone
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -9,6 +11,45 @@ class ResPartner(models.Model):
     ar_no_call = fields.Boolean(
         "No Calls", tracking=True, help="Never call this customer about payments."
     )
+
+    def _ar_export_followup_data(self):
+        data = super()._ar_export_followup_data()
+        attempts = self.env["ar.followup.call.attempt"].search(
+            [("partner_id", "=", self.id)], order="id"
+        )
+        data["calls"] = [
+            {
+                "id": attempt.id,
+                "company": attempt.company_id.name,
+                "date_start": fields.Datetime.to_string(attempt.date_start),
+                "to_number": attempt.to_number or None,
+                "duration": attempt.duration,
+                "status": attempt.status,
+                "outcome": attempt.outcome or None,
+                "note": attempt.note or None,
+                "recording_url": attempt.recording_url or None,
+            }
+            for attempt in attempts
+        ]
+        return data
+
+    def _ar_erase_followup_data(self):
+        """Calls: the number dialled masked, the recording's link dropped; the call, its
+        date, duration and outcome stay."""
+        counts = super()._ar_erase_followup_data()
+        attempts = self.env["ar.followup.call.attempt"].search(
+            [
+                ("partner_id", "=", self.id),
+                "|",
+                ("to_number", "!=", False),
+                ("recording_url", "!=", False),
+            ]
+        )
+        # one write per number, not per call
+        for number, same in attempts.grouped("to_number").items():
+            same.write({"to_number": phone.mask(number) or False, "recording_url": False})
+        counts["recipients"] = counts.get("recipients", 0) + len(attempts)
+        return counts
 
     def action_ar_add_to_call_queue(self):
         """Put these customers in the call queue of the current company (their open task

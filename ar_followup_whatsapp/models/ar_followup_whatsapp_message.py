@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from odoo.addons.ar_followup.tools import phone
+from odoo.addons.ar_followup.tools import masking, phone
 
 from ..tools import graph_api
 
@@ -362,7 +362,7 @@ class ArFollowupWhatsappMessage(models.Model):
         try:
             media = api.get_media(self.media_id)
         except graph_api.GraphError as error:
-            _logger.info("WhatsApp media not read: %s", error)
+            _logger.info("WhatsApp media not read: %s", masking.mask_text(error))
             # an outage: the next run tries again; Meta keeps a media for 30 days
             if error.kind != "transient":
                 self.media_state = "failed"

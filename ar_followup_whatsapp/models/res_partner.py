@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from odoo.addons.ar_followup.tools import phone
+
 
 class ResPartner(models.Model):
     """The customer's WhatsApp opt-out: the core reads ``ar_no_whatsapp`` as it reads the
@@ -31,11 +33,48 @@ class ResPartner(models.Model):
             }
         return super().write(vals)
 
+    def _ar_export_followup_data(self):
+        data = super()._ar_export_followup_data()
+        messages = self.env["ar.followup.whatsapp.message"].search(
+            [("partner_id", "=", self.id)], order="id"
+        )
+        data["whatsapp_messages"] = [
+            {
+                "id": message.id,
+                "company": message.company_id.name,
+                "date": fields.Datetime.to_string(message.date),
+                "number": message.number or None,
+                "profile_name": message.profile_name or None,
+                "type": message.message_type or None,
+                "body": message.body or None,
+            }
+            for message in messages
+        ]
+        return data
+
+    def _ar_erase_followup_data(self):
+        """WhatsApp replies received: the sender's number masked, the WhatsApp name
+        dropped; what was said stays with the conversation it belongs to."""
+        counts = super()._ar_erase_followup_data()
+        messages = self.env["ar.followup.whatsapp.message"].search(
+            [
+                ("partner_id", "=", self.id),
+                "|",
+                ("number", "!=", False),
+                ("profile_name", "!=", False),
+            ]
+        )
+        # one write per number, not per message
+        for number, same in messages.grouped("number").items():
+            same.write({"number": phone.mask(number) or False, "profile_name": False})
+        counts["recipients"] = counts.get("recipients", 0) + len(messages)
+        return counts
+
     def _ar_whatsapp_opt_out(self, source="reply"):
         """The customer asked for no more WhatsApp reminders (``source``): recorded with
         the date, and said on its chatter."""
         for partner in self.commercial_partner_id.filtered(lambda p: not p.ar_no_whatsapp):
-            partner.write(
+            partner.with_context(ar_consent_source="whatsapp").write(
                 {
                     "ar_no_whatsapp": True,
                     "ar_no_whatsapp_date": fields.Datetime.now(),

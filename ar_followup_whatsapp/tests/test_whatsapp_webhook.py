@@ -154,6 +154,13 @@ class TestWhatsAppWebhook(WhatsAppCommon):
         self.assertTrue(self.customer.ar_no_whatsapp)
         self.assertEqual(self.customer.ar_no_whatsapp_source, "reply")
         self.assertTrue(self.customer.ar_no_whatsapp_date)
+        # the customer's form shows it in the consent history, made by the customer
+        self.assertEqual(
+            self.customer.ar_consent_ids.mapped(
+                lambda c: (c.channel, c.state, c.source, c.by_customer)
+            ),
+            [("whatsapp", "opt_out", "whatsapp", True)],
+        )
         problems = self.Reminder._ar_get_contact_problems("whatsapp", self.customer, self.company)
         self.assertEqual(problems[self.customer.id][0], "do_not_contact")
         # acted on at once: nothing waits in the AR inbox

@@ -8,7 +8,7 @@ from odoo import api, fields
 from odoo.exceptions import UserError
 from odoo.tools.mail import email_normalize_all
 
-from ...tools import cadence, pdf_batch
+from ...tools import cadence, masking, pdf_batch
 from .rendering import SanitizedHtml
 
 _logger = logging.getLogger(__name__)
@@ -335,7 +335,9 @@ class ReminderEmail:
             with self.env.cr.savepoint():
                 return producer(*args)
         except Exception as exc:  # noqa: BLE001 - the reminder leaves without this PDF
-            _logger.warning("AR reminder %s: no PDF for %s: %s", self.id, label, exc)
+            _logger.warning(
+                "AR reminder %s: no PDF for %s: %s", self.id, label, masking.mask_text(exc)
+            )
             return self.env["ir.attachment"], [self._ar_missing(label, exc)]
 
     def _ar_missing(self, label, error):

@@ -18,6 +18,7 @@ from .phone_numbers import ReminderPhoneNumbers
 from .planning import ReminderPlanning
 from .recipients import ReminderRecipients
 from .rendering import ReminderRendering
+from .retention import ReminderRetention
 from .send_retry import ReminderSendRetry
 from .states import REASONS, STATES
 from .tracking import ReminderTracking
@@ -39,6 +40,7 @@ class ArFollowupReminder(
     ReminderSms,
     ReminderPhoneNumbers,
     ReminderRecipients,
+    ReminderRetention,
     models.Model,
 ):
     """A payment reminder: the dispatch queue and the audit trail in one record.
@@ -72,6 +74,7 @@ class ArFollowupReminder(
     ``recipients.py``       whom a reminder went to, and why
     ``channel_email.py``    the e-mail channel
     ``channel_sms.py``      the SMS channel
+    ``retention.py``        what is erased of sent reminders, and when
     ======================  ===============================================
 
     **Exactly once.** A reminder is identified by (company, customer, step,

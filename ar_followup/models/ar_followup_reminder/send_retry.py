@@ -10,6 +10,7 @@ from ...exceptions import (
     ArUncertainSendError,
     ArUndeliveredError,
 )
+from ...tools import masking
 
 _logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class ReminderSendRetry:
 
     def _ar_fail_for_good(self, exc, now, log, tried, attempts):
         """Fail the reminder, keep what was tried, tell the AR owner."""
-        _logger.warning("AR reminder %s could not be sent: %s", self.id, exc)
+        _logger.warning("AR reminder %s could not be sent: %s", self.id, masking.mask_text(exc))
         vals = {
             "state": "failed",
             "reason": "undelivered" if isinstance(exc, ArUndeliveredError) else "error",
