@@ -50,6 +50,9 @@
         "report/ar_followup_statement_report.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "ar_followup/static/src/views/**/*",
+        ],
         "web.assets_tests": [
             "ar_followup/static/tests/tours/**/*",
         ],

@@ -33,6 +33,7 @@ from . import ar_followup_notification_event
 from . import res_users
 from . import mail_thread
 from . import ar_followup_portal_token
+from . import ir_websocket
 
 # a database view over the columns above: created last
 from . import ar_followup_ageing_report
