@@ -10,7 +10,7 @@ import psycopg2
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from ..models import ar_followup_snapshot
 from .common import TODAY, ArFollowupCommon
@@ -568,6 +568,42 @@ class TestDashboardInBrowser(HttpCase, ArFollowupCommon):
             })();
         """ % {"invoice": invoice.id}
         self.browser_js("/odoo/action-%s" % action.id, code, login="ar_clerk", timeout=240)
+
+    def test_only_a_companys_ar_users_hear_its_activity(self):
+        """What each user's bus subscription receives when payments are matched in two
+        companies: the AR users of each company their own company's, nobody else."""
+        other, _clerk_b = self._ar_other_company_clerk()
+        new_test_user(
+            self.env,
+            login="sales_only",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        mine = self._ar_invoice(self.customer, 1000, self.days_before(10))
+        theirs = self._ar_invoice(self.customer_b, 400, self.days_before(10), company=other)
+        self._ar_pay(mine, 1000, pay_date=TODAY)
+        self._ar_pay(theirs, 400, pay_date=TODAY)
+        self.env.cr.precommit.run()
+        heard = {}
+        for login in ("ar_clerk", "clerk_b", "sales_only"):
+            self.authenticate(login, login)
+            polled = self.make_jsonrpc_request(
+                "/websocket/peek_notifications", {"channels": [], "last": 0, "is_first_poll": True}
+            )
+            heard[login] = [
+                notification["message"]["payload"]
+                for notification in polled["notifications"]
+                if notification["message"]["type"] == "ar_followup.activity"
+            ]
+        self.assertEqual(
+            heard,
+            {
+                "ar_clerk": [{"company_id": self.company.id, "kind": "paid", "count": 1}],
+                "clerk_b": [{"company_id": other.id, "kind": "paid", "count": 1}],
+                "sales_only": [],
+            },
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -36,9 +36,7 @@ class TestCallDashboard(ArCallCommon):
                 # before midnight in Kolkata
                 lambda c: not c.date_next_call or c.date_next_call < datetime(2026, 6, 15, 18, 30)
             )
-            late = all_calls.filtered(
-                lambda c: c.state == "callback" and c.date_next_call < moment
-            )
+            late = all_calls.filtered(lambda c: c.state == "callback" and c.date_next_call < moment)
             self.assertEqual(open_calls.partner_id, self.customer | self.customer_b | deccan)
             self.assertEqual(due_today.partner_id, self.customer | self.customer_b)
             self.assertEqual(late.partner_id, self.customer_b)
