@@ -6,4 +6,3 @@ from . import test_call_outcome
 from . import test_click_to_call
 from . import test_ivr
 from . import test_calls_demo
-from . import test_call_dashboard
