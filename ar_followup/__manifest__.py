@@ -57,6 +57,7 @@
     "assets": {
         "web.assets_backend": [
             "ar_followup/static/src/inbox_systray/*",
+            "ar_followup/static/src/views/**/*",
         ],
         "web.assets_tests": [
             "ar_followup/static/tests/tours/**/*",

@@ -24,6 +24,7 @@
         "views/ar_followup_channel_views.xml",
         "views/res_partner_views.xml",
         "views/ar_followup_reminder_views.xml",
+        "views/ar_followup_snapshot_views.xml",
         "wizards/ar_followup_call_outcome_views.xml",
         "views/ar_followup_telephony_menus.xml",
     ],

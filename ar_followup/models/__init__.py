@@ -38,6 +38,7 @@ from . import mail_thread
 from . import ar_followup_portal_token
 from . import ar_followup_consent
 from . import ar_followup_link_rate
+from . import ir_websocket
 
 # database views over the columns above: created last
 from . import ar_followup_ageing_report

@@ -13,6 +13,15 @@ class AccountPartialReconcile(models.Model):
         moves._ar_check_promises()
         # cadence: reminders whose invoices are now paid are cancelled, or marked paid if sent
         self.env["ar.followup.reminder"].sudo()._ar_settle(moves)
+        # the collections dashboard's activity: a payment matched with a customer invoice
+        paid = partials.filtered(
+            lambda p: (
+                p.debit_move_id.account_type == "asset_receivable"
+                and p.debit_move_id.move_id.move_type in ("out_invoice", "out_receipt")
+                and p.credit_move_id.move_id.move_type == "entry"
+            )
+        )
+        self.env["ar.followup.snapshot"]._ar_notify_activity("paid", paid.debit_move_id.move_id)
         return partials
 
     def unlink(self):

@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -31,12 +33,19 @@ COUNTERS = (
     "approved_count",
     "promise_made_count",
     "promise_obtained_count",
+    "promise_open_count",
     "promise_kept_count",
     "promise_broken_count",
     "dispute_open_count",
     "dispute_raised_count",
 )
 AMOUNTS = ("amount_due", "amount_overdue", "amount_disputed")
+#: days back the dashboard compares the overdue amount with (a snapshot of each such day)
+TREND_DAYS = (30, 60, 90)
+#: the bus notification telling the dashboards of a company that its day's activity moved
+ACTIVITY_NOTIFICATION = "ar_followup.activity"
+#: the subchannel of a company on which its AR users receive that notification
+ACTIVITY_SUBCHANNEL = "ar_followup_activity"
 
 
 def rate(part, whole):
@@ -46,6 +55,19 @@ def rate(part, whole):
     (25.0, None, 66.67)
     """
     return round(100.0 * part / whole, 2) if whole else None
+
+
+def month_range(day):
+    """The first and last days of ``day``'s month.
+
+    >>> from datetime import date
+    >>> [str(day) for day in month_range(date(2026, 2, 14))]
+    ['2026-02-01', '2026-02-28']
+    >>> [str(day) for day in month_range(date(2026, 12, 31))]
+    ['2026-12-01', '2026-12-31']
+    """
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 class ArFollowupSnapshot(models.Model):
@@ -140,6 +162,9 @@ class ArFollowupSnapshot(models.Model):
         readonly=True,
         help="Promises made in the window recorded by the AR team (call, e-mail, by hand).",
     )
+    promise_open_count = fields.Integer(
+        "Open Promises", readonly=True, help="Promises made by the date still waiting for payment."
+    )
     promise_kept_count = fields.Integer("Promises Kept", readonly=True)
     promise_broken_count = fields.Integer("Promises Broken", readonly=True)
     promise_kept_rate = fields.Float(
@@ -158,6 +183,51 @@ class ArFollowupSnapshot(models.Model):
         aggregator="avg",
         help="Average days since the open disputes were raised.",
     )
+    # the dashboard's figures read when shown (not recorded)
+    overdue_change_30 = fields.Monetary(
+        "Overdue Change over 30 Days",
+        compute="_compute_overdue_change",
+        help="The overdue amount less that of the metrics recorded 30 days before.",
+    )
+    overdue_change_60 = fields.Monetary(
+        "Overdue Change over 60 Days",
+        compute="_compute_overdue_change",
+        help="The overdue amount less that of the metrics recorded 60 days before.",
+    )
+    overdue_change_90 = fields.Monetary(
+        "Overdue Change over 90 Days",
+        compute="_compute_overdue_change",
+        help="The overdue amount less that of the metrics recorded 90 days before.",
+    )
+    has_snapshot_30 = fields.Boolean("Recorded 30 Days Before", compute="_compute_overdue_change")
+    has_snapshot_60 = fields.Boolean("Recorded 60 Days Before", compute="_compute_overdue_change")
+    has_snapshot_90 = fields.Boolean("Recorded 90 Days Before", compute="_compute_overdue_change")
+    collected_month = fields.Monetary(
+        "Collected This Month",
+        compute="_compute_month_figures",
+        help="Customer payments dated from the first of the month to the date.",
+    )
+    due_month = fields.Monetary(
+        "Due This Month",
+        compute="_compute_month_figures",
+        help="Customer invoices falling due in the month of the date (their total).",
+    )
+    activity_sent_count = fields.Integer(
+        "Sent Today", compute="_compute_activity", help="Reminders sent since midnight."
+    )
+    activity_replied_count = fields.Integer(
+        "Replied Today", compute="_compute_activity", help="Reminders replied to since midnight."
+    )
+    activity_paid_count = fields.Integer(
+        "Invoices Paid Today",
+        compute="_compute_activity",
+        help="Customer invoices a payment was matched with since midnight.",
+    )
+    activity_paid_amount = fields.Monetary(
+        "Paid Today",
+        compute="_compute_activity",
+        help="What the payments matched with customer invoices since midnight settled.",
+    )
 
     # one row per company, customer (none: the company) and day
     _unique_day = models.UniqueIndex(
@@ -173,6 +243,49 @@ class ArFollowupSnapshot(models.Model):
                 row.partner_id.display_name or row.company_id.display_name,
                 fields.Date.to_string(row.date),
             )
+
+    @api.depends("company_id", "partner_id", "date", "amount_overdue")
+    def _compute_overdue_change(self):
+        # a day is recorded when its company row is; a customer without a row that day
+        # had nothing open, nothing overdue
+        past = self._ar_get_past_rows()
+        for row in self:
+            for days in TREND_DAYS:
+                day = row.date and row.date - timedelta(days=days)
+                recorded = (row.company_id.id, False, day) in past
+                before = past.get((row.company_id.id, row.partner_id.id, day))
+                row["has_snapshot_%d" % days] = recorded
+                row["overdue_change_%d" % days] = (
+                    row.amount_overdue - (before.amount_overdue if before else 0.0)
+                    if recorded
+                    else 0.0
+                )
+
+    @api.depends("company_id", "partner_id", "date")
+    def _compute_month_figures(self):
+        # one grouped read of each kind per company and date, shared by its customers' rows
+        figures = {}
+        for row in self:
+            key = (row.company_id, row.date)
+            if row.date and key not in figures:
+                figures[key] = self._ar_fetch_month_figures(*key)
+            collected, due = figures.get(key, ({}, {}))
+            if row.partner_id:
+                row.collected_month = collected.get(row.partner_id.id, 0.0)
+                row.due_month = due.get(row.partner_id.id, 0.0)
+            else:
+                row.collected_month = sum(collected.values())
+                row.due_month = sum(due.values())
+
+    @api.depends("company_id", "partner_id")
+    def _compute_activity(self):
+        figures = {company: self._ar_fetch_activity(company) for company in self.company_id}
+        for row in self:
+            counts, paid = figures.get(row.company_id, ({}, {}))
+            key = row.partner_id.id if row.partner_id else None
+            row.activity_sent_count = counts.get((key, "sent"), 0)
+            row.activity_replied_count = counts.get((key, "replied"), 0)
+            row.activity_paid_count, row.activity_paid_amount = paid.get(key, (0, 0.0))
 
     # -- the dashboard: every figure opens the records behind it ------------------
 
@@ -242,6 +355,7 @@ class ArFollowupSnapshot(models.Model):
         promises = {
             "promise_made_count": window,
             "promise_obtained_count": [*window, ("source", "in", COLLECTOR_SOURCES)],
+            "promise_open_count": [("date", "<=", day), ("state", "=", "open")],
             "promise_kept_count": [*settled, ("state", "=", "kept")],
             "promise_broken_count": [*settled, ("state", "=", "broken")],
         }
@@ -258,6 +372,7 @@ class ArFollowupSnapshot(models.Model):
                 ("date_raised", "<=", day),
             ],
         }
+        disputes["dispute_open_age"] = disputes["dispute_open_count"]
         if metric in disputes:
             return "ar.followup.dispute", company + partner + disputes[metric]
         ageing = {"amount_due": [], "amount_overdue": [("overdue", "!=", 0)]}
@@ -279,6 +394,53 @@ class ArFollowupSnapshot(models.Model):
             )
         if metric == "dso":
             return "ar.followup.dso", company + partner + [("date", "<=", day)]
+        return self._ar_get_dashboard_domain(metric)
+
+    def _ar_get_dashboard_domain(self, metric):
+        """``(model, domain)`` of the records behind a figure the dashboard reads when
+        shown: the month's collections and dues (of the row's month), today's activity
+        (of the company's today, whatever the row's date)."""
+        self.ensure_one()
+        company = [("company_id", "=", self.company_id.id)]
+        partner = self.partner_id
+        if metric == "collected_month":
+            return "account.payment", company + self._ar_get_collected_domain(self.date) + (
+                [("partner_id", "child_of", partner.id)] if partner else []
+            )
+        customer = [("commercial_partner_id", "=", partner.id)] if partner else []
+        if metric == "due_month":
+            first, last = month_range(self.date)
+            return "account.move", company + customer + [
+                ("move_type", "in", ("out_invoice", "out_receipt")),
+                ("state", "=", "posted"),
+                ("invoice_date_due", ">=", fields.Date.to_string(first)),
+                ("invoice_date_due", "<=", fields.Date.to_string(last)),
+            ]
+        if metric in ("activity_paid_count", "activity_paid_amount"):
+            today = fields.Date.to_string(self.company_id._ar_today())
+            matched = [
+                ("credit_move_id.date", "=", today),
+                ("credit_move_id.move_id.move_type", "=", "entry"),
+            ]
+            return "account.move", company + customer + [
+                ("move_type", "in", ("out_invoice", "out_receipt")),
+                (
+                    "line_ids",
+                    "any",
+                    [
+                        ("account_type", "=", "asset_receivable"),
+                        ("matched_credit_ids", "any", matched),
+                    ],
+                ),
+            ]
+        start = fields.Datetime.to_string(self._ar_day_start(self.company_id))
+        reminders = {
+            "activity_sent_count": [("date_sent", ">=", start)],
+            "activity_replied_count": [("date_replied", ">=", start)],
+        }
+        if metric in reminders:
+            customer = [("partner_id", "=", partner.id)] if partner else []
+            return "ar.followup.reminder", company + customer + reminders[metric]
         raise ValueError(metric)
 
     def action_ar_open_metric(self):
@@ -287,15 +449,10 @@ class ArFollowupSnapshot(models.Model):
         metric = self.env.context.get("ar_metric")
         if metric not in self._fields:
             raise UserError(self.env._("No figure %s on follow-up metrics.", metric))
+        if metric.startswith("overdue_change_"):
+            return self.action_ar_open_buckets()
         model, domain = self._ar_get_metric_domain(metric)
-        actions = {
-            "ar.followup.reminder": "ar_followup.ar_followup_reminder_action",
-            "ar.followup.promise": "ar_followup.ar_followup_promise_action",
-            "ar.followup.dispute": "ar_followup.ar_followup_dispute_action",
-            "ar.followup.ageing.report": "ar_followup.ar_followup_ageing_report_action",
-            "ar.followup.dso": "ar_followup.ar_followup_dso_action",
-        }
-        action = self.env["ir.actions.act_window"]._for_xml_id(actions[model])
+        action = self.env["ir.actions.act_window"]._for_xml_id(self._ar_get_metric_actions()[model])
         action["domain"] = list(domain)
         action["context"] = {}
         action["display_name"] = "%s: %s" % (
@@ -305,6 +462,176 @@ class ArFollowupSnapshot(models.Model):
         if model == "ar.followup.ageing.report":
             action["views"] = [(False, "list"), (False, "pivot"), (False, "graph")]
         return action
+
+    @api.model
+    def _ar_get_metric_actions(self):
+        """``{model: XML id of the window action}`` opening the records behind figures."""
+        return {
+            "ar.followup.reminder": "ar_followup.ar_followup_reminder_action",
+            "ar.followup.promise": "ar_followup.ar_followup_promise_action",
+            "ar.followup.dispute": "ar_followup.ar_followup_dispute_action",
+            "ar.followup.ageing.report": "ar_followup.ar_followup_ageing_report_action",
+            "ar.followup.dso": "ar_followup.ar_followup_dso_action",
+            "account.payment": "account.action_account_payments",
+            "account.move": "account.action_move_out_invoice_type",
+        }
+
+    def action_ar_open_buckets(self):
+        """The company's overdue by ageing bucket on this row's date, each bucket with its
+        change over 30, 60 and 90 days and opening its overdue items."""
+        self.ensure_one()
+        row = self
+        if self.partner_id:
+            row = self.search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("date", "=", self.date),
+                    ("partner_id", "=", False),
+                ],
+                limit=1,
+            )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ar_followup.ar_followup_snapshot_line_action_buckets"
+        )
+        action["domain"] = [("snapshot_id", "=", row.id), ("kind", "=", "bucket")]
+        action["display_name"] = self.env._(
+            "%(row)s: Overdue by Bucket", row=row.display_name or self.display_name
+        )
+        return action
+
+    # -- the figures read when shown --------------------------------------------
+
+    def _ar_get_past_rows(self):
+        """``{(company id, customer id or False, date): row}``: the rows recorded
+        :data:`TREND_DAYS` days before these, in one read."""
+        rows = self.filtered("date")
+        if not rows:
+            return {}
+        days = {row.date - timedelta(days=n) for row in rows for n in TREND_DAYS}
+        past = self.search_fetch(
+            [
+                ("company_id", "in", rows.company_id.ids),
+                ("partner_id", "in", [*rows.partner_id.ids, False]),
+                ("date", "in", sorted(days)),
+            ],
+            ["company_id", "partner_id", "date", "amount_overdue"],
+        )
+        return {(row.company_id.id, row.partner_id.id, row.date): row for row in past}
+
+    @api.model
+    def _ar_get_collected_domain(self, day):
+        """Customer payments (confirmed, not cancelled or rejected) dated from the first
+        of ``day``'s month to ``day``."""
+        return [
+            ("payment_type", "=", "inbound"),
+            ("partner_type", "=", "customer"),
+            ("state", "in", ("in_process", "paid")),
+            ("date", ">=", fields.Date.to_string(month_range(day)[0])),
+            ("date", "<=", fields.Date.to_string(day)),
+        ]
+
+    @api.model
+    def _ar_fetch_month_figures(self, company, day):
+        """``({customer id: collected}, {customer id: due})`` in ``company``'s currency for
+        the month of ``day``: one grouped read of payments, one of invoices."""
+        collected = defaultdict(float)
+        for partner, amount in self.env["account.payment"]._read_group(
+            [("company_id", "=", company.id), *self._ar_get_collected_domain(day)],
+            ["partner_id"],
+            ["amount_company_currency_signed:sum"],
+        ):
+            collected[partner.commercial_partner_id.id] += amount
+        first, last = month_range(day)
+        due = {
+            partner.id: amount
+            for partner, amount in self.env["account.move"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("move_type", "in", ("out_invoice", "out_receipt")),
+                    ("state", "=", "posted"),
+                    ("invoice_date_due", ">=", first),
+                    ("invoice_date_due", "<=", last),
+                ],
+                ["commercial_partner_id"],
+                ["amount_total_signed:sum"],
+            )
+        }
+        return collected, due
+
+    @api.model
+    def _ar_day_start(self, company, day=None):
+        """Midnight starting ``day`` (default: today) in ``company``'s time zone, as a
+        naive UTC datetime."""
+        tz = pytz.timezone(company._ar_tz())
+        midnight = tz.localize(datetime.combine(day or company._ar_today(), time.min))
+        return midnight.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _ar_fetch_activity(self, company):
+        """``company``'s activity of its today: ``({(customer id or None, kind): count},
+        {customer id or None: (invoices paid, amount)})``, kind ``sent`` or ``replied``,
+        None the whole company."""
+        start = self._ar_day_start(company)
+        Reminder = self.env["ar.followup.reminder"]
+        counts = defaultdict(int)
+        for kind in ("sent", "replied"):
+            for partner, count in Reminder._read_group(
+                [("company_id", "=", company.id), ("date_%s" % kind, ">=", start)],
+                ["partner_id"],
+                ["__count"],
+            ):
+                counts[(partner.id, kind)] += count
+                counts[(None, kind)] += count
+        # Raw SQL, one grouped statement: the ORM's grouped read cannot group the matches
+        # of a payment by the customer of the invoice on the other side.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT invoice.commercial_partner_id, COUNT(DISTINCT invoice.id), SUM(part.amount)
+              FROM account_partial_reconcile part
+              JOIN account_move_line due ON due.id = part.debit_move_id
+              JOIN account_account account ON account.id = due.account_id
+              JOIN account_move invoice ON invoice.id = due.move_id
+              JOIN account_move_line paid ON paid.id = part.credit_move_id
+              JOIN account_move payment ON payment.id = paid.move_id
+             WHERE due.company_id = %(company)s
+               AND account.account_type = 'asset_receivable'
+               AND invoice.move_type IN ('out_invoice', 'out_receipt')
+               AND payment.move_type = 'entry'
+               AND paid.date = %(today)s
+          GROUP BY 1
+            """,
+                company=company.id,
+                today=company._ar_today(),
+            )
+        )
+        paid = {}
+        total_count, total_amount = 0, 0.0
+        for partner_id, count, amount in self.env.cr.fetchall():
+            paid[partner_id] = (count, float(amount))
+            total_count += count
+            total_amount += float(amount)
+        paid[None] = (total_count, total_amount)
+        return counts, paid
+
+    @api.model
+    def _ar_notify_activity(self, kind, records):
+        """Tell the dashboards of the companies of ``records`` (reminders sent or replied,
+        invoices paid: ``kind``) that their day's activity moved.
+
+        One notification per company, on that company's subchannel: only its AR users
+        listen there (``ir.websocket``); the bus delivers it once the transaction commits.
+        """
+        counts = defaultdict(int)
+        for record in records:
+            counts[record.company_id] += 1
+        for company, count in counts.items():
+            self.env["bus.bus"]._sendone(
+                (company, ACTIVITY_SUBCHANNEL),
+                ACTIVITY_NOTIFICATION,
+                {"company_id": company.id, "kind": kind, "count": count},
+            )
 
     # -- recording ------------------------------------------------------------
 
@@ -467,12 +794,13 @@ class ArFollowupSnapshot(models.Model):
 
     @api.model
     def _ar_fetch_holds(self, company, since, day, rows):
-        """Add promises and disputes to ``rows`` (one read each); returns the ages in
-        days of the disputes open on ``day``."""
+        """Add promises (made, obtained, settled in the window; open) and disputes to
+        ``rows`` (one read each); returns the ages in days of the disputes open on ``day``."""
         Promise = self.env["ar.followup.promise"]
         promises = Promise.search_fetch(
             [
                 ("company_id", "=", company.id),
+                "|",
                 "|",
                 "&",
                 ("date", ">=", since),
@@ -480,6 +808,9 @@ class ArFollowupSnapshot(models.Model):
                 "&",
                 ("date_done", ">=", since),
                 ("date_done", "<=", day),
+                "&",
+                ("state", "=", "open"),
+                ("date", "<=", day),
             ],
             ["partner_id", "state", "source", "date", "date_done"],
         )
@@ -489,6 +820,8 @@ class ArFollowupSnapshot(models.Model):
                 row["promise_made_count"] += 1
                 if promise.source in COLLECTOR_SOURCES:
                     row["promise_obtained_count"] += 1
+            if promise.state == "open" and promise.date <= day:
+                row["promise_open_count"] += 1
             if promise.date_done and since <= promise.date_done <= day:
                 if promise.state == "kept":
                     row["promise_kept_count"] += 1

@@ -1,5 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
+
+from .ar_followup_snapshot import TREND_DAYS
 
 
 class ArFollowupSnapshotLine(models.Model):
@@ -36,6 +40,46 @@ class ArFollowupSnapshotLine(models.Model):
     )
     count = fields.Integer(readonly=True, help="Open items of the bucket, or reminders.")
     amount = fields.Monetary(readonly=True, help="Overdue amount of the bucket.")
+    change_30 = fields.Monetary(
+        "Change over 30 Days",
+        compute="_compute_change",
+        help="The bucket's overdue amount less that of the metrics recorded 30 days before.",
+    )
+    change_60 = fields.Monetary(
+        "Change over 60 Days",
+        compute="_compute_change",
+        help="The bucket's overdue amount less that of the metrics recorded 60 days before.",
+    )
+    change_90 = fields.Monetary(
+        "Change over 90 Days",
+        compute="_compute_change",
+        help="The bucket's overdue amount less that of the metrics recorded 90 days before.",
+    )
+    has_snapshot_30 = fields.Boolean(related="snapshot_id.has_snapshot_30")
+    has_snapshot_60 = fields.Boolean(related="snapshot_id.has_snapshot_60")
+    has_snapshot_90 = fields.Boolean(related="snapshot_id.has_snapshot_90")
+
+    @api.depends("kind", "bucket_id", "amount", "snapshot_id")
+    def _compute_change(self):
+        # a bucket without a line on a recorded day had nothing overdue that day
+        snapshots = self.snapshot_id
+        past = snapshots._ar_get_past_rows()
+        before = {}
+        if past:
+            for line in self.search_fetch(
+                [("snapshot_id", "in", [row.id for row in past.values()]), ("kind", "=", "bucket")],
+                ["snapshot_id", "bucket_id", "amount"],
+            ):
+                before[(line.snapshot_id.id, line.bucket_id.id)] = line.amount
+        for line in self:
+            row = line.snapshot_id
+            for days in TREND_DAYS:
+                then = past.get((row.company_id.id, False, row.date - timedelta(days=days)))
+                line["change_%d" % days] = (
+                    line.amount - before.get((then.id, line.bucket_id.id), 0.0)
+                    if then and line.kind == "bucket"
+                    else 0.0
+                )
 
     @api.model
     def _selection_channel(self):

@@ -2,14 +2,15 @@
 """Daily follow-up metrics: each figure computed again here from the records behind it."""
 
 import doctest
+import json
 from collections import Counter, defaultdict
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import psycopg2
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from ..models import ar_followup_snapshot
 from .common import TODAY, ArFollowupCommon
@@ -107,6 +108,14 @@ class TestSnapshot(ArFollowupCommon):
         self.env["ar.followup.send"].with_user(self.ar_user).with_context(
             active_model="account.move", active_ids=self.inv_c.ids
         ).create({}).action_send()
+        # a promise still waiting for its date
+        Promise.create(
+            {
+                "partner_id": self.dormant.id,
+                "date_promised": self.days_before(-10),
+                "source": "email",
+            }
+        )
         self.company._ar_compute_dso(TODAY)
         self.refresh_ageing()
 
@@ -161,6 +170,7 @@ class TestSnapshot(ArFollowupCommon):
             if promise.date >= WINDOW_START:
                 row["promise_made_count"] += 1
                 row["promise_obtained_count"] += promise.source != "portal"
+            row["promise_open_count"] += promise.state == "open"
             if promise.date_done and promise.date_done >= WINDOW_START:
                 row["promise_kept_count"] += promise.state == "kept"
                 row["promise_broken_count"] += promise.state == "broken"
@@ -214,6 +224,7 @@ class TestSnapshot(ArFollowupCommon):
             company.automated_count, company.sent_count - 2, "neither the edited nor the manual"
         )
         self.assertEqual((company.promise_kept_count, company.promise_broken_count), (1, 1))
+        self.assertEqual(company.promise_open_count, 1)
         self.assertEqual(company.promise_kept_rate, 50.0)
         self.assertEqual((company.dispute_open_count, company.dispute_open_age), (1, 4.0))
         self.assertEqual(company.amount_disputed, 1200)
@@ -244,6 +255,162 @@ class TestSnapshot(ArFollowupCommon):
             dict(by_state),
         )
         self.assertFalse(recorded[self.customer.id].line_ids, "breakdowns are the company's")
+
+    # -- the dashboard's figures read when shown ------------------------------------
+
+    def _overdue_by_bucket(self, day):
+        """``{bucket: overdue}`` of the open items on ``day``, from the items and the
+        buckets' ranges."""
+        amounts = Counter()
+        for line in self.env["account.move.line"].search(
+            [
+                ("company_id", "=", self.company.id),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("date_maturity", "<", day),
+                # a credit note or a payment is unallocated credit, not overdue
+                ("balance", ">", 0),
+            ]
+        ):
+            late = (day - line.date_maturity).days
+            [bucket] = self.buckets.filtered(
+                lambda b, late=late: b.min_days <= late and (b.open_ended or late <= b.max_days)
+            )
+            amounts[bucket] += line.amount_residual
+        return amounts
+
+    def test_overdue_change_over_30_60_and_90_days(self):
+        month_ago = self.days_before(30)
+        self.refresh_ageing(month_ago)
+        self.Snapshot._ar_record(self.company, month_ago)
+        then = self._overdue_by_bucket(month_ago)
+        self.refresh_ageing()
+        self.Snapshot._ar_record(self.company, TODAY)
+        Snapshot = self.Snapshot.with_user(self.ar_user)
+        [company] = Snapshot.search(Snapshot._ar_action_dashboard()["domain"])
+        now = self._overdue_by_bucket(TODAY)
+        self.assertNotEqual(now, then, "the fixture's items changed bucket in the month")
+        self.assertTrue(company.has_snapshot_30)
+        self.assertAlmostEqual(
+            company.overdue_change_30, sum(now.values()) - sum(then.values()), places=2
+        )
+        # nothing recorded 60 and 90 days before: the card says so instead of a figure
+        self.assertFalse(company.has_snapshot_60 or company.has_snapshot_90)
+        self.assertEqual((company.overdue_change_60, company.overdue_change_90), (0, 0))
+        customer = Snapshot.search([("partner_id", "=", self.customer.id), ("date", "=", TODAY)])
+        self.assertEqual(customer.overdue_change_30, 3000 - 2000, "inv_a fell due in the month")
+        # the change opens the buckets, each with its change, each opening its items
+        opened = company.with_context(ar_metric="overdue_change_30").action_ar_open_metric()
+        lines = self.env[opened["res_model"]].with_user(self.ar_user).search(opened["domain"])
+        self.assertEqual({line.bucket_id: line.amount for line in lines}, dict(now))
+        for line in lines:
+            with self.subTest(bucket=line.bucket_id.name):
+                self.assertAlmostEqual(
+                    line.change_30, now[line.bucket_id] - then.get(line.bucket_id, 0), places=2
+                )
+                self.assertFalse(line.has_snapshot_60)
+                items = line.action_ar_open_records()
+                self.assertAlmostEqual(
+                    sum(self.env[items["res_model"]].search(items["domain"]).mapped("overdue")),
+                    now[line.bucket_id],
+                )
+        self.assertEqual(
+            customer.action_ar_open_buckets()["domain"], opened["domain"], "the company's buckets"
+        )
+
+    def test_collected_and_due_this_month(self):
+        # June: paid on the 10th, and in May (not this month's)
+        self._ar_pay(self.inv_a, 400, pay_date=self.days_before(5))
+        self._ar_pay(self.inv_b, 1000, pay_date=self.days_before(30))
+        self._ar_pay(self.inv_e, 200, pay_date=TODAY)
+        self.refresh_ageing()
+        Snapshot = self.Snapshot.with_user(self.ar_user)
+        [company] = Snapshot.search(Snapshot._ar_action_dashboard()["domain"])
+        payments = self.env["account.payment"].search(
+            [("company_id", "=", self.company.id), ("payment_type", "=", "inbound")]
+        )
+        collected = payments.filtered(
+            lambda p: p.date.month == TODAY.month and p.date <= TODAY and p.state != "draft"
+        )
+        invoices = self.env["account.move"].search(
+            [("company_id", "=", self.company.id), ("move_type", "=", "out_invoice")]
+        )
+        due = invoices.filtered(
+            lambda m: m.invoice_date_due.month == TODAY.month and m.state == "posted"
+        )
+        self.assertEqual(len(collected), 2)
+        self.assertEqual(due, self.inv_a | self.inv_c | self.inv_v)
+        self.assertEqual(company.collected_month, 600)
+        self.assertEqual(company.due_month, sum(due.mapped("amount_total_signed")))
+        for metric, records, field in (
+            ("collected_month", collected, "amount_company_currency_signed"),
+            ("due_month", due, "amount_total_signed"),
+        ):
+            with self.subTest(metric=metric):
+                opened = company.with_context(ar_metric=metric).action_ar_open_metric()
+                found = (
+                    self.env[opened["res_model"]].with_user(self.ar_user).search(opened["domain"])
+                )
+                self.assertEqual(found, records.with_user(self.ar_user))
+                self.assertEqual(sum(found.mapped(field)), company[metric])
+        customer = Snapshot.search([("partner_id", "=", self.customer.id), ("date", "=", TODAY)])
+        self.assertEqual((customer.collected_month, customer.due_month), (400, 1500))
+
+    def test_today_activity_and_its_notifications(self):
+        """Sent, replied and paid since midnight, on the dashboard and on the bus, to the
+        company's AR users only."""
+        other, _clerk_b = self._ar_other_company_clerk()
+        self.env.cr.precommit.run()
+        Bus = self.env["bus.bus"].sudo()
+        seen = Bus.search([], order="id desc", limit=1).id or 0
+        # yesterday's payment is not today's activity
+        self._ar_pay(self.inv_b, 2000, pay_date=self.days_before(1))
+        self._history()
+        self._ar_pay(self.inv_a, 1000, pay_date=TODAY)
+        self.env.cr.precommit.run()
+        notices = Bus.search([("id", ">", seen)]).filtered(
+            lambda b: json.loads(b.message)["type"] == "ar_followup.activity"
+        )
+        midnight = datetime(2026, 6, 14, 18, 30)  # TODAY's midnight in Kolkata, in UTC
+        reminders = self.Reminder.search([("company_id", "=", self.company.id)])
+        sent = reminders.filtered(lambda r: r.date_sent and r.date_sent >= midnight)
+        replied = reminders.filtered(lambda r: r.date_replied and r.date_replied >= midnight)
+        self.assertTrue(sent and replied)
+        channel = (self.env.cr.dbname, "res.company", self.company.id, "ar_followup_activity")
+        self.assertEqual(
+            {tuple(json.loads(b.channel)) for b in notices}, {channel}, "not %s's" % other.name
+        )
+        payloads = [json.loads(b.message)["payload"] for b in notices]
+        self.assertEqual({p["company_id"] for p in payloads}, {self.company.id})
+        by_kind = Counter()
+        for payload in payloads:
+            by_kind[payload["kind"]] += payload["count"]
+        # the two payments, the kept promise's (TODAY), and today's sends and reply
+        self.assertEqual(dict(by_kind), {"sent": len(sent), "replied": len(replied), "paid": 3})
+        Snapshot = self.Snapshot.with_user(self.ar_user)
+        [company] = Snapshot.search(Snapshot._ar_action_dashboard()["domain"])
+        paid_today = self.inv_a | self.inv_f
+        self.assertEqual(
+            (
+                company.activity_sent_count,
+                company.activity_replied_count,
+                company.activity_paid_count,
+                company.activity_paid_amount,
+            ),
+            (len(sent), len(replied), len(paid_today), 1300),
+        )
+        for metric, records in (
+            ("activity_sent_count", sent),
+            ("activity_replied_count", replied),
+            ("activity_paid_count", paid_today),
+        ):
+            with self.subTest(metric=metric):
+                opened = company.with_context(ar_metric=metric).action_ar_open_metric()
+                found = (
+                    self.env[opened["res_model"]].with_user(self.ar_user).search(opened["domain"])
+                )
+                self.assertEqual(set(found.ids), set(records.ids))
 
     def test_recording_a_day_again_gives_the_same_rows(self):
         self._history()
@@ -327,16 +494,23 @@ class TestSnapshot(ArFollowupCommon):
 @tagged("post_install", "-at_install")
 class TestDashboardInBrowser(HttpCase, ArFollowupCommon):
     def test_clerk_opens_the_dashboard_and_a_figure(self):
-        """In the browser: the dashboard's card shows the figures; Overdue opens the open
-        overdue items behind it."""
-        self._ar_invoice(self.customer, 1000, self.days_before(10))
+        """In the browser: the dashboard's card shows the figures, and today's activity
+        moves without reloading when a reminder is sent; Overdue opens the open overdue
+        items behind it."""
+        invoice = self._ar_invoice(self.customer, 1000, self.days_before(10))
         self._ar_invoice(self.customer_b, 2500, self.days_before(40))
         self.refresh_ageing()
         action = self.env.ref("ar_followup.ar_followup_snapshot_action_server_dashboard")
+        # the page's bundles built before it loads: building them inside its first request
+        # holds the test cursor longer than the page's other requests wait for it
+        QWeb = self.env["ir.qweb"]
+        QWeb._get_asset_bundle("web.assets_web", css=False).js()
+        QWeb._get_asset_bundle("web.assets_web", js=False).css()
+        QWeb._get_asset_bundle("web.__assets_tests_call__", css=False).js()
         code = """
             (async () => {
                 const until = async (find) => {
-                    for (let i = 0; i < 200; i++) {
+                    for (let i = 0; i < 600; i++) {
                         const found = find();
                         if (found) return found;
                         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -347,6 +521,39 @@ class TestDashboardInBrowser(HttpCase, ArFollowupCommon):
                 const figure = (label) => [...card.querySelectorAll("div.col-6")].find(
                     (col) => col.querySelector(".text-muted").textContent.trim() === label
                 );
+                const changes = [...card.querySelectorAll("span")].filter(
+                    (span) => span.textContent.trim() === "No snapshot yet"
+                );
+                if (changes.length !== 3) throw new Error("no snapshot yet: " + changes.length);
+                const sentToday = () => card.querySelector(".o_ar_activity button").textContent.trim();
+                if (sentToday() !== "0") throw new Error("sent today: " + sentToday());
+                // a clerk sends a reminder by hand elsewhere: the card follows, the page stays
+                window.arSamePage = true;
+                const call = async (method, args) => {
+                    const response = await fetch("/web/dataset/call_kw", {
+                        method: "POST",
+                        headers: { "Content-Type": "application/json" },
+                        body: JSON.stringify({
+                            jsonrpc: "2.0",
+                            method: "call",
+                            params: {
+                                model: "ar.followup.send",
+                                method,
+                                args,
+                                kwargs: {
+                                    context: { active_model: "account.move", active_ids: [%(invoice)s] },
+                                },
+                            },
+                        }),
+                    });
+                    const { result, error } = await response.json();
+                    if (error) throw new Error(JSON.stringify(error));
+                    return result;
+                };
+                const wizard = await call("create", [{}]);
+                await call("action_send", [[wizard]]);
+                await until(() => sentToday() === "1");
+                if (!window.arSamePage) throw new Error("the page was reloaded");
                 const overdue = figure("Overdue");
                 if (!overdue.textContent.includes("3,500.00")) {
                     throw new Error("overdue shown: " + overdue.textContent);
@@ -359,8 +566,44 @@ class TestDashboardInBrowser(HttpCase, ArFollowupCommon):
                 if (rows.length !== 2) throw new Error("rows: " + rows.length);
                 console.log("test successful");
             })();
-        """
-        self.browser_js("/odoo/action-%s" % action.id, code, login="ar_clerk", timeout=120)
+        """ % {"invoice": invoice.id}
+        self.browser_js("/odoo/action-%s" % action.id, code, login="ar_clerk", timeout=240)
+
+    def test_only_a_companys_ar_users_hear_its_activity(self):
+        """What each user's bus subscription receives when payments are matched in two
+        companies: the AR users of each company their own company's, nobody else."""
+        other, _clerk_b = self._ar_other_company_clerk()
+        new_test_user(
+            self.env,
+            login="sales_only",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        mine = self._ar_invoice(self.customer, 1000, self.days_before(10))
+        theirs = self._ar_invoice(self.customer_b, 400, self.days_before(10), company=other)
+        self._ar_pay(mine, 1000, pay_date=TODAY)
+        self._ar_pay(theirs, 400, pay_date=TODAY)
+        self.env.cr.precommit.run()
+        heard = {}
+        for login in ("ar_clerk", "clerk_b", "sales_only"):
+            self.authenticate(login, login)
+            polled = self.make_jsonrpc_request(
+                "/websocket/peek_notifications", {"channels": [], "last": 0, "is_first_poll": True}
+            )
+            heard[login] = [
+                notification["message"]["payload"]
+                for notification in polled["notifications"]
+                if notification["message"]["type"] == "ar_followup.activity"
+            ]
+        self.assertEqual(
+            heard,
+            {
+                "ar_clerk": [{"company_id": self.company.id, "kind": "paid", "count": 1}],
+                "clerk_b": [{"company_id": other.id, "kind": "paid", "count": 1}],
+                "sales_only": [],
+            },
+        )
 
 
 @tagged("post_install", "-at_install")

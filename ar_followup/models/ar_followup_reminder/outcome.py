@@ -51,6 +51,9 @@ class ReminderOutcome:
                 }
             )
         self.browse(first)._ar_after_send()
+        self.env["ar.followup.snapshot"]._ar_notify_activity(
+            "sent", self.browse([reminder.id for reminder, _reference, _values in sent])
+        )
 
     def _ar_after_send(self):
         """After reminders left: each escalating one alerts its AR owner (an activity on
@@ -132,6 +135,7 @@ class ReminderOutcome:
         become replied (never backwards from paid); returns them."""
         reminders = self.filtered(lambda r: r.state in ("sent", "delivered", "read"))
         reminders.write({"state": "replied", "date_replied": fields.Datetime.now()})
+        self.env["ar.followup.snapshot"]._ar_notify_activity("replied", reminders)
         return reminders
 
     @api.model
