@@ -31,3 +31,4 @@ from . import test_receivables_page
 from . import test_receivables_tour
 from . import test_possible_payment
 from . import test_owner_notification
+from . import test_per_company_settings

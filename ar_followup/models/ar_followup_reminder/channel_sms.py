@@ -81,7 +81,7 @@ class ReminderSms:
         if problem:
             raise UserError(text or self.env._("The customer cannot be reached by SMS."))
         body = self._ar_get_content()["body"] or ""
-        owner = partner._ar_get_owner()
+        owner = partner._ar_get_owner(company)
         message = partner.with_context(mail_post_autofollow=False)._message_sms(
             body,
             # to the number checked above; followers are not notified
