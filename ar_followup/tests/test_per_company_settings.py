@@ -147,10 +147,7 @@ class TestPerCompanySettings(HttpCase, ArFollowupCommon):
         self.assertEqual(value(self.customer_b, self.company), until)
         self.assertFalse(value(self.customer_b, self.other))
         self.assertEqual(value(self.customer_b, self.company, "ar_owner_id").id, self.ar_user.id)
-        self.assertEqual(
-            [value(nobody, c) for c in (self.company, self.other, third)], [until] * 3
-        )
-
+        self.assertEqual([value(nobody, c) for c in (self.company, self.other, third)], [until] * 3)
 
     def test_an_employee_opens_and_finds_the_customer(self):
         self.customer.write({"ar_pause_until": TODAY, "ar_pause_reason": "Lawyer letter pending"})
@@ -182,9 +179,7 @@ class TestPerCompanySettings(HttpCase, ArFollowupCommon):
         )
 
     def test_the_debtor_sees_no_internal_field_nor_collection_note(self):
-        self.customer.write(
-            {"ar_owner_id": self.ar_user.id, "ar_tone_override_id": self.formal.id}
-        )
+        self.customer.write({"ar_owner_id": self.ar_user.id, "ar_tone_override_id": self.formal.id})
         self.env["ar.followup.pause"].with_user(self.ar_user).create(
             {
                 "partner_ids": [Command.set(self.customer.ids)],
@@ -202,8 +197,6 @@ class TestPerCompanySettings(HttpCase, ArFollowupCommon):
         note = self.customer.message_ids.filtered(lambda m: "Lawyer letter pending" in m.body)
         self.assertTrue(note.subtype_id.internal)
         self.assertFalse(
-            self.env["mail.message"]
-            .with_user(self.debtor)
-            .search([("id", "in", note.ids)]),
+            self.env["mail.message"].with_user(self.debtor).search([("id", "in", note.ids)]),
             "the pause note is internal",
         )
