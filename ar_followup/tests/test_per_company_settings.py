@@ -161,7 +161,7 @@ class TestPerCompanySettings(HttpCase, ArFollowupCommon):
         }
         self.assertIn("name", view_fields)
         self.assertFalse(view_fields & set(INTERNAL_FIELDS))
-        record = Partner.browse(self.customer.id).web_read(dict.fromkeys(view_fields, {}))
+        record = Partner.browse(self.customer.id).web_read({name: {} for name in view_fields})
         self.assertEqual(record[0]["name"], "Bharat Steel Traders")
         self.assertIn(
             (self.customer.id, "Bharat Steel Traders"),
