@@ -24,9 +24,10 @@ class ArFollowupPromise(models.Model):
     reconciled, and again by the daily cron, which then **breaks** every open
     promise past its grace. A broken promise escalates:
 
-    * ``partner.ar_tone_escalation`` goes up by one (reminders get firmer);
+    * ``partner.ar_tone_escalation`` in the promise's company goes up by one (reminders
+      get firmer);
     * a note on the promise and the customer, and a to-do activity for the AR
-      owner (``partner._ar_get_owner()``, else whoever recorded the promise);
+      owner in its company (``partner._ar_get_owner(company)``, else whoever recorded the promise);
     * ``escalate_next_step`` is set. The cadence engine reads broken promises
       with that flag, moves the customer to the next cadence step at once
       instead of waiting for its delay, and clears the flag
@@ -101,10 +102,12 @@ class ArFollowupPromise(models.Model):
                 promise.date_promised, promise.company_id.ar_promise_grace_days
             )
 
-    @api.depends("partner_id.ar_owner_id", "partner_id.user_id", "user_id")
+    @api.depends("partner_id.ar_owner_id", "partner_id.user_id", "user_id", "company_id")
     def _compute_owner_id(self):
         for promise in self:
-            promise.owner_id = promise.partner_id and promise.partner_id._ar_get_owner()
+            promise.owner_id = promise.partner_id and promise.partner_id._ar_get_owner(
+                promise.company_id
+            )
 
     @api.constrains("date", "date_promised", "company_id")
     def _check_dates(self):
@@ -255,9 +258,12 @@ class ArFollowupPromise(models.Model):
                     "escalate_next_step": True,
                 }
             )
-        # one write per customer, not per promise: the escalation is tracked on the customer
-        for partner, partner_promises in promises.grouped("partner_id").items():
-            partner.ar_tone_escalation += len(partner_promises)
+        # one write per customer and company, not per promise: the escalation is tracked
+        # on the customer, and is the promise's company's
+        for (partner, company), partner_promises in promises.grouped(
+            lambda p: (p.partner_id, p.company_id)
+        ).items():
+            partner.sudo().with_company(company).ar_tone_escalation += len(partner_promises)
         for promise in promises:
             summary = self.env._(
                 "Promise to pay broken: %(partner)s promised %(amount)s by %(date)s",

@@ -246,7 +246,7 @@ class ArFollowupTemplate(models.Model):
                 "ref": partner.ref or "",
                 "vat": partner.vat or "",
                 "lang": partner.lang or "",
-                "segment": partner.ar_segment_id.name or "",
+                "segment": partner.sudo().ar_segment_id.name or "",
             },
             "company": {
                 "name": company.name,

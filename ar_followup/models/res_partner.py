@@ -32,18 +32,28 @@ class ResPartner(
     _name = "res.partner"
     _inherit = ["res.partner", "ar.followup.suspension.mixin"]
 
+    # Collection settings a company's AR team sets are company-dependent (a jsonb value
+    # per company): one company's clerk must not pause, escalate or re-route another
+    # company's follow-up of a shared customer. Internal collection fields are readable
+    # by the AR groups only: neither other employees nor the debtor's portal user see how
+    # they are chased. Opt-outs stay global: they are the customer's will, whichever
+    # company asks.
     ar_owner_id = fields.Many2one(
         "res.users",
         "AR Owner",
+        company_dependent=True,
         tracking=True,
+        groups="ar_followup.ar_followup_group_user",
         domain=[("share", "=", False)],
         help="Who chases this customer: receives escalation activities. "
         "Defaults to the salesperson when empty.",
     )
     ar_tone_escalation = fields.Integer(
         "Tone Escalation",
+        company_dependent=True,
         tracking=True,
         copy=False,
+        groups="ar_followup.ar_followup_group_user",
         help="Steps firmer than the tone rules choose, added by broken promises to pay and "
         "by escalating cadence steps; back to 0 once nothing is overdue.",
     )
@@ -71,27 +81,34 @@ class ResPartner(
         help="Amount due per ageing bucket.",
     )
 
-    # suspension fields: ar.followup.suspension.mixin (computed below)
+    # suspension fields: ar.followup.suspension.mixin (computed below); on the customer
+    # they tell why it is not chased, for the AR team only
+    ar_followup_suspended = fields.Boolean(groups="ar_followup.ar_followup_group_user")
+    ar_followup_suspension_reason = fields.Char(groups="ar_followup.ar_followup_group_user")
 
     # segments, tone, behaviour, settings
+    # Not precomputed: precomputing reads the field as the user creating the contact,
+    # which any employee may be, and only the AR groups may read it.
     ar_segment_id = fields.Many2one(
         "ar.followup.segment",
         "Segment",
         compute="_compute_ar_segment_id",
         store=True,
         readonly=False,
-        precompute=True,
         tracking=True,
         index="btree_not_null",
         ondelete="restrict",
+        groups="ar_followup.ar_followup_group_user",
         help="Customers of a segment are followed up alike. Set from the customer's tags "
         "(the first segment sharing one, else Standard) and can be changed by hand.",
     )
     ar_tone_override_id = fields.Many2one(
         "ar.followup.tone",
         "Tone Override",
+        company_dependent=True,
         tracking=True,
         ondelete="restrict",
+        groups="ar_followup.ar_followup_group_user",
         help="Use this tone instead of the one the tone rules choose.",
     )
     # Not stored: the tone depends on the company (its rules, the customer's behaviour
@@ -102,10 +119,13 @@ class ResPartner(
         "ar.followup.tone",
         "Tone",
         compute="_compute_ar_tone",
+        groups="ar_followup.ar_followup_group_user",
         help="Tone of the reminders: the override, else the first matching tone rule, else "
         "the segment's default tone; then firmer by the tone escalation.",
     )
-    ar_tone_reason = fields.Char("Why This Tone", compute="_compute_ar_tone")
+    ar_tone_reason = fields.Char(
+        "Why This Tone", compute="_compute_ar_tone", groups="ar_followup.ar_followup_group_user"
+    )
     # Payment behaviour in the current company. Not stored: receivables are per company
     # and change with every payment; one SQL query (_ar_get_behaviour) computes them for
     # a whole batch of customers, so a list or the cadence engine pays one query, and
@@ -162,15 +182,20 @@ class ResPartner(
         string="Preferred Channel",
         default="email",
         tracking=True,
+        groups="ar_followup.ar_followup_group_user",
         help="How this customer prefers to receive payment reminders.",
     )
     ar_no_email = fields.Boolean(
         "No E-mail Reminders",
         tracking=True,
+        groups="ar_followup.ar_followup_group_user",
         help="Never send this customer payment reminders by e-mail.",
     )
     ar_no_sms = fields.Boolean(
-        "No SMS Reminders", tracking=True, help="Never send this customer payment reminders by SMS."
+        "No SMS Reminders",
+        tracking=True,
+        groups="ar_followup.ar_followup_group_user",
+        help="Never send this customer payment reminders by SMS.",
     )
     ar_followup_contact_ids = fields.One2many(
         "ar.followup.contact",
@@ -182,12 +207,19 @@ class ResPartner(
     )
     ar_pause_until = fields.Date(
         "Follow-up Paused Until",
+        company_dependent=True,
         tracking=True,
         copy=False,
-        index="btree_not_null",
+        groups="ar_followup.ar_followup_group_user",
         help="No reminder goes out up to and including this day.",
     )
-    ar_pause_reason = fields.Char("Pause Reason", tracking=True, copy=False)
+    ar_pause_reason = fields.Char(
+        "Pause Reason",
+        company_dependent=True,
+        tracking=True,
+        copy=False,
+        groups="ar_followup.ar_followup_group_user",
+    )
     ar_portal_revoked_on = fields.Datetime(
         "Page Links Revoked On",
         readonly=True,
@@ -197,8 +229,10 @@ class ResPartner(
     ar_policy_id = fields.Many2one(
         "ar.followup.policy",
         "Cadence Override",
+        company_dependent=True,
         tracking=True,
         ondelete="restrict",
+        groups="ar_followup.ar_followup_group_user",
         help="This customer's own cadence instead of its segment's.",
     )
     ar_consent_ids = fields.One2many(
@@ -356,7 +390,7 @@ class ResPartner(
         holds = []
         for model in self._ar_hold_models():
             holds += self.env[model]._ar_get_holds(company, day, partners)
-        return holds + self._ar_get_pause_holds(day, partners)
+        return holds + self._ar_get_pause_holds(day, partners, company)
 
     def _ar_get_suspensions(self, date, company=None):
         """What the cadence engine must not chase on ``date``, for these customers.
@@ -373,11 +407,16 @@ class ResPartner(
         partners = self.commercial_partner_id
         return group_suspensions(partners.ids, self._ar_get_holds(company, date, partners))
 
-    def _ar_get_owner(self):
-        """The user who follows this customer up (AR owner, else salesperson, else nobody)."""
+    def _ar_get_owner(self, company=None):
+        """The user who follows this customer up in ``company`` (default: the current one):
+        its AR owner there, else the salesperson, else nobody.
+
+        Read as superuser: the system picks who to alert, whoever triggers it (a portal
+        user raising a dispute, an employee without AR rights).
+        """
         self.ensure_one()
-        partner = self.commercial_partner_id
-        return partner.ar_owner_id or partner.user_id
+        partner = self.commercial_partner_id.sudo().with_company(company or self.env.company)
+        return (partner.ar_owner_id or partner.user_id).with_env(self.env)
 
     def action_ar_open_disputes(self):
         self.ensure_one()
@@ -493,7 +532,8 @@ class ResPartner(
             match = tagged.filtered(
                 lambda s, tags=partner.category_id._origin: s.partner_category_ids & tags
             )[:1]
-            current = partner.ar_segment_id
+            # as superuser: whoever edits the tags (any employee) moves the customer
+            current = partner.sudo().ar_segment_id
             if match:
                 partner.ar_segment_id = match
             elif not current or current.sudo().partner_category_ids:
@@ -812,6 +852,8 @@ class ResPartner(
         Tone = self.env["ar.followup.tone"]
         if not self:
             return {}
+        # the override and escalation of ``company``, read by the system for whoever asks
+        customers = self.sudo().with_company(company)
         behaviour = self._origin.commercial_partner_id._ar_get_behaviour(company)
         rules = self.env["ar.followup.tone.rule"]._ar_get_rules(company)
         order = list(Tone._ar_firmness_order())
@@ -820,10 +862,11 @@ class ResPartner(
         today = company._ar_today()
         gettext = cached_gettext(self.env._)
         result = {}
-        for partner in self:
-            commercial = partner.commercial_partner_id
+        for partner, customer in zip(self, customers, strict=True):
+            commercial = customer.commercial_partner_id
             if commercial.ar_tone_override_id:
-                tone, reason = commercial.ar_tone_override_id, self.env._("Manual override")
+                tone = commercial.ar_tone_override_id.with_env(self.env)
+                reason = self.env._("Manual override")
             else:
                 facts = commercial._ar_prepare_tone_facts(
                     behaviour.get(commercial._origin.id, {}), today
@@ -848,16 +891,18 @@ class ResPartner(
         company = company or self.env.company
         standard = self.env.ref("ar_followup.ar_followup_policy_standard", raise_if_not_found=False)
         fallback = company.sudo().ar_policy_id or standard or self.env["ar.followup.policy"]
+        fallback = fallback.with_env(self.env)
         # per segment once: the planner asks for thousands of customers of a few segments
         by_segment = {}
         result = {}
-        for partner in self:
-            commercial = partner.commercial_partner_id
-            policy = commercial.ar_policy_id
+        # the override of ``company``, read by the system for whoever asks
+        for partner, customer in zip(self, self.sudo().with_company(company), strict=True):
+            commercial = customer.commercial_partner_id
+            policy = commercial.ar_policy_id.with_env(self.env)
             if not policy:
                 segment = commercial.ar_segment_id
                 if segment.id not in by_segment:
-                    by_segment[segment.id] = segment.policy_id or fallback
+                    by_segment[segment.id] = segment.policy_id.with_env(self.env) or fallback
                 policy = by_segment[segment.id]
             result[partner.id] = policy
         return result
@@ -879,7 +924,8 @@ class ResPartner(
         """
         self.ensure_one()
         flag = "ar_no_%s" % channel
-        partner = self.commercial_partner_id
+        # the customer's will, which the system obeys whoever sends
+        partner = self.commercial_partner_id.sudo()
         return not (flag in partner._fields and partner[flag])
 
     def _ar_filter_channel_allowed(self, channel):
@@ -889,20 +935,21 @@ class ResPartner(
         if flag not in self._fields:
             return self
         return (
-            self.with_context(active_test=False)
+            self.sudo()
+            .with_context(active_test=False)
             .search([("id", "in", self.ids), (flag, "=", False)])
             .with_env(self.env)
         )
 
     @api.model
-    def _ar_get_pause_holds(self, day, partners=None):
-        """``[(partner_id, (), reason)]`` for customers paused on ``day`` (whole customer)."""
+    def _ar_get_pause_holds(self, day, partners=None, company=None):
+        """``[(partner_id, (), reason)]`` for customers paused on ``day`` (whole customer)
+        by ``company`` (default: the current one): a pause is per company."""
         domain = [("ar_pause_until", ">=", day)]
         if partners is not None:
             domain.append(("id", "in", partners.ids))
-        return [
-            (partner.id, (), partner._ar_pause_label()) for partner in self.sudo().search(domain)
-        ]
+        Partner = self.sudo().with_company(company or self.env.company)
+        return [(partner.id, (), partner._ar_pause_label()) for partner in Partner.search(domain)]
 
     def _ar_pause_label(self):
         self.ensure_one()
@@ -958,7 +1005,7 @@ class ResPartner(
             ]
         coded += [
             (pid, moves, "paused", text)
-            for pid, moves, text in self._ar_get_pause_holds(day, partners)
+            for pid, moves, text in self._ar_get_pause_holds(day, partners, company)
         ]
 
         def merge(current, code, text):

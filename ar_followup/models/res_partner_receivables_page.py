@@ -630,7 +630,7 @@ class PartnerReceivablesPage:
                 raise UserError(self.env._("Choose the invoices you dispute."))
             moves = self._ar_portal_checked_moves(company, move_ids)
         files = self._ar_portal_check_files(files)
-        owner = self._ar_get_owner()
+        owner = self._ar_get_owner(company)
         # the owner follows the dispute; the one e-mail they get is the one below
         dispute = (
             Dispute.with_company(company)
@@ -766,7 +766,7 @@ class PartnerReceivablesPage:
                     owed=format_amount(self.env, owed, currency),
                 )
             )
-        owner = self._ar_get_owner()
+        owner = self._ar_get_owner(company)
         try:
             promise = (
                 self.env["ar.followup.promise"]

@@ -197,11 +197,12 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
             {"sms_dlt_template_id": "1207168000001234567"}
         )
 
-    def _ar_other_company_clerk(self, name="Other Co"):
+    @classmethod
+    def _ar_other_company_clerk(cls, name="Other Co"):
         """(company B, an AR user of company B only) for multi-company isolation tests."""
-        other = self.setup_other_company(name=name)["company"]
+        other = cls.setup_other_company(name=name)["company"]
         clerk_b = new_test_user(
-            self.env,
+            cls.env,
             login="clerk_b",
             name="Clerk B",
             groups="ar_followup.ar_followup_group_user",

@@ -603,7 +603,7 @@ class ArFollowupCall(models.Model):
                 load[user.id] = count
             given = defaultdict(list)
             for call in calls:
-                owner = call.partner_id._ar_get_owner()
+                owner = call.partner_id._ar_get_owner(company)
                 if owner and not owner.share and company in owner.company_ids:
                     given[owner.id].append(call.id)
                 elif load:

@@ -9,7 +9,10 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     ar_no_call = fields.Boolean(
-        "No Calls", tracking=True, help="Never call this customer about payments."
+        "No Calls",
+        tracking=True,
+        groups="ar_followup.ar_followup_group_user",
+        help="Never call this customer about payments.",
     )
 
     def _ar_export_followup_data(self):

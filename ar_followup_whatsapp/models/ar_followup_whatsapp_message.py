@@ -407,7 +407,7 @@ class ArFollowupWhatsappMessage(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             # the AR owner hears of it in the inbox, follower of the customer or not
-            partner_ids=customer._ar_get_owner().partner_id.ids,
+            partner_ids=customer._ar_get_owner(self.company_id).partner_id.ids,
         )
         if self.attachment_ids:
             # a file kept while the message was unmatched moves to the customer's message
@@ -429,7 +429,7 @@ class ArFollowupWhatsappMessage(models.Model):
         }
 
     def _ar_owner(self):
-        owner = self.partner_id.commercial_partner_id._ar_get_owner()
+        owner = self.partner_id.commercial_partner_id._ar_get_owner(self.company_id)
         return owner or self.reminder_id.create_uid or self.env.ref("base.user_admin")
 
     def _ar_create_promise(self):

@@ -14,14 +14,21 @@ class ResPartner(models.Model):
     ar_no_whatsapp = fields.Boolean(
         "No WhatsApp Reminders",
         tracking=True,
+        groups="ar_followup.ar_followup_group_user",
         help="Never send this customer payment reminders by WhatsApp.",
     )
-    ar_no_whatsapp_date = fields.Datetime("WhatsApp Opt-out On", readonly=True, copy=False)
+    ar_no_whatsapp_date = fields.Datetime(
+        "WhatsApp Opt-out On",
+        readonly=True,
+        copy=False,
+        groups="ar_followup.ar_followup_group_user",
+    )
     ar_no_whatsapp_source = fields.Selection(
         [("manual", "Set by a user"), ("reply", "Customer's WhatsApp reply")],
         "WhatsApp Opt-out Source",
         readonly=True,
         copy=False,
+        groups="ar_followup.ar_followup_group_user",
     )
 
     def write(self, vals):

@@ -295,7 +295,7 @@ class ReminderEmail:
     def _ar_get_email_author(self):
         """The partner e-mail reminders come from: the AR owner, else the company."""
         self.ensure_one()
-        owner = self.partner_id._ar_get_owner()
+        owner = self.partner_id._ar_get_owner(self.company_id)
         return owner.partner_id if owner.partner_id.email else self.company_id.partner_id
 
     def _ar_get_email_attachments(self):

@@ -77,7 +77,7 @@ class ReminderSms:
         dlt_problem = self._ar_sms_dlt_problem(template, company)
         if dlt_problem:
             raise UserError(dlt_problem)
-        owner = partner._ar_get_owner()
+        owner = partner._ar_get_owner(company)
         return self._ar_sms_post_and_send(
             self._ar_get_content()["body"] or "", owner.partner_id or company.partner_id
         )

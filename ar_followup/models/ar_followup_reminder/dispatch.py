@@ -376,7 +376,9 @@ class ReminderDispatch:
                     reminder._ar_possible_payment_text(line),
                     self.env._("Held: %s", ", ".join(r.display_name for r in held)),
                 ),
-                user_id=(partner._ar_get_owner() or reminder._ar_fallback_user()).id,
+                user_id=(
+                    partner._ar_get_owner(reminder.company_id) or reminder._ar_fallback_user()
+                ).id,
                 date_deadline=reminder.company_id._ar_today(),
             )
             line.ar_activity_id = activity

@@ -67,6 +67,8 @@ class ReminderOutcome:
         activities, initial = [], {}
         for reminder in escalating:
             partner = reminder.partner_id
+            # the escalation is the reminder's company's: the customer's value there
+            customer = partner.sudo().with_company(reminder.company_id)
             summary = self.env._(
                 "Escalation: %(customer)s owes %(amount)s (%(step)s)",
                 customer=partner.display_name,
@@ -81,15 +83,20 @@ class ReminderOutcome:
                     "automated": True,
                     "res_model_id": partner_model,
                     "res_id": partner.id,
-                    "user_id": partner._ar_get_owner().id or self.env.uid,
+                    "user_id": partner._ar_get_owner(reminder.company_id).id or self.env.uid,
                     "date_deadline": reminder.company_id._ar_today(),
                 }
             )
-            initial.setdefault(partner.id, {"ar_tone_escalation": partner.ar_tone_escalation})
-            partner.with_context(tracking_disable=True).ar_tone_escalation += 1
+            initial.setdefault(reminder.company_id, {}).setdefault(
+                partner.id, {"ar_tone_escalation": customer.ar_tone_escalation}
+            )
+            customer.with_context(tracking_disable=True).ar_tone_escalation += 1
         self.env["mail.activity"].with_context(clean_context(self.env.context)).create(activities)
         # the firmer tone on the customers' chatter, as tracking shows it, logged together
-        self.env["res.partner"]._ar_message_track_many(initial)
+        for company, company_initial in initial.items():
+            self.env["res.partner"].sudo().with_company(company)._ar_message_track_many(
+                company_initial
+            )
 
     def _ar_apply_report(self, status, reason=None, when=None):
         """A provider reported ``status`` (``delivered``, ``read`` or ``failed``, with

@@ -153,7 +153,7 @@ class ReminderSendRetry:
         """Tell the AR owner a reminder could not be sent (never dropped silently)."""
         self.ensure_one()
         partner = self.partner_id
-        owner = partner._ar_get_owner()
+        owner = partner._ar_get_owner(self.company_id)
         partner.activity_schedule(
             "mail.mail_activity_data_todo",
             summary=self.env._(
