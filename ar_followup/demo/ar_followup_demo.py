@@ -9,18 +9,40 @@ loaded. Tests never rely on any of it.
 """
 
 import logging
+import random
 import time
 from collections import defaultdict
-from datetime import timedelta
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from datetime import time as time_of_day
+from unittest.mock import patch
+
+import pytz
+from freezegun import freeze_time
 
 from odoo import Command, api, models
 from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from ..tools.demo_history import DISPUTE_ANSWER, HISTORY_DAYS, react, reply_text
+from ..tools.demo_history import SEED as HISTORY_SEED
 from ..tools.demo_receivables import CUSTOMERS, HABITS, plan_invoices
 
 _logger = logging.getLogger(__name__)
+
+#: the hours of a day of the history, in the company's time zone: customers act in
+#: the morning, the crons plan at ten and send after, the day's figures are recorded
+#: in the evening
+MORNING, PLANNING, SENDING, EVENING = (
+    time_of_day(h, m) for h, m in ((9, 0), (10, 0), (10, 30), (18, 0))
+)
+#: days at the end of the history whose replies and approvals wait for the owner
+OWNER_AWAY = 7
+#: share of the promises read from replies that the customer keeps
+PROMISES_KEPT = 0.6
+#: days before the owner closes a dispute raised by e-mail
+DISPUTE_DAYS = 12
 
 
 class ArFollowupDemo(models.AbstractModel):
@@ -59,12 +81,21 @@ class ArFollowupDemo(models.AbstractModel):
 
     @api.model
     def _ar_demo_load_receivables(self, company_ids):
-        """Invoices, payments and follow-up records of the demo customers, as of today."""
+        """Invoices, payments and follow-up records of the demo customers, as of today.
+
+        What happened before the last ``HISTORY_DAYS`` days is posted at once; those
+        days are then played one by one through the follow-up engine
+        (:meth:`_ar_demo_play_history`); the story beats of today come last. The
+        context's ``ar_demo_history_days`` plays fewer days (the demo's test, to keep
+        the test suite's time).
+        """
         company = self.env["res.company"].browse(company_ids)
         company.ensure_one()
         started = time.monotonic()
         company = company.with_company(company).with_context(tracking_disable=True)
         today = company._ar_today()
+        days = self.env.context.get("ar_demo_history_days", HISTORY_DAYS)
+        start = today - timedelta(days=days)
         customers = {key: self.env.ref("ar_followup.demo_partner_%s" % key) for key in CUSTOMERS}
         for key, periods in CUSTOMERS.items():
             term = self.env.ref(HABITS[periods[-1][0]].term)
@@ -72,7 +103,46 @@ class ArFollowupDemo(models.AbstractModel):
         products = self._ar_demo_products(company)
 
         plans = plan_invoices(today)
-        invoices = self._ar_demo_post_invoices(
+        with self._ar_demo_clock(company) as clock:
+            # the books as they stood when the history starts, posted on that morning
+            clock(start, MORNING)
+            earlier = [plan for plan in plans if plan.date <= start]
+            invoices = self._ar_demo_post_plans(company, customers, products, earlier)
+            # Hundreds of journal items just landed in tables whose statistics may say
+            # "empty" (analysed right after the install): without fresh ones, PostgreSQL
+            # plans the payment-state queries of the reconciliations below as nested
+            # loops over every journal item, and they run for minutes instead of seconds.
+            self.env.cr.execute(SQL("ANALYZE account_move, account_move_line"))
+            paid = defaultdict(lambda: self.env["account.move"])
+            for plan, invoice in zip(earlier, invoices, strict=True):
+                if plan.paid_on and plan.paid_on <= start:
+                    paid[customers[plan.customer], plan.paid_on] |= invoice
+            self._ar_demo_settle(company, paid)
+            posted = dict(zip(earlier, invoices, strict=True))
+            history, due_today = self._ar_demo_play_history(
+                company, customers, products, plans, posted, clock, start, today
+            )
+        # what is paid today is paid at today's time
+        for invoice, amount in due_today:
+            if invoice.amount_residual:
+                self._ar_demo_pay(company, invoice, amount or invoice.amount_residual, today)
+        beats = self._ar_demo_story_beats(company, customers, products, today)
+        self.env["account.move.line"]._ar_refresh_ageing(self)
+        company._ar_compute_dso(today)
+        self.env["ar.followup.snapshot"]._ar_record(company, today)
+        _logger.info(
+            "AR Follow-up demo: %d invoices and credit notes, %d days of follow-up for %s "
+            "in %.1f s",
+            len(invoices | history | beats),
+            days,
+            company.name,
+            time.monotonic() - started,
+        )
+        return True
+
+    def _ar_demo_post_plans(self, company, customers, products, plans):
+        """Post the invoices of ``plans`` (``tools/demo_receivables.py``), in their order."""
+        return self._ar_demo_post_invoices(
             company,
             [
                 self._ar_demo_invoice_vals(
@@ -86,30 +156,254 @@ class ArFollowupDemo(models.AbstractModel):
                 for plan in plans
             ],
         )
-        # Hundreds of journal items just landed in tables whose statistics may say
-        # "empty" (analysed right after the install): without fresh ones, PostgreSQL
-        # plans the payment-state queries of the reconciliations below as nested
-        # loops over every journal item, and they run for minutes instead of seconds.
-        self.env.cr.execute(SQL("ANALYZE account_move, account_move_line"))
-        paid = defaultdict(lambda: self.env["account.move"])
-        for plan, invoice in zip(plans, invoices, strict=True):
+
+    # -- the history, played day by day ------------------------------------------
+
+    @contextmanager
+    def _ar_demo_clock(self, company):
+        """A stopped clock, yielded as ``clock(day, at)``, which sets it to ``at`` (a time
+        of day in the company's time zone) on ``day``; real time comes back on leaving.
+
+        The engine reads the clock where a cron would (ageing, sending window,
+        dates of sending, clicks, replies and promises): the history is made by
+        moving it, the way the tests move it, not by writing dates afterwards.
+        One clock is moved rather than one stopped per step: stopping it patches
+        every loaded module.
+        """
+        tz = pytz.timezone(company._ar_tz())
+
+        def utc(day, at):
+            return tz.localize(datetime.combine(day, at)).astimezone(pytz.utc).replace(tzinfo=None)
+
+        self.env.flush_all()
+        with freeze_time(utc(company._ar_today(), time_of_day())) as frozen:
+
+            def clock(day, at):
+                self.env.flush_all()
+                frozen.move_to(utc(day, at))
+                self.env.invalidate_all()
+
+            yield clock
+            self.env.flush_all()
+        self.env.invalidate_all()
+
+    @contextmanager
+    def _ar_demo_one_transaction(self):
+        """The dispatcher commits as it goes (``ir.cron._commit_progress``); demo data is
+        loaded in the transaction of the module's install, which commits it as a whole
+        (and a test loading it rolls it back), so here a commit only flushes."""
+
+        def flush(cron, processed=0, *, remaining=None, deactivate=False):
+            cron.env.flush_all()
+            return float("inf")
+
+        with patch.object(self.env.registry["ir.cron"], "_commit_progress", flush):
+            yield
+
+    def _ar_demo_play_history(
+        self, company, customers, products, plans, posted, clock, start, today
+    ):
+        """Play the days after ``start`` up to yesterday as they would have gone;
+        ``posted``: {plan: invoice} of the invoices posted before, ``clock`` the
+        stopped clock of :meth:`_ar_demo_clock`.
+
+        Each morning the day's invoices are posted, the day's payments registered and
+        the customers answer the reminders of the day before
+        (:meth:`_ar_demo_customers_react`); then the crons run as every day:
+        promises checked, ageing and planning, the approval queue worked, the
+        reminders sent, the DSO and the day's metrics recorded. Returns the invoices
+        posted on the way and the payments due today ``[(invoice, amount or None)]``.
+        """
+        rng = random.Random(HISTORY_SEED)
+        later = defaultdict(list)
+        for plan in plans:
+            if plan.date > start:
+                later[plan.date].append(plan)
+        # {day: [(invoice, amount or None for all of it)]}
+        payments = defaultdict(list)
+
+        def schedule(plan, invoice):
             if plan.paid_on:
-                paid[customers[plan.customer], plan.paid_on] |= invoice
+                if plan.paid_on > start:
+                    payments[plan.paid_on].append((invoice, None))
             elif plan.part:
+                day = min(plan.due + timedelta(days=5), today)
                 amount = round(invoice.amount_total * plan.part, -3)
-                self._ar_demo_pay(
-                    company, invoice, amount, min(plan.due + timedelta(days=5), today)
-                )
-        self._ar_demo_settle(company, paid)
-        beats = self._ar_demo_story_beats(company, customers, products, today)
-        self.env["account.move.line"]._ar_refresh_ageing(self)
-        _logger.info(
-            "AR Follow-up demo: %d invoices and credit notes for %s in %.1f s",
-            len(invoices | beats),
-            company.name,
-            time.monotonic() - started,
+                if day > start:
+                    payments[day].append((invoice, amount))
+                else:
+                    self._ar_demo_pay(company, invoice, amount, day)
+
+        for plan, invoice in posted.items():
+            schedule(plan, invoice)
+        moves = self.env["account.move"]
+        attachments = company.read(["ar_attach_invoices", "ar_attach_statement"])[0]
+        # the e-mails of the history go without their PDFs: printing a few hundred
+        # would take most of the demo's build; today's reminders carry them again
+        company.write({"ar_attach_invoices": False, "ar_attach_statement": False})
+        replies = []
+        Snapshot = self.env["ar.followup.snapshot"]
+        with self._ar_demo_one_transaction():
+            for day in (start + timedelta(days=n) for n in range(1, (today - start).days)):
+                clock(day, MORNING)
+                if later[day]:
+                    new = self._ar_demo_post_plans(company, customers, products, later[day])
+                    moves |= new
+                    for plan, invoice in zip(later[day], new, strict=True):
+                        schedule(plan, invoice)
+                self._ar_demo_pay_day(company, payments.pop(day, []), day)
+                self._ar_demo_close_disputes(company, day)
+                replies += self._ar_demo_customers_react(company, day, rng)
+                # the owner's last week away: its replies and approvals wait
+                if day < today - timedelta(days=OWNER_AWAY):
+                    self._ar_demo_work_inbox(day, replies, rng, payments, today)
+                clock(day, PLANNING)
+                self.env["ar.followup.promise"]._cron_ar_check_promises()
+                company._ar_plan_reminders(day)
+                if day < today - timedelta(days=OWNER_AWAY):
+                    self._ar_demo_approve(company)
+                clock(day, SENDING)
+                company._ar_dispatch_reminders()
+                self._ar_demo_deliver_emails(company)
+                clock(day, EVENING)
+                company._ar_compute_dso(day)
+                Snapshot._ar_record(company, day)
+        company.write(attachments)
+        return moves, payments.pop(today, [])
+
+    def _ar_demo_approve(self, company):
+        """The reminders waiting for approval approved by their customer's owner."""
+        waiting = self.env["ar.followup.reminder"].search(
+            [("company_id", "=", company.id), ("state", "=", "to_approve")]
         )
-        return True
+        admin = self.env.ref("base.user_admin")
+        for owner, reminders in waiting.grouped(lambda r: r.partner_id._ar_get_owner()).items():
+            reminders.with_user(owner or admin).action_approve()
+
+    def _ar_demo_pay_day(self, company, due, day):
+        """Register ``due`` (``[(invoice, amount or None)]``): the customers' full payments
+        of the day in one wizard (a payment per customer), part payments one by one."""
+        full = self.env["account.move"]
+        for invoice, amount in due:
+            if not invoice.amount_residual:
+                continue
+            if amount:
+                self._ar_demo_pay(company, invoice, min(amount, invoice.amount_residual), day)
+            else:
+                full |= invoice
+        if full:
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=full.ids
+            ).create({"payment_date": day, "group_payment": True})._create_payments()
+
+    def _ar_demo_customers_react(self, company, day, rng):
+        """The customers answer the reminders sent the day before (``tools/demo_history.py``):
+        an invoice opened online, a link followed, or an e-mail reply through the mail
+        gateway. Returns the replies ``[(day, reaction, conversation)]``."""
+        Reminder = self.env["ar.followup.reminder"]
+        sent = Reminder.search(
+            [
+                ("company_id", "=", company.id),
+                ("channel", "=", "email"),
+                ("state", "in", ("sent", "delivered")),
+                ("date_sent", ">=", datetime.combine(day - timedelta(days=1), time_of_day.min)),
+                ("date_sent", "<", datetime.combine(day, time_of_day.min)),
+            ],
+            order="id",
+        )
+        replies = []
+        for reminder in sent:
+            reaction = react(rng)
+            if reaction == "view":
+                Reminder._ar_record_view(reminder.move_ids[:1])
+            elif reaction == "click":
+                reminder._ar_record_click(rng.choice(("pay", "account", "statement")))
+            elif reaction != "ignore" and reminder.move_ids:
+                text = reply_text(rng, reaction, reminder.move_ids[0].name, day)
+                conversation = self._ar_demo_reply(reminder, text)
+                if conversation:
+                    replies.append((day, reaction, conversation))
+        return replies
+
+    def _ar_demo_reply(self, reminder, text):
+        """``text`` received by e-mail in answer to ``reminder`` through the mail gateway;
+        returns the customer's open conversation in the AR inbox."""
+        message = reminder.mail_message_id
+        sender = (reminder.recipient or reminder.partner_id.email or "").split(",")[0].strip()
+        raw = (
+            "From: %(sender)s\r\n"
+            "To: %(to)s\r\n"
+            "Subject: Re: %(subject)s\r\n"
+            "Message-Id: <ar-demo-reply-%(id)s@%(domain)s>\r\n"
+            "In-Reply-To: %(parent)s\r\n"
+            "References: %(parent)s\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "\r\n"
+            "%(text)s\r\n"
+        ) % {
+            "sender": sender,
+            "to": reminder.company_id.email or "accounts@example.com",
+            "subject": reminder.subject,
+            "id": reminder.id,
+            "domain": sender.rpartition("@")[2] or "example.com",
+            "parent": message.message_id,
+            "text": text.replace("\n", "\r\n"),
+        }
+        self.env["mail.thread"].message_process(False, raw.encode())
+        return self.env["ar.followup.conversation"].search(
+            [
+                ("partner_id", "=", reminder.partner_id.commercial_partner_id.id),
+                ("state", "=", "open"),
+            ],
+            limit=1,
+        )
+
+    def _ar_demo_work_inbox(self, day, replies, rng, payments, today):
+        """The customer's owner handles the replies of two days ago and before: confirms
+        what the reply says (a promise, kept or not; a dispute) and marks the
+        conversation handled."""
+        for reply in list(replies):
+            replied_on, _reaction, conversation = reply
+            if replied_on > day - timedelta(days=2):
+                continue
+            replies.remove(reply)
+            if conversation.state != "open":
+                continue
+            owner = conversation.partner_id._ar_get_owner() or self.env.ref("base.user_admin")
+            handled = conversation.with_user(owner)
+            new = handled.suggestion_ids.filtered(lambda s: s.state == "new")
+            for suggestion in new.filtered(lambda s: s.kind != "promise" or s.date)[:1]:
+                suggestion.action_confirm()
+                promise = suggestion.promise_id
+                if promise and promise.date_promised < today and rng.random() < PROMISES_KEPT:
+                    payments[promise.date_promised] += [(move, None) for move in promise.move_ids]
+            handled.action_mark_handled()
+
+    def _ar_demo_close_disputes(self, company, day):
+        """Disputes raised by e-mail are closed by the customer's owner after
+        ``DISPUTE_DAYS``: the claim checked and rejected, the chase resumes."""
+        disputes = self.env["ar.followup.dispute"].search(
+            [
+                ("company_id", "=", company.id),
+                ("source", "=", "email"),
+                ("state", "in", ("open", "in_review")),
+                ("date_raised", "<=", day - timedelta(days=DISPUTE_DAYS)),
+            ]
+        )
+        for dispute in disputes:
+            owner = dispute.partner_id._ar_get_owner() or self.env.ref("base.user_admin")
+            closing = dispute.with_user(owner)
+            closing.write({"resolution": "rejected", "ar_response": DISPUTE_ANSWER})
+            closing.action_resolve()
+
+    def _ar_demo_deliver_emails(self, company):
+        """The demo's mail server accepts every e-mail: what is queued goes through what
+        Odoo's mail queue does after a successful send (``mail.mail._send``), so the
+        reminders are delivered and no e-mail of the history is left to leave the demo."""
+        mails = self.env["mail.mail"].sudo().search([("state", "=", "outgoing")])
+        if mails:
+            mails.write({"state": "sent"})
+            mails._postprocess_sent_message(success_pids=mails.recipient_ids, success_emails=[])
 
     def _ar_demo_products(self, company):
         """What the SME sells, with an 18% GST made from the chart's sales tax (no l10n_in needed)."""

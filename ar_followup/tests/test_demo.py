@@ -12,8 +12,13 @@ from freezegun import freeze_time
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import convert_file
+from odoo.tools.safe_eval import safe_eval
 
 from .common import TODAY
+
+#: days of history this test plays (the demo plays 90): enough for every kind of
+#: record, and the test suite's time stays short
+HISTORY_DAYS = 30
 
 
 @tagged("post_install", "-at_install")
@@ -24,9 +29,15 @@ class TestDemo(TransactionCase):
         # 10:00 in Kolkata on the suite's day; the demo's dates are relative to it
         with freeze_time(datetime.combine(TODAY, time(4, 30))):
             convert_file(
-                cls.env, "ar_followup", "demo/ar_followup_demo.xml", {}, mode="init", noupdate=True
+                cls.env(context=dict(cls.env.context, ar_demo_history_days=HISTORY_DAYS)),
+                "ar_followup",
+                "demo/ar_followup_demo.xml",
+                {},
+                mode="init",
+                noupdate=True,
             )
         cls.company = cls.env.ref("base.main_company")
+        cls.history_start = TODAY - timedelta(days=HISTORY_DAYS)
         cls.env = cls.env(context={"allowed_company_ids": cls.company.ids, "tz": "Asia/Kolkata"})
         cls.open_domain = [
             ("company_id", "=", cls.company.id),
@@ -86,10 +97,19 @@ class TestDemo(TransactionCase):
         )
         self.assertGreater(states["paid"], 100)
         self.assertGreater(states["partial"], 3)
-        # invoices paid long ago were never open in this story: no bucket history,
-        # except the one paid last week as promised
-        paid = invoices.filtered(lambda m: m.payment_state == "paid")
-        self.assertEqual(paid.ar_transition_ids.partner_id, self.partner("kalinga"))
+        # bucket history is what the played days recorded: invoices paid before them
+        # were never seen open
+        transitions = invoices.ar_transition_ids
+        self.assertTrue(transitions)
+        self.assertGreaterEqual(min(transitions.mapped("date")), self.history_start)
+        paid_long_ago = invoices.filtered(
+            lambda m: (
+                m.payment_state == "paid"
+                and m.invoice_date_due < self.history_start - timedelta(days=200)
+            )
+        )
+        self.assertTrue(paid_long_ago)
+        self.assertFalse(paid_long_ago.ar_transition_ids)
 
     def test_strategic_account_disputed_after_twelve_years(self):
         Move = self.env["account.move"]
@@ -162,12 +182,19 @@ class TestDemo(TransactionCase):
             sorted(refunds.mapped("payment_state")), ["not_paid", "not_paid", "paid", "paid"]
         )
         unallocated = self.env["account.payment"].search(
-            [("partner_id", "=", self.partner("indus").id)]
+            [
+                ("partner_id", "=", self.partner("indus").id),
+                ("memo", "like", "remittance advice awaited"),
+            ]
         )
         self.assertEqual((len(unallocated), unallocated.is_reconciled), (1, False))
 
     def test_disputes_and_promises(self):
-        disputes = self.env["ar.followup.dispute"].search([("company_id", "=", self.company.id)])
+        # the story's own; the history's are those read from e-mail replies
+        read = self.env["ar.followup.suggestion"].search([("company_id", "=", self.company.id)])
+        disputes = self.env["ar.followup.dispute"].search(
+            [("company_id", "=", self.company.id), ("id", "not in", read.dispute_id.ids)]
+        )
         self.assertEqual(
             {(d.partner_id, d.state) for d in disputes},
             {
@@ -180,16 +207,94 @@ class TestDemo(TransactionCase):
         self.assertEqual(resolved.resolution, "credit_note")
         self.assertFalse(resolved.move_ids.ar_followup_suspended)
 
-        promises = self.env["ar.followup.promise"].search([("company_id", "=", self.company.id)])
+        promises = self.env["ar.followup.promise"].search(
+            [("company_id", "=", self.company.id), ("id", "not in", read.promise_id.ids)]
+        )
         by_state = {p.state: p for p in promises}
         self.assertEqual(set(by_state), {"open", "kept", "broken"})
         self.assertEqual(by_state["open"].partner_id, self.partner("mspdcl"))
-        self.assertTrue(by_state["open"].move_ids.ar_followup_suspended)
-        self.assertEqual(by_state["kept"].move_ids.payment_state, "paid")
+        self.assertTrue(all(by_state["open"].move_ids.mapped("ar_followup_suspended")))
+        self.assertEqual(set(by_state["kept"].move_ids.mapped("payment_state")), {"paid"})
         broken = by_state["broken"]
         self.assertEqual(broken.partner_id, self.partner("shree_ganesh"))
-        self.assertEqual(broken.partner_id.ar_tone_escalation, 1)
+        # each broken promise made the tone one step firmer, and so did the final
+        # notices of the history
+        self.assertEqual(broken.state, "broken")
+        self.assertGreaterEqual(broken.partner_id.ar_tone_escalation, 1)
         # the AR clerk who owns the customer has a to-do about it
         self.assertEqual(
             broken.activity_ids.user_id, self.env.ref("ar_followup.demo_user_ar_clerk")
         )
+
+    def test_follow_up_history_played_day_by_day(self):
+        Reminder = self.env["ar.followup.reminder"]
+        mine = [("company_id", "=", self.company.id)]
+        sent = Reminder.search(mine + [("date_sent", "!=", False)])
+        # sent on most working days of the history, by the dispatcher at 10:30 in Kolkata
+        days = {reminder.date_sent.date() for reminder in sent}
+        self.assertGreater(len(days), HISTORY_DAYS // 2, len(days))
+        self.assertLess(min(days), self.history_start + timedelta(days=7))
+        self.assertEqual(max(days), TODAY - timedelta(days=1))
+        self.assertEqual({reminder.date_sent.time() for reminder in sent}, {time(5, 0)})
+        states = dict(Reminder._read_group(mine, ["state"], ["__count"]))
+        # delivered by the demo's mail server, then read, clicked, answered, paid after
+        for state in ("delivered", "read", "replied", "paid", "to_approve", "skipped"):
+            self.assertGreater(states.get(state, 0), 0, (state, states))
+        self.assertFalse(Reminder.search_count(mine + [("state", "in", ("queued", "sending"))]))
+        self.assertTrue(sent.filtered("date_clicked").click_ids)
+        self.assertTrue(sent.filtered("date_viewed"))
+        # no e-mail of a reminder is left in the outgoing mail queue
+        self.assertFalse(
+            self.env["mail.mail"].search_count(
+                [("state", "=", "outgoing"), ("mail_message_id", "in", sent.mail_message_id.ids)]
+            )
+        )
+        # the government buyers' reminders of the last week wait for their owner
+        waiting = Reminder.search(mine + [("state", "=", "to_approve")])
+        self.assertGreater(min(waiting.mapped("date")), TODAY - timedelta(days=8))
+        self.assertEqual(
+            waiting.partner_id.ar_segment_id,
+            self.env.ref("ar_followup.ar_followup_segment_government"),
+        )
+        self.assertTrue(sent.filtered("approved_by_id"))
+
+        # replies read by the inbox: handled ones and the last days' still open
+        conversations = self.env["ar.followup.conversation"].search(mine)
+        self.assertEqual(set(conversations.mapped("state")), {"open", "handled"})
+        promises = self.env["ar.followup.promise"].search(mine + [("source", "=", "email")])
+        self.assertTrue({"kept", "broken"} <= set(promises.mapped("state")), promises)
+        disputes = self.env["ar.followup.dispute"].search(mine + [("source", "=", "email")])
+        self.assertIn("resolved", disputes.mapped("state"))
+
+        # the DSO and the day's metrics of every day, today's included
+        for model in ("ar.followup.dso", "ar.followup.snapshot"):
+            recorded = self.env[model].search(mine)
+            days = set(recorded.mapped("date"))
+            self.assertEqual(len(days), HISTORY_DAYS, model)
+            self.assertEqual(max(days), TODAY, model)
+
+    def test_every_follow_up_menu_shows_records(self):
+        # this addon's menus; the channel addons' ones show their own demo data
+        root = self.env.ref("ar_followup.ar_followup_menu_root")
+        own = self.env["ir.model.data"].search(
+            [("module", "=", "ar_followup"), ("model", "=", "ir.ui.menu")]
+        )
+        menus = self.env["ir.ui.menu"].search(
+            [
+                ("id", "child_of", root.id),
+                ("id", "in", own.mapped("res_id")),
+                ("action", "!=", False),
+            ]
+        )
+        models = {}
+        for menu in menus:
+            action = menu.action
+            if action._name == "ir.actions.server":
+                models[menu.name] = (action.model_id.model, [])
+            elif action._name == "ir.actions.act_window":
+                domain = safe_eval(action.domain or "[]", {"uid": self.env.uid})
+                models[menu.name] = (action.res_model, domain)
+        self.assertIn("Dashboard", models)
+        self.assertGreater(len(models), 10)
+        for name, (model, domain) in models.items():
+            self.assertTrue(self.env[model].search_count(domain), name)
