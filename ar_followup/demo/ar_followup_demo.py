@@ -15,10 +15,8 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from datetime import time as time_of_day
-from unittest.mock import patch
 
 import pytz
-from freezegun import freeze_time
 
 from odoo import Command, api, models
 from odoo.tools import SQL
@@ -170,6 +168,9 @@ class ArFollowupDemo(models.AbstractModel):
         One clock is moved rather than one stopped per step: stopping it patches
         every loaded module.
         """
+        # imported here: a database built without demo data never needs it
+        from freezegun import freeze_time
+
         tz = pytz.timezone(company._ar_tz())
 
         def utc(day, at):
@@ -192,6 +193,8 @@ class ArFollowupDemo(models.AbstractModel):
         """The dispatcher commits as it goes (``ir.cron._commit_progress``); demo data is
         loaded in the transaction of the module's install, which commits it as a whole
         (and a test loading it rolls it back), so here a commit only flushes."""
+
+        from unittest.mock import patch
 
         def flush(cron, processed=0, *, remaining=None, deactivate=False):
             cron.env.flush_all()
