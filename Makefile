@@ -5,14 +5,15 @@
 # (bench: sizes, database prefix, port).
 SHELL := /bin/bash
 export ODOO_SRC ?= /opt/odoo
-export STOP FRESH HTTP_PORT TEST_DB REUSE_DB BENCH_SIZES BENCH_DB BENCH_HTTP_PORT BASE KEEP REUSE UPGRADE_DB
+export STOP FRESH DEMO_DB HTTP_PORT TEST_DB REUSE_DB BENCH_SIZES BENCH_DB BENCH_HTTP_PORT BASE KEEP REUSE UPGRADE_DB
 
-.PHONY: demo test test-odoo lint bench setup pot help upgrade-check
+.PHONY: demo test test-odoo lint bench setup pot help upgrade-check screenshots
 
 help:
 	@echo "make demo   build the demo database and serve Odoo on http://localhost:8069 (STOP=1: build only)"
 	@echo "make test   fresh test database, install the addons, run every test"
 	@echo "make lint   pre-commit on the whole tree"
+	@echo "make screenshots  the README's screenshots, taken from the demo database (DEMO_DB)"
 	@echo "make bench  planning and dispatch benchmark against OCA credit control (prints two tables)"
 	@echo "make pot    regenerate the addons' i18n/*.pot"
 	@echo "make test-odoo  the addon tests through Odoo's own --test-enable runner"
@@ -35,6 +36,9 @@ test-odoo:
 
 lint:
 	@bash setup/lint.sh
+
+screenshots:
+	@bash setup/screenshots.sh
 
 bench:
 	@bash setup/bench.sh
