@@ -46,6 +46,15 @@ def keep_noupdate(cr, module, model):
 
 #: suffix of a column kept aside before it becomes company-dependent
 GLOBAL_SUFFIX = "_ar_global"
+#: the customer's collection settings that became per company in 19.0.1.4.0
+PARTNER_PER_COMPANY = (
+    "ar_owner_id",
+    "ar_tone_escalation",
+    "ar_tone_override_id",
+    "ar_pause_until",
+    "ar_pause_reason",
+    "ar_policy_id",
+)
 
 
 def keep_global_values(cr, table, columns):

@@ -67,15 +67,23 @@ def pages(env, base_url):
     return [
         ("debtor_portal.png", base_url + portal, "main"),
         ("reminders.png", action("ar_followup.ar_followup_reminder_action"), ".o_list_view"),
-        ("dashboard.png", action("ar_followup.ar_followup_snapshot_action_server_dashboard"),
-         ".o_action_manager .o_kanban_record"),
+        (
+            "dashboard.png",
+            action("ar_followup.ar_followup_snapshot_action_server_dashboard"),
+            ".o_action_manager .o_kanban_record",
+        ),
         (
             "customer_follow_up.png",
-            "%s/odoo/action-%s/%s" % (base_url, "ar_followup.res_partner_action_followup", customer.id),
+            "%s/odoo/action-%s/%s"
+            % (base_url, "ar_followup.res_partner_action_followup", customer.id),
             ".o_form_view",
             tab,
         ),
-        ("ar_inbox.png", action("ar_followup.ar_followup_conversation_action"), ".o_view_controller"),
+        (
+            "ar_inbox.png",
+            action("ar_followup.ar_followup_conversation_action"),
+            ".o_view_controller",
+        ),
     ]
 
 
@@ -116,7 +124,9 @@ class Browser:
                     self.close()
                     sys.exit("Chromium did not start (%s)." % CHROMIUM)
                 time.sleep(0.5)
-        self.socket = websocket.create_connection(tabs[0]["webSocketDebuggerUrl"], timeout=PAGE_TIMEOUT)
+        self.socket = websocket.create_connection(
+            tabs[0]["webSocketDebuggerUrl"], timeout=PAGE_TIMEOUT
+        )
         self.next_id = 0
         self.call("Page.enable")
         self.call(

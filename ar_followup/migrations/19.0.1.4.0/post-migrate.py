@@ -3,16 +3,8 @@
 go to every company the customer has receivables in (every company when it has
 none, as the value applied to all of them before)."""
 
-from odoo.addons.ar_followup.migration import spread_per_company
-
-PER_COMPANY = (
-    "ar_owner_id",
-    "ar_tone_escalation",
-    "ar_tone_override_id",
-    "ar_pause_until",
-    "ar_pause_reason",
-    "ar_policy_id",
-)
+from odoo.addons.ar_followup.migration import GLOBAL_SUFFIX, spread_per_company
+from odoo.addons.ar_followup.migration import PARTNER_PER_COMPANY as PER_COMPANY
 
 
 def migrate(cr, version):
@@ -21,7 +13,7 @@ def migrate(cr, version):
         SELECT column_name FROM information_schema.columns
          WHERE table_name = 'res_partner' AND column_name = ANY(%s)
         """,
-        [[name + "_ar_global" for name in PER_COMPANY]],
+        [[name + GLOBAL_SUFFIX for name in PER_COMPANY]],
     )
     kept = {name for (name,) in cr.fetchall()}
-    spread_per_company(cr, [name for name in PER_COMPANY if name + "_ar_global" in kept])
+    spread_per_company(cr, [name for name in PER_COMPANY if name + GLOBAL_SUFFIX in kept])

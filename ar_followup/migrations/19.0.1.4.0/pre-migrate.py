@@ -8,16 +8,8 @@ aside here, before the module loads; the post-migration gives each customer's
 value to the companies it has receivables in.
 """
 
+from odoo.addons.ar_followup.migration import PARTNER_PER_COMPANY as PER_COMPANY
 from odoo.addons.ar_followup.migration import keep_global_values
-
-PER_COMPANY = (
-    "ar_owner_id",
-    "ar_tone_escalation",
-    "ar_tone_override_id",
-    "ar_pause_until",
-    "ar_pause_reason",
-    "ar_policy_id",
-)
 
 
 def migrate(cr, version):
