@@ -156,7 +156,7 @@ class TestCadenceConcurrency(TransactionCase):
     def test_simultaneous_clicks_do_not_conflict(self):
         """Clicks at once on one reminder's link, each on its own connection, as the web
         server runs them (a serialization failure retried as Odoo retries a request):
-        every click is recorded, the reminder is clicked and read once, retries stay rare."""
+        every click is recorded, the reminder is clicked and read once, no click retried twice."""
         with self._cursor() as env:
             reminder = env["ar.followup.reminder"].browse(self.reminder_ids[0])
             reminder.write({"state": "sent", "date_sent": NOW})
@@ -185,4 +185,8 @@ class TestCadenceConcurrency(TransactionCase):
             reminder = env["ar.followup.reminder"].browse(self.reminder_ids[0])
             self.assertEqual((reminder.click_count, reminder.state), (clicks, "read"))
             self.assertEqual(reminder.date_clicked, NOW)
-        self.assertLessEqual(len(retries), 2, "only the first click's update can collide")
+        # only the first click updates the reminder: an insert whose snapshot predates that
+        # update collides with it once, and its retry, seeing the update, never again
+        self.assertFalse(
+            [attempt for attempt in retries if attempt > 0], "a click is retried at most once"
+        )
