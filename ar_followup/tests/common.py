@@ -20,7 +20,9 @@ from odoo.tools.mail import html_to_inner_content
 from odoo.tools.translate import TranslationImporter
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.models.ir_mail_server import IrMail_Server
 
+from .fake_smtp import FakeSmtp
 from .fake_twilio import ACCOUNT_SID, AUTH_TOKEN
 
 #: The date every test starts on, unless it moves time itself.
@@ -198,9 +200,13 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def _ar_other_company_clerk(cls, name="Other Co"):
-        """(company B, an AR user of company B only) for multi-company isolation tests."""
-        other = cls.setup_other_company(name=name)["company"]
+    def _ar_other_company_clerk(cls, name="Other Co", chart=True):
+        """(company B, an AR user of company B only) for multi-company isolation tests;
+        ``chart=False``: a bare company, enough where B needs no accounting."""
+        if chart:
+            other = cls.setup_other_company(name=name)["company"]
+        else:
+            other = cls.env["res.company"].create({"name": name})
         clerk_b = new_test_user(
             cls.env,
             login="clerk_b",
@@ -210,6 +216,22 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
             company_ids=[Command.set(other.ids)],
         )
         return other, clerk_b
+
+    @contextmanager
+    def _ar_local_smtp(self, refuse=()):
+        """Odoo's outgoing mail really sent, to a local SMTP server (``FakeSmtp``, which
+        refuses the addresses of ``refuse``); yields the server."""
+        with FakeSmtp(refuse=refuse) as server:
+            self.env["ir.mail_server"].create(
+                {
+                    "name": "local",
+                    "smtp_host": "127.0.0.1",
+                    "smtp_port": server.port,
+                    "smtp_encryption": "none",
+                }
+            )
+            with patch.object(IrMail_Server, "_disable_send", classmethod(lambda cls: False)):
+                yield server
 
     def _ar_system_admin(self):
         """A system administrator of the test company, who alone may rewrite the audit

@@ -7,17 +7,12 @@ through the HTTP server as a mail client does.
 """
 
 import email
-from contextlib import contextmanager
-from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.base.models.ir_mail_server import IrMail_Server
-
 from .common import ArFollowupCommon
-from .fake_smtp import FakeSmtp
 
 
 @tagged("post_install", "-at_install")
@@ -72,20 +67,6 @@ class TestConsent(HttpCase, ArFollowupCommon):
             with self.assertRaises(AccessError):
                 mine.unlink()
 
-    @contextmanager
-    def smtp(self):
-        with FakeSmtp() as server:
-            self.env["ir.mail_server"].create(
-                {
-                    "name": "local",
-                    "smtp_host": "127.0.0.1",
-                    "smtp_port": server.port,
-                    "smtp_encryption": "none",
-                }
-            )
-            with patch.object(IrMail_Server, "_disable_send", classmethod(lambda cls: False)):
-                yield server
-
     def sent_email(self):
         """The first reminder of an invoice 7 days overdue, e-mailed to the customer; the
         e-mail as the customer's mail server received it."""
@@ -98,7 +79,7 @@ class TestConsent(HttpCase, ArFollowupCommon):
             .sudo()
             .search([("mail_message_id", "=", reminder.mail_message_id.id)])
         )
-        with self.smtp() as server:
+        with self._ar_local_smtp() as server:
             mails.send()
         self.assertEqual(len(server.messages), 1)
         return email.message_from_bytes(server.messages[0][2])

@@ -7,14 +7,9 @@ E-mails really leave: Odoo's mail queue sends them to a local SMTP server
 bounces come back through Odoo's mail gateway as the DSN a mail server sends.
 """
 
-from contextlib import contextmanager
 from datetime import datetime
-from unittest.mock import patch
-
-from odoo.addons.base.models.ir_mail_server import IrMail_Server
 
 from .common import TODAY, ArFollowupCommon
-from .fake_smtp import FakeSmtp
 
 BOUNCE = """\
 From: MAILER-DAEMON@mx.example.in
@@ -70,21 +65,6 @@ class TestDelivery(ArFollowupCommon):
         self.assertEqual((reminder.channel, reminder.state), ("email", "sent"))
         return reminder
 
-    @contextmanager
-    def smtp(self, refuse=()):
-        """Odoo's outgoing mail really sent, to a local SMTP server."""
-        with FakeSmtp(refuse=refuse) as server:
-            self.env["ir.mail_server"].create(
-                {
-                    "name": "local",
-                    "smtp_host": "127.0.0.1",
-                    "smtp_port": server.port,
-                    "smtp_encryption": "none",
-                }
-            )
-            with patch.object(IrMail_Server, "_disable_send", classmethod(lambda cls: False)):
-                yield server
-
     def send_queue(self, reminder):
         mails = (
             self.env["mail.mail"]
@@ -97,7 +77,7 @@ class TestDelivery(ArFollowupCommon):
 
     def test_accepted_by_the_mail_server_is_delivered(self):
         reminder = self.sent_email()
-        with self.smtp() as server:
+        with self._ar_local_smtp() as server:
             self.send_queue(reminder)
         self.assertEqual(len(server.messages), 1)
         self.assertEqual(server.messages[0][1], [self.customer.email])
@@ -106,7 +86,7 @@ class TestDelivery(ArFollowupCommon):
 
     def test_refused_by_the_mail_server_falls_back_to_sms(self):
         reminder = self.sent_email()
-        with self.smtp(refuse={self.customer.email}) as server:
+        with self._ar_local_smtp(refuse={self.customer.email}) as server:
             self.send_queue(reminder)
         self.assertFalse(server.messages)
         self.assertEqual(
@@ -121,7 +101,7 @@ class TestDelivery(ArFollowupCommon):
 
     def test_a_bounce_after_delivery_falls_back(self):
         reminder = self.sent_email()
-        with self.smtp():
+        with self._ar_local_smtp():
             self.send_queue(reminder)
         self.assertEqual(reminder.state, "delivered")
         raw = BOUNCE.format(
@@ -143,7 +123,7 @@ class TestDelivery(ArFollowupCommon):
     def test_not_delivered_and_no_channel_left_fails_and_tells_the_owner(self):
         self.customer.phone = False
         reminder = self.sent_email()
-        with self.smtp(refuse={self.customer.email}):
+        with self._ar_local_smtp(refuse={self.customer.email}):
             self.send_queue(reminder)
         self.assertEqual((reminder.state, reminder.reason), ("failed", "undelivered"))
         self.assertIn("SMS: no phone number", reminder.error)

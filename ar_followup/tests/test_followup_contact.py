@@ -5,7 +5,7 @@ debtor's proposal from the receivables page, reviewed by the AR team."""
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .test_receivables_page import CSRF, ReceivablesPageCommon
 
@@ -46,19 +46,6 @@ class TestFollowupContact(ReceivablesPageCommon):
                 ("Vikram Shah", {"email": "md@deccan.example.in"}),
             )
         )
-
-    def other_company_clerk(self):
-        """(company B, an AR user of company B only), without a chart of accounts: the
-        isolation of follow-up records needs none."""
-        other = self.env["res.company"].create({"name": "Other Co"})
-        clerk_b = new_test_user(
-            self.env,
-            login="clerk_b",
-            groups="ar_followup.ar_followup_group_user",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
-        )
-        return other, clerk_b
 
     def add_contacts(self, *specs):
         """Follow-up contacts of Deccan Motors: ``(person, role, step key or None)``."""
@@ -162,7 +149,7 @@ class TestFollowupContact(ReceivablesPageCommon):
         )
 
     def test_contacts_are_per_company(self):
-        other, clerk_b = self.other_company_clerk()
+        other, clerk_b = self._ar_other_company_clerk(chart=False)
         self.env["ar.followup.contact"].create(
             {
                 "partner_id": self.deccan.id,
@@ -311,5 +298,5 @@ class TestFollowupContact(ReceivablesPageCommon):
             {"Priya": self.customer, "Ravi": self.customer_b},
         )
         # and the AR team of another company does not see them
-        _other, clerk_b = self.other_company_clerk()
+        _other, clerk_b = self._ar_other_company_clerk(chart=False)
         self.assertFalse(self.requests().with_user(clerk_b).search([]))

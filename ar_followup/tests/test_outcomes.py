@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from odoo import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from ..tools import cadence
 from .common import TODAY, ArFollowupCommon
@@ -185,14 +185,7 @@ class TestOutcomes(ArFollowupCommon):
             ("E-mail", len(self.customers), len(fast | slow)),
         )
         # an AR user of another company sees none of it
-        other = self.env["res.company"].create({"name": "Other Co"})
-        clerk_b = new_test_user(
-            self.env,
-            login="clerk_b",
-            groups="ar_followup.ar_followup_group_user",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
-        )
+        _other, clerk_b = self._ar_other_company_clerk(chart=False)
         self.assertFalse(self.Report.with_user(clerk_b).search([]))
         self.assertEqual(
             self.Report.with_user(self.ar_user).search(domain), self.Report.search(domain)
