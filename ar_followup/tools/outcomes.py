@@ -7,7 +7,7 @@ Vocabulary
     a reminder a channel took (it has a sending date); planned, skipped,
     cancelled and failed reminders have no outcome.
 *outcome*
-    what followed a sent reminder, measured from the day it was sent:
+    what followed a sent reminder, counted from the day it was sent:
 
     ``paid_7`` / ``paid_14``
         every item it claimed is settled, the last reconciliation touching them
