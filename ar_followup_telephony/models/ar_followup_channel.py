@@ -113,8 +113,8 @@ class ArFollowupChannel(models.Model):
     ivr_max_attempts = fields.Integer(
         "Automated Calls per Reminder",
         default=3,
-        help="Calls of one reminder not answered (no answer, busy, failed) before it goes to "
-        "the step's next channel (an SMS with the amount overdue).",
+        help="Calls of one reminder not answered (no answer, busy, failed) before it ends in "
+        "an SMS with the amount overdue.",
     )
     ivr_retry_minutes = fields.Integer(
         "Automated Call Again After (minutes)",
