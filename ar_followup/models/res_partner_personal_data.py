@@ -7,7 +7,6 @@ from odoo import fields
 from odoo.exceptions import AccessError
 
 from ..tools import masking
-from ..tools.phone import mask
 
 
 class PartnerPersonalData:
@@ -177,7 +176,7 @@ class PartnerPersonalData:
 def _mask_recipients(recipients):
     """``"a@x.in, +919820012345"`` → ``"a***@x.in, +91*******345"``."""
     return ", ".join(
-        mask(part) if part.startswith("+") else masking.mask_text(part)
+        masking.mask_number(part) if part.startswith("+") else masking.mask_text(part)
         for part in (p.strip() for p in recipients.split(","))
     )
 

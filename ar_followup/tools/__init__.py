@@ -14,3 +14,4 @@ from . import pdf_batch
 from . import link_scanners
 from . import provider_urls
 from . import reply_reader
+from . import masking

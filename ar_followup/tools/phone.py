@@ -4,7 +4,7 @@
 Plain Python over `phonenumbers`; the region comes from the customer's country.
 A number that cannot be used gives an error code, never an exception, so a
 batch goes on and the reminder is skipped with its reason. Numbers are masked
-before they reach a log.
+before they reach a log by ``masking.mask_number``.
 
 >>> normalize("098450 12345", "IN")
 PhoneCheck(e164='+919845012345', error=None)
@@ -16,8 +16,6 @@ PhoneCheck(e164=None, error='invalid')
 PhoneCheck(e164=None, error='unparsable')
 >>> normalize("  ", "IN")
 PhoneCheck(e164=None, error='missing')
->>> mask("+919845012345")
-'+91*******345'
 """
 
 from collections import namedtuple
@@ -55,21 +53,3 @@ def normalize(number, region=None):
     if not phonenumbers.is_valid_number(parsed):
         return PhoneCheck(None, "invalid")
     return PhoneCheck(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), None)
-
-
-def mask(number, keep=3):
-    """The number with all but its country prefix and last ``keep`` digits hidden, for logs.
-
-    >>> mask("+16502530000"), mask("98450"), mask(None)
-    ('+1*******000', '**450', '')
-    """
-    number = number or ""
-    prefix = ""
-    if number.startswith("+"):
-        try:
-            code = str(phonenumbers.parse(number).country_code)
-        except phonenumbers.NumberParseException:
-            code = ""
-        prefix, number = "+" + code, number[1 + len(code) :]
-    hidden = max(len(number) - keep, 0)
-    return prefix + "*" * hidden + number[hidden:]

@@ -18,13 +18,10 @@ tests), which Odoo's Twilio class does not allow.
 ('transient', 'uncertain', None)
 """
 
-import re
-
 import requests
 import urllib3
 
 from . import provider_urls
-from .phone import mask
 
 #: the request never reached the provider (refused, DNS, connect timeout)
 CONNECT_ERROR = "connect_error"
@@ -69,18 +66,6 @@ def network_outcome(exc):
     ):
         return CONNECT_ERROR  # refused or unresolved: nothing was written
     return READ_TIMEOUT
-
-
-def mask_numbers(text):
-    """``text`` (a provider's error message) with the phone numbers in it masked, for logs
-    and records.
-
-    >>> mask_numbers("The 'To' number +919820012345 is not a valid phone number.")
-    "The 'To' number +91*******345 is not a valid phone number."
-    >>> mask_numbers("Error 21211")
-    'Error 21211'
-    """
-    return re.sub(r"\+?\d[\d ]{7,}\d", lambda m: mask(m.group().replace(" ", "")), text or "")
 
 
 class _RecordingSession:

@@ -145,7 +145,7 @@ class ArFollowupCallAttempt(models.Model):
             _logger.warning(
                 "AR call %s to %s not placed by %s (%s): %s",
                 self.id,
-                phone.mask(self.to_number),
+                masking.mask_number(self.to_number),
                 provider,
                 exc.kind,
                 masking.mask_text(exc),
@@ -170,8 +170,8 @@ class ArFollowupCallAttempt(models.Model):
             "AR call %s placed by %s: %s to %s",
             self.id,
             provider,
-            phone.mask(agent),
-            phone.mask(self.to_number),
+            masking.mask_number(agent),
+            masking.mask_number(self.to_number),
         )
         self.write({"provider_call_id": call_id, "status": status})
 

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_repr
 
 from odoo.addons.ar_followup.exceptions import ArTransientError, ArUncertainSendError
-from odoo.addons.ar_followup.tools import cadence, phone
+from odoo.addons.ar_followup.tools import cadence, masking
 
 from ..tools.call_transport import CallError
 
@@ -173,7 +173,7 @@ class ArFollowupReminder(models.Model):
             raise UserError(self.env._("Exotel refused the call: %s", exc)) from None
         attempt.write({"provider_call_id": call_sid, "status": status})
         self.recipient = number
-        _logger.info("AR reminder %s: automated call to %s", self.id, phone.mask(number))
+        _logger.info("AR reminder %s: automated call to %s", self.id, masking.mask_number(number))
         return call_sid
 
     def _ar_mark_sent(self, reference, now, values=None):

@@ -2,7 +2,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ar_followup.tools import phone
+from odoo.addons.ar_followup.tools import masking
 
 
 class ResPartner(models.Model):
@@ -50,7 +50,7 @@ class ResPartner(models.Model):
         )
         # one write per number, not per call
         for number, same in attempts.grouped("to_number").items():
-            same.write({"to_number": phone.mask(number) or False, "recording_url": False})
+            same.write({"to_number": masking.mask_number(number) or False, "recording_url": False})
         counts["recipients"] = counts.get("recipients", 0) + len(attempts)
         return counts
 

@@ -17,7 +17,7 @@ and whether dialling again is safe:
 
 import requests
 
-from odoo.addons.ar_followup.tools.sms_transport import mask_numbers
+from odoo.addons.ar_followup.tools.masking import mask_text
 
 #: seconds to wait for the provider's answer: the collector waits for it
 TIMEOUT = 15
@@ -27,10 +27,10 @@ class CallError(Exception):
     """A provider did not place the call; ``kind`` says what that means (see the module)."""
 
     def __init__(self, kind, message, status=None, body=None):
-        super().__init__(mask_numbers(message))
+        super().__init__(mask_text(message))
         self.kind = kind
         self.status = status
-        self.body = mask_numbers(body or "")[:2000]
+        self.body = mask_text(body or "")[:2000]
 
 
 def kind_of_status(status):

@@ -16,7 +16,7 @@ from odoo.addons.ar_followup.exceptions import (
     ArUncertainSendError,
     ArUndeliveredError,
 )
-from odoo.addons.ar_followup.tools import cadence, phone
+from odoo.addons.ar_followup.tools import cadence, masking
 
 from ..exceptions import WhatsAppTemplateError, WhatsAppTokenError
 from ..tools import graph_api
@@ -382,11 +382,13 @@ class ArFollowupReminder(models.Model):
             finally:
                 api.close()
         else:
-            _logger.info("WhatsApp test mode: answer to %s simulated", phone.mask(last.number))
+            _logger.info(
+                "WhatsApp test mode: answer to %s simulated", masking.mask_number(last.number)
+            )
             wamid = "wamid.TEST.%s" % uuid.uuid4().hex
         message = self.partner_id.with_context(mail_post_autofollow=False).message_post(
             body=Markup("<p>%s</p><p>%s</p>")
-            % (self.env._("WhatsApp to %s:", phone.mask(last.number)), self.text),
+            % (self.env._("WhatsApp to %s:", masking.mask_number(last.number)), self.text),
             author_id=self.env.user.partner_id.id,
             message_type="comment",
             subtype_xmlid="mail.mt_note",
@@ -402,7 +404,7 @@ class ArFollowupReminder(models.Model):
         _logger.info(
             "WhatsApp test mode: template %s to %s simulated",
             template.wa_template_name,
-            phone.mask(number),
+            masking.mask_number(number),
         )
         return "wamid.TEST.%s" % uuid.uuid4().hex
 

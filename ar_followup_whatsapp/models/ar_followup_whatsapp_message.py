@@ -215,7 +215,7 @@ class ArFollowupWhatsappMessage(models.Model):
         """``"<code> <title>"`` of a failed status, numbers masked."""
         error = (_list(status.get("errors")) or [{}])[0]
         code = error.get("code") if isinstance(error.get("code"), int) else None
-        return graph_api.mask_text(
+        return masking.mask_text(
             "%s %s" % (code or "", _text(error.get("title") or error.get("message"), 200))
         ).strip()
 
@@ -277,7 +277,9 @@ class ArFollowupWhatsappMessage(models.Model):
         if media_id:
             self.env.ref("ar_followup_whatsapp.ir_cron_whatsapp_media")._trigger()
         if not partner:
-            _logger.info("WhatsApp message from an unknown number %s kept", phone.mask(number))
+            _logger.info(
+                "WhatsApp message from an unknown number %s kept", masking.mask_number(number)
+            )
             return
         record._ar_post()
         words = " ".join(body.split()).strip(" .!").lower()
@@ -400,7 +402,9 @@ class ArFollowupWhatsappMessage(models.Model):
         self.mail_message_id = customer.message_post(
             body=Markup("<p>%s</p><p>%s</p>")
             % (
-                self.env._("WhatsApp from %s:", self.profile_name or phone.mask(self.number)),
+                self.env._(
+                    "WhatsApp from %s:", self.profile_name or masking.mask_number(self.number)
+                ),
                 self.body,
             ),
             author_id=author.id,

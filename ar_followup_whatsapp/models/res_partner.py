@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
-from odoo.addons.ar_followup.tools import phone
+from odoo.addons.ar_followup.tools import masking
 
 
 class ResPartner(models.Model):
@@ -73,7 +73,7 @@ class ResPartner(models.Model):
         )
         # one write per number, not per message
         for number, same in messages.grouped("number").items():
-            same.write({"number": phone.mask(number) or False, "profile_name": False})
+            same.write({"number": masking.mask_number(number) or False, "profile_name": False})
         counts["recipients"] = counts.get("recipients", 0) + len(messages)
         return counts
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from odoo.addons.ar_followup.tools import phone
+from odoo.addons.ar_followup.tools import masking
 
 _logger = logging.getLogger(__name__)
 
@@ -87,15 +87,6 @@ def check_signature(secret, body, header):
     if not secret or not header or not isinstance(header, str):
         return False
     return hmac.compare_digest(sign(secret, body).encode(), header.strip().lower().encode())
-
-
-def mask_text(text):
-    """``text`` with the phone numbers in it masked (Meta's messages quote them)."""
-    return re.sub(
-        r"\+?\d[\d ]{7,}\d",
-        lambda m: phone.mask("+" + m.group().lstrip("+").replace(" ", "")),
-        text or "",
-    )
 
 
 class GraphError(Exception):
@@ -163,7 +154,7 @@ class GraphApi:
             kind = "uncertain" if sending else "transient"
         else:
             kind = error_kind(response.status_code, code)
-        message = mask_text(
+        message = masking.mask_text(
             str(error.get("error_user_msg") or error.get("message") or response.reason or "")
         )[:500]
         _logger.info(
@@ -204,7 +195,7 @@ class GraphApi:
         wamid = messages[0].get("id") if isinstance(messages, list) and messages else None
         if not isinstance(wamid, str) or not wamid:
             raise GraphError("uncertain", "accepted without a message id")
-        _logger.info("WhatsApp template %s sent to %s", name, phone.mask("+" + digits))
+        _logger.info("WhatsApp template %s sent to %s", name, masking.mask_number("+" + digits))
         return wamid
 
     def get_media(self, media_id):
@@ -243,7 +234,7 @@ class GraphApi:
         wamid = messages[0].get("id") if isinstance(messages, list) and messages else None
         if not isinstance(wamid, str) or not wamid:
             raise GraphError("uncertain", "accepted without a message id")
-        _logger.info("WhatsApp text sent to %s", phone.mask("+" + digits))
+        _logger.info("WhatsApp text sent to %s", masking.mask_number("+" + digits))
         return wamid
 
     def list_templates(self, waba_id, name=None):

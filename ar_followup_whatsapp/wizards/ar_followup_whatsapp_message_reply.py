@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ar_followup.tools import phone
+from odoo.addons.ar_followup.tools import masking
 
 from ..tools import graph_api
 
@@ -62,7 +62,7 @@ class ArFollowupWhatsappMessageReply(models.TransientModel):
                 api.close()
         message.partner_id.commercial_partner_id.message_post(
             body=Markup("<p>%s</p><p>%s</p>")
-            % (self.env._("WhatsApp to %s:", phone.mask(message.number)), self.body),
+            % (self.env._("WhatsApp to %s:", masking.mask_number(message.number)), self.body),
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )

@@ -5,7 +5,7 @@ from odoo import api, fields
 from odoo.exceptions import UserError
 
 from ...exceptions import ArTransientError, ArUncertainSendError
-from ...tools import phone, sms_transport
+from ...tools import masking, sms_transport
 
 _logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class ReminderSms:
         )
         if sms.state not in ("pending", "sent", "process"):
             self._ar_raise_sms_error(sms, getattr(api, "outcomes", {}).get(sms.uuid))
-        _logger.info("AR reminder %s: SMS sent to %s", self.id, phone.mask(number))
+        _logger.info("AR reminder %s: SMS sent to %s", self.id, masking.mask_number(number))
         return sms.uuid
 
     @api.model
@@ -184,7 +184,7 @@ class ReminderSms:
         reason = notification.failure_reason or dict(
             sms._fields["failure_type"]._description_selection(self.env)
         ).get(sms.failure_type, sms.failure_type or self.env._("unknown error"))
-        reason = sms_transport.mask_numbers(str(reason))
+        reason = masking.mask_text(str(reason))
         kind = sms_transport.outcome_kind(outcome)
         if kind is None:
             # no answer recorded (Odoo IAP...): Odoo reports a timeout after the request left
@@ -225,6 +225,6 @@ class ReminderSms:
         )
         return reminders._ar_apply_report(
             status,
-            reason=sms_transport.mask_numbers(failure_reason) if failure_reason else None,
+            reason=masking.mask_text(failure_reason) if failure_reason else None,
             when=fields.Datetime.now(),
         )

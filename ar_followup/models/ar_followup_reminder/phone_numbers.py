@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api
 
-from ...tools import cadence, phone
+from ...tools import cadence, masking, phone
 
 
 class ReminderPhoneNumbers:
@@ -113,7 +113,7 @@ class ReminderPhoneNumbers:
                         "%(channel)s: %(problem)s (%(number)s).",
                         channel=label,
                         problem=errors[check.error],
-                        number=phone.mask(digits) or "-",
+                        number=masking.mask_number(digits) or "-",
                     ),
                 )
             elif check.e164 in blacklisted:
@@ -123,7 +123,7 @@ class ReminderPhoneNumbers:
                     self.env._(
                         "%(channel)s: the number %(number)s is blacklisted.",
                         channel=label,
-                        number=phone.mask(check.e164),
+                        number=masking.mask_number(check.e164),
                     ),
                 )
             else:

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from ...tools import phone
+from ...tools import masking, phone
 
 
 class ReminderRecipients:
@@ -81,4 +81,4 @@ class ReminderRecipients:
             ).code
             if raw and phone.normalize(raw, region).e164 == number:
                 return self._ar_describe_recipients(contact)
-        return self.env._("To: %s", phone.mask(number))
+        return self.env._("To: %s", masking.mask_number(number))
