@@ -22,7 +22,7 @@ class ArFollowupDispute(models.Model):
     _order = "date_raised desc, id desc"
     _ar_reference_prefix = "DSP"
     _ar_hold_code = "disputed"
-    _ar_system_fields = ("name", "date_resolved")
+    _ar_system_fields = ("name", "state", "date_resolved")
     _ar_locked_fields = (
         "partner_id",
         "company_id",
@@ -105,7 +105,7 @@ class ArFollowupDispute(models.Model):
         return disputes
 
     def action_start_review(self):
-        self.filtered(lambda d: d.state == "open").state = "in_review"
+        self.filtered(lambda d: d.state == "open")._ar_system_write({"state": "in_review"})
         return True
 
     def action_resolve(self):

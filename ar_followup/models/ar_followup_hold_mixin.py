@@ -146,7 +146,19 @@ class ArFollowupHoldMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         Partner = self.env["res.partner"]
+        initial = self._ar_initial_system_values()
         for vals in vals_list:
+            self._ar_check_system_fields(
+                {
+                    name: vals[name]
+                    for name in initial
+                    if name in vals and (vals[name] or False) != initial[name]
+                }
+            )
+            # where every record starts, whatever defaults the client's context proposes:
+            # the buttons move it on
+            for name, value in initial.items():
+                vals.setdefault(name, value)
             if vals.get("partner_id"):
                 # always the commercial partner: a contact's dispute is the company's
                 vals["partner_id"] = Partner.browse(vals["partner_id"]).commercial_partner_id.id
@@ -157,17 +169,7 @@ class ArFollowupHoldMixin(models.AbstractModel):
 
     def write(self, vals):
         self._ar_check_trail_write(vals)
-        system = sorted(set(vals) & set(self._ar_system_fields))
-        if system and not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "%(fields)s of %(records)s are set by the follow-up itself.",
-                    fields=", ".join(
-                        self._fields[name].get_description(self.env)["string"] for name in system
-                    ),
-                    records=self._description,
-                )
-            )
+        self._ar_check_system_fields(vals)
         if vals.get("partner_id"):
             vals["partner_id"] = (
                 self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
@@ -184,6 +186,41 @@ class ArFollowupHoldMixin(models.AbstractModel):
                 )
             )
         return super().unlink()
+
+    @api.model
+    def _ar_check_system_fields(self, vals):
+        """Refuse, outside the follow-up's own code (sudo), a value for a field it sets:
+        the state moves through the buttons only, whatever a client sends over RPC."""
+        system = sorted(set(vals) & set(self._ar_system_fields))
+        if not system or self.env.su:
+            return
+        if "state" in system:
+            raise AccessError(
+                self.env._(
+                    "The status of a %(record)s changes through its buttons only.",
+                    record=self._description,
+                )
+            )
+        raise AccessError(
+            self.env._(
+                "%(fields)s of %(records)s are set by the follow-up itself.",
+                fields=", ".join(
+                    self._fields[name].get_description(self.env)["string"] for name in system
+                ),
+                records=self._description,
+            )
+        )
+
+    @api.model
+    def _ar_initial_system_values(self):
+        """``{field: value}`` where every record starts for the fields the follow-up sets
+        (but its reference): their defaults in the code, not in a context."""
+        values = {}
+        for name in self._ar_system_fields:
+            if name != "name":
+                field = self._fields[name]
+                values[name] = (field.default(self) if field.default else False) or False
+        return values
 
     def _ar_may_rewrite_trail(self):
         return self.env.su or self.env.user.has_group("base.group_system")

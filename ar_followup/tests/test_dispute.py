@@ -150,10 +150,32 @@ class TestDispute(ArFollowupCommon):
         dispute = self._raise(self.invoice_1)
         with self.assertRaisesRegex(UserError, "Choose a resolution"):
             dispute.action_resolve()
-        with self.assertRaises(ValidationError):
-            dispute.state = "resolved"
         self.assertEqual(dispute.state, "open")
         self.assertTrue(self._suspension(self.invoice_1))
+
+    def test_state_changes_through_the_buttons_only(self):
+        """Over RPC an AR user can neither write a dispute's status nor create one past
+        its first state; the buttons move it, the suspension follows."""
+        dispute = self._raise(self.invoice_1)
+        with self.assertRaisesRegex(AccessError, "status of a Customer Dispute changes through"):
+            dispute.write({"state": "resolved", "resolution": "write_off"})
+        with self.assertRaisesRegex(AccessError, "changes through its buttons only"):
+            self._raise(self.invoice_2, state="cancelled")
+        closed_by_default = self.Dispute.with_context(default_state="cancelled")
+        other = closed_by_default.create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(self.invoice_2.ids)],
+                "reason": "quality",
+            }
+        )
+        self.assertEqual((dispute.state, other.state), ("open", "open"))
+        self.assertTrue(self._suspension(self.invoice_1) and self._suspension(self.invoice_2))
+        dispute.action_start_review()
+        dispute.resolution = "write_off"
+        dispute.action_resolve()
+        self.assertEqual(dispute.state, "resolved")
+        self.assertFalse(self._suspension(self.invoice_1))
 
     def test_only_the_customers_invoices(self):
         with self.assertRaises(ValidationError):

@@ -92,17 +92,31 @@ class TestInputLimits(ArFollowupCommon):
         for record, values in (
             (promise, {"name": "PTP/FAKE"}),
             (promise, {"escalate_next_step": True}),
-            (promise, {"state": "kept"}),
             (promise, {"date_done": TODAY}),
             (dispute, {"name": "DSP/FAKE"}),
             (dispute, {"date_resolved": TODAY}),
         ):
             with self.subTest(values=values), self.assertRaisesRegex(AccessError, "set by the"):
                 record.write(values)
+        for record, state in (
+            (promise, "kept"),
+            (promise, "broken"),
+            (dispute, "in_review"),
+            (dispute, "resolved"),
+            (dispute, "cancelled"),
+        ):
+            with (
+                self.subTest(record=record, state=state),
+                self.assertRaisesRegex(AccessError, "changes through its buttons only"),
+            ):
+                record.write({"state": state})
         self.assertEqual((promise.state, promise.escalate_next_step), ("open", False))
+        self.assertEqual(dispute.state, "open")
         # what users may do, they still do through the actions
         promise.action_cancel()
         self.assertEqual((promise.state, promise.date_done), ("cancelled", TODAY))
-        dispute.write({"state": "in_review", "ar_response": "Checking the delivery notes."})
+        dispute.action_start_review()
+        dispute.write({"ar_response": "Checking the delivery notes."})
+        self.assertEqual(dispute.state, "in_review")
         dispute.action_cancel()
         self.assertEqual((dispute.state, dispute.date_resolved), ("cancelled", TODAY))
