@@ -8,6 +8,7 @@ import json
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools.mail import html_to_inner_content
 
 from .common import TODAY, ArFollowupCommon
 
@@ -52,6 +53,12 @@ class TestPersonalData(ArFollowupCommon):
             self.customer.with_user(self.ar_user).action_ar_erase_data()
         self.company.ar_retention_message_days = 30
         subject = self.reminder.subject
+        message = self.reminder.mail_message_id.sudo()
+        mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        text = html_to_inner_content(message.body)
+        self.assertIn("12,345.00", text)
+        self.assertIn(text, self.chatter(self.customer.sudo()))
+        self.assertIn("12,345.00", mail.body_html)
         day = self.days_before(-31)
         with self.frozen(day):
             self.customer.with_user(self.ar_manager).action_ar_erase_data()
@@ -65,6 +72,12 @@ class TestPersonalData(ArFollowupCommon):
             ("read", 12345.0, subject),
         )
         self.assertTrue(self.reminder.date_sent)
+        # its copies on the customer's thread and in the mail queue are erased too; the
+        # message stays as a trace (subject, date, recipients), its text gone
+        self.assertFalse(html_to_inner_content(message.body))
+        self.assertNotIn(text, self.chatter(self.customer.sudo()))
+        self.assertEqual(message.subject, subject)
+        self.assertFalse(mail.body_html)
         self.assertEqual(self.invoice.amount_residual, 12345.0)
         self.assertEqual(len(self.customer.ar_consent_ids), 1, "the opt-out is still honoured")
         self.assertIn(
@@ -87,9 +100,11 @@ class TestPersonalData(ArFollowupCommon):
         self.env.invalidate_all()
         self.assertFalse(self.reminder.click_ids)
         self.assertTrue(self.reminder.body)
+        self.assertTrue(self.reminder.mail_message_id.body)
         with self.frozen(self.days_before(-731)), self.committing():
             Reminder._cron_ar_apply_retention()
         self.env.invalidate_all()
         self.assertFalse(self.reminder.body)
+        self.assertFalse(html_to_inner_content(self.reminder.mail_message_id.body))
         self.assertEqual(self.reminder.recipient, self.customer.email)
         self.assertEqual(self.reminder.date, TODAY)

@@ -11,17 +11,35 @@ class ReminderRetention:
 
     The reminder itself stays: who was reminded of what, when, by which channel,
     for how much (the audit trail). What it said (subject kept, text and body
-    erased) and the link clicks go after each company's retention periods; the
-    retention cron applies them every month.
+    erased, on the reminder and in its copies on the customer's thread) and the
+    link clicks go after each company's retention periods; the retention cron
+    applies them every month.
     """
 
     __slots__ = ()  # a part of an Odoo model, whose instances have no __dict__
 
     def _ar_erase_texts(self):
-        """Erase what these reminders said (text and body, what a person wrote on them);
-        returns how many had any."""
-        with_text = self.filtered(lambda r: r.body or r.text)
+        """Erase what these reminders said (text and body, what a person wrote on them),
+        and the copies of it: the message posted on the customer's thread (its body),
+        the e-mail or SMS queued from it and its tracking values. The message itself
+        stays, with its subject, date, author, recipients and attachments (the invoices
+        and the statement, accounting documents); the chatter shows it as removed.
+        Returns how many reminders had any text left."""
+        messages = self.mail_message_id.sudo()
+        spoken = messages.filtered("body")
+        with_text = self.filtered(lambda r: r.body or r.text or r.mail_message_id in spoken)
         with_text.write({"body": False, "text": False})
+        if spoken:
+            spoken.write({"body": ""})
+            self.env["mail.mail"].sudo().search([("mail_message_id", "in", spoken.ids)]).write(
+                {"body_html": False}
+            )
+            self.env["sms.sms"].sudo().search([("mail_message_id", "in", spoken.ids)]).write(
+                {"body": False}
+            )
+            self.env["mail.tracking.value"].sudo().search(
+                [("mail_message_id", "in", spoken.ids)]
+            ).unlink()
         return len(with_text)
 
     @api.model
@@ -43,8 +61,10 @@ class ReminderRetention:
                 ("company_id", "=", company.id),
                 ("state", "not in", (*OPEN_STATES, "sending")),
                 "|",
+                "|",
                 ("body", "!=", False),
                 ("text", "!=", False),
+                ("mail_message_id.body", "!=", False),
                 *company._ar_get_retention_domain(),
             ]
             while reminders := Reminder.search(domain, limit=1000):
