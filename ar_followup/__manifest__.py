@@ -49,6 +49,7 @@
         "views/ar_followup_template_views.xml",
         "views/ar_followup_portal_templates.xml",
         "views/ar_followup_portal_contact_update_templates.xml",
+        "views/ar_followup_portal_reminder_opt_out_templates.xml",
         "views/ar_followup_public_link_templates.xml",
         "views/ar_followup_menus.xml",
         "views/ar_followup_contact_request_views.xml",

@@ -8,6 +8,7 @@ SOURCES = [
     ("unsubscribe", "Unsubscribe link"),
     ("whatsapp", "WhatsApp opt-out word"),
     ("import", "Import"),
+    ("portal", "Receivables page"),
 ]
 
 
@@ -73,9 +74,9 @@ class ArFollowupConsent(models.Model):
 
         ``source`` defaults to the context's ``ar_consent_source``, else the
         customer form (else an import, when the change comes from one). A change
-        from the unsubscribe link or a reply is the customer's own (``by_customer``);
-        the user is the one who made or confirmed it, none for a public route or a
-        webhook.
+        from the unsubscribe link, a reply or the receivables page is the customer's
+        own (``by_customer``); the user is the one who made or confirmed it (the
+        portal user on the page), none for a public route or a webhook.
         """
         context = self.env.context
         source = (
@@ -83,7 +84,7 @@ class ArFollowupConsent(models.Model):
             or context.get("ar_consent_source")
             or ("import" if context.get("import_file") else "form")
         )
-        by_customer = source in ("reply_stop", "unsubscribe", "whatsapp")
+        by_customer = source in ("reply_stop", "unsubscribe", "whatsapp", "portal")
         user = self.env.user
         user_id = False if user._is_public() or user._is_superuser() else user.id
         return self.sudo().create(

@@ -610,6 +610,56 @@ class PartnerReceivablesPage:
             )
         return self.env._("the holder of a receivables page link")
 
+    def _ar_portal_opt_out_channels(self, company):
+        """``[(channel code, label, stopped)]``: the channels the debtor may stop or resume
+        reminders on from the page: those with an opt-out flag that ``company`` uses, and
+        any the customer already stopped (so it can resume them)."""
+        self.ensure_one()
+        Channel = self.env["ar.followup.channel"]
+        states = Channel._ar_get_states(company)
+        flags = self._ar_consent_flags()
+        return [
+            (code, label, bool(self[flags[code]]))
+            for code, label in Channel._ar_selection()
+            if code in flags and (states[code] != "disabled" or self[flags[code]])
+        ]
+
+    def _ar_portal_set_opt_out(self, company, channel, stop, actor=None, address=None):
+        """The debtor stops (``stop``) or resumes reminders by ``channel``: the customer's
+        global opt-out flag, a consent record with source *portal*, a note on its
+        thread. Asking for what already holds changes nothing; returns whether it
+        changed."""
+        self.ensure_one()
+        offered = {
+            code: stopped for code, _label, stopped in self._ar_portal_opt_out_channels(company)
+        }
+        if channel not in offered:
+            raise UserError(self.env._("Choose a channel to stop or resume reminders on."))
+        if offered[channel] == bool(stop):
+            return False
+        label = dict(self.env["ar.followup.channel"]._ar_selection())[channel]
+        if stop:
+            note = self.env._("Stopped on the receivables page by %s", actor or self.name)
+        else:
+            note = self.env._("Resumed on the receivables page by %s", actor or self.name)
+        self.with_context(
+            ar_consent_source="portal", ar_consent_note=note, ar_consent_address=address
+        ).write({self._ar_consent_flags()[channel]: bool(stop)})
+        if stop:
+            body = self.env._(
+                "%(who)s stopped payment reminders by %(channel)s on the receivables page.",
+                who=actor or self.name,
+                channel=label,
+            )
+        else:
+            body = self.env._(
+                "%(who)s resumed payment reminders by %(channel)s on the receivables page.",
+                who=actor or self.name,
+                channel=label,
+            )
+        self._ar_portal_log(body)
+        return True
+
     def _ar_portal_raise_dispute(
         self, company, move_ids, reason, text, files=(), actor=None, ledger=False
     ):

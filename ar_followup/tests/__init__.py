@@ -38,3 +38,4 @@ from . import test_audit_trail
 from . import test_personal_data
 from . import test_per_company_settings
 from . import test_log_masking
+from . import test_portal_reminder_opt_out

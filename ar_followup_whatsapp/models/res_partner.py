@@ -24,7 +24,11 @@ class ResPartner(models.Model):
         groups="ar_followup.ar_followup_group_user",
     )
     ar_no_whatsapp_source = fields.Selection(
-        [("manual", "Set by a user"), ("reply", "Customer's WhatsApp reply")],
+        [
+            ("manual", "Set by a user"),
+            ("reply", "Customer's WhatsApp reply"),
+            ("portal", "Customer's receivables page"),
+        ],
         "WhatsApp Opt-out Source",
         readonly=True,
         copy=False,
@@ -33,10 +37,13 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         if "ar_no_whatsapp" in vals and "ar_no_whatsapp_source" not in vals:
+            # the receivables page is the customer's own doing; any other change a user's
+            portal = self.env.context.get("ar_consent_source") == "portal"
             vals = {
                 **vals,
                 "ar_no_whatsapp_date": fields.Datetime.now() if vals["ar_no_whatsapp"] else False,
-                "ar_no_whatsapp_source": "manual" if vals["ar_no_whatsapp"] else False,
+                "ar_no_whatsapp_source": vals["ar_no_whatsapp"]
+                and ("portal" if portal else "manual"),
             }
         return super().write(vals)
 

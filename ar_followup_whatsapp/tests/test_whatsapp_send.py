@@ -138,6 +138,25 @@ class TestWhatsAppSend(WhatsAppCommon):
         self.dispatch(at=reminder.date_scheduled.time())
         self.assertEqual(reminder.state, "sent")
 
+    def test_stopped_on_the_receivables_page(self):
+        """The debtor's page offers WhatsApp among the channels to stop: stopping it there
+        is the customer's own opt-out, recorded as such, and WhatsApp reminders stop."""
+        customer = self.customer.sudo()
+        self.assertIn(
+            ("whatsapp", "WhatsApp", False), customer._ar_portal_opt_out_channels(self.company)
+        )
+        customer._ar_portal_set_opt_out(self.company, "whatsapp", True, actor="Ravi Kumar")
+        self.assertEqual(
+            (customer.ar_no_whatsapp, customer.ar_no_whatsapp_source), (True, "portal")
+        )
+        consent = customer.ar_consent_ids.filtered(lambda c: c.channel == "whatsapp")
+        self.assertEqual(
+            (consent.source, consent.state, consent.by_customer), ("portal", "opt_out", True)
+        )
+        self._ar_invoice(self.customer, 1000, self.days_before(7))
+        reminder = self.plan().filtered(lambda r: r.partner_id == self.customer)
+        self.assertEqual(reminder.channel, "email")
+
     def test_contact_problems(self):
         """Opted out, no valid number, no approved template: planning falls back with why."""
         self.customer.ar_no_whatsapp = True
