@@ -34,15 +34,35 @@ class ReminderRecipients:
             named.setdefault(key, {})[contact.contact_id] = contact
         return named
 
+    def _ar_named_contacts(self):
+        """``{person: ar.followup.contact}``: this reminder's customer's follow-up contacts
+        in its company (read ahead for a dispatch batch, else one search)."""
+        self.ensure_one()
+        key = (self.partner_id.commercial_partner_id.id, self.company_id.id)
+        memo = self._ar_send_memo("named")
+        return (memo if key in memo else self._ar_get_named_contacts()).get(key, {})
+
+    def _ar_split_recipients(self, recipients, named=None):
+        """``(to, cc)``: ``recipients`` (partners) as the reminder addresses them. The
+        *Cc* and *Escalation* follow-up contacts are copied (``Cc:``), everyone else is
+        addressed (``To:``). When nobody is left to address (the *To* contacts opted
+        out), the copied are addressed instead: a message copied to people but
+        addressed to nobody reads as sent by mistake. ``named``: what
+        :meth:`_ar_named_contacts` returns, when read already."""
+        named = self._ar_named_contacts() if named is None else named
+        copied = recipients.filtered(lambda r: r in named and named[r].role != "to")
+        if copied == recipients:
+            return recipients, recipients.browse()
+        return recipients - copied, copied
+
     def _ar_describe_recipients(self, recipients):
-        """``To: …; Cc: …`` naming each of ``recipients`` (partners) with its reason."""
+        """``To: …; Cc: …`` naming each of ``recipients`` (partners) with its reason, as
+        :meth:`_ar_split_recipients` addresses them."""
         self.ensure_one()
         customer = self.partner_id.commercial_partner_id
-        key = (customer.id, self.company_id.id)
-        memo = self._ar_send_memo("named")
-        named = (memo if key in memo else self._ar_get_named_contacts()).get(key, {})
-        to, cc = [], []
-        for recipient in recipients:
+        named = self._ar_named_contacts()
+
+        def describe(recipient):
             contact = named.get(recipient)
             if contact and contact.role == "escalation":
                 why = self.env._("escalation from step %s", contact.step_id.name)
@@ -52,8 +72,12 @@ class ReminderRecipients:
                 why = self.env._("the customer's own address")
             else:
                 why = self.env._("invoicing contact")
-            line = "%s (%s)" % (recipient.name or recipient.display_name, why)
-            (cc if contact and contact.role != "to" else to).append(line)
+            return "%s (%s)" % (recipient.name or recipient.display_name, why)
+
+        to, cc = (
+            [describe(recipient) for recipient in group]
+            for group in self._ar_split_recipients(recipients, named)
+        )
         parts = []
         if to:
             parts.append(self.env._("To: %s", ", ".join(to)))
