@@ -55,12 +55,12 @@ class ReminderRecipients:
             return recipients, recipients.browse()
         return recipients - copied, copied
 
-    def _ar_describe_recipients(self, recipients):
+    def _ar_describe_recipients(self, recipients, named=None):
         """``To: …; Cc: …`` naming each of ``recipients`` (partners) with its reason, as
-        :meth:`_ar_split_recipients` addresses them."""
+        :meth:`_ar_split_recipients` addresses them (``named``: as there)."""
         self.ensure_one()
         customer = self.partner_id.commercial_partner_id
-        named = self._ar_named_contacts()
+        named = self._ar_named_contacts() if named is None else named
 
         def describe(recipient):
             contact = named.get(recipient)
@@ -89,20 +89,35 @@ class ReminderRecipients:
         """``To: …`` naming whose number ``number`` (E.164) is among those a phone
         channel may use for this reminder's customer (see ``phone_numbers.py``)."""
         self.ensure_one()
-        partner = self.partner_id.with_company(self.company_id)
-        followup = self.env["ar.followup.contact"]._ar_get_contacts(
-            partner.commercial_partner_id, self.company_id, self.channel
-        )
-        for contact in self._ar_get_phone_contacts(
-            partner, followup.get(partner.commercial_partner_id.id)
-        ):
-            raw = self._ar_partner_number(contact)
-            region = (
-                contact.country_id
-                or contact.commercial_partner_id.country_id
-                or contact.company_id.country_id
-                or self.company_id.country_id
-            ).code
-            if raw and phone.normalize(raw, region).e164 == number:
-                return self._ar_describe_recipients(contact)
-        return self.env._("To: %s", phone.mask(number))
+        return self._ar_describe_numbers({self.id: number})[self.id]
+
+    def _ar_describe_numbers(self, numbers):
+        """``{reminder id: note}``: :meth:`_ar_describe_number` for these reminders, sent
+        by their channel to ``numbers`` (``{reminder id: E.164}``); the follow-up
+        contacts read once for all, not per reminder."""
+        named = self._ar_get_named_contacts()
+        notes = {}
+        for (company, channel), reminders in self.grouped(
+            lambda r: (r.company_id, r.channel)
+        ).items():
+            customers = reminders.partner_id.commercial_partner_id
+            followup = self.env["ar.followup.contact"]._ar_get_contacts(customers, company, channel)
+            for reminder in reminders:
+                number = numbers[reminder.id]
+                partner = reminder.partner_id.with_company(company)
+                customer = partner.commercial_partner_id
+                notes[reminder.id] = self.env._("To: %s", phone.mask(number))
+                for contact in self._ar_get_phone_contacts(partner, followup.get(customer.id)):
+                    raw = self._ar_partner_number(contact)
+                    region = (
+                        contact.country_id
+                        or contact.commercial_partner_id.country_id
+                        or contact.company_id.country_id
+                        or company.country_id
+                    ).code
+                    if raw and phone.normalize(raw, region).e164 == number:
+                        notes[reminder.id] = reminder._ar_describe_recipients(
+                            contact, named.get((customer.id, company.id), {})
+                        )
+                        break
+        return notes
