@@ -218,7 +218,7 @@ class PartnerReceivablesPage:
     def _ar_portal_orders(self, company):
         """The customer's open quotations and sale orders in ``company`` with their
         portal links, when ``sale`` is installed (no dependency on it): dicts of
-        name, date, amount, state and url; the newest ``ORDERS_LIMIT``."""
+        name, date, amount, state, url and pdf_url; the newest ``ORDERS_LIMIT``."""
         self.ensure_one()
         if "sale.order" not in self.env:
             return []
@@ -245,8 +245,9 @@ class PartnerReceivablesPage:
                 "date_text": day(order.date_order.date()),
                 "amount_text": money(order.amount_total, order.currency_id),
                 "state": states.get(order.state, order.state),
-                # sale's own page, signed by the order's access token
+                # sale's own page and PDF, signed by the order's access token
                 "url": order.get_portal_url(),
+                "pdf_url": order.get_portal_url(report_type="pdf", download=True),
             }
             for order in orders
         ]

@@ -3,6 +3,9 @@
 contacts, each checked alone, and the reminder saying whom it went to and why; the
 debtor's proposal from the receivables page, reviewed by the AR team."""
 
+import email
+from email.utils import getaddresses
+
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -123,6 +126,67 @@ class TestFollowupContact(ReceivablesPageCommon):
         self.assertEqual(
             problems[self.deccan.id],
             ("do_not_contact", "E-mail: every address is blacklisted or refuses e-mail reminders."),
+        )
+
+    def test_email_addresses_to_contacts_and_copies_cc_contacts(self):
+        """The e-mail as each contact's mail server receives it: the *To* contacts in
+        ``To:``, the *Cc* and *Escalation* contacts in ``Cc:``, one copy per person sent
+        to that person's address alone; a copied contact who refuses e-mail reminders
+        or is blacklisted is in neither header and gets no copy."""
+        self.company.partner_id.email = "accounts@ar-test.example.in"
+        sunita = self.env["res.partner"].create(
+            {"name": "Sunita Rao", "parent_id": self.deccan.id, "email": "sunita@deccan.example.in"}
+        )
+        self.add_contacts(
+            (self.priya, "to", None),
+            (self.anil, "to", None),
+            (self.rahul, "cc", None),
+            (self.meera, "escalation", "first"),
+            (self.vikram, "cc", None),
+            (sunita, "cc", None),
+        )
+        self.vikram.ar_no_email = True
+        self.env["mail.blacklist"].sudo()._add(sunita.email)
+        self._ar_invoice(self.deccan, 1000, self.days_before(7))
+        self.refresh_ageing()
+        reminder = self.plan().filtered(lambda r: r.partner_id == self.deccan)
+        self.dispatch()
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "=", reminder.mail_message_id.id)])
+        )
+        with self._ar_local_smtp() as server:
+            mails.send()
+        self.env.invalidate_all()
+        received = {
+            tuple(recipients): email.message_from_bytes(raw)
+            for _sender, recipients, raw in server.messages
+        }
+        people = self.priya | self.anil | self.rahul | self.meera
+        self.assertEqual(sorted(received), sorted((p.email,) for p in people))
+        for person in people:
+            message = received[(person.email,)]
+            # each copy keeps its recipient's own one-click unsubscribe
+            self.assertIn("/ar_followup/unsubscribe/%s/" % person.id, message["List-Unsubscribe"])
+            self.assertEqual(
+                sorted(getaddresses(message.get_all("To"))),
+                [("Anil Rao", self.anil.email), ("Priya Nair", self.priya.email)],
+            )
+            self.assertEqual(
+                sorted(getaddresses(message.get_all("Cc"))),
+                [("Meera Iyer", self.meera.email), ("Rahul Mehta", self.rahul.email)],
+            )
+        self.assertEqual(reminder.state, "delivered")
+        self.assertEqual(
+            reminder.recipient_note,
+            "To: Priya Nair (follow-up contact), Anil Rao (follow-up contact); Cc: Rahul Mehta "
+            "(follow-up contact), Meera Iyer (escalation from step First reminder)",
+        )
+        # nobody left to address: the copied contacts are addressed instead
+        self.assertEqual(
+            reminder._ar_split_recipients(self.rahul | self.meera),
+            (self.rahul | self.meera, self.env["res.partner"]),
         )
 
     def test_phone_channels_use_the_followup_contact_with_the_channel(self):

@@ -630,7 +630,8 @@ class TestReceivablesActions(ReceivablesPageCommon):
         self.assertEqual(response.status_code, 404)
 
     def test_no_orders_without_sale(self):
-        # ``sale`` is not installed in the test database: the page lists no orders
+        # ``sale`` is not installed in the test database (``tests/with_sale`` runs on a copy
+        # with it): the page renders and lists no orders
         self.assertNotIn("sale.order", self.env)
         self.authenticate("debtor_a", "debtor_a")
         page = self.url_open("/my/receivables").text

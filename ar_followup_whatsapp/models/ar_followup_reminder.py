@@ -163,7 +163,7 @@ class ArFollowupReminder(models.Model):
         self.ensure_one()
         account = self.env["ar.followup.channel"]._ar_whatsapp_account(self.company_id)
         template, number, language, components = self._ar_whatsapp_prepare_request(account)
-        self.write({"recipient": number})
+        self.write({"recipient": number, "recipient_note": self._ar_describe_number(number)})
         if account.state != "enabled":
             return self._ar_whatsapp_simulate_send(number, template, components)
         api = account._ar_whatsapp_api()
@@ -288,7 +288,11 @@ class ArFollowupReminder(models.Model):
 
     @api.model
     def _ar_whatsapp_record(self, requests, calls, now):
-        """Write a round's outcomes: sent with Meta's id, or the error mapped."""
+        """Write a round's outcomes: sent with Meta's id and whom it went to, or the
+        error mapped."""
+        notes = self.browse([reminder.id for reminder, _request in requests])._ar_describe_numbers(
+            {reminder.id: request[1] for reminder, request in requests}
+        )
         for (reminder, (template, number, _lang, _components)), call in zip(
             requests, calls, strict=True
         ):
@@ -299,7 +303,9 @@ class ArFollowupReminder(models.Model):
             except Exception as exc:  # noqa: BLE001 - recorded on the reminder, not raised
                 reminder._ar_handle_send_error(exc, now)
                 continue
-            reminder._ar_mark_sent(outcome, now, {"recipient": number})
+            reminder._ar_mark_sent(
+                outcome, now, {"recipient": number, "recipient_note": notes[reminder.id]}
+            )
 
     def _ar_whatsapp_raise(self, error, template):
         """Raise the core's error matching Meta's ``error`` (see ``tools/graph_api.py``)."""
@@ -393,7 +399,13 @@ class ArFollowupReminder(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
-        self.write({"recipient": last.number, "mail_message_id": message.id})
+        self.write(
+            {
+                "recipient": last.number,
+                "recipient_note": self._ar_describe_number(last.number),
+                "mail_message_id": message.id,
+            }
+        )
         return wamid
 
     # -- test mode -----------------------------------------------------------------------

@@ -72,6 +72,9 @@ class TestWhatsAppSend(WhatsAppCommon):
         self.assertEqual(promise["parameters"][0]["payload"], "ar_promise")
         self.assertEqual(dispute["parameters"][0]["payload"], "ar_dispute")
         self.assertEqual((reminder.state, reminder.recipient), ("sent", NUMBER))
+        self.assertEqual(
+            reminder.recipient_note, "To: Bharat Steel Traders (the customer's own address)"
+        )
         self.assertEqual(reminder.provider_message_id, message["id"])
         self.assertIn("₹1,000.00", reminder.text)
 
@@ -194,7 +197,24 @@ class TestWhatsAppSend(WhatsAppCommon):
         )
         reminder = self.sent()
         self.assertEqual(reminder.recipient, "+919845011111")
+        self.assertEqual(reminder.recipient_note, "To: Accounts (invoicing contact)")
         self.assertEqual(self.graph.messages[0]["to"], "919845011111")
+
+    def test_sent_to_names_the_followup_contact(self):
+        """A *To* follow-up contact taking WhatsApp gets the message instead, and the
+        reminder's *Sent To* says whom and why, as e-mail and SMS reminders do."""
+        priya = self.env["res.partner"].create(
+            {"name": "Priya Nair", "parent_id": self.customer.id, "phone": "+91 98200 55555"}
+        )
+        self.env["ar.followup.contact"].create(
+            {"partner_id": self.customer.id, "contact_id": priya.id, "role": "to"}
+        )
+        reminder = self.sent()
+        self.assertEqual(self.graph.messages[0]["to"], "919820055555")
+        self.assertEqual(
+            (reminder.recipient, reminder.recipient_note),
+            ("+919820055555", "To: Priya Nair (follow-up contact)"),
+        )
 
     def test_test_mode_simulates_receipts_and_replies(self):
         """Test mode: nothing reaches Meta; the simulator delivers, reads, and answers."""
