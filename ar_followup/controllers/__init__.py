@@ -6,3 +6,4 @@ from . import sms_status
 from . import receivables_payment
 from . import portal_contact_update
 from . import unsubscribe
+from . import sms_incoming

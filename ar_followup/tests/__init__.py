@@ -37,3 +37,4 @@ from . import test_consent
 from . import test_audit_trail
 from . import test_personal_data
 from . import test_per_company_settings
+from . import test_sms_incoming
