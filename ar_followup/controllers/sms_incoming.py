@@ -64,7 +64,9 @@ class SmsIncomingController(http.Controller):
         if not signature or "sms_twilio_account_sid" not in Company._fields:
             return Company
         account_sid = dict(params).get("AccountSid")
-        if not isinstance(account_sid, str) or not twilio_webhook.ACCOUNT_SID.fullmatch(account_sid):
+        if not isinstance(account_sid, str) or not twilio_webhook.ACCOUNT_SID.fullmatch(
+            account_sid
+        ):
             return Company
         companies = Company.search(
             [

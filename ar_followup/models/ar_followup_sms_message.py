@@ -186,12 +186,9 @@ class ArFollowupSmsMessage(models.Model):
         """Post the message on its customer's thread, as the contact who wrote it."""
         self.ensure_one()
         customer = self.partner_id.commercial_partner_id.sudo()
-        author = (
-            (customer | customer.child_ids).filtered(lambda c: c.phone_sanitized == self.number)[
-                :1
-            ]
-            or customer
-        )
+        author = (customer | customer.child_ids).filtered(
+            lambda c: c.phone_sanitized == self.number
+        )[:1] or customer
         text = self.body or ""
         if self.media_count:
             text = self.env._(

@@ -61,7 +61,9 @@ class TestSmsIncoming(HttpCase, ArFollowupCommon):
         self._ar_invoice(self.customer, 1000, self.days_before(7))
         reminder = self.plan().filtered(lambda r: r.partner_id == self.customer)
         self.dispatch()
-        self.assertEqual((reminder.channel, reminder.state, reminder.recipient), ("sms", "sent", NUMBER))
+        self.assertEqual(
+            (reminder.channel, reminder.state, reminder.recipient), ("sms", "sent", NUMBER)
+        )
         return reminder
 
     def post(self, form, headers):
@@ -154,7 +156,9 @@ class TestSmsIncoming(HttpCase, ArFollowupCommon):
     def test_unknown_number_kept_unmatched(self):
         self.receive("Please send the statement", number=UNKNOWN)
         [message] = self.Message.search([])
-        self.assertEqual((message.state, message.partner_id.id, message.number), ("unmatched", False, UNKNOWN))
+        self.assertEqual(
+            (message.state, message.partner_id.id, message.number), ("unmatched", False, UNKNOWN)
+        )
         self.assertFalse(self.Conversation.search_count([]))
         # an AR user names the customer: on its thread and in the inbox
         message.with_user(self.ar_user).partner_id = self.customer
