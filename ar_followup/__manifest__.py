@@ -52,6 +52,7 @@
         "views/ar_followup_portal_reminder_opt_out_templates.xml",
         "views/ar_followup_public_link_templates.xml",
         "views/ar_followup_menus.xml",
+        "views/ar_followup_sms_message_views.xml",
         "views/ar_followup_contact_request_views.xml",
         "report/ar_followup_statement_report.xml",
     ],

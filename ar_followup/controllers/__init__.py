@@ -7,3 +7,4 @@ from . import receivables_payment
 from . import portal_contact_update
 from . import unsubscribe
 from . import portal_reminder_opt_out
+from . import sms_incoming

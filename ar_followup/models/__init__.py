@@ -31,6 +31,7 @@ from . import payment_transaction
 from . import ir_actions_report
 from . import ar_followup_statement
 from . import ar_followup_conversation
+from . import ar_followup_sms_message
 from . import ar_followup_suggestion
 from . import ar_followup_notification_event
 from . import res_users

@@ -134,6 +134,8 @@ class ArFollowupChannel(models.Model):
             "sms": {
                 "contact_kind": "phone",
                 "support_delivery_report": True,
+                # received through Twilio's incoming-message webhook (sms_incoming.py)
+                "support_reply": True,
                 "costs_money": True,
                 "obeys_calling_hours": True,
             },

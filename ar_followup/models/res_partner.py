@@ -1129,6 +1129,21 @@ class ResPartner(
             partner, company, channel, body, author=author, message=message, reminder=reminder
         )
 
+    def _ar_sms_opt_out(self, number=None, words=None):
+        """The customer answered an SMS with an opt-out word: no more SMS reminders,
+        recorded as its own consent change (from ``number``, read from ``words``) and
+        said on its chatter. Called by the SMS webhook, as superuser."""
+        for partner in self.commercial_partner_id.sudo().filtered(lambda p: not p.ar_no_sms):
+            partner.with_context(
+                ar_consent_source="reply_stop",
+                ar_consent_address=number or False,
+                ar_consent_note=words or False,
+            ).write({"ar_no_sms": True})
+            partner.message_post(
+                body=self.env._("The customer asked by SMS to receive no more reminders there."),
+                subtype_xmlid="mail.mt_note",
+            )
+
     def _ar_log_inbox(self, text):
         """A line of the AR inbox's trail on the customer's thread, by the current user."""
         for partner in self.commercial_partner_id:

@@ -39,3 +39,4 @@ from . import test_personal_data
 from . import test_per_company_settings
 from . import test_log_masking
 from . import test_portal_reminder_opt_out
+from . import test_sms_incoming

@@ -121,3 +121,34 @@ class FakeTwilio(FakeServer):
             hmac.new(self.auth_token.encode(), data.encode(), hashlib.sha1).digest()
         ).decode()
         return url, form, {"X-Twilio-Signature": signature}
+
+    def incoming(self, url, number, body, sid=None, to="+15005550006", **extra):
+        """``(form, headers)`` of Twilio's incoming-message webhook posting an SMS from
+        ``number`` to ``url``, signed like Twilio does (HMAC-SHA1 of the URL and the
+        sorted parameters, auth token)."""
+        sid = sid or "SM%032x" % next(self._sids)
+        form = {
+            "ToCountry": "US",
+            "ToState": "CA",
+            "SmsMessageSid": sid,
+            "NumMedia": "0",
+            "FromCountry": "IN",
+            "SmsSid": sid,
+            "SmsStatus": "received",
+            "Body": body,
+            "To": to,
+            "NumSegments": "1",
+            "MessageSid": sid,
+            "AccountSid": self.account_sid,
+            "From": number,
+            "ApiVersion": "2010-04-01",
+            **extra,
+        }
+        return form, {"X-Twilio-Signature": self.signature(url, form)}
+
+    def signature(self, url, form, auth_token=None):
+        """Twilio's ``X-Twilio-Signature`` of a POST of ``form`` to ``url``."""
+        data = url + "".join("%s%s" % (k, v) for k, v in sorted(form.items()))
+        return base64.b64encode(
+            hmac.new((auth_token or self.auth_token).encode(), data.encode(), hashlib.sha1).digest()
+        ).decode()

@@ -1,9 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Reading customers' replies (``tools/reply_reader.py``) on plain data: no database.
 
-``data/replies.csv`` holds replies written the way customers write them (English,
-Hindi, Hinglish), each labelled with what a person reads in it; the reader must reach
-the precision and recall the AR inbox promises on them.
+``data/replies.csv`` and ``data/replies_dev.csv`` hold replies written the way customers
+write them (English, Hindi, Hinglish), each labelled with what a person reads in it; the
+reader must reach the precision and recall the AR inbox promises on them.
+``data/replies_holdout.csv`` is never tuned on: the reader's errors on it are not read
+while changing the vocabulary, so its figures estimate how the reader does on replies it
+has never seen. They are logged, not asserted.
 """
 
 import csv
@@ -20,17 +23,22 @@ from ..tools.reply_reader import auto_reply_reason, primary_kind, read_date, rea
 
 _logger = logging.getLogger(__name__)
 
-DATA = Path(__file__).parent / "data" / "replies.csv"
+DATA_DIR = Path(__file__).parent / "data"
+#: the sets the vocabulary is tuned on
+TUNED = ("replies.csv", "replies_dev.csv")
+HOLDOUT = "replies_holdout.csv"
 LABELS = ("promise", "dispute", "paid", "copy", "stop", "auto", "none")
 #: the kinds a wrong reading costs most on: they must be right when suggested
 #: (precision) and rarely missed (recall)
 MEASURED = {"promise": (0.9, 0.8), "dispute": (0.9, 0.8), "paid": (0.9, 0.8)}
 
 
-def read_labelled(today):
-    """``[(label, predicted, text)]`` over the labelled set."""
-    with DATA.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+def read_labelled(today, names=TUNED):
+    """``[(label, predicted, text)]`` over the labelled sets ``names``."""
+    rows = []
+    for name in names:
+        with (DATA_DIR / name).open(encoding="utf-8") as handle:
+            rows += list(csv.DictReader(handle))
     result = []
     for row in rows:
         if auto_reply_reason({}, row["subject"]):
@@ -73,7 +81,7 @@ class TestReplyReader(BaseCase):
 
     def test_labelled_replies(self):
         results = read_labelled(date(2026, 6, 15))
-        self.assertGreaterEqual(len(results), 200)
+        self.assertGreaterEqual(len(results), 400)
         _logger.info("Replies read, by label:\n%s", confusion_table(results))
         counts = Counter((label, predicted) for label, predicted, _text in results)
         for label, (min_precision, min_recall) in MEASURED.items():
@@ -81,6 +89,23 @@ class TestReplyReader(BaseCase):
             with self.subTest(label=label):
                 self.assertGreaterEqual(precision, min_precision)
                 self.assertGreaterEqual(recall, min_recall)
+        _logger.info(
+            "Replies never tuned on (%s), by label:\n%s",
+            HOLDOUT,
+            confusion_table(read_labelled(date(2026, 6, 15), (HOLDOUT,))),
+        )
+
+    def test_requests_and_holds_are_not_claims(self):
+        # "भेज दीजिए" asks to send; "भेज दी" says it was sent
+        [copy] = read_reply("खाते का विवरण भेज दीजिए", date(2026, 6, 15))
+        self.assertEqual((copy.kind, copy.document), ("copy", "statement"))
+        [paid] = read_reply("पैसे भेज दी है", date(2026, 6, 15))
+        self.assertEqual(paid.kind, "paid")
+        # a payment held for an audit is a promise, held for the supply a dispute
+        held = "Payment is on hold for our audit, will be released by 10th"
+        self.assertEqual(primary_kind(read_reply(held, date(2026, 6, 15))), "promise")
+        held = "We are holding the payment as the machine is not working"
+        self.assertEqual(primary_kind(read_reply(held, date(2026, 6, 15))), "dispute")
 
     def test_promise_date_and_amount(self):
         # Monday 29 June 2026: dates roll into July, "kal" is tomorrow

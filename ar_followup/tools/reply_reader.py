@@ -101,6 +101,11 @@ PROMISE = _any(
     r"\b(?:can|could)\s+(?:pay|clear|release)\b",
     r"\bexpect\s+(?:the\s+)?payment\b",
     r"\bpromise\s+to\s+pay\b",
+    r"\b(?:will|shall)\s+be\s+(?:dispatched|couriered|handed\s+over|deposited|issued|signed)\b",
+    # the present continuous is a promise in Hindi ("aaj bhej raha hu": sending today)
+    r"\b(?:bhej|kar|de|transfer|jama)\s+(?:raha|rahe|rahi)\s+(?:hu|hoon|hun|hain|hai|he)\b",
+    # an amount followed by when it comes: "1 lakh kal", "50k next week"
+    r"\b\d+(?:\.\d+)?\s*(?:k|lakhs?|lacs?|thousand|crores?)\s+(?:kal|parso|aaj|tomorrow|today|next|agle|on|by)\b",
     r"\b(?:pay|clear|release|settle)\w*\s+(?:it\s+|the\s+\w+\s+|this\s+|all\s+)?(?:by|before|on|next|within)\b",
     r"\bin\s+(?:the\s+)?(?:next|coming)\s+(?:payment\s+)?(?:run|cycle|batch)\b",
     r"\b" + _KAR + r"\s+(?:" + _DENGE + r")\b",
@@ -147,6 +152,17 @@ DISPUTE = _any(
     r"\bshort\s+(?:supply|delivery|quantity|qty|shipment|received)",
     r"\bquality\s+(?:issue|problem|complaint)",
     r"\bdisput\w*",
+    r"\bdisagree\w*",
+    r"\b(?:contract|po|purchase\s+order|quotation|agreement)\s+(?:says|said|mentions|states)\b",
+    r"\b(?:is|are)\s+(?:a\s+)?duplicate\b",
+    # a payment held for a reason about the supply; held for an audit is not a dispute
+    r"\b(?:holding|withh(?:o|e)ld\w*|hold\w*\s+back)\s+(?:the\s+|our\s+|your\s+)?payment\b.{0,20}?"
+    r"\b(?:as|because|due\s+to|since|till\s+(?:the\s+)?(?:issue|complaint|problem)|until\s+(?:the\s+)?(?:issue|complaint|problem))\b",
+    r"\bcomplaints?\s+(?:is\s+|are\s+)?(?:pending|unresolved|not\s+(?:yet\s+)?(?:resolved|attended))",
+    r"\bdespite\s+(?:\w+\s+)?(?:complaints?|reminders?|follow-?ups?)",
+    r"\b(?:discount|rebate|scheme|credit\s+note)\b.{0,40}\bnot\s+(?:been\s+)?"
+    r"(?:applied|given|passed|adjusted|considered|deducted)",
+    r"\b(?:remove|delete|reverse|waive)\s+(?:the\s+)?(?:\w+\s+)?(?:charges?|interest|penalty)",
     r"\bdiscrepanc\w*",
     r"\bover\s*charg\w*|\bexcess\s+(?:amount\s+)?charg\w*|\bcharged\s+(?:extra|twice|double)",
     r"\bduplicate\s+(?:invoice|billing|bill|entry)",
@@ -155,7 +171,9 @@ DISPUTE = _any(
     r"\b(?:do\s+not|don't|does\s+not|doesn't)\s+(?:agree|accept)\b",
     r"\bnot\s+(?:liable|payable|ordered|our\s+(?:order|invoice))",
     r"\bgalat\b|\bgalti\b",
-    r"\bmaal\s+(?:abhi\s+tak\s+)?(?:wapas|vapas|kharab|nahi\s+mila|nahin\s+mila|kam)",
+    r"\bmaal\s+(?:abhi\s+tak\s+)?(?:wapas|vapas|kharab|kam|(?:nahi|nahin|nhi)\s+(?:mila|aaya|aya|pahuncha))",
+    r"\b(?:invoice|bill)\s+(?:hamara|humara|hamare)\s+(?:nahi|nahin|nhi)\b",
+    r"\bcredit\s+note\b.{0,20}\b(?:nahi|nahin|nhi)\s+(?:mila|aaya|diya)",
     r"\bkam\s+(?:aaya|aayi|aaye|aya|ayi|mila|bheja|diya)\b",
     r"\b(?:tay|tai|fix)\s+(?:hua|huwa|kiya)\s+tha\b",
     r"\b(?:material|saman|samaan|goods)\s+(?:nahi|nahin|abhi\s+tak\s+nahi)\s+(?:mila|aaya|pahuncha)",
@@ -165,6 +183,8 @@ DISPUTE = _any(
     r"माल\s*(?:वापस|खराब|ख़राब|नहीं\s*मिला|कम)",
     r"(?:सामान|माल)\s*(?:अभी\s*तक\s*)?नहीं\s*(?:मिला|आया|पहुंचा|पहुँचा)",
     r"विवाद|आपत्ति",
+    r"डुप्लीकेट|डुप्लिकेट",
+    r"(?:ऑर्डर|आर्डर)\s*(?:कभी\s*)?नहीं\s*(?:दिया|किया)",
     r"(?:रकम|राशि|रेट|दाम)\s*(?:ज्यादा|ज़्यादा|अधिक)",
     r"खराब|ख़राब|टूटा",
 )
@@ -183,6 +203,8 @@ PAID = _any(
     r"\bmade\s+(?:the\s+|a\s+|full\s+|our\s+)?payment",
     r"\bprocessed\s+(?:on|yesterday|today|last)\b",
     r"\bdeposited\b",
+    r"^\W*(?:already\s+)?(?:paid|remitted|transferred)\b(?!\s+(?:by|on|before)\b)",
+    r"\b(?:debited|deducted)\s+from\s+(?:our|my|the)\s+(?:account|a/c|bank)",
     r"\b(?:we|i)\s+(?:have\s+)?(?:already\s+)?(?:transferred|remitted|paid|sent\s+(?:the\s+|a\s+)?(?:cheque|payment|amount|money)|cleared)\b",
     r"\balready\s+(?:been\s+)?(?:credited|processed|done|transferred|released|cleared|settled|remitted)\b",
     r"हो\s*चुका",
@@ -194,11 +216,13 @@ PAID = _any(
     r"\btransaction\s+(?:id|ref\w*|no\.?|number)",
     r"\bplease\s+(?:check|verify|reconcile)\s+(?:your|the)\s+(?:account|bank|statement)",
     r"\b(?:payment\s+)?" + _KAR + r"\s+(?:diya|diye|di)\b",
-    r"\b(?:bhej|de|transfer|jama|clear)\s+(?:diya|diye|di)\b",
+    r"\b(?:bhej|de|transfer|jama|clear|daal|dal|daale)\s+(?:diya|diye|di)\b",
+    r"\bho\s+(?:gaya|gya|chuka)\s+(?:payment|paisa|paise)\b",
     r"\bpayment\s+(?:ho\s+)?(?:gaya|gya|chuka|hua)\b",
     r"\bho\s+(?:gaya|gya|chuka)\s+hai\b",
-    r"कर\s*(?:दिया|दिए|दी)",
-    r"(?:भेज|दे|जमा|ट्रांसफर)\s*(?:दिया|दिए|दी)",
+    # "भेज दीजिए" (please send) is a request, not "भेज दी" (sent)
+    r"(?:कर|करा)\s*(?:दिया|दिए|दी(?!ज|य))",
+    r"(?:भेज|दे|जमा|ट्रांसफर)\s*(?:दिया|दिए|दी(?!ज|य))",
     r"(?:भुगतान|पेमेंट)\s*(?:हो\s*(?:गया|चुका)|किया\s*जा\s*चुका)",
     r"चेक\s*(?:नंबर|नं|सं)",
 )
@@ -214,12 +238,16 @@ COPY = _any(
     r"\bsoa\b",
     r"\b(?:not|haven't|didn't|never)\s+(?:yet\s+)?(?:got|received)\s+(?:the\s+|your\s+|any\s+)?(?:invoice|bill|statement)",
     r"\b(?:bill|invoice|statement|ledger)\s+ki\s+(?:copy|pdf)",
-    r"\b(?:invoice|bill|statement|ledger|copy)\s+(?:bhej|bhejo|bhejiye|bhejein|send\s+kar)",
-    r"(?:बिल|इनवॉइस|इनवॉयस|स्टेटमेंट|लेजर|खाता\s*विवरण)\s*(?:की\s*)?(?:कॉपी|प्रति)?\s*(?:भेज|दे\s*दें)",
+    r"\b(?:invoice|bill|statement|ledger|copy)\s+(?:(?:dobara|dubara|phir\s+se|fir\s+se|again)\s+)?"
+    r"(?:bhej|bhejo|bhejiye|bhejein|send\s+kar)",
+    r"\b(?:invoice|bill|statement|ledger|soa|copy)\s+(?:mail|e-?mail|whatsapp|send|share)\s+"
+    + _KAR
+    + r"\b",
+    r"(?:बिल|इनवॉइस|इनवॉयस|स्टेटमेंट|लेजर|(?:खाता|खाते)\s*(?:का\s*)?विवरण)\s*(?:की\s*)?(?:कॉपी|प्रति)?\s*(?:भेज|दे\s*दें)",
     r"(?:बिल|इनवॉइस|इनवॉयस)\s*की\s*(?:कॉपी|प्रति)",
 )
 STATEMENT_WORDS = re.compile(
-    r"statement|ledger|\bsoa\b|reconciliation|स्टेटमेंट|लेजर|खाता", re.IGNORECASE
+    r"statement|ledger|\bsoa\b|reconciliation|स्टेटमेंट|लेजर|खाता|खाते|विवरण", re.IGNORECASE
 )
 
 #: words that ask not to be contacted
