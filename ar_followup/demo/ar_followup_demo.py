@@ -214,7 +214,8 @@ class ArFollowupDemo(models.AbstractModel):
         the customers answer the reminders of the day before
         (:meth:`_ar_demo_customers_react`); then the crons run as every day:
         promises checked, ageing and planning, the approval queue worked, the
-        reminders sent, the DSO and the day's metrics recorded. Returns the invoices
+        reminders sent, the DSO and the day's metrics recorded (those of ``start`` too,
+        as the books stood then). Returns the invoices
         posted on the way and the payments due today ``[(invoice, amount or None)]``.
         """
         rng = random.Random(HISTORY_SEED)
@@ -239,13 +240,18 @@ class ArFollowupDemo(models.AbstractModel):
 
         for plan, invoice in posted.items():
             schedule(plan, invoice)
+        Snapshot = self.env["ar.followup.snapshot"]
+        # the figures of the first day too: the dashboard compares today with the day
+        # HISTORY_DAYS before, which has to be recorded for the change to show
+        clock(start, EVENING)
+        company._ar_compute_dso(start)
+        Snapshot._ar_record(company, start)
         moves = self.env["account.move"]
         attachments = company.read(["ar_attach_invoices", "ar_attach_statement"])[0]
         # the e-mails of the history go without their PDFs: printing a few hundred
         # would take most of the demo's build; today's reminders carry them again
         company.write({"ar_attach_invoices": False, "ar_attach_statement": False})
         replies = []
-        Snapshot = self.env["ar.followup.snapshot"]
         with self._ar_demo_one_transaction():
             for day in (start + timedelta(days=n) for n in range(1, (today - start).days)):
                 clock(day, MORNING)

@@ -2,7 +2,7 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from ..tools.outcomes import OUTCOMES, PAID_WITHIN, wilson_interval
+from ..tools.outcomes import OUTCOMES, PAID_WITHIN, Z_95
 
 DIMENSIONS = [
     ("template", "Template"),
@@ -30,13 +30,16 @@ class ArFollowupOutcomeReport(models.Model):
 
     A database view: every group in one pass over the sent reminders
     (``GROUPING SETS``), each reminder's invoices and promises joined once.
-    The confidence intervals are worked out in Python from the counts.
+    The confidence intervals are columns of the view (``tools/outcomes.py``'s
+    ``wilson_interval``, written in SQL): the ranking sorts on the lower bound
+    of the share paid within 14 days, so a group is ranked by what it proves,
+    not by its share alone (1 paid out of 1 after 80 out of 100).
     """
 
     _name = "ar.followup.outcome.report"
     _description = "Reminder Outcomes"
     _auto = False
-    _order = "dimension, paid_14_rate desc, sent_count desc, id"
+    _order = "dimension, paid_14_low desc, sent_count desc, id"
     _rec_name = "name"
 
     company_id = fields.Many2one("res.company", readonly=True)
@@ -67,16 +70,23 @@ class ArFollowupOutcomeReport(models.Model):
     replied_rate = fields.Float("Replied (%)", readonly=True, aggregator=None)
     promised_rate = fields.Float("Promised (%)", readonly=True, aggregator=None)
     no_reaction_rate = fields.Float("No Reaction (%)", readonly=True, aggregator=None)
-    paid_7_low = fields.Float("Paid in 7 Days: From", compute="_compute_intervals")
-    paid_7_high = fields.Float("Paid in 7 Days: To", compute="_compute_intervals")
-    paid_14_low = fields.Float("Paid in 14 Days: From", compute="_compute_intervals")
-    paid_14_high = fields.Float("Paid in 14 Days: To", compute="_compute_intervals")
-    replied_low = fields.Float("Replied: From", compute="_compute_intervals")
-    replied_high = fields.Float("Replied: To", compute="_compute_intervals")
-    promised_low = fields.Float("Promised: From", compute="_compute_intervals")
-    promised_high = fields.Float("Promised: To", compute="_compute_intervals")
-    no_reaction_low = fields.Float("No Reaction: From", compute="_compute_intervals")
-    no_reaction_high = fields.Float("No Reaction: To", compute="_compute_intervals")
+    # bounds of the 95% Wilson score interval of each rate (view columns: sortable)
+    paid_7_low = fields.Float("Paid in 7 Days: From", readonly=True, aggregator=None)
+    paid_7_high = fields.Float("Paid in 7 Days: To", readonly=True, aggregator=None)
+    paid_14_low = fields.Float(
+        "Paid in 14 Days: From",
+        readonly=True,
+        aggregator=None,
+        help="The lower bound of the 95% confidence interval of the share paid within 14 "
+        "days: the share the reminders have proved. The ranking sorts on it.",
+    )
+    paid_14_high = fields.Float("Paid in 14 Days: To", readonly=True, aggregator=None)
+    replied_low = fields.Float("Replied: From", readonly=True, aggregator=None)
+    replied_high = fields.Float("Replied: To", readonly=True, aggregator=None)
+    promised_low = fields.Float("Promised: From", readonly=True, aggregator=None)
+    promised_high = fields.Float("Promised: To", readonly=True, aggregator=None)
+    no_reaction_low = fields.Float("No Reaction: From", readonly=True, aggregator=None)
+    no_reaction_high = fields.Float("No Reaction: To", readonly=True, aggregator=None)
 
     @api.model
     def _selection_channel(self):
@@ -102,16 +112,46 @@ class ArFollowupOutcomeReport(models.Model):
             else:
                 row.name = "%02d:00" % row.hour
 
-    @api.depends(*("%s_count" % outcome for outcome in OUTCOMES), "sent_count")
-    def _compute_intervals(self):
-        for row in self:
-            for outcome in OUTCOMES:
-                low, high = wilson_interval(row["%s_count" % outcome], row.sent_count)
-                row["%s_low" % outcome] = low
-                row["%s_high" % outcome] = high
+    @api.model
+    def _wilson_sql(self, hits, sent):
+        """``(low, high)``: SQL expressions of ``tools/outcomes.py``'s ``wilson_interval``
+        over the count columns ``hits`` and ``sent`` (never zero in a group)."""
+        p = SQL("(%s::float / %s)", SQL.identifier(hits), SQL.identifier(sent))
+        n = SQL("%s::float", SQL.identifier(sent))
+        z2 = Z_95 * Z_95
+        centre = SQL("((%s + %s / (2 * %s)) / (1 + %s / %s))", p, z2, n, z2, n)
+        margin = SQL(
+            "(%s / (1 + %s / %s) * SQRT(%s * (1 - %s) / %s + %s / (4 * %s * %s)))",
+            Z_95,
+            z2,
+            n,
+            p,
+            p,
+            n,
+            z2,
+            n,
+            n,
+        )
+        return (
+            SQL("GREATEST(0.0, %s - %s)", centre, margin),
+            SQL("LEAST(1.0, %s + %s)", centre, margin),
+        )
 
     def _query(self):
         short, long = PAID_WITHIN
+        rates = []
+        for outcome in OUTCOMES:
+            count = "%s_count" % outcome
+            low, high = self._wilson_sql(count, "sent_count")
+            rates += [
+                SQL(
+                    "%s::float / sent_count AS %s",
+                    SQL.identifier(count),
+                    SQL.identifier("%s_rate" % outcome),
+                ),
+                SQL("%s AS %s", low, SQL.identifier("%s_low" % outcome)),
+                SQL("%s AS %s", high, SQL.identifier("%s_high" % outcome)),
+            ]
         return SQL(
             """
             WITH sent AS (
@@ -192,15 +232,12 @@ class ArFollowupOutcomeReport(models.Model):
                                 ab_arm, hour
                    ) AS id,
                    grouped.*,
-                   paid_7_count::float / sent_count AS paid_7_rate,
-                   paid_14_count::float / sent_count AS paid_14_rate,
-                   replied_count::float / sent_count AS replied_rate,
-                   promised_count::float / sent_count AS promised_rate,
-                   no_reaction_count::float / sent_count AS no_reaction_rate
+                   %(rates)s
               FROM grouped
             """,
             short=short,
             long=long,
+            rates=SQL(", ").join(rates),
         )
 
     def init(self):

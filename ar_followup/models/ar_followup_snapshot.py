@@ -10,6 +10,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools.bulk_insert import array_text
+
 _logger = logging.getLogger(__name__)
 
 #: days, ending on the snapshot's date, whose reminders, promises and disputes it counts
@@ -884,7 +886,8 @@ class ArFollowupSnapshot(models.Model):
     @api.model
     def _ar_write_day(self, company, day, vals_list, lines):
         """Replace ``company``'s rows of ``day`` by ``vals_list`` (the company row first,
-        which gets ``lines``): a delete and one insert per table, ``unnest`` of arrays.
+        which gets ``lines``): a delete and one insert per table, ``unnest`` of one array
+        literal per column (``tools/bulk_insert.py``'s ``array_text``).
         Raw SQL because creating thousands of rows through the ORM costs a query each.
 
         The insert is an upsert on the unique index: when another transaction recorded
@@ -927,7 +930,11 @@ class ArFollowupSnapshot(models.Model):
                 ),
                 uid=self.env.uid,
                 arrays=SQL(", ").join(
-                    SQL("%s::%s[]", [vals[name] for vals in vals_list], SQL(types[name]))
+                    SQL(
+                        "%s::%s[]",
+                        array_text(vals[name] for vals in vals_list),
+                        SQL(types[name]),
+                    )
                     for name in columns
                 ),
             )

@@ -266,12 +266,24 @@ class TestDemo(TransactionCase):
         disputes = self.env["ar.followup.dispute"].search(mine + [("source", "=", "email")])
         self.assertIn("resolved", disputes.mapped("state"))
 
-        # the DSO and the day's metrics of every day, today's included
+        # the DSO and the day's metrics of every day, from the history's first to today
         for model in ("ar.followup.dso", "ar.followup.snapshot"):
             recorded = self.env[model].search(mine)
             days = set(recorded.mapped("date"))
-            self.assertEqual(len(days), HISTORY_DAYS, model)
-            self.assertEqual(max(days), TODAY, model)
+            self.assertEqual(len(days), HISTORY_DAYS + 1, model)
+            self.assertEqual((min(days), max(days)), (self.history_start, TODAY), model)
+        # so the dashboard shows the overdue amount's change over the history's length
+        action = self.env["ar.followup.snapshot"]._ar_action_dashboard()
+        [dashboard] = self.env["ar.followup.snapshot"].search(action["domain"])
+        self.assertEqual(dashboard.date, TODAY)
+        self.assertTrue(dashboard["has_snapshot_%d" % HISTORY_DAYS])
+        then = self.env["ar.followup.snapshot"].search(
+            mine + [("partner_id", "=", False), ("date", "=", self.history_start)]
+        )
+        self.assertEqual(
+            dashboard["overdue_change_%d" % HISTORY_DAYS],
+            dashboard.amount_overdue - then.amount_overdue,
+        )
 
     def test_every_follow_up_menu_shows_records(self):
         # this addon's menus; the channel addons' ones show their own demo data

@@ -9,6 +9,7 @@ from odoo import Command
 from odoo.tests import tagged
 
 from ..tools import cadence
+from ..tools.outcomes import rank_key, wilson_interval
 from .common import TODAY, ArFollowupCommon
 
 
@@ -190,6 +191,43 @@ class TestOutcomes(ArFollowupCommon):
         self.assertEqual(
             self.Report.with_user(self.ar_user).search(domain), self.Report.search(domain)
         )
+
+    def test_ranking_by_proven_share(self):
+        """One reminder paid out of one ranks after eight out of nine: the ranking sorts
+        on the interval's lower bound, which the list shows."""
+        reminders = self.plan(TODAY).filtered(lambda r: r.partner_id in self.customers)
+        lone = self.template_a.copy({"name": "E-mail: overdue, tried once"})
+        # the first customer gets the template tried once, the others the usual one
+        by_customer = {r.partner_id: r for r in reminders}
+        by_customer[self.customers[0]].template_id = lone
+        (reminders - by_customer[self.customers[0]]).template_id = self.template_a
+        self.dispatch(TODAY)
+        self.assertEqual(set(reminders.mapped("state")), {"sent"})
+        # all pay within a week but the last customer
+        day = TODAY + timedelta(days=4)
+        with self.frozen(day):
+            for customer in self.customers[:-1]:
+                self._ar_pay(self.invoices[customer], 1000, pay_date=day)
+
+        self.env.invalidate_all()
+        rows = self.Report.search(
+            [("company_id", "=", self.company.id), ("dimension", "=", "template")]
+        )
+        counts = {row.template_id: (row.paid_14_count, row.sent_count) for row in rows}
+        self.assertEqual(counts, {lone: (1, 1), self.template_a: (8, 9)})
+        # by the share alone the lone one would come first; by what is proved, it comes last
+        self.assertGreater(rows[1].paid_14_rate, rows[0].paid_14_rate)
+        ranked = sorted(counts, key=lambda template: rank_key(*counts[template]))
+        self.assertEqual(rows.template_id.ids, [self.template_a.id, lone.id])
+        self.assertEqual(rows.template_id.ids, [template.id for template in ranked])
+        for row in rows:
+            low, high = wilson_interval(row.paid_14_count, row.sent_count)
+            self.assertAlmostEqual(row.paid_14_low, low, places=6)
+            self.assertAlmostEqual(row.paid_14_high, high, places=6)
+            self.assertLess(row.paid_14_low, row.paid_14_rate)
+        # the list shows the bound it ranks by
+        arch = self.Report.get_view(view_type="list")["arch"]
+        self.assertIn('name="paid_14_low"', arch)
 
     # -- reminding before the usual payment day --------------------------------
 

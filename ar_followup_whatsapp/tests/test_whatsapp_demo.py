@@ -6,7 +6,6 @@ back), as ``ar_followup/tests/test_demo.py`` does.
 """
 
 from datetime import datetime, time, timedelta
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -32,31 +31,43 @@ class TestWhatsAppDemo(TransactionCase):
         cls.company = cls.env.ref("base.main_company")
 
     def test_whatsapp_reminders_with_receipts_and_a_reply(self):
+        """Yesterday's exchange: reminded by WhatsApp, delivered and read, then a written
+        reply, a tap on *I will pay on…*, and a message from an unknown number."""
         account = self.env["ar.followup.channel"]._ar_whatsapp_account(self.company)
         self.assertEqual(account.state, "test")
-        moment = datetime.combine(TODAY, time(4, 30))
         Reminder = self.env["ar.followup.reminder"]
-        with (
-            freeze_time(moment),
-            # the dispatcher's commits stay inside the test's transaction
-            patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: 1e9),
-        ):
-            self.company.write({"ar_attach_invoices": False, "ar_attach_statement": False})
-            self.company._ar_plan_reminders(TODAY)
-            self.company._ar_dispatch_reminders()
         reminders = Reminder.search([("channel", "=", "whatsapp")])
+        indus, chambal = (
+            self.env.ref("ar_followup.demo_partner_%s" % key) for key in ("indus", "chambal")
+        )
+        self.assertEqual(reminders.partner_id, indus | chambal)
+        yesterday = TODAY - timedelta(days=1)
+        for reminder in reminders:
+            self.assertEqual(reminder.date_sent.date(), yesterday)
+            self.assertLess(reminder.date_sent, reminder.date_delivered)
+            self.assertLess(reminder.date_delivered, reminder.date_read)
+            self.assertEqual(reminder.state, "replied")
+        # the WhatsApp Messages menu: the stranger first (its default filter), then all
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ar_followup_whatsapp.ar_followup_whatsapp_message_action"
+        )
+        Message = self.env["ar.followup.whatsapp.message"]
+        [stranger] = Message.search([("state", "=", "unmatched")])
+        self.assertIn("search_default_unmatched", action["context"])
+        self.assertFalse(stranger.partner_id)
+        self.assertIn("ledger", stranger.body)
+        matched = Message.search([("state", "=", "matched")])
         self.assertEqual(
-            set(reminders.partner_id.mapped("name")),
-            {"Indus Logistics Pvt. Ltd.", "Kalinga Steel Fabricators"},
+            {(m.partner_id, m.message_type) for m in matched},
+            {(indus, "text"), (chambal, "button")},
         )
-        self.assertEqual(set(reminders.mapped("state")), {"sent"})
-        Reminder._cron_ar_whatsapp_simulate(now=moment + timedelta(minutes=3))
-        self.assertEqual(set(reminders.mapped("state")), {"delivered"})
-        Reminder._cron_ar_whatsapp_simulate(now=moment + timedelta(minutes=7))
-        self.assertLessEqual(set(reminders.mapped("state")), {"read", "replied"})
-        replied = reminders.filtered(lambda r: r.id % 3 == 0)
-        self.assertEqual(set(replied.mapped("state")), {"replied"} if replied else set())
-        promises = self.env["ar.followup.promise"].search(
-            [("source", "=", "whatsapp"), ("partner_id", "in", replied.partner_id.ids)]
+        self.assertEqual(matched.reminder_id, reminders)
+        # the written reply waits in the AR inbox; the tap made a promise
+        conversation = self.env["ar.followup.conversation"].search(
+            [("partner_id", "=", indus.id), ("state", "=", "open")]
         )
-        self.assertEqual(promises.partner_id, replied.partner_id)
+        self.assertIn("release it on Friday", str(conversation.last_message_id.body))
+        promise = self.env["ar.followup.promise"].search(
+            [("source", "=", "whatsapp"), ("partner_id", "=", chambal.id)]
+        )
+        self.assertEqual(promise.state, "open")
