@@ -50,10 +50,12 @@ class PartnerMailBatch:
           to the customer);
         - the author subscribed to the customer when ``message_post`` does it;
         - ``_message_post_after_hook`` of each message (other modules' hooks);
-        - notifications as ``_notify_thread`` makes them: recipients, the
-          out-of-office replies of internal recipients, one ``mail.mail`` per
-          recipient group with the layout rendered for it, its References and
-          headers, and the notifications that show its delivery and bounces.
+        - notifications as ``_notify_thread`` makes them: recipients (read for
+          the whole batch at once), the out-of-office replies of internal
+          recipients (looked for only when a user has an out-of-office period),
+          one ``mail.mail`` per recipient group with the layout rendered for it,
+          its References and headers, and the notifications that show its
+          delivery and bounces.
 
         Only for what reminders post: explicit recipients (followers skipped:
         ``notify_skip_followers``), left to the outgoing mail queue
@@ -191,14 +193,20 @@ class PartnerMailBatch:
             int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size") or 0) or 50
         )
         mail_values, notification_values = [], []
-        for partner, message, values in zip(threads, messages, values_list, strict=True):
-            recipients = partner._notify_get_recipients(message, values, **notify_args)
+        recipients_list = self._ar_notify_get_recipients_many(threads, messages, values_list)
+        out_of_office = self._ar_out_of_office_possible()
+        for partner, message, values, recipients in zip(
+            threads, messages, values_list, recipients_list, strict=True
+        ):
             if any(data["notif"] != "email" for data in recipients):
                 partner._notify_thread(message, values, **notify_args)
                 continue
-            partner._notify_thread_with_out_of_office(
-                message, recipients, msg_vals=values, **notify_args
-            )
+            if out_of_office:
+                partner._notify_thread_with_out_of_office(
+                    message, recipients, msg_vals=values, **notify_args
+                )
+            # a message just created has no tracking values: the layout need not look for any
+            values = {**values, "tracking_value_ids": []}
             if not recipients:
                 continue
             # the browser pushes of recipients with a registered device
@@ -243,6 +251,70 @@ class PartnerMailBatch:
                 for mail, notifications in zip(mails, notification_values, strict=True)
                 for notification in notifications
             ]
+        )
+
+    @api.model
+    def _ar_notify_get_recipients_many(self, threads, messages, values_list):
+        """The recipients of each message, as ``_notify_get_recipients`` computes them for
+        a post to explicit recipients (``notify_skip_followers``): the data of every
+        recipient of the batch read at once, with whether it follows its customer.
+
+        The real author of each message (who is not notified of their own message) is
+        computed once per author. A context asking to notify authors leaves each
+        message to ``_notify_get_recipients``."""
+        context = self.env.context
+        if context.get("mail_notify_author") or context.get("mail_notify_author_mention"):
+            return [
+                partner._notify_get_recipients(message, values, notify_skip_followers=True)
+                for partner, message, values in zip(threads, messages, values_list, strict=True)
+            ]
+        pids = sorted({pid for values in values_list for pid in values["partner_ids"]})
+        if not pids:
+            return [[] for _values in values_list]
+        # message_type "user_notification": what notify_skip_followers asks, recipients only
+        data = self.env["mail.followers"]._get_recipient_data(
+            self.browse(), "user_notification", False, pids
+        )[0]
+        followers = (
+            self.env["mail.followers"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", [partner.id for partner in threads]),
+                    ("partner_id", "in", pids),
+                ],
+                ["res_id", "partner_id"],
+            )
+        )
+        following = {(follower.res_id, follower.partner_id.id) for follower in followers}
+        real_authors = {}
+        recipients_list = []
+        for partner, values in zip(threads, values_list, strict=True):
+            author_id = values["author_id"]
+            if author_id not in real_authors:
+                real_authors[author_id] = partner._message_compute_real_author(author_id).id
+            wanted = set(values["partner_ids"])
+            recipients_list.append(
+                [
+                    {**pdata, "is_follower": (partner.id, pid) in following}
+                    for pid, pdata in data.items()
+                    if pid in wanted
+                    and pid != real_authors[author_id]
+                    and pdata["active"] is not False
+                ]
+            )
+        return recipients_list
+
+    @api.model
+    def _ar_out_of_office_possible(self):
+        """Whether any user has an out-of-office period: without one, posting sends no
+        out-of-office answer and its per-message checks are skipped."""
+        return bool(
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("out_of_office_from", "!=", False)], limit=1)
         )
 
     @api.model
