@@ -182,6 +182,16 @@ class TestEmailBatch(ArFollowupCommon):
         earlier = self.customer.message_post(
             body=Markup("<p>Called, they will check.</p>"), message_type="comment"
         )
+        # more history: its References name three of its messages, public ones first
+        note = self.customer.message_post(body=Markup("<p>Disputed a freight charge.</p>"))
+        internal = self.customer.message_post(
+            body=Markup("<p>Sent the copy of the invoice.</p>"), message_type="comment"
+        )
+        public = self.customer.message_post(
+            body=Markup("<p>Asked for the statement.</p>"),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
         # its invoicing contact follows it: recipients are read for the batch at once
         self.customer.message_subscribe(partner_ids=self.accounts.ids)
         reminders = self.plan().sorted(lambda r: r.partner_id.id)
@@ -199,7 +209,11 @@ class TestEmailBatch(ArFollowupCommon):
         [mail] = first["mails"]
         self.assertEqual(mail["recipient_ids"], self.accounts.ids)
         # the thread's earlier messages, then its own: a reply finds the customer
-        self.assertEqual(mail["references"].split()[-2:], [earlier.message_id, "<this-message>"])
+        self.assertEqual(
+            mail["references"].split(),
+            [earlier.message_id, internal.message_id, public.message_id, "<this-message>"],
+        )
+        self.assertNotIn(note.message_id, mail["references"], "a note, not a discussion")
         self.assertIn("X-Odoo-Objects", mail["headers"])
         self.assertIn("Called, they will check.", self.chatter(self.customer))
         self.assertEqual(
