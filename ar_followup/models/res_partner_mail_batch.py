@@ -2,7 +2,8 @@
 from markupsafe import escape
 
 from odoo import api
-from odoo.tools import clean_context, split_every
+from odoo.tools import SQL, clean_context, split_every
+from odoo.tools.mail import formataddr
 
 # arguments of message_post that are not mail.message fields, read below
 POST_ARGUMENTS = {"subtype_xmlid", "force_send", "notify_skip_followers"}
@@ -50,10 +51,12 @@ class PartnerMailBatch:
           to the customer);
         - the author subscribed to the customer when ``message_post`` does it;
         - ``_message_post_after_hook`` of each message (other modules' hooks);
-        - notifications as ``_notify_thread`` makes them: recipients, the
-          out-of-office replies of internal recipients, one ``mail.mail`` per
-          recipient group with the layout rendered for it, its References and
-          headers, and the notifications that show its delivery and bounces.
+        - notifications as ``_notify_thread`` makes them: recipients (read for
+          the whole batch at once), the out-of-office replies of internal
+          recipients (looked for only when a user has an out-of-office period),
+          one ``mail.mail`` per recipient group with the layout rendered for it,
+          its References and headers, and the notifications that show its
+          delivery and bounces.
 
         Only for what reminders post: explicit recipients (followers skipped:
         ``notify_skip_followers``), left to the outgoing mail queue
@@ -191,21 +194,35 @@ class PartnerMailBatch:
             int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size") or 0) or 50
         )
         mail_values, notification_values = [], []
-        for partner, message, values in zip(threads, messages, values_list, strict=True):
-            recipients = partner._notify_get_recipients(message, values, **notify_args)
+        recipients_list = self._ar_notify_get_recipients_many(threads, messages, values_list)
+        out_of_office = self._ar_out_of_office_possible()
+        # an out-of-office answer is posted on the thread before its e-mail is made:
+        # the threads' history is then read message by message, as Odoo reads it
+        references = {} if out_of_office else self._ar_get_references_many(threads, messages)
+        for partner, message, values, recipients in zip(
+            threads, messages, values_list, recipients_list, strict=True
+        ):
             if any(data["notif"] != "email" for data in recipients):
                 partner._notify_thread(message, values, **notify_args)
                 continue
-            partner._notify_thread_with_out_of_office(
-                message, recipients, msg_vals=values, **notify_args
-            )
+            if out_of_office:
+                partner._notify_thread_with_out_of_office(
+                    message, recipients, msg_vals=values, **notify_args
+                )
+            # a message just created has no tracking values: the layout need not look for any
+            values = {**values, "tracking_value_ids": []}
             if not recipients:
                 continue
             # the browser pushes of recipients with a registered device
             partner._notify_thread_by_web_push(message, recipients, msg_vals=values, **notify_args)
-            base_values = partner._notify_by_email_get_base_mail_values(
-                message, recipients, additional_values={"auto_delete": True}
-            )
+            if message.id in references:
+                base_values = partner._ar_get_base_mail_values(
+                    message, recipients, references[message.id]
+                )
+            else:
+                base_values = partner._notify_by_email_get_base_mail_values(
+                    message, recipients, additional_values={"auto_delete": True}
+                )
             base_notification = partner._notify_by_email_get_base_notification_values(message)
             for _lang, render_values, group in partner._notify_get_classified_recipients_iterator(
                 message, recipients, msg_vals=values
@@ -243,6 +260,145 @@ class PartnerMailBatch:
                 for mail, notifications in zip(mails, notification_values, strict=True)
                 for notification in notifications
             ]
+        )
+
+    @api.model
+    def _ar_notify_get_recipients_many(self, threads, messages, values_list):
+        """The recipients of each message, as ``_notify_get_recipients`` computes them for
+        a post to explicit recipients (``notify_skip_followers``): the data of every
+        recipient of the batch read at once, with whether it follows its customer.
+
+        The real author of each message (who is not notified of their own message) is
+        computed once per author. A context asking to notify authors leaves each
+        message to ``_notify_get_recipients``."""
+        context = self.env.context
+        if context.get("mail_notify_author") or context.get("mail_notify_author_mention"):
+            return [
+                partner._notify_get_recipients(message, values, notify_skip_followers=True)
+                for partner, message, values in zip(threads, messages, values_list, strict=True)
+            ]
+        pids = sorted({pid for values in values_list for pid in values["partner_ids"]})
+        if not pids:
+            return [[] for _values in values_list]
+        # message_type "user_notification": what notify_skip_followers asks, recipients only
+        data = self.env["mail.followers"]._get_recipient_data(
+            self.browse(), "user_notification", False, pids
+        )[0]
+        followers = (
+            self.env["mail.followers"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", [partner.id for partner in threads]),
+                    ("partner_id", "in", pids),
+                ],
+                ["res_id", "partner_id"],
+            )
+        )
+        following = {(follower.res_id, follower.partner_id.id) for follower in followers}
+        real_authors = {}
+        recipients_list = []
+        for partner, values in zip(threads, values_list, strict=True):
+            author_id = values["author_id"]
+            if author_id not in real_authors:
+                real_authors[author_id] = partner._message_compute_real_author(author_id).id
+            wanted = set(values["partner_ids"])
+            recipients_list.append(
+                [
+                    {**pdata, "is_follower": (partner.id, pid) in following}
+                    for pid, pdata in data.items()
+                    if pid in wanted
+                    and pid != real_authors[author_id]
+                    and pdata["active"] is not False
+                ]
+            )
+        return recipients_list
+
+    @api.model
+    def _ar_get_references_many(self, threads, messages):
+        """``{message id: References}`` of the e-mails of ``messages`` (one per customer of
+        ``threads``), as ``_notify_by_email_get_base_mail_values`` computes them: up to
+        three of the thread's 32 newest messages with a subtype and a Message-Id,
+        public discussions first, then the message's own Message-Id. The candidates
+        of every thread are read in one query."""
+        if not messages:
+            return {}
+        Message = self.env["mail.message"].sudo()
+        query = Message._search(
+            [
+                ("model", "=", self._name),
+                ("res_id", "in", [partner.id for partner in threads]),
+                ("id", "not in", messages.ids),
+                ("subtype_id", "!=", False),
+                ("message_id", "!=", False),
+            ]
+        )
+        ranked = query.select(
+            SQL("%s AS id", SQL.identifier(query.table, "id")),
+            SQL(
+                "ROW_NUMBER() OVER (PARTITION BY %s ORDER BY %s DESC) AS rank",
+                SQL.identifier(query.table, "res_id"),
+                SQL.identifier(query.table, "id"),
+            ),
+        )
+        rows = self.env.execute_query(SQL("SELECT id FROM (%s) AS ranked WHERE rank <= 32", ranked))
+        candidates = Message.browse(sorted((row[0] for row in rows), reverse=True))
+        by_thread = candidates.grouped("res_id")
+        outgoing_types = ("comment", "auto_comment", "email", "email_outgoing")
+        references = {}
+        for message in messages.sudo():
+            # Odoo's order: public discussions, outgoing, not notifications, newest first
+            ancestors = (by_thread.get(message.res_id) or Message).sorted(
+                lambda m: (
+                    not m.is_internal and not m.subtype_id.internal,
+                    m.message_type in outgoing_types,
+                    m.message_type not in ("user_notification", "out_of_office"),
+                ),
+                reverse=True,
+            )
+            ancestors = ancestors[:3].sorted("id")
+            references[message.id] = " ".join(m.message_id for m in (ancestors + message))
+        return references
+
+    def _ar_get_base_mail_values(self, message, recipients_data, references):
+        """``_notify_by_email_get_base_mail_values(message, recipients_data,
+        {"auto_delete": True})`` with ``references`` read for the batch
+        (:meth:`_ar_get_references_many`), for a post without incoming addresses."""
+        self.ensure_one()
+        subject = message.subject or self._message_compute_subject() or message.record_name
+        if subject:
+            # an e-mail header: on one line
+            subject = " ".join(subject.splitlines())
+        values = {"mail_message_id": message.id, "references": references, "auto_delete": True}
+        if subject != message.subject:
+            values["subject"] = subject
+        headers = {}
+        # the customers notified, in To: so that a reply to all reaches them
+        external = [
+            formataddr((data["name"], data["email_normalized"]))
+            for data in recipients_data
+            if data["active"] and data["email_normalized"] and data["share"]
+        ]
+        if external and len(external) < self._CUSTOMER_HEADERS_LIMIT_COUNT:
+            headers["X-Msg-To-Add"] = ",".join(external)
+        bounce = message.sudo().record_alias_domain_id.bounce_email
+        if bounce:
+            headers["Return-Path"] = bounce
+        headers = self._notify_by_email_get_headers(headers=headers)
+        if headers:
+            values["headers"] = repr(headers)
+        return values
+
+    @api.model
+    def _ar_out_of_office_possible(self):
+        """Whether any user has an out-of-office period: without one, posting sends no
+        out-of-office answer and its per-message checks are skipped."""
+        return bool(
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("out_of_office_from", "!=", False)], limit=1)
         )
 
     @api.model

@@ -182,6 +182,18 @@ class TestEmailBatch(ArFollowupCommon):
         earlier = self.customer.message_post(
             body=Markup("<p>Called, they will check.</p>"), message_type="comment"
         )
+        # more history: its References name three of its messages, public ones first
+        note = self.customer.message_post(body=Markup("<p>Disputed a freight charge.</p>"))
+        internal = self.customer.message_post(
+            body=Markup("<p>Sent the copy of the invoice.</p>"), message_type="comment"
+        )
+        public = self.customer.message_post(
+            body=Markup("<p>Asked for the statement.</p>"),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        # its invoicing contact follows it: recipients are read for the batch at once
+        self.customer.message_subscribe(partner_ids=self.accounts.ids)
         reminders = self.plan().sorted(lambda r: r.partner_id.id)
         self.assertEqual(len(reminders), 3)
         # two escalate: their activities and firmer tones are made together too
@@ -197,7 +209,11 @@ class TestEmailBatch(ArFollowupCommon):
         [mail] = first["mails"]
         self.assertEqual(mail["recipient_ids"], self.accounts.ids)
         # the thread's earlier messages, then its own: a reply finds the customer
-        self.assertEqual(mail["references"].split()[-2:], [earlier.message_id, "<this-message>"])
+        self.assertEqual(
+            mail["references"].split(),
+            [earlier.message_id, internal.message_id, public.message_id, "<this-message>"],
+        )
+        self.assertNotIn(note.message_id, mail["references"], "a note, not a discussion")
         self.assertIn("X-Odoo-Objects", mail["headers"])
         self.assertIn("Called, they will check.", self.chatter(self.customer))
         self.assertEqual(
@@ -320,3 +336,26 @@ class TestEmailBatch(ArFollowupCommon):
             lambda t: t.field_id.name == "ar_tone_escalation"
         )
         self.assertEqual((tracked.old_value_integer, tracked.new_value_integer), (0, 1))
+
+    def test_one_reminder_that_cannot_be_rendered_fails_alone(self):
+        """A batch is prepared at once; a reminder whose template fails there is skipped
+        with the reason, and the others are posted together."""
+        for customer in (self.customer, self.customer_b):
+            self._ar_invoice(customer, 1000, self.days_before(7))
+        reminders = self.plan().sorted(lambda r: r.partner_id.id)
+        bad = reminders.filtered(lambda r: r.partner_id == self.customer_b)
+        # a runtime mistake (a filter on the wrong kind of value) the check cannot see
+        broken = bad._ar_get_template().copy({"name": "Broken"})
+        broken.body = "<p>{{ customer.name | date }}</p>"
+        bad.template_id = broken
+        with freeze_time(NOW), self.assertNoLogs(REMINDER_LOGGER, "ERROR"):
+            reminders._ar_email_send_together(
+                reminders._ar_check_before_send(NOW), NOW, float("inf")
+            )
+        self.assertEqual((bad.state, bad.reason), ("skipped", "template"))
+        self.assertIn("cannot be rendered for %s" % self.customer_b.name, bad.reason_text)
+        self.assertFalse(bad.mail_message_id)
+        good = reminders - bad
+        self.assertEqual(good.mapped("state"), ["sent"])
+        self.assertEqual(good.mail_message_id.partner_ids, self.accounts)
+        self.assertIn("Bharat Steel", good.mail_message_id.record_name)

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import time
+from contextlib import nullcontext
 
 from markupsafe import Markup
 
@@ -227,17 +228,16 @@ class ReminderEmail:
             "recipient_note": self._ar_describe_recipients(recipients),
         }
 
-    def _ar_email_send_together(self, problems, now, deadline):
-        """Send these e-mail reminders of a claimed batch together; returns those left
-        for a later transaction (see ``time.monotonic``: one as slow as the slowest
-        prepared so far would not have been ready by ``deadline``).
+    def _ar_email_prepare_posts(self, problems, now, deadline, isolated):
+        """``(ready, left)``: ``[(reminder, content, post)]`` of these claimed reminders
+        that go now, each checked (:meth:`_ar_apply_send_problem`), rendered and its
+        post prepared, and those left for a later transaction: one as slow as the
+        slowest prepared so far would not have been ready by ``deadline`` (see
+        ``time.monotonic``).
 
-        Each is checked, rendered and its post prepared on its own, in a
-        savepoint (what fails there fails that reminder alone, through
-        :meth:`_ar_handle_send_error`). Their messages are then posted in one go
-        (``res.partner._ar_message_post_many``: one ``create`` per model for the
-        batch). Should that fail, the batch is posted one reminder at a time, and
-        only a reminder whose own post fails is failed.
+        ``isolated``: each reminder in a savepoint of its own, and what fails
+        there fails that reminder alone (:meth:`_ar_handle_send_error`); else the
+        first failure is raised.
         """
         ready, slowest, left = [], 0.0, self.browse()
         for index, reminder in enumerate(self):
@@ -251,15 +251,36 @@ class ReminderEmail:
             if sending is None:
                 continue
             try:
-                with self.env.cr.savepoint():
+                with self.env.cr.savepoint() if isolated else nullcontext():
                     content = sending._ar_get_content()
                     post = sending._ar_get_email_post(content)
-            except Exception as exc:  # noqa: BLE001 - recorded on the reminder
+            except Exception as exc:
+                if not isolated:
+                    raise
                 reminder._ar_handle_send_error(exc, now)
                 continue
             finally:
                 slowest = max(slowest, time.monotonic() - started)
             ready.append((reminder, content, post))
+        return ready, left
+
+    def _ar_email_send_together(self, problems, now, deadline):
+        """Send these e-mail reminders of a claimed batch together; returns those left
+        for a later transaction (see :meth:`_ar_email_prepare_posts`).
+
+        Each is checked, rendered and its post prepared (what fails there fails
+        that reminder alone, through :meth:`_ar_handle_send_error`). Their messages
+        are then posted in one go (``res.partner._ar_message_post_many``: one
+        ``create`` per model for the batch). Should that fail, the batch is posted
+        one reminder at a time, and only a reminder whose own post fails is failed.
+        """
+        # prepared in one savepoint; should one reminder fail there, all are prepared
+        # again, each in its own savepoint, so that only that one fails
+        try:
+            with self.env.cr.savepoint():
+                ready, left = self._ar_email_prepare_posts(problems, now, deadline, False)
+        except Exception:  # noqa: BLE001 - prepared again one by one, failures recorded
+            ready, left = self._ar_email_prepare_posts(problems, now, deadline, True)
         if not ready:
             return left
         messages = None

@@ -58,13 +58,14 @@ class ReminderOutcome:
     def _ar_after_send(self):
         """After reminders left: each escalating one alerts its AR owner (an activity on
         the customer, as ``activity_schedule`` makes it) and firms the customer's
-        tone. The activities of a batch are created together."""
+        tone. The activities of a batch are created together, and its customers whose
+        tone firms to the same step written together."""
         escalating = self.filtered("escalated")
         if not escalating or self.env.context.get("mail_activity_automation_skip"):
             return
         todo = self.env.ref("mail.mail_activity_data_todo")
         partner_model = self.env["ir.model"]._get_id("res.partner")
-        activities, initial = [], {}
+        activities, initial, firmer = [], {}, {}
         for reminder in escalating:
             partner = reminder.partner_id
             # the escalation is the reminder's company's: the customer's value there
@@ -87,10 +88,18 @@ class ReminderOutcome:
                     "date_deadline": reminder.company_id._ar_today(),
                 }
             )
-            initial.setdefault(reminder.company_id, {}).setdefault(
+            before = initial.setdefault(reminder.company_id, {}).setdefault(
                 partner.id, {"ar_tone_escalation": customer.ar_tone_escalation}
-            )
-            customer.with_context(tracking_disable=True).ar_tone_escalation += 1
+            )["ar_tone_escalation"]
+            key = (reminder.company_id, partner.id)
+            firmer[key] = firmer.get(key, before) + 1
+        # the customers whose tone firms to the same step, written together
+        Partner = self.env["res.partner"].sudo().with_context(tracking_disable=True)
+        steps = {}
+        for (company, partner_id), step in firmer.items():
+            steps.setdefault((company, step), []).append(partner_id)
+        for (company, step), partner_ids in steps.items():
+            Partner.with_company(company).browse(partner_ids).write({"ar_tone_escalation": step})
         self.env["mail.activity"].with_context(clean_context(self.env.context)).create(activities)
         # the firmer tone on the customers' chatter, as tracking shows it, logged together
         for company, company_initial in initial.items():
