@@ -31,6 +31,7 @@ OUTCOMES = [
     ("paid", "Paid already"),
     ("callback", "Call back"),
     ("refused", "Refused to pay"),
+    ("copy", "Sent a copy"),
     ("wrong_number", "Wrong number"),
     ("no_answer", "No answer"),
     ("voicemail", "Voicemail"),
@@ -826,7 +827,7 @@ class ArFollowupCall(models.Model):
         """Tell the reminders that queued the task how the call went: reached (read),
         voicemail (delivered), wrong number (failed: the step's next channel)."""
         reminders = self.reminder_ids.sudo()
-        if outcome in ("promise", "dispute", "paid", "callback", "refused"):
+        if outcome in ("promise", "dispute", "paid", "callback", "refused", "copy"):
             reminders._ar_apply_report("read")
         elif outcome == "voicemail":
             reminders._ar_apply_report("delivered")
