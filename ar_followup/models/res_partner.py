@@ -1154,6 +1154,11 @@ class ResPartner(
             raise UserError(
                 self.env._("%s has no e-mail address to send the copy to.", partner.display_name)
             )
+        if moves and any(
+            move.commercial_partner_id != partner or move.company_id != company for move in moves
+        ):
+            # the choice comes from a form: another customer's invoice is never sent
+            raise UserError(self.env._("Only the customer's own invoices can be sent to it."))
         if document == "statement":
             attachments = partner._ar_get_statement_pdfs(company).get(partner.id)
         else:

@@ -151,6 +151,14 @@ class TestCallOutcome(ArCallCommon):
         self.assertEqual(len(statement.attachment_ids), 1)
         self.assertEqual(statement.notified_partner_ids, self.customer)
         self.assertEqual(len(self.call.attempt_ids), 2)
+        # another customer's invoice is never sent
+        theirs = self._ar_invoice(self.customer_b, 9000, self.days_before(10))
+        with (
+            self.assertRaisesRegex(UserError, "Only the customer's own invoices"),
+            self.env.cr.savepoint(),
+        ):
+            self.record(self.call, "copy", copy_move_ids=[Command.set(theirs.ids)])
+        self.env.invalidate_all()
         # nowhere to send it: said, and nothing recorded
         self.customer.email = False
         with (
