@@ -221,34 +221,14 @@ class ArFollowupSuggestion(models.Model):
         )
 
     def _ar_confirm_copy(self):
-        """Send the invoices named (else the overdue ones), or the statement, on the
-        customer's thread by e-mail."""
-        partner = self.partner_id.with_company(self.company_id)
-        attachments = self.env["ir.attachment"]
-        if self.document == "statement":
-            attachments = partner._ar_get_statement_pdfs(self.company_id).get(partner.id)
-        else:
-            moves = self.move_ids or self.env["account.move"].search(
-                [
-                    ("commercial_partner_id", "=", partner.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                ]
-            )
-            pdfs = moves._ar_get_invoice_pdfs()
-            attachments = self.env["ir.attachment"].union(*pdfs.values())
-        if not attachments:
-            raise UserError(self.env._("There is no document to send."))
-        partner.message_post(
-            body=self.env._("As requested, please find the documents attached."),
+        """Send the invoices named (else the open ones), or the statement, on the
+        customer's thread by e-mail, in reply to the message that asked."""
+        self.partner_id._ar_send_copy(
+            self.company_id,
+            self.document,
+            moves=self.move_ids,
             subject=self.message_id.subject,
-            parent_id=self.message_id.id,
-            attachment_ids=attachments.ids,
-            partner_ids=partner._ar_get_email_recipients().ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
+            parent=self.message_id,
         )
 
     def _ar_source(self):

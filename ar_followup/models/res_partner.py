@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date
 from odoo.tools.misc import hmac
 
@@ -1153,3 +1153,49 @@ class ResPartner(
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
+
+    def _ar_send_copy(self, company, document, moves=None, subject=None, parent=None):
+        """Send this customer a copy it asked for, by e-mail on its thread: the
+        statement of account (``document`` ``"statement"``), else the PDFs of
+        ``moves`` or, without them, of its open invoices in ``company``. ``subject``
+        and ``parent`` thread it under the message that asked. Returns the message.
+
+        The AR inbox's copy suggestion and a call's *Sent a copy* outcome send through
+        here, so both send the same documents to the same recipients."""
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(company)
+        recipients = partner._ar_get_email_recipients().filtered("email")
+        if not recipients:
+            raise UserError(
+                self.env._("%s has no e-mail address to send the copy to.", partner.display_name)
+            )
+        if moves and any(
+            move.commercial_partner_id != partner or move.company_id != company for move in moves
+        ):
+            # the choice comes from a form: another customer's invoice is never sent
+            raise UserError(self.env._("Only the customer's own invoices can be sent to it."))
+        if document == "statement":
+            attachments = partner._ar_get_statement_pdfs(company).get(partner.id)
+        else:
+            moves = moves or self.env["account.move"].search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("company_id", "=", company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                ]
+            )
+            pdfs = moves._ar_get_invoice_pdfs()
+            attachments = self.env["ir.attachment"].union(*pdfs.values())
+        if not attachments:
+            raise UserError(self.env._("There is no document to send."))
+        return partner.message_post(
+            body=self.env._("As requested, please find the documents attached."),
+            subject=subject,
+            parent_id=parent.id if parent else False,
+            attachment_ids=attachments.ids,
+            partner_ids=recipients.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )

@@ -31,6 +31,7 @@ OUTCOMES = [
     ("paid", "Paid already"),
     ("callback", "Call back"),
     ("refused", "Refused to pay"),
+    ("copy", "Sent a copy"),
     ("wrong_number", "Wrong number"),
     ("no_answer", "No answer"),
     ("voicemail", "Voicemail"),
@@ -106,12 +107,15 @@ class ArFollowupCall(models.Model):
         "reported to them.",
     )
     # not indexed: the daily refresh rewrites every open task's score, and without an
-    # index on it PostgreSQL updates the rows in place (HOT) instead of every index
+    # index on it PostgreSQL updates the rows in place (HOT) instead of every index (see init)
     priority_score = fields.Float("Priority", digits=(16, 1), readonly=True)
-    priority_text = fields.Char("Why Now", readonly=True)
+    # words rendered on read, in the reader's language, from the facts stored by the
+    # refresh: writing an explanation for every open task each day is most of its time
+    priority_text = fields.Char("Why Now", compute="_compute_priority_text")
     amount_overdue = fields.Monetary(readonly=True)
     days_overdue = fields.Integer(readonly=True)
     broken_promise_count = fields.Integer("Broken Promises", readonly=True)
+    date_broken_promise = fields.Date("Last Promise Broken", readonly=True)
     date_last_contact = fields.Datetime("Last Contact", readonly=True)
     date_next_call = fields.Datetime(
         "Call From", help="Not called before this moment (a callback asked for, a retry)."
@@ -147,6 +151,32 @@ class ArFollowupCall(models.Model):
         "(company_id, partner_id) WHERE state IN ('todo', 'callback')",
         "A customer has one open call task per company.",
     )
+
+    def init(self):
+        # The daily refresh rewrites the facts and score of every open task. PostgreSQL
+        # updates a row in place (HOT, no index touched) only when no indexed column
+        # changes and its page has room for the new version: pages are left half empty,
+        # and an index on the score, where one is left, is dropped.
+        self.env.cr.execute("ALTER TABLE ar_followup_call SET (fillfactor = 50)")
+        self.env.cr.execute("DROP INDEX IF EXISTS ar_followup_call__priority_score_index")
+
+    @api.depends(
+        "amount_overdue", "days_overdue", "date_broken_promise", "date_last_contact", "currency_id"
+    )
+    @api.depends_context("lang")
+    def _compute_priority_text(self):
+        now = fields.Datetime.now()
+        words = self._ar_explain_words()
+        for call in self:
+            last_contact = call.date_last_contact
+            call.priority_text = self._ar_explain(
+                call.currency_id,
+                words,
+                call.amount_overdue,
+                call.days_overdue,
+                call.date_broken_promise,
+                (now - last_contact).days if last_contact else None,
+            )
 
     def _compute_attempt_count(self):
         for call in self:
@@ -435,124 +465,129 @@ class ArFollowupCall(models.Model):
         }
 
     def _ar_refresh_priority(self, overdue_by_company=None):
-        """Score the tasks from their customers' facts, set-based per company: the
-        ageing (one read_group, unless ``overdue_by_company`` gives each company's
-        :meth:`_ar_get_overdue` of every customer), broken promises (one), last
-        reminder sent and last call placed (one each)."""
-        now = fields.Datetime.now()
-        for company_id, columns in self._ar_read_columns("partner_id").items():
-            company = self.env["res.company"].browse(company_id)
-            calls = self.browse(list(columns))
-            partner_of = {call_id: partner_id for call_id, (partner_id,) in columns.items()}
-            partners = self.env["res.partner"].browse(list(set(partner_of.values())))
-            today = company._ar_today()
-            overdue_of = (overdue_by_company or {}).get(company.id)
-            if overdue_of is None:
-                overdue_of = self._ar_get_overdue(company, partners)
-            ageing = {
-                partner_id: (overdue, (today - oldest).days if oldest else 0)
-                for partner_id, (overdue, oldest) in overdue_of.items()
-            }
-            broken = {
-                partner.id: (count, last)
-                for partner, count, last in self.env["ar.followup.promise"]
-                .sudo()
-                ._read_group(
-                    [
-                        ("company_id", "=", company.id),
-                        ("partner_id", "in", partners.ids),
-                        ("state", "=", "broken"),
-                        ("date_done", ">=", today - timedelta(days=BROKEN_PROMISE_DAYS)),
-                    ],
-                    groupby=["partner_id"],
-                    aggregates=["__count", "date_done:max"],
-                )
-            }
-            contact = {
-                partner.id: last
-                for partner, last in self.env["ar.followup.reminder"]
-                .sudo()
-                ._read_group(
-                    [
-                        ("company_id", "=", company.id),
-                        ("partner_id", "in", partners.ids),
-                        ("date_sent", "!=", False),
-                        ("channel", "!=", "call"),
-                    ],
-                    groupby=["partner_id"],
-                    aggregates=["date_sent:max"],
-                )
-            }
-            for partner, last in (
-                self.env["ar.followup.call.attempt"]
-                .sudo()
-                ._read_group(
-                    [("company_id", "=", company.id), ("partner_id", "in", partners.ids)],
-                    groupby=["partner_id"],
-                    aggregates=["date_start:max"],
-                )
-            ):
-                contact[partner.id] = max(filter(None, (last, contact.get(partner.id))))
-            unit = 1000.0 if company.currency_id.name == "INR" else 100.0
-            words = self._ar_explain_words()
-            rows = []
-            for call_id, pid in partner_of.items():
-                overdue, days = ageing.get(pid, (0.0, 0))
-                promises, last_broken = broken.get(pid, (0, None))
-                last_contact = contact.get(pid)
-                silence = (now - last_contact).days if last_contact else None
-                rows.append(
-                    (
-                        call_id,
-                        overdue,
-                        days,
-                        promises,
-                        last_contact,
-                        call_priority.score(overdue, days, promises, silence, unit=unit),
-                        self._ar_explain(
-                            company.currency_id, words, overdue, days, last_broken, silence
-                        ),
-                    )
-                )
-            calls._ar_write_scores(rows)
-
-    def _ar_write_scores(self, rows):
-        """Write ``rows`` ``(id, overdue, days, broken promises, last contact, score,
-        explanation)`` of these tasks in one statement: the daily refresh scores every
-        open task, and one ORM write each would take longer than the cron may run.
-        Rows whose values did not change are left alone."""
+        """Score the tasks from their customers' facts: per company, one statement
+        reads the broken promises, the last reminder sent and the last call placed,
+        scores (:func:`~..tools.call_priority.score_sql`) and writes the rows whose
+        facts or score changed. The ageing comes from one read_group, unless
+        ``overdue_by_company`` gives each company's :meth:`_ar_get_overdue` of every
+        customer. Raw SQL because the daily refresh scores every open task: reading
+        the facts into Python and writing them back row by row took longer than the
+        cron may run."""
+        if not self:
+            return
         fnames = [
             "amount_overdue",
             "days_overdue",
             "broken_promise_count",
+            "date_broken_promise",
             "date_last_contact",
             "priority_score",
-            "priority_text",
         ]
-        self.flush_recordset(fnames)
-        columns = list(zip(*rows, strict=True)) if rows else [[]] * 7
+        self.flush_recordset(["company_id", "partner_id", *fnames])
+        self.env["ar.followup.promise"].flush_model(
+            ["company_id", "partner_id", "state", "date_done"]
+        )
+        self.env["ar.followup.reminder"].flush_model(
+            ["company_id", "partner_id", "date_sent", "channel"]
+        )
+        self.env["ar.followup.call.attempt"].flush_model(["company_id", "partner_id", "date_start"])
+        now = fields.Datetime.now()
+        # the tasks as a joined set, never "= ANY(array)": PostgreSQL plans an ANY of
+        # 20,000 values by estimating each of them
         self.env.cr.execute(
             SQL(
-                """
-                UPDATE ar_followup_call call
-                   SET amount_overdue = v.overdue, days_overdue = v.days,
-                       broken_promise_count = v.promises, date_last_contact = v.last_contact,
-                       priority_score = v.score, priority_text = v.explanation,
-                       write_uid = %s, write_date = now() AT TIME ZONE 'UTC'
-                  FROM unnest(%s::int[], %s::numeric[], %s::int[], %s::int[], %s::timestamp[],
-                              %s::numeric[], %s::varchar[])
-                       AS v(id, overdue, days, promises, last_contact, score, explanation)
-                 WHERE call.id = v.id
-                   AND (call.amount_overdue, call.days_overdue, call.broken_promise_count,
-                        call.date_last_contact, call.priority_score, call.priority_text)
-                       IS DISTINCT FROM
-                       (v.overdue, v.days, v.promises, v.last_contact, v.score, v.explanation)
-                """,
-                self.env.uid,
-                *[list(column) for column in columns],
+                "SELECT DISTINCT company_id FROM ar_followup_call "
+                "JOIN unnest(%s::int[]) AS task(id) USING (id)",
+                self.ids,
             )
         )
-        self.invalidate_recordset([*fnames, "write_uid", "write_date"])
+        for (company_id,) in self.env.cr.fetchall():
+            company = self.env["res.company"].browse(company_id)
+            today = company._ar_today()
+            overdue_of = (overdue_by_company or {}).get(company.id)
+            if overdue_of is None:
+                overdue_of = self._ar_get_overdue(
+                    company, self.filtered(lambda c, co=company: c.company_id == co).partner_id
+                )
+            overdue_ids = list(overdue_of)
+            unit = 1000.0 if company.currency_id.name == "INR" else 100.0
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH task AS MATERIALIZED (
+                        SELECT call.id, call.partner_id
+                          FROM ar_followup_call call
+                          JOIN unnest(%(ids)s::int[]) AS task(id) USING (id)
+                         WHERE call.company_id = %(company)s
+                    ), overdue AS (
+                        SELECT * FROM unnest(%(overdue_ids)s::int[], %(amounts)s::numeric[],
+                                             %(oldest)s::date[]) AS o(partner_id, amount, oldest)
+                    ), broken AS (
+                        SELECT partner_id, count(*) AS count, max(date_done) AS last
+                          FROM ar_followup_promise
+                         WHERE company_id = %(company)s
+                           AND partner_id IN (SELECT partner_id FROM task)
+                           AND state = 'broken' AND date_done >= %(broken_since)s
+                         GROUP BY partner_id
+                    ), contact AS (
+                        SELECT partner_id, max(last) AS last
+                          FROM (SELECT partner_id, max(date_sent) AS last
+                                  FROM ar_followup_reminder
+                                 WHERE company_id = %(company)s
+                                   AND partner_id IN (SELECT partner_id FROM task)
+                                   AND date_sent IS NOT NULL
+                                   AND channel IS DISTINCT FROM 'call'
+                                 GROUP BY partner_id
+                                 UNION ALL
+                                SELECT partner_id, max(date_start)
+                                  FROM ar_followup_call_attempt
+                                 WHERE company_id = %(company)s
+                                   AND partner_id IN (SELECT partner_id FROM task)
+                                 GROUP BY partner_id) AS contacts
+                         GROUP BY partner_id
+                    ), facts AS (
+                        SELECT task.id, COALESCE(o.amount, 0) AS overdue,
+                               COALESCE(%(today)s::date - o.oldest, 0) AS days,
+                               COALESCE(b.count, 0) AS promises, b.last AS broken_on,
+                               c.last AS last_contact,
+                               floor(extract(epoch FROM %(now)s::timestamp - c.last) / 86400)
+                                   AS silence
+                          FROM task
+                          LEFT JOIN overdue o ON o.partner_id = task.partner_id
+                          LEFT JOIN broken b ON b.partner_id = task.partner_id
+                          LEFT JOIN contact c ON c.partner_id = task.partner_id
+                    ), scored AS (
+                        SELECT facts.*, %(score)s AS score FROM facts
+                    )
+                    UPDATE ar_followup_call call
+                       SET amount_overdue = s.overdue, days_overdue = s.days,
+                           broken_promise_count = s.promises, date_broken_promise = s.broken_on,
+                           date_last_contact = s.last_contact, priority_score = s.score,
+                           write_uid = %(uid)s, write_date = now() AT TIME ZONE 'UTC'
+                      FROM scored s
+                     WHERE call.id = s.id
+                       AND (call.amount_overdue, call.days_overdue, call.broken_promise_count,
+                            call.date_broken_promise, call.date_last_contact,
+                            call.priority_score)
+                           IS DISTINCT FROM
+                           (s.overdue, s.days, s.promises, s.broken_on, s.last_contact, s.score)
+                    """,
+                    ids=self.ids,
+                    overdue_ids=overdue_ids,
+                    amounts=[overdue_of[pid][0] for pid in overdue_ids],
+                    oldest=[overdue_of[pid][1] for pid in overdue_ids],
+                    company=company.id,
+                    broken_since=today - timedelta(days=BROKEN_PROMISE_DAYS),
+                    today=today,
+                    now=now,
+                    score=call_priority.score_sql(
+                        SQL("overdue"), SQL("days"), SQL("promises"), SQL("silence"), unit
+                    ),
+                    uid=self.env.uid,
+                )
+            )
+        # the words are computed from the facts: they go with them
+        self.invalidate_recordset([*fnames, "priority_text", "write_uid", "write_date"])
 
     @api.model
     def _ar_explain_words(self):
@@ -792,7 +827,7 @@ class ArFollowupCall(models.Model):
         """Tell the reminders that queued the task how the call went: reached (read),
         voicemail (delivered), wrong number (failed: the step's next channel)."""
         reminders = self.reminder_ids.sudo()
-        if outcome in ("promise", "dispute", "paid", "callback", "refused"):
+        if outcome in ("promise", "dispute", "paid", "callback", "refused", "copy"):
             reminders._ar_apply_report("read")
         elif outcome == "voicemail":
             reminders._ar_apply_report("delivered")
@@ -828,7 +863,7 @@ class ArFollowupCall(models.Model):
             )
             if partners:
                 self.with_company(company)._ar_enqueue(company, partners, "threshold", score=False)
-        calls = self.search([("state", "in", OPEN_STATES)])
+        calls = self.search([("state", "in", OPEN_STATES)], order="id")
         calls._ar_refresh_priority(overdue_by_company)
         calls._ar_close_needless(holds_by_company)
 

@@ -3,6 +3,7 @@
 
 from datetime import date, datetime
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -119,6 +120,54 @@ class TestCallOutcome(ArCallCommon):
         ):
             with self.subTest(outcome=outcome), self.assertRaisesRegex(UserError, message):
                 self.record(self.call, outcome)
+
+    def test_sent_a_copy_the_customer_asked_for(self):
+        """The customer asks for a copy: the invoices chosen, or the statement, go by
+        e-mail on the customer's thread in one click, the call and its note say so and
+        the task comes back the next day."""
+        older = self._ar_invoice(self.customer, 40000, self.days_before(40))
+        self.call.with_user(self.ar_user).action_call()
+        self.record(self.call, "copy", copy_move_ids=[Command.set(self.invoice.ids)])
+        sent = self.customer.message_ids.filtered(lambda m: m.attachment_ids)
+        self.assertEqual(len(sent), 1)
+        self.assertIn("please find the documents attached", sent.body)
+        self.assertEqual(sent.attachment_ids, self.invoice.invoice_pdf_report_id)
+        self.assertNotIn(older.invoice_pdf_report_id, sent.attachment_ids)
+        self.assertEqual(sent.notified_partner_ids, self.customer)
+        self.assertEqual(
+            (self.call.state, self.call.outcome, self.call.date_next_call),
+            ("todo", "copy", datetime(2026, 6, 16, 4, 30)),
+        )
+        self.assertEqual(self.call.attempt_ids.outcome, "copy")
+        self.assertEqual(self.reminder.state, "read", "the customer was reached")
+        note = self.chatter(self.customer)[0]
+        self.assertIn("Call by AR Clerk: Sent a copy.", note)
+        self.assertIn("%s sent by e-mail to Bharat Steel Traders." % sent.attachment_ids.name, note)
+        self.assertFalse(self.inbox(), "sent already: nothing left for the AR inbox")
+        # asked again, for the statement of account
+        self.record(self.call, "copy", copy_document="statement")
+        statement = self.customer.message_ids.filtered(lambda m: m.attachment_ids)[0]
+        self.assertNotEqual(statement, sent)
+        self.assertEqual(len(statement.attachment_ids), 1)
+        self.assertEqual(statement.notified_partner_ids, self.customer)
+        self.assertEqual(len(self.call.attempt_ids), 2)
+        # another customer's invoice is never sent
+        theirs = self._ar_invoice(self.customer_b, 9000, self.days_before(10))
+        with (
+            self.assertRaisesRegex(UserError, "Only the customer's own invoices"),
+            self.env.cr.savepoint(),
+        ):
+            self.record(self.call, "copy", copy_move_ids=[Command.set(theirs.ids)])
+        self.env.invalidate_all()
+        # nowhere to send it: said, and nothing recorded
+        self.customer.email = False
+        with (
+            self.assertRaisesRegex(UserError, "no e-mail address to send the copy to"),
+            self.env.cr.savepoint(),
+        ):
+            self.record(self.call, "copy", copy_document="statement")
+        self.env.invalidate_all()
+        self.assertEqual(len(self.call.attempt_ids), 2)
 
     def test_next_call_asks_for_the_last_outcome_first(self):
         self.call.with_user(self.ar_user).action_call()

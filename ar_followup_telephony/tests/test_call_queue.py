@@ -9,12 +9,15 @@ from datetime import date, datetime, time, timedelta
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.ar_followup.tests.common import TODAY
 from odoo.addons.ar_followup.tools import provider_urls
 
+from ..tools import call_priority
 from .common import ArCallCommon
 
 
@@ -104,6 +107,26 @@ class TestCallQueue(ArCallCommon):
         self.assertEqual(first.broken_promise_count, 1)
         self.assertEqual(second.priority_text, "₹40,000 overdue, 20 days, never contacted")
         self.assertGreater(first.priority_score, second.priority_score)
+        self.assertEqual(first.priority_score, call_priority.score(560000, 161, 1, None))
+        # the next day's refresh: a day older, and called yesterday (silence starts over)
+        next_day = TODAY + timedelta(days=1)
+        first.attempt_ids = [
+            Command.create({"user_id": self.ar_user.id, "date_start": datetime(2026, 6, 15, 6, 0)})
+        ]
+        self.refresh_ageing(next_day)
+        with self.frozen(next_day):
+            self.Call._cron_ar_call_queue()
+            self.assertEqual(
+                first.priority_text, "₹5.6 lakh overdue, 162 days, promise broken on 2 Jun"
+            )
+            self.assertEqual(first.priority_score, call_priority.score(560000, 162, 1, 0))
+            self.assertEqual(second.priority_score, call_priority.score(40000, 21, 0, None))
+            # the words are the reader's: a Hindi-speaking collector reads them in Hindi
+            self._ar_load_hindi("ar_followup_telephony")
+            self.assertEqual(
+                first.with_context(lang="hi_IN").priority_text,
+                "₹5.6 lakh अतिदेय, 162 दिन, 2 जून को वचन टूटा",
+            )
 
     def test_assigned_to_the_owner_else_the_least_busy_collector(self):
         other = self._ar_create_customer("Deccan Motors", phone="+91 98200 55555")

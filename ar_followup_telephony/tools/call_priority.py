@@ -40,6 +40,8 @@ Amounts in words, the way a collector says them (Indian numbering for INR):
 
 import math
 
+from odoo.tools import SQL
+
 AMOUNT_POINTS = 10.0
 AMOUNT_CAP = 50.0
 DAYS_PER_POINT = 6.0
@@ -72,6 +74,40 @@ def score(amount_overdue, days_overdue, broken_promises, days_since_contact, uni
     if amount <= 0 and not broken_promises:
         return 0.0
     return round(sum(parts), 1)
+
+
+def score_sql(amount_overdue, days_overdue, broken_promises, days_since_contact, unit):
+    """:func:`score` as a PostgreSQL expression over the given SQL terms: the daily
+    refresh scores every open task in the statement that writes the scores.
+
+    >>> score_sql(SQL("a"), SQL("d"), SQL("p"), SQL("s"), 1000.0).code.count("LEAST")
+    4
+    """
+    amount = SQL("GREATEST(COALESCE(%s, 0), 0)::float8 / %s", amount_overdue, unit or 1.0)
+    return SQL(
+        """CASE WHEN %(amount)s <= 0 AND COALESCE(%(promises)s, 0) = 0 THEN 0
+                ELSE round((
+                    LEAST(%(amount_points)s * log(1 + %(amount)s), %(amount_cap)s)
+                    + LEAST(GREATEST(COALESCE(%(days)s, 0), 0) / %(days_per_point)s, %(days_cap)s)
+                    + LEAST(%(promise_points)s * GREATEST(COALESCE(%(promises)s, 0), 0),
+                            %(promise_cap)s)
+                    + CASE WHEN %(silence)s IS NULL THEN %(silence_cap)s
+                           ELSE LEAST(GREATEST(%(silence)s, 0) / %(silence_per_point)s,
+                                      %(silence_cap)s) END
+                )::numeric, 1) END""",
+        amount=amount,
+        promises=broken_promises,
+        days=days_overdue,
+        silence=days_since_contact,
+        amount_points=AMOUNT_POINTS,
+        amount_cap=AMOUNT_CAP,
+        days_per_point=DAYS_PER_POINT,
+        days_cap=DAYS_CAP,
+        promise_points=PROMISE_POINTS,
+        promise_cap=PROMISE_CAP,
+        silence_per_point=SILENCE_DAYS_PER_POINT,
+        silence_cap=SILENCE_CAP,
+    )
 
 
 def compact_amount(amount, symbol, indian=False):

@@ -19,6 +19,9 @@ class ArFollowupCallOutcome(models.TransientModel):
     dispute an ``ar.followup.dispute``; paid already, refused and wrong number
     close the task; a callback brings it back at the time asked; no answer and
     voicemail bring it back after the company's wait, within calling hours.
+    Sent a copy: the customer asked for its invoices or statement, e-mailed at once
+    on its thread (``res.partner._ar_send_copy``, as the AR inbox sends them), and
+    the task comes back the next day, once the customer has had time to read them.
     Every outcome is a note on the customer's thread and is reported to the
     reminders that queued the call; one a person has to follow up
     (:data:`~..models.ar_followup_call.INBOX_OUTCOMES`) opens or updates the
@@ -43,6 +46,18 @@ class ArFollowupCallOutcome(models.TransientModel):
         string="Dispute Reason",
     )
     callback_at = fields.Datetime("Call Back At")
+    copy_document = fields.Selection(
+        [("invoice", "Invoices"), ("statement", "Statement of account")],
+        "Send",
+        default="invoice",
+    )
+    copy_move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices to Send",
+        domain="[('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id), "
+        "('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
+        help="Empty: every open invoice of the customer.",
+    )
     note = fields.Text(help="What was said: goes to the customer's thread.")
 
     @api.onchange("outcome")
@@ -162,6 +177,8 @@ class ArFollowupCallOutcome(models.TransientModel):
                 ),
                 {"state": "todo", "date_next_call": retry},
             )
+        if self.outcome == "copy":
+            return self._ar_send_copy(call, now)
         if self.outcome == "paid":
             call.partner_id.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -195,3 +212,27 @@ class ArFollowupCallOutcome(models.TransientModel):
                 )
             return summary, close
         return "", close
+
+    def _ar_send_copy(self, call, now):
+        """E-mail the copy the customer asked for; the task comes back the next day."""
+        message = call.partner_id._ar_send_copy(
+            call.company_id,
+            self.copy_document,
+            moves=self.copy_move_ids if self.copy_document == "invoice" else None,
+        )
+        company = call.company_id
+        again = cadence.window_opening(
+            now + timedelta(days=1),
+            call.partner_id.tz or company._ar_tz(),
+            company.ar_calling_hour_start,
+            company.ar_calling_hour_end or 24.0,
+        )
+        return (
+            self.env._(
+                "%(documents)s sent by e-mail to %(recipients)s. Called again from %(date)s.",
+                documents=", ".join(message.attachment_ids.mapped("name")),
+                recipients=", ".join(message.partner_ids.mapped("display_name")),
+                date=format_datetime(self.env, again, dt_format="short"),
+            ),
+            {"state": "todo", "date_next_call": again},
+        )
