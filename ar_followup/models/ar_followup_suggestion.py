@@ -165,8 +165,13 @@ class ArFollowupSuggestion(models.Model):
         self.partner_id._ar_log_inbox(text)
 
     def _ar_confirm_promise(self):
+        """A reply that names no amount promises what the customer owes overdue when
+        confirmed (a promise needs an amount); with nothing overdue the user sets it."""
         if not self.date:
             raise UserError(self.env._("Set the date the customer promises to pay by first."))
+        amount = self.amount or self.conversation_id.amount_overdue
+        if self.currency_id.compare_amounts(amount, 0) <= 0:
+            raise UserError(self.env._("Set the amount the customer promises to pay first."))
         promise = self.env["ar.followup.promise"].create(
             {
                 "partner_id": self.partner_id.id,
@@ -175,7 +180,7 @@ class ArFollowupSuggestion(models.Model):
                 "date_promised": self.date,
                 "source": self._ar_source(),
                 "note": self.words,
-                **({"amount": self.amount} if self.amount else {}),
+                "amount": amount,
             }
         )
         self.sudo().promise_id = promise

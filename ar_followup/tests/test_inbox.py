@@ -119,6 +119,33 @@ class TestInbox(ArFollowupCommon):
         self.assertEqual((later.state, later.reason), ("skipped", "promised"))
         self.assertTrue(self.in_chatter("Suggestion confirmed: Promise to pay"))
 
+    def test_promise_without_an_amount_promises_what_is_overdue(self):
+        """ "We will pay by 30th" names neither invoice nor amount: confirmed, the
+        promise is for what the customer owes overdue."""
+        _invoice, reminder = self.send_reminder(amount=2500.0)
+        self.receive(reminder, "We will pay by 30th, kindly hold.")
+        [suggestion] = self.conversations(self.ar_user).suggestion_ids
+        self.assertEqual((suggestion.kind, suggestion.amount), ("promise", 0.0))
+        with self.frozen(REPLY_DAY):
+            suggestion.with_user(self.ar_user).action_confirm()
+        self.assertEqual(suggestion.promise_id.amount, 2500.0)
+
+    def test_promise_without_an_amount_and_nothing_overdue_asks_for_one(self):
+        """Paid meanwhile: the clerk is asked for the amount, not shown a database error."""
+        invoice, reminder = self.send_reminder(amount=2500.0)
+        self.receive(reminder, "We will pay by 30th, kindly hold.")
+        [suggestion] = self.conversations(self.ar_user).suggestion_ids
+        self._ar_pay(invoice, 2500.0, REPLY_DAY)
+        self.env.invalidate_all()
+        clerk_suggestion = suggestion.with_user(self.ar_user)
+        with self.frozen(REPLY_DAY), self.assertRaisesRegex(UserError, "Set the amount"):
+            clerk_suggestion.action_confirm()
+        self.assertEqual(suggestion.state, "new")
+        clerk_suggestion.amount = 1200.0
+        with self.frozen(REPLY_DAY):
+            clerk_suggestion.action_confirm()
+        self.assertEqual(suggestion.promise_id.amount, 1200.0)
+
     def test_out_of_office_does_nothing(self):
         _invoice, reminder = self.send_reminder()
         self.receive(
