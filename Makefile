@@ -2,10 +2,11 @@
 # Variables: ODOO_SRC, HTTP_PORT, STOP=1 (demo: stop after building), FRESH=1
 # (demo: rebuild), TEST_DB, REUSE_DB=1 (test: skip the fresh install), T="pytest args",
 # BASE=<git rev>, KEEP=1, REUSE=1 (upgrade-check), BENCH_SIZES, BENCH_DB, BENCH_HTTP_PORT
-# (bench: sizes, database prefix, port).
+# (bench: sizes, database prefix, port), UPSTREAM, UPSTREAM_TAGS (test-odoo: Odoo's own
+# suites of those modules, narrowed to those tags).
 SHELL := /bin/bash
 export ODOO_SRC ?= /opt/odoo
-export STOP FRESH DEMO_DB HTTP_PORT TEST_DB REUSE_DB BENCH_SIZES BENCH_DB BENCH_HTTP_PORT BASE KEEP REUSE UPGRADE_DB
+export STOP FRESH DEMO_DB HTTP_PORT TEST_DB TEST_HTTP_PORT UPSTREAM UPSTREAM_TAGS REUSE_DB BENCH_SIZES BENCH_DB BENCH_HTTP_PORT BASE KEEP REUSE UPGRADE_DB
 
 .PHONY: demo test test-odoo lint bench setup pot help upgrade-check screenshots
 

@@ -5,7 +5,8 @@
 # UPSTREAM=account,portal,payment,mail,sms runs those modules' own suites instead:
 # installed with the three addons in one run, as Odoo's own CI does, so each
 # module's at_install tests run as it is installed and the post_install tests with
-# the three addons installed.
+# the three addons installed. UPSTREAM_TAGS narrows such a run to some of their tests,
+# e.g. UPSTREAM=account UPSTREAM_TAGS=/account:TestAccountMoveSend,/account:TestPortalInvoice.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 VENV=$(bash "$REPO_ROOT/setup/bootstrap.sh")
 TEST_DB="${TEST_DB:-ar_followup_test}_odoo"
@@ -17,7 +18,7 @@ write_conf "$CONF" "$TEST_DB" "$TEST_HTTP_PORT" "without_demo = True" "max_cron_
 fresh_db "$TEST_DB"
 if [ -n "${UPSTREAM:-}" ]; then
     exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$TEST_DB" \
-        -i "$TEST_MODULES,$UPSTREAM" --test-enable --test-tags "/${UPSTREAM//,/,/}" \
+        -i "$TEST_MODULES,$UPSTREAM" --test-enable --test-tags "${UPSTREAM_TAGS:-/${UPSTREAM//,/,/}}" \
         --stop-after-init --log-level=test
 fi
 # Installing first and testing in a second run gives the post_install tests
