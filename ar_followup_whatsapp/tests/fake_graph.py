@@ -21,6 +21,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -187,7 +188,8 @@ class FakeGraph(FakeServer):
     (success once it is empty); ``messages`` records accepted send requests,
     ``requests`` every request, ``invalid`` the bodies the spec refused.
     ``latency`` (seconds) delays every answer; ``max_in_flight`` is the most requests
-    it had in hand at once.
+    it had in hand at once; ``arrivals`` the times (seconds of the system's monotonic
+    clock, which no frozen clock stops) at which each request came in.
     """
 
     provider = "graph"
@@ -207,12 +209,14 @@ class FakeGraph(FakeServer):
         self.next_wamids = []  # message ids to give, in turn, before made-up ones
         self.in_flight = 0
         self.max_in_flight = 0
+        self.arrivals = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.spec = Spec.get()
 
     def _serve(self, handler, method):
         with self._lock:
+            self.arrivals.append(time.clock_gettime(time.CLOCK_MONOTONIC))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
