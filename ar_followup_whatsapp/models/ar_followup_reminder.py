@@ -246,7 +246,7 @@ class ArFollowupReminder(models.Model):
                         turn = True
                     reminder, request = ready.popleft()
                     rate.take()
-                    call = self._ar_whatsapp_launch(request, account, api, pool)
+                    call = reminder._ar_whatsapp_launch(request, account, api, pool)
                     flying[call] = (reminder, request)
                     started = True
                 if todo and time.monotonic() >= deadline:
@@ -335,9 +335,10 @@ class ArFollowupReminder(models.Model):
         self.write(self._ar_content_vals(content))
         return going._ar_whatsapp_prepare_request(account, numbers, content)
 
-    @api.model
     def _ar_whatsapp_launch(self, request, account, api, pool):
-        """Start one call: the future of a thread (live), or the simulator's answer."""
+        """Start this reminder's call: the future of a thread (live), or the simulator's
+        answer (test mode)."""
+        self.ensure_one()
         template, number, lang, components = request
         if api is None:
             answer = Future()
