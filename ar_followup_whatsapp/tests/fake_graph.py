@@ -37,6 +37,8 @@ WABA_ID = "102290129340398"
 PHONE_NUMBER_ID = "106540352242922"
 DISPLAY_NUMBER = "+91 22 4000 1234"
 NO_ANSWER = HOLD
+#: connections waiting to be accepted, as many as a dispatcher opens at once and more
+BACKLOG = 128
 #: patterns of the spec that contradict Meta's own examples: the button ``index``
 #: pattern is a character class that refuses "0", the index of a template's first button
 SPEC_ERRATA = {"^[2-6, 11-14]$"}
@@ -213,6 +215,14 @@ class FakeGraph(FakeServer):
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.spec = Spec.get()
+
+    def __enter__(self):
+        super().__enter__()
+        # Meta takes as many connections at once as a dispatcher's pool opens; the
+        # backlog of 5 of Python's HTTP server overflows, under load, into connections
+        # reset before their request was read, which no Meta endpoint does
+        self._server.socket.listen(BACKLOG)
+        return self
 
     def _serve(self, handler, method):
         with self._lock:
