@@ -34,6 +34,9 @@ PREPARE_CHUNK = 40
 #: seconds between the commits of answers: Meta's message ids are in the database that
 #: soon after Meta gave them, and a commit empties the transaction's cache, read again
 COMMIT_SECONDS = 1.0
+#: each company's sending rate in this process, kept from one batch to the next: the calls
+#: of a batch's last second count against the first calls of the next
+RATES = {}  # {(database, company id): SendRate}
 #: the advisory lock of a company's sending turn: (this number, company id)
 TURN_LOCK = 0x57410001
 #: test mode: how long after sending the simulator reports delivered, then read
@@ -214,7 +217,7 @@ class ArFollowupReminder(models.Model):
         company = self.company_id
         account = self.env["ar.followup.channel"]._ar_whatsapp_account(company)
         Early = self.env["ar.followup.whatsapp.status"]
-        rate = send_rate.SendRate(max(account.wa_rate_limit, 1))
+        rate = self._ar_whatsapp_rate(account)
         workers = min(rate.rate, MAX_WORKERS)
         live = account.state == "enabled"
         api = account._ar_whatsapp_api(pool_size=workers) if live else None
@@ -277,6 +280,16 @@ class ArFollowupReminder(models.Model):
             if api:
                 api.close()
         return left
+
+    @api.model
+    def _ar_whatsapp_rate(self, account):
+        """The :class:`SendRate` of ``account``'s company in this process, at the account's
+        messages per second."""
+        limit = max(account.wa_rate_limit, 1)
+        key = (self.env.cr.dbname, account.company_id.id)
+        rate = RATES.setdefault(key, send_rate.SendRate(limit))
+        rate.rate = limit
+        return rate
 
     @api.model
     def _ar_whatsapp_take_turn(self, company):

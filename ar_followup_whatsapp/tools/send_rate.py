@@ -33,6 +33,7 @@ Traceback (most recent call last):
 ValueError: no free slot: wait 0.5 s
 """
 
+import threading
 import time
 from collections import deque
 
@@ -54,6 +55,8 @@ class SendRate:
         self.span = span
         self.clock = clock
         self._starts = deque()  # the starts of the last span, oldest first
+        # a process keeps one per company, which its dispatching threads share
+        self._lock = threading.Lock()
 
     def _expire(self, now):
         while self._starts and self._starts[0] + self.span <= now:
@@ -61,22 +64,27 @@ class SendRate:
 
     def free(self):
         """How many calls may start now."""
-        self._expire(self.clock())
-        return self.rate - len(self._starts)
+        with self._lock:
+            self._expire(self.clock())
+            return max(self.rate - len(self._starts), 0)
 
-    def wait(self):
-        """Seconds until a call may start (0.0: now)."""
-        now = self.clock()
+    def _wait(self, now):
         self._expire(now)
         if len(self._starts) < self.rate:
             return 0.0
-        return self._starts[0] + self.span - now
+        return self._starts[-self.rate] + self.span - now
+
+    def wait(self):
+        """Seconds until a call may start (0.0: now)."""
+        with self._lock:
+            return self._wait(self.clock())
 
     def take(self):
         """Hold a slot for a call starting now; returns the time of the start."""
-        late = self.wait()
-        if late:
-            raise ValueError("no free slot: wait %s s" % round(late, 3))
-        now = self.clock()
-        self._starts.append(now)
-        return now
+        with self._lock:
+            now = self.clock()
+            late = self._wait(now)
+            if late:
+                raise ValueError("no free slot: wait %s s" % round(late, 3))
+            self._starts.append(now)
+            return now
