@@ -2,7 +2,9 @@
 import logging
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -19,13 +21,22 @@ from odoo.addons.ar_followup.exceptions import (
 from odoo.addons.ar_followup.tools import cadence, masking
 
 from ..exceptions import WhatsAppTemplateError, WhatsAppTokenError
-from ..tools import graph_api
+from ..tools import graph_api, send_rate
 from ..wizards.ar_followup_whatsapp_message_reply import SERVICE_WINDOW
 
 _logger = logging.getLogger(__name__)
 
 #: most HTTP calls to Meta in flight at once per dispatcher (threads doing nothing else)
 MAX_WORKERS = 32
+#: reminders read and rendered together, ahead of their calls: few enough that calls go
+#: on while the next ones are rendered, enough to share the reads of a chunk
+PREPARE_CHUNK = 40
+#: seconds between the commits of answers: Meta's message ids are in the database that
+#: soon after Meta gave them, and a commit empties the transaction's cache, read again
+COMMIT_SECONDS = 1.0
+#: each company's sending rate in this process, kept from one batch to the next: the calls
+#: of a batch's last second count against the first calls of the next
+RATES = {}  # {(database, company id): SendRate}
 #: the advisory lock of a company's sending turn: (this number, company id)
 TURN_LOCK = 0x57410001
 #: test mode: how long after sending the simulator reports delivered, then read
@@ -179,133 +190,204 @@ class ArFollowupReminder(models.Model):
     def _ar_whatsapp_send_together(self, problems, now, deadline):
         """Send a claimed batch's WhatsApp reminders, many calls to Meta at a time.
 
-        Per company, in rounds of at most its account's messages per second. A round
-        is sent by a pool of threads that only make the HTTP calls (plain values, no
-        database); meanwhile the previous round's outcomes are written and the next
-        round is read and rendered here, then the transaction is committed once a
-        second has passed since the round started. A round starts only with the
-        company's turn (:meth:`_ar_whatsapp_take_turn`), held until that commit, so
-        dispatchers working for the same company together keep to its rate. What
-        is not started by ``deadline`` is given back (returned). A worker that dies
-        leaves at most two rounds ``sending``: those fail as interrupted, never sent
-        twice.
+        Per company (:meth:`_ar_whatsapp_send_company`); returns the reminders not
+        started by ``deadline``, given back to the queue.
         """
-        Channel = self.env["ar.followup.channel"]
-        Early = self.env["ar.followup.whatsapp.status"]
         left = self.browse()
-        for company, reminders in self.grouped("company_id").items():
-            account = Channel._ar_whatsapp_account(company)
-            rate = max(account.wa_rate_limit, 1)
-            live = account.state == "enabled"
-            api = account._ar_whatsapp_api(pool_size=min(rate, MAX_WORKERS)) if live else None
-            pool = ThreadPoolExecutor(max_workers=min(rate, MAX_WORKERS)) if live else None
-            rounds = [reminders[i : i + rate] for i in range(0, len(reminders), rate)]
-            flying = None  # (requests, futures or ids) of the round in flight
-            try:
-                index = 0
-                prepared = rounds[0]._ar_whatsapp_prepare_round(problems, now, account)
-                while prepared is not None:
-                    if time.monotonic() >= deadline:
-                        left |= self.browse().union(*rounds[index:])
-                        break
-                    self._ar_whatsapp_take_turn(company)
-                    began = time.monotonic()
-                    calls = self._ar_whatsapp_launch(prepared, account, api, pool)
-                    if flying:
-                        self._ar_whatsapp_record(*flying, now)
-                    flying = (prepared, calls)
-                    index += 1
-                    prepared = (
-                        rounds[index]._ar_whatsapp_prepare_round(problems, now, account)
-                        if index < len(rounds)
-                        else None
-                    )
-                    time.sleep(max(0.0, began + 1.0 - time.monotonic()))
+        for reminders in self.grouped("company_id").values():
+            left |= reminders._ar_whatsapp_send_company(problems, now, deadline)
+        return left
+
+    def _ar_whatsapp_send_company(self, problems, now, deadline):
+        """Send these reminders of one company as a pipeline; returns those not started.
+
+        The main thread reads and renders the reminders a chunk at a time
+        (:meth:`_ar_whatsapp_prepare_many`) while a pool of threads makes the calls
+        already started (plain values, no database). A call starts as soon as a
+        thread is free and the account's rate allows it (:class:`SendRate`: never
+        more calls started in any second than its messages per second). Answers
+        are recorded together and committed about every :data:`COMMIT_SECONDS`.
+        The calls of a transaction start only within the company's turn
+        (:meth:`_ar_whatsapp_take_turn`), held until that commit, so dispatchers
+        working for the same company take turns. Nothing is read or rendered for
+        a call after ``deadline``: what is left is returned. A worker that dies
+        leaves the calls of its last transaction ``sending``: those fail as
+        interrupted, never sent twice.
+        """
+        company = self.company_id
+        account = self.env["ar.followup.channel"]._ar_whatsapp_account(company)
+        Early = self.env["ar.followup.whatsapp.status"]
+        rate = self._ar_whatsapp_rate(account)
+        workers = min(rate.rate, MAX_WORKERS)
+        live = account.state == "enabled"
+        api = account._ar_whatsapp_api(pool_size=workers) if live else None
+        pool = ThreadPoolExecutor(max_workers=workers) if live else None
+        todo = list(self)  # not read yet
+        left = self.browse()  # not started by the deadline: given back
+        ready = deque()  # read and rendered, not started: (reminder, request)
+        flying = {}  # started: {future: (reminder, request)}
+        answered = []  # answered, not recorded: (reminder, request, wamid or GraphError)
+        read_ahead = True  # what the core read for the batch is still in the transaction
+        turn = False
+        committed = send_rate.real_clock()
+        try:
+            while todo or ready or flying or answered:
+                for future in [future for future in flying if future.done()]:
+                    answered.append((*flying.pop(future), future.result()))
+                due = committed + COMMIT_SECONDS - send_rate.real_clock()
+                if answered and (due <= 0 or not (todo or ready or flying)):
+                    self._ar_whatsapp_record(answered, now)
+                    answered = []
                     self.env["ir.cron"]._commit_progress()  # ends the turn
                     Early._ar_apply_early(company)  # receipts that came before their id
+                    committed, turn, read_ahead = send_rate.real_clock(), False, False
+                    continue
+                started = False
+                while ready and len(flying) < workers and not rate.wait():
+                    if not turn:
+                        self._ar_whatsapp_take_turn(company)
+                        turn = True
+                    reminder, request = ready.popleft()
+                    rate.take()
+                    call = reminder._ar_whatsapp_launch(request, account, api, pool)
+                    flying[call] = (reminder, request)
+                    started = True
+                if todo and time.monotonic() >= deadline:
+                    left = self.browse([reminder.id for reminder in todo])
+                    todo = []
+                if todo and len(ready) < PREPARE_CHUNK:
+                    chunk = self.browse([reminder.id for reminder in todo[:PREPARE_CHUNK]])
+                    del todo[:PREPARE_CHUNK]
+                    ready.extend(
+                        chunk._ar_whatsapp_prepare_many(problems, now, account, read_ahead)
+                    )
+                    continue
+                if started:
+                    continue
+                # nothing to do until a call is answered, the rate frees a slot for the
+                # next call or the answers are due for their commit
+                waits = [due] if answered else []
+                if ready and len(flying) < workers:
+                    waits.append(rate.wait())
+                timeout = min(waits) if waits else None
                 if flying:
-                    self._ar_whatsapp_record(*flying, now)
-                    self.env["ir.cron"]._commit_progress()
-                    Early._ar_apply_early(company)
-            finally:
-                if pool:
-                    pool.shutdown(wait=True)
-                if api:
-                    api.close()
+                    wait_futures(flying, timeout=timeout, return_when=FIRST_COMPLETED)
+                elif timeout:
+                    time.sleep(timeout)
+        finally:
+            if pool:
+                pool.shutdown(wait=True)
+            if api:
+                api.close()
         return left
+
+    @api.model
+    def _ar_whatsapp_rate(self, account):
+        """The :class:`SendRate` of ``account``'s company in this process, at the account's
+        messages per second."""
+        limit = max(account.wa_rate_limit, 1)
+        key = (self.env.cr.dbname, account.company_id.id)
+        rate = RATES.setdefault(key, send_rate.SendRate(limit))
+        rate.rate = limit
+        return rate
 
     @api.model
     def _ar_whatsapp_take_turn(self, company):
         """Wait for ``company``'s sending turn: a PostgreSQL advisory lock held until the
         transaction ends, shared by every dispatcher of the database. Another
-        dispatcher holds it for one round (about a second); a dead one's ends with its
-        connection."""
+        dispatcher holds it for one transaction (about a second); a dead one's ends
+        with its connection."""
         self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", TURN_LOCK, company.id))
 
-    def _ar_whatsapp_prepare_round(self, problems, now, account):
-        """``[(reminder, (template, number, language, components))]`` of a round, read
-        and rendered; reminders that do not go or cannot be prepared are settled."""
-        numbers = self._ar_get_whatsapp_numbers(self.partner_id.with_company(account.company_id))
-        # what the core read ahead for the batch lives in the transaction's cache, which
-        # the commit of each round empties: read again for this round
-        try:
-            with self.env.cr.savepoint():
-                self._ar_prepare_send(problems)
-        except Exception:
-            _logger.exception("WhatsApp round: data not read ahead")
-        requests = []
-        for reminder in self:
-            going = reminder._ar_apply_send_problem(problems.get(reminder.id))
-            if going is None:
-                continue
+    def _ar_whatsapp_prepare_many(self, problems, now, account, read_ahead=True):
+        """``[(reminder, (template, number, language, components))]`` of these reminders,
+        read and rendered; reminders that do not go or cannot be prepared are settled.
+
+        All in one savepoint; when one of them fails, each again in its own, so that
+        only that one is settled with its error. ``read_ahead``: what the core read
+        for the batch is still in the transaction's cache, which a commit empties.
+        """
+        company = account.company_id
+        numbers = self._ar_get_whatsapp_numbers(self.partner_id.with_company(company))
+        if not read_ahead:
             try:
                 with self.env.cr.savepoint():
-                    content = going._ar_get_content()
-                    reminder.write(reminder._ar_content_vals(content))
-                    request = going._ar_whatsapp_prepare_request(account, numbers, content)
+                    self._ar_prepare_send(problems)
+            except Exception:
+                _logger.exception("WhatsApp: data not read ahead")
+        try:
+            with self.env.cr.savepoint():
+                return [
+                    (reminder, request)
+                    for reminder in self
+                    for request in [reminder._ar_whatsapp_prepare_one(problems, account, numbers)]
+                    if request
+                ]
+        except Exception:  # noqa: BLE001 - each on its own below, each error recorded
+            _logger.info("WhatsApp: a reminder of %s could not be prepared", len(self))
+        requests = []
+        for reminder in self:
+            try:
+                with self.env.cr.savepoint():
+                    request = reminder._ar_whatsapp_prepare_one(problems, account, numbers)
             except Exception as exc:  # noqa: BLE001 - recorded on the reminder, not raised
                 reminder._ar_handle_send_error(exc, now)
                 continue
-            requests.append((reminder, request))
+            if request:
+                requests.append((reminder, request))
         return requests
 
-    @api.model
-    def _ar_whatsapp_launch(self, requests, account, api, pool):
-        """Start a round's calls: futures of the threads (live), or the simulator's ids."""
+    def _ar_whatsapp_prepare_one(self, problems, account, numbers):
+        """This reminder's request (see :meth:`_ar_whatsapp_prepare_request`), its text
+        written on it; None when it does not go now (see ``_ar_apply_send_problem``)."""
+        self.ensure_one()
+        going = self._ar_apply_send_problem(problems.get(self.id))
+        if going is None:
+            return None
+        content = going._ar_get_content()
+        self.write(self._ar_content_vals(content))
+        return going._ar_whatsapp_prepare_request(account, numbers, content)
+
+    def _ar_whatsapp_launch(self, request, account, api, pool):
+        """Start this reminder's call: the future of a thread (live), or the simulator's
+        answer (test mode)."""
+        self.ensure_one()
+        template, number, lang, components = request
         if api is None:
-            return [
-                reminder._ar_whatsapp_simulate_send(number, template, components)
-                for reminder, (template, number, _lang, components) in requests
-            ]
+            answer = Future()
+            answer.set_result(self._ar_whatsapp_simulate_send(number, template, components))
+            return answer
         # the threads get plain values only: a record read there would use the cursor
-        phone_number_id = account.wa_phone_number_id
-        return [
-            pool.submit(
-                _call_meta, api, phone_number_id, number, template.wa_template_name, lang, comps
-            )
-            for _reminder, (template, number, lang, comps) in requests
-        ]
+        return pool.submit(
+            _call_meta,
+            api,
+            account.wa_phone_number_id,
+            number,
+            template.wa_template_name,
+            lang,
+            components,
+        )
 
     @api.model
-    def _ar_whatsapp_record(self, requests, calls, now):
-        """Write a round's outcomes: sent with Meta's id and whom it went to, or the
-        error mapped."""
-        notes = self.browse([reminder.id for reminder, _request in requests])._ar_describe_numbers(
-            {reminder.id: request[1] for reminder, request in requests}
+    def _ar_whatsapp_record(self, answered, now):
+        """Write the outcomes of answered calls (``[(reminder, request, answer)]``): sent
+        with Meta's id and whom it went to, together, or the error mapped, each."""
+        notes = self.browse([reminder.id for reminder, _request, _answer in answered])
+        notes = notes._ar_describe_numbers(
+            {reminder.id: request[1] for reminder, request, _answer in answered}
         )
-        for (reminder, (template, number, _lang, _components)), call in zip(
-            requests, calls, strict=True
-        ):
-            outcome = call.result() if isinstance(call, Future) else call
-            try:
-                if isinstance(outcome, graph_api.GraphError):
-                    reminder._ar_whatsapp_raise(outcome, template)
-            except Exception as exc:  # noqa: BLE001 - recorded on the reminder, not raised
-                reminder._ar_handle_send_error(exc, now)
+        sent = []
+        for reminder, (template, number, _lang, _components), answer in answered:
+            if isinstance(answer, graph_api.GraphError):
+                try:
+                    reminder._ar_whatsapp_raise(answer, template)
+                except Exception as exc:  # noqa: BLE001 - recorded on the reminder, not raised
+                    reminder._ar_handle_send_error(exc, now)
                 continue
-            reminder._ar_mark_sent(
-                outcome, now, {"recipient": number, "recipient_note": notes[reminder.id]}
+            sent.append(
+                (reminder, answer, {"recipient": number, "recipient_note": notes[reminder.id]})
             )
+        self._ar_mark_sent_many(sent, now)
 
     def _ar_whatsapp_raise(self, error, template):
         """Raise the core's error matching Meta's ``error`` (see ``tools/graph_api.py``)."""

@@ -311,6 +311,24 @@ class TestWhatsAppThroughput(WhatsAppCommon):
         self.assertGreaterEqual(elapsed, 1.0)
         self.assertLess(elapsed, 20 * 0.3)
 
+    def test_no_second_holds_more_calls_than_the_rate(self):
+        """Calls go on as soon as the rate allows, without waiting for the others of a
+        batch, and no span of a second, wherever it starts, holds more of them than
+        the account's messages per second."""
+        self.account.wa_rate_limit = 6
+        self.graph.latency = 0.05
+        reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
+        self.dispatch()
+        self.assertEqual(set(reminders.mapped("state")), {"sent"})
+        arrivals = sorted(self.graph.arrivals)
+        self.assertEqual(len(arrivals), 20)
+        # the 7th call after any one came at least a second after it; a little less at
+        # the server, where a call may arrive sooner after its start than another
+        gaps = [later - first for first, later in zip(arrivals, arrivals[6:], strict=False)]
+        self.assertGreater(min(gaps), 0.9)
+        # 20 calls at 6 a second: the 19th cannot start before 3 s have passed
+        self.assertGreater(arrivals[-1] - arrivals[0], 2.9)
+
     def test_crash_after_the_calls_sends_nothing_twice(self):
         """Each round is committed once Meta answered: a worker dying afterwards loses
         none of the message ids, and the next dispatcher sends nothing again."""

@@ -1,1 +1,2 @@
 from . import graph_api
+from . import send_rate
