@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from ..tools import phone, twilio_webhook
+from ..tools import masking, phone, twilio_webhook
 from .ar_followup_reminder.states import SENT_STATES
 
 _logger = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class ArFollowupSmsMessage(models.Model):
             }
         )
         if not partner:
-            _logger.info("SMS from an unknown number %s kept", phone.mask(number))
+            _logger.info("SMS from an unknown number %s kept", masking.mask_number(number))
             return message
         message._ar_act()
         return message
@@ -198,7 +198,7 @@ class ArFollowupSmsMessage(models.Model):
             )
         self.mail_message_id = customer.message_post(
             body=Markup("<p>%s</p><p>%s</p>")
-            % (self.env._("SMS from %s:", phone.mask(self.number)), text),
+            % (self.env._("SMS from %s:", masking.mask_number(self.number)), text),
             author_id=author.id,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
