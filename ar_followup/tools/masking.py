@@ -161,17 +161,35 @@ LOG_FILTER = MaskingFilter()
 LOGGER_PREFIX = "odoo.addons.ar_followup"
 
 
+def _masked_record(*args, **kwargs):
+    """The log record factory while :func:`install_log_filter` is in place: the
+    previous factory's record, masked by :data:`LOG_FILTER` when a logger of the
+    suite made it."""
+    record = _previous_factory(*args, **kwargs)
+    if record.name.startswith(LOGGER_PREFIX):
+        LOG_FILTER.filter(record)
+    return record
+
+
+_previous_factory = None
+
+
 def install_log_filter():
-    """Attach :data:`LOG_FILTER` to every logger of the suite created so far (an
-    addon's ``__init__`` calls it once its modules are imported, each module's
-    ``_logger`` among them). A logger's filters apply to the records it creates,
-    not to those of its children, hence one filter on each."""
-    manager = logging.getLogger().manager
-    loggers = [logging.getLogger(LOGGER_PREFIX)] + [
-        logger
-        for name, logger in list(manager.loggerDict.items())
-        if name.startswith(LOGGER_PREFIX) and isinstance(logger, logging.Logger)
-    ]
-    for logger in loggers:
-        if LOG_FILTER not in logger.filters:
+    """Mask every record a logger of the suite makes, from now on (each addon's
+    ``__init__`` calls it once its modules are imported). The masking happens where
+    records are made (``logging.setLogRecordFactory``): a logger's filters see only
+    the records it makes itself, and a logger created later (a module imported on
+    demand) would have none."""
+    global _previous_factory
+    if _previous_factory is None:
+        _previous_factory = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(_masked_record)
+    # the loggers created so far also mask with a filter of their own, should the
+    # logging set-up put another record factory in place later
+    for name, logger in list(logging.getLogger().manager.loggerDict.items()):
+        if (
+            name.startswith(LOGGER_PREFIX)
+            and isinstance(logger, logging.Logger)
+            and LOG_FILTER not in logger.filters
+        ):
             logger.addFilter(LOG_FILTER)
