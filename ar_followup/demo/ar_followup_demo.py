@@ -125,6 +125,7 @@ class ArFollowupDemo(models.AbstractModel):
             if invoice.amount_residual:
                 self._ar_demo_pay(company, invoice, amount or invoice.amount_residual, today)
         beats = self._ar_demo_story_beats(company, customers, products, today)
+        self._ar_demo_sms_received(company, customers)
         self.env["account.move.line"]._ar_refresh_ageing(self)
         company._ar_compute_dso(today)
         self.env["ar.followup.snapshot"]._ar_record(company, today)
@@ -279,6 +280,24 @@ class ArFollowupDemo(models.AbstractModel):
                 Snapshot._ar_record(company, day)
         company.write(attachments)
         return moves, payments.pop(today, [])
+
+    def _ar_demo_sms_received(self, company, customers):
+        """Two SMS to the company's number, as Twilio's webhook hands them over: a
+        customer's answer (on its thread and in the AR inbox) and one from a number
+        no customer has (kept as unmatched)."""
+        Sms = self.env["ar.followup.sms.message"]
+        for sid, number, body in (
+            (
+                "SM" + "d" * 32,
+                customers["kaveri"].phone,
+                "Received your SMS. Cheque for the open bills goes out on Friday.",
+            ),
+            ("SM" + "e" * 32, "+91 90040 11223", "Who is this? Please call me."),
+        ):
+            Sms._ar_receive_twilio(
+                company,
+                {"MessageSid": sid, "From": number.replace(" ", ""), "Body": body},
+            )
 
     def _ar_demo_approve(self, company):
         """The reminders waiting for approval approved by their customer's owner."""
