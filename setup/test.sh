@@ -8,8 +8,11 @@
 # with `sale` added ($TEST_DB_sale), beside the others (own port, output printed
 # after theirs); the others never see `sale` (the receivables page is tested with
 # and without it). Arguments naming ar_followup/tests/with_sale run there alone.
-# tests/test_apps.py uninstalls the addons from another copy ($TEST_DB_apps), made
-# here because a database can only be copied while nothing is connected to it.
+# The fuzz tests (every test whose name says fuzz: thousands of hostile requests
+# each) run the same way in a full run, on a third copy ($TEST_DB_fuzz).
+# tests/test_apps.py uninstalls the addons from another copy ($TEST_DB_apps). The
+# copies are made here because a database can only be copied while nothing is
+# connected to it.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 VENV=$(bash "$REPO_ROOT/setup/bootstrap.sh")
 TEST_DB="${TEST_DB:-ar_followup_test}"
@@ -19,8 +22,11 @@ CONF="$CACHE_DIR/test-$TEST_DB.conf"
 SALE_DB="${TEST_DB}_sale"
 SALE_CONF="$CACHE_DIR/test-$SALE_DB.conf"
 SALE_TESTS="ar_followup/tests/with_sale"
+FUZZ_DB="${TEST_DB}_fuzz"
+FUZZ_CONF="$CACHE_DIR/test-$FUZZ_DB.conf"
 write_conf "$CONF" "$TEST_DB" "$TEST_HTTP_PORT" "without_demo = True" "max_cron_threads = 0"
 write_conf "$SALE_CONF" "$SALE_DB" "$((TEST_HTTP_PORT + 3))" "without_demo = True" "max_cron_threads = 0"
+write_conf "$FUZZ_CONF" "$FUZZ_DB" "$((TEST_HTTP_PORT + 5))" "without_demo = True" "max_cron_threads = 0"
 
 if [ -z "${REUSE_DB:-}" ]; then
     log "fresh database $TEST_DB: installing $TEST_MODULES"
@@ -31,10 +37,11 @@ fi
 
 cd "$REPO_ROOT"
 targets=("$@")
-main=() sale=()
+main=() sale=() fuzz=()
 if [ ${#targets[@]} -eq 0 ]; then
-    main=(ar_followup ar_followup_whatsapp ar_followup_telephony tests)
+    main=(-k "not fuzz" ar_followup ar_followup_whatsapp ar_followup_telephony tests)
     sale=("$SALE_TESTS")
+    fuzz=(-k fuzz ar_followup ar_followup_whatsapp ar_followup_telephony)
 elif [[ " ${targets[*]} " == *" $SALE_TESTS"* ]]; then
     sale=("${targets[@]}")
 else
@@ -64,31 +71,43 @@ if [[ " ${main[*]} " == *" tests "* || " ${main[*]} " == *"test_apps"* ]]; then
     export AR_APPS_DB="${TEST_DB}_apps"
 fi
 
-status=0
-sale_log=$(mktemp)
-if [ ${#sale[@]} -gt 0 ]; then
+# side NAME DB CONF PYTEST-ARGS...: a pytest session beside the main one, its
+# output kept in $side_dir/NAME and printed after the main session's
+side_dir=$(mktemp -d)
+side_pids=()
+side() {
+    local name=$1 db=$2 conf=$3
+    shift 3
     {
-        if [ -n "$install_sale" ]; then
+        if [ "$name" = sale ] && [ -n "$install_sale" ]; then
             "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$SALE_CONF" -d "$SALE_DB" -i sale \
                 --stop-after-init --log-level=warn
         fi
-        "$VENV/bin/python" -m pytest --odoo-config="$SALE_CONF" --odoo-database="$SALE_DB" \
-            --odoo-http --odoo-log-level=warn "${sale[@]}"
-    } > "$sale_log" 2>&1 &
-    sale_pid=$!
+        "$VENV/bin/python" -m pytest --odoo-config="$conf" --odoo-database="$db" --odoo-http \
+            --odoo-log-level=warn --ignore="$SALE_TESTS" "$@"
+    } > "$side_dir/$name" 2>&1 &
+    side_pids+=("$name:$!")
+}
+if [ ${#fuzz[@]} -gt 0 ]; then
+    copy_db "$FUZZ_DB"
+    side fuzz "$FUZZ_DB" "$FUZZ_CONF" "${fuzz[@]}"
 fi
+[ ${#sale[@]} -eq 0 ] || side sale "$SALE_DB" "$SALE_CONF" "${sale[@]}"
+
+status=0
 if [ ${#main[@]} -gt 0 ]; then
     log "running tests on $TEST_DB"
     "$VENV/bin/python" -m pytest --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
         --odoo-log-level=warn --ignore="$SALE_TESTS" "${main[@]}" || status=$?
 fi
-if [ ${#sale[@]} -gt 0 ]; then
-    sale_status=0
-    wait "$sale_pid" || sale_status=$?
-    log "the tests that need sale, on $SALE_DB"
-    cat "$sale_log"
-    [ "$sale_status" -eq 0 ] || status=$sale_status
-fi
-rm -f "$sale_log"
+for entry in "${side_pids[@]}"; do
+    name=${entry%%:*} side_status=0
+    wait "${entry#*:}" || side_status=$?
+    log "the $name tests, on ${TEST_DB}_$name"
+    cat "$side_dir/$name"
+    [ "$side_status" -eq 0 ] || status=$side_status
+done
+rm -rf "$side_dir"
 [ -z "${AR_APPS_DB:-}" ] || fresh_db "$AR_APPS_DB"
+[ ${#fuzz[@]} -eq 0 ] || fresh_db "$FUZZ_DB"
 exit "$status"
