@@ -233,6 +233,22 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
             with patch.object(IrMail_Server, "_disable_send", classmethod(lambda cls: False)):
                 yield server
 
+    def _ar_queued_mails(self, reminder):
+        """The e-mails ``reminder`` left in Odoo's mail queue, one per recipient."""
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "=", reminder.mail_message_id.id)])
+        )
+
+    def _ar_deliver(self, reminder):
+        """``reminder``'s queued e-mails sent to a local SMTP server (see
+        :meth:`_ar_local_smtp`); the messages it received, ``[(from, to, bytes)]``."""
+        mails = self._ar_queued_mails(reminder)
+        with self._ar_local_smtp() as server:
+            mails.send()
+        return server.messages
+
     def _ar_system_admin(self):
         """A system administrator of the test company, who alone may rewrite the audit
         trail (disputes, promises)."""

@@ -74,15 +74,9 @@ class TestConsent(HttpCase, ArFollowupCommon):
         self.refresh_ageing()
         reminder = self.plan().filtered(lambda r: r.partner_id == self.customer)
         self.dispatch()
-        mails = (
-            self.env["mail.mail"]
-            .sudo()
-            .search([("mail_message_id", "=", reminder.mail_message_id.id)])
-        )
-        with self._ar_local_smtp() as server:
-            mails.send()
-        self.assertEqual(len(server.messages), 1)
-        return email.message_from_bytes(server.messages[0][2])
+        messages = self._ar_deliver(reminder)
+        self.assertEqual(len(messages), 1)
+        return email.message_from_bytes(messages[0][2])
 
     def test_one_click_unsubscribe_stops_email_reminders_only(self):
         message = self.sent_email()

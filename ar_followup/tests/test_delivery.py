@@ -66,11 +66,7 @@ class TestDelivery(ArFollowupCommon):
         return reminder
 
     def send_queue(self, reminder):
-        mails = (
-            self.env["mail.mail"]
-            .sudo()
-            .search([("mail_message_id", "=", reminder.mail_message_id.id)])
-        )
+        mails = self._ar_queued_mails(reminder)
         self.assertTrue(mails, "the reminder's e-mail waits in Odoo's queue")
         mails.send()
         self.env.invalidate_all()

@@ -151,17 +151,11 @@ class TestFollowupContact(ReceivablesPageCommon):
         self.refresh_ageing()
         reminder = self.plan().filtered(lambda r: r.partner_id == self.deccan)
         self.dispatch()
-        mails = (
-            self.env["mail.mail"]
-            .sudo()
-            .search([("mail_message_id", "=", reminder.mail_message_id.id)])
-        )
-        with self._ar_local_smtp() as server:
-            mails.send()
+        messages = self._ar_deliver(reminder)
         self.env.invalidate_all()
         received = {
             tuple(recipients): email.message_from_bytes(raw)
-            for _sender, recipients, raw in server.messages
+            for _sender, recipients, raw in messages
         }
         people = self.priya | self.anil | self.rahul | self.meera
         self.assertEqual(sorted(received), sorted((p.email,) for p in people))
