@@ -21,6 +21,11 @@ Vocabulary
 
     Every suggestion carries the ``words`` it was read from, so a person sees
     why it was made: rules, not a black box.
+
+    A promise, dispute, paid claim or copy request is read twice: from phrases
+    seen in customers' replies, and from parts composed within a sentence (a word about paying with a future or a past
+    verb or a date, a figure of the bill or the supply with what is wrong with it, a
+    document with a request), so a reply worded in a new way is still read.
 *auto-reply*
     an out-of-office or delivery-status message (:func:`auto_reply_reason`):
     RFC 3834 ``Auto-Submitted``, ``X-Autoreply``, ``X-Autorespond``,
@@ -30,7 +35,8 @@ Vocabulary
 Dates are read relative to ``today``, the company's day (:func:`local_today`):
 "15th" is the next 15th (this month or the next one), "month end" the last day
 of the month, "next Friday" the coming Friday, "kal" tomorrow in a promise but
-yesterday in a paid claim.
+yesterday in a paid claim; "the fifteenth", "१५ तारीख", "first week of July", "eom"
+and "next wk" are read too.
 
 A worked example, on Monday 29 June 2026:
 
@@ -61,6 +67,7 @@ A worked example, on Monday 29 June 2026:
 
 import calendar
 import re
+import unicodedata
 from collections import namedtuple
 from datetime import date, timedelta
 
@@ -215,14 +222,14 @@ PAID = _any(
     r"\b(?:cheque|check|chq)\s+(?:has\s+been\s+|was\s+|is\s+)?(?:sent|dispatched|couriered|handed|deposited|given|issued)",
     r"\btransaction\s+(?:id|ref\w*|no\.?|number)",
     r"\bplease\s+(?:check|verify|reconcile)\s+(?:your|the)\s+(?:account|bank|statement)",
-    r"\b(?:payment\s+)?" + _KAR + r"\s+(?:diya|diye|di)\b",
+    r"\bpayment\s+" + _KAR + r"\s+(?:diya|diye|di)\b",
     r"\b(?:bhej|de|transfer|jama|clear|daal|dal|daale)\s+(?:diya|diye|di)\b",
     r"\bho\s+(?:gaya|gya|chuka)\s+(?:payment|paisa|paise)\b",
     r"\bpayment\s+(?:ho\s+)?(?:gaya|gya|chuka|hua)\b",
     r"\bho\s+(?:gaya|gya|chuka)\s+hai\b",
     # "भेज दीजिए" (please send) is a request, not "भेज दी" (sent)
-    r"(?:कर|करा)\s*(?:दिया|दिए|दी(?!ज|य))",
-    r"(?:भेज|दे|जमा|ट्रांसफर)\s*(?:दिया|दिए|दी(?!ज|य))",
+    r"(?:कर|करा)\s*(?:दिया|दिए|दी(?!ज|य))(?!\s*जा)",
+    r"(?:भेज|दे|जमा|ट्रांसफर)\s*(?:दिया|दिए|दी(?!ज|य))(?!\s*जा)",
     r"(?:भुगतान|पेमेंट)\s*(?:हो\s*(?:गया|चुका)|किया\s*जा\s*चुका)",
     r"चेक\s*(?:नंबर|नं|सं)",
 )
@@ -243,7 +250,7 @@ COPY = _any(
     r"\b(?:invoice|bill|statement|ledger|soa|copy)\s+(?:mail|e-?mail|whatsapp|send|share)\s+"
     + _KAR
     + r"\b",
-    r"(?:बिल|इनवॉइस|इनवॉयस|स्टेटमेंट|लेजर|(?:खाता|खाते)\s*(?:का\s*)?विवरण)\s*(?:की\s*)?(?:कॉपी|प्रति)?\s*(?:भेज|दे\s*दें)",
+    r"(?:बिल|इनवॉइस|इनवॉयस|स्टेटमेंट|लेजर|(?:खाता|खाते)\s*(?:का\s*)?विवरण)\s*(?:की\s*)?(?:कॉपी|प्रति)?\s*(?:दोबारा\s*|फिर\s*से\s*)?(?:भेज|दे\s*दें)",
     r"(?:बिल|इनवॉइस|इनवॉयस)\s*की\s*(?:कॉपी|प्रति)",
 )
 STATEMENT_WORDS = re.compile(
@@ -253,13 +260,14 @@ STATEMENT_WORDS = re.compile(
 #: words that ask not to be contacted
 STOP = _any(
     r"\bunsubscribe\b",
-    r"^\s*stop\s*\.?\s*$",
-    r"\bstop\s+(?:sending|these|this|emailing|mailing|messaging|contacting|all|the)\b",
+    # SMS keywords: STOP, STOP ALL, STOPALL
+    r"^\s*stop\s*(?:all)?\s*\.?\s*$",
+    r"\bstop\s+(?:sending|these|this|emailing|mailing|messag\w*|msgs?|sms|texts?|whatsapp|calling|contacting|all|the)\b",
     r"\b(?:do\s+not|don't|dont|never)\s+(?:send|email|e-mail|mail|message|contact|call|write)\s+(?:me|us|any|these|this)",
     r"\bremove\s+(?:me|us|my|our|this)\b.{0,30}\b(?:list|mailing|emails?|contacts?)",
     r"\bopt\s*(?:-\s*)?out\b",
     r"\bmat\s+(?:bhejo|bhejiye|bhejein|bhejna)\b",
-    r"\b(?:band|bandh)\s+(?:karo|kar\s+do|kariye|karein)\b",
+    r"\b(?:band|bandh)\s+(?:karo|kar\s*do|kr\s*do|kariye|karein|kijiye|kijie|kar\s+dijiye)\b",
     r"मत\s*(?:भेजो|भेजें|भेजिए|भेजना)",
     r"(?:बंद|बन्द)\s*(?:करें|करो|कर\s*दें|कीजिए)",
 )
@@ -311,6 +319,19 @@ MONTHS = {
 _WEEKDAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DAY = r"(\d{1,2})\s*(?:st|nd|rd|th)?"
+#: days of the month in words: "first" … "thirty-first"
+_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_TEENS = ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"]
+_TEENS += ["sixteenth", "seventeenth", "eighteenth", "nineteenth"]
+ORDINALS = {word: n for n, word in enumerate(_UNITS + _TEENS, 1)}
+ORDINALS.update(twentieth=20, thirtieth=30)
+for _tens, _base in (("twenty", 20), ("thirty", 30)):
+    for _n, _unit in enumerate(_UNITS[: 31 - _base], 1):
+        for _sep in ("-", " ", ""):
+            ORDINALS[_tens + _sep + _unit] = _base + _n
+_ORDINAL = "|".join(sorted(ORDINALS, key=len, reverse=True))
+#: Devanagari digits read as the digits they are ("१५ तारीख" is the 15th)
+_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 
 #: (pattern, how to turn a match into a date); tried in order, the first wins
 DATE_PATTERNS = [
@@ -318,23 +339,30 @@ DATE_PATTERNS = [
     ("day_month", re.compile(r"\b" + _DAY + r"\s*(?:of\s+)?(" + _MONTH + r")\b\.?", re.IGNORECASE)),
     ("month_day", re.compile(r"\b(" + _MONTH + r")\.?\s+" + _DAY + r"\b", re.IGNORECASE)),
     ("month_end", re.compile(
-        r"\b(?:month[\s-]*end|end\s+of\s+(?:the\s+|this\s+)?month|(?:mahine|mahina)\s+(?:ke\s+)?(?:end|aakhir|akhir|ant))"
+        r"\b(?:month[\s-]*end|eom|end\s+of\s+(?:the\s+|this\s+)?month|(?:mahine|mahina)\s+(?:ke\s+)?(?:end|aakhir|akhir|ant))"
         r"|महीने\s*के\s*(?:अंत|आखिर|आख़िर|एंड)|माह\s*के\s*अंत", re.IGNORECASE)),
+    ("week_of", re.compile(
+        r"\b(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+week\s+of\s+(?:the\s+)?"
+        r"(?:(next\s+month|agle\s+mahine)|(this\s+month|the\s+month)|(" + _MONTH + r"))\b", re.IGNORECASE)),
     ("next_month", re.compile(r"\bnext\s+month\b|\bagle\s+mahine\b|अगले\s*महीने", re.IGNORECASE)),
-    ("next_week", re.compile(r"\bnext\s+week\b|\bagle\s+(?:hafte|hafta|week)\b|अगले\s*(?:हफ्ते|सप्ताह)", re.IGNORECASE)),
+    ("next_week", re.compile(
+        r"\bnext\s+(?:week|wk)\b|\bagle\s+(?:hafte|hafta|week)\b|अगले\s*(?:हफ्ते|सप्ताह)", re.IGNORECASE)),
     ("weekday", re.compile(
         r"(?:\b(next|this|coming|agle|is)\s+|(अगले|इस)\s*)?(?<!\w)(" + _WEEKDAY + r")(?!\w)", re.IGNORECASE)),
     ("day_after", re.compile(r"\bday\s+after\s+tomorrow\b|\bparso\b|\bparson\b|परसों", re.IGNORECASE)),
-    ("tomorrow", re.compile(r"\btomorrow\b|\btmrw\b|\bkal\b|कल", re.IGNORECASE)),
+    ("tomorrow", re.compile(r"\b(?:tomorrow|tomorow|tommorow|tmrw|tmr|2mrw|2moro)\b|\bkal\b|कल", re.IGNORECASE)),
     ("yesterday", re.compile(r"\byesterday\b", re.IGNORECASE)),
-    ("today", re.compile(r"\btoday\b|\baaj\b|आज|\btoday\s+itself\b|\bby\s+eod\b", re.IGNORECASE)),
+    ("today", re.compile(r"\btoday\b|\baaj\b|आज|\btoday\s+itself\b|\b(?:by\s+)?eod\b", re.IGNORECASE)),
     ("within_days", re.compile(
         r"\b(?:within|in|after)\s+(?:the\s+next\s+)?(\d{1,2})\s*(?:working\s+|business\s+)?days?\b"
         r"|\b(\d{1,2})\s*din\s*(?:me|mein|main)\b|(\d{1,2})\s*दिन\s*(?:में|मे)", re.IGNORECASE)),
     ("day_of_month", re.compile(
         r"\b(?:on|by|before|till|until|dated|date)\s+(?:the\s+)?(\d{1,2})\s*(?:st|nd|rd|th)?\b(?!\s*(?:days?|din|%|lakh|k\b))"
         r"|\b(\d{1,2})\s*(?:st|nd|rd|th)\b(?!\s*(?:days?|din))"
-        r"|\b(\d{1,2})\s*(?:tarikh|tareekh|tarik)\b|(\d{1,2})\s*तारीख", re.IGNORECASE)),
+        r"|\b(\d{1,2})\s*(?:tarikh|tareekh|tarik|tareek)\b|(\d{1,2})\s*तारीख"
+        r"|\b(\d{1,2})\s+(?:tak|tk)\b|(?<!\d)(\d{1,2})\s*तक", re.IGNORECASE)),
+    ("ordinal_day", re.compile(
+        r"\b(?:on|by|before|till|until|the)\s+(?:the\s+)?(" + _ORDINAL + r")\b", re.IGNORECASE)),
 ]  # fmt: skip
 
 
@@ -392,6 +420,29 @@ def _day_of_month(match, today, past):
     return candidate
 
 
+def _week_of(match, today, past):
+    """The last day of the n-th week of a month ("first week of July": 7 July)."""
+    which, next_month, _this_month, name = match.groups()
+    if name:
+        month_first = _named_month(1, name, today, past)
+    else:
+        month_first = _month_day(today.year, today.month + (1 if next_month else 0), 1)
+    if which.lower() == "last":
+        return _month_day(month_first.year, month_first.month, 31)
+    week = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}.get(which.lower(), 4)
+    return _month_day(month_first.year, month_first.month, 7 * week)
+
+
+class _Groups:
+    """A day of the month given as a number, for :func:`_day_of_month`."""
+
+    def __init__(self, day):
+        self.day = day
+
+    def groups(self):
+        return (str(self.day),)
+
+
 def _days_ahead(days):
     """A date ``days`` ahead in a promise, as many days back in a paid claim."""
     return lambda match, today, past: today + timedelta(days=-days if past else days)
@@ -405,6 +456,7 @@ RESOLVERS = {
     "month_end": lambda m, today, past: _month_day(today.year, today.month, 31),
     "next_month": lambda m, today, past: _month_day(today.year, today.month + 1, 1),
     "next_week": lambda m, today, past: today + timedelta(days=7 - today.weekday()),
+    "week_of": _week_of,
     "weekday": _weekday,
     "day_after": _days_ahead(2),
     "tomorrow": _days_ahead(1),
@@ -414,6 +466,9 @@ RESOLVERS = {
         m, today, past
     ),
     "day_of_month": _day_of_month,
+    "ordinal_day": lambda m, today, past: _day_of_month(
+        _Groups(ORDINALS[re.sub(r"\s+", " ", m.group(1).lower())]), today, past
+    ),
 }
 
 
@@ -431,12 +486,20 @@ def read_date(text, today, past=False):
     >>> read_date("kal bhej diya", date(2026, 7, 1), past=True)
     (datetime.date(2026, 6, 30), 'kal')
     """
+    for _kind, words, day, _start in _dates(text, today, past):
+        return day, words
+    return None, None
+
+
+def _dates(text, today, past=False):
+    """Each date stated in ``text`` as ``(kind, words, date, start)``, in the order of
+    :data:`DATE_PATTERNS`; Devanagari digits read as digits."""
+    normal = text.translate(_DIGITS)
     for kind, pattern in DATE_PATTERNS:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(normal):
             day = RESOLVERS[kind](match, today, past)
             if day:
-                return day, match.group(0).strip()
-    return None, None
+                yield kind, text[match.start() : match.end()].strip(), day, match.start()
 
 
 def read_amount(text):
@@ -478,6 +541,377 @@ def read_reference(text):
     return (match.group(1) or match.group(2)).upper(), match.group(0).strip()
 
 
+# -- composed cues ---------------------------------------------------------------
+# The phrases above are wordings already seen; a new reply says the same things in
+# other words. So a reply is also read for parts: in a part of a sentence (between
+# commas), a word about money moving plus when it moves (later: a promise; done: a
+# paid claim); in a sentence, a word about the bill or the supply plus what is wrong
+# with it (a dispute), or a document plus a request (a copy). A suggestion read this
+# way lists the parts it was read from.
+# Devanagari is read without nukta and with chandrabindu as anusvara (:func:`_fold`),
+# so "ज़्यादा" and "ज्यादा", "पहुँचा" and "पहुंचा" read alike.
+
+# Hindi words end in matras, which Python's \b does not treat as letters: a
+# Devanagari word is bounded by spaces and punctuation instead.
+_DEV_END = r"(?![^\s,.।!?;:])"
+
+#: money moving: the verbs and nouns of paying, the bank rails, the cheque
+PAY_WORD = _any(
+    r"\b(?:pay|pays|paying|paid|payments?|pymts?|pmts?|paymt|pament|paymnt)\b",
+    r"\b(?:paisa|paise|paisay|amount|amt|dues|balance|outstanding|bakaya|baki|baaki|funds?|money)\b",
+    r"\b(?:cheques?|chqs?|demand\s+drafts?|neft|rtgs|imps|upi|g\s?pay|google\s+pay|phone\s?pe|paytm)\b",
+    r"\b(?:transfer\w*|remit\w*|settle[ds]?|settlement|settling|clear(?:ed|ing|s)?|releas\w*|deposit\w*|credited|debited)\b",
+    r"\bchuka\s*(?:de|d|k)|\bsquare\w*\s+(?:up|off)\b|\bhisaa?b\b",
+    r"भुगतान|पेमेंट|पैस[ेा]|रकम|राशि|बकाया|चेक|ट्रांसफर|जमा|चुका\s*(?:दे|दू|दि)",
+)
+
+#: the money moves later: a future verb (English auxiliaries, Hindi future endings)
+FUTURE = _any(
+    r"\b(?:will|shall|wil|wll|gonna|going\s+to|planned|scheduled|expected)\b",
+    r"\b(?:intend\w*|plan(?:ning)?|hop(?:e|ing)|try(?:ing)?|aim(?:ing)?|expect(?:ing)?)\s+to\b|\barrang\w*",
+    r"'ll\b|’ll\b|\b(?:would|should|can|could)\s+(?:be\s+)?\w+",
+    r"\b[a-z]{2,}(?:enge|ainge|ege|ega|egi|yenge)\b|\b[a-z]*(?:unga|ungi|oonga|oongi)\b|\bhoga\b|\bhogi\b",
+    r"(?<!\S)\S*(?:ेंगे|ेंगी|ेगा|ेगी|ेगे|ेगें|ूंगा|ूंगी|एगा|एगी|एंगे|येगा|येगी|येंगे|ोगा|ोगी|ोंगे)" + _DEV_END,
+)
+
+#: the money moves later, said without a date: soon, a cycle, an approval awaited
+#: ("till" and "tak" need their date: "holding the payment till replacement" is no promise)
+LATER = _any(
+    r"\b(?:within|asap|soon|shortly|eod|eow|eom|positively|surely|pakka|jaldi|jald)\b",
+    r"\b(?:next|coming|agle|agli|agla)\s+\w+",
+    r"\b(?:in|under)\s+(?:the\s+)?(?:process\w*|queue)\b",
+    r"\b(?:after|once|post)\s+(?:the\s+|our\s+)?(?:approval|audit|sign[\s-]*off|receiv\w*|funds)",
+    r"\b(?:give|allow|grant)\s+(?:us\s+|me\s+)?(?:some\s+|more\s+|\w+\s+)?(?:time|days?|weeks?|till|until)\b",
+    r"(?<!\S)बाद" + _DEV_END,
+)
+
+#: the money has moved: a past participle, a past time, a completed Hindi verb
+DONE = _any(
+    r"\b(?:paid|cleared|transferred|remitted|settled|deposited|credited|debited|sent|released|made|done"
+    r"|processed|collected|handed\s+over|dispatched|couriered|initiated|gone|went)\b",
+    r"\b(?:already|alrdy|yesterday|ago|earlier|vide|last\s+(?:week|month|night|\w+day))\b",
+    r"\b(?:remittance|payment)\s+advice\b|\bproof\b|\bscreenshot\b|\bconfirm\s+(?:the\s+)?receipt\b",
+    r"\b(?:gaya|gya|gayi|gai|gaye|chuka|chuki|chuke|diya|diye|dia|kiya|kiye)\b",
+    r"\b(?:kar|kr|bhej|de|daal|dal|jama)\s+di\b|\b(?:pichle|pichhle|pichli)\b|\bpehle\s+hi\b",
+    r"(?<!\S)(?:दिया|दिए|दिये|दी|गया|गयी|गई|गए|चुका|चुके|चुकी|किया|किए|भेजा|भेजे)" + _DEV_END,
+    r"पिछले|पहले\s*ही",
+)
+
+#: a negation in the clause: no claim; a promise only with its date ("cannot pay until 20th")
+NOT = _any(
+    r"\b(?:not|no|never|cannot|unable|nahi|nahin|nhi|mat)\b|n't\b",
+    r"(?<!\S)(?:नहीं|नही|मत)" + _DEV_END,
+)
+
+#: a question asks, it does not promise or claim
+QUESTION = _any(
+    r"\?\s*$",
+    r"^\W*(?:what|which|who|whom|when|where|why|how|kya|kaun|kab|kitna|kitne|kaise)\b",
+    r"^\W*(?:can|could|would|will)\s+(?:you|u)\b",
+    r"^\W*(?:क्या|कौन|कब|कितना|कितने|कैसे)" + _DEV_END,
+)
+
+#: a date that describes, not schedules: "outstanding as on 30th", "invoice dated 5th"
+DATE_NOT_WHEN = re.compile(
+    r"\b(?:as\s+(?:on|of|at)|dated|date|dt\.?)(?:\s+\S+)?\s*$", re.IGNORECASE
+)
+
+#: what a dispute is about: the bill and its figures
+BILLED = _any(
+    r"\b(?:rates?|prices?|pricing|amount|amt|quantity|qty|gst|igst|cgst|sgst|tax|taxes|hsn|gstin|freight"
+    r"|charges?|charged|discount|invoices?|bills?|billed|challan|balance|ledger|grn|total|value|tds|interest)\b",
+    r"(?<!\S)(?:रेट|दाम|दर|कीमत|रकम|राशि|मात्रा|बिल|चालान|इनवॉइस|जीएसटी|टैक्स|भाडा|ब्याज)",
+)
+
+#: what is wrong with a bill
+WRONG = _any(
+    r"\b(?:wrong\w*|incorrect\w*|galat|galt|glt|missing|mismatch\w*|discrepan\w*|difference|higher|excess\w*"
+    r"|extra|inflated|overstat\w*|zyada|jyada|jada|double|twice|premature|ignor\w*)\b",
+    r"\b(?:do(?:es)?\s*(?:not|n't)|not|never)\s+(?:match\w*|tally|agreed|correct|as\s+per|ours)\b",
+    r"\bmore\s+than\s+(?:the\s+|our\s+|what\s+(?:was\s+|we\s+)?)?(?:po|agreed|quoted|ordered|order)",
+    r"\b(?:do|teen)\s+baar\b|\b(?:hamara|humara|hamare|hamari)\s+(?:nahi|nahin|nhi)\b",
+    r"\binstead\s+of\b|\bki\s+jagah\b|\b(?:hike|increase)\w*\b|\bold\s+rate\b",
+    r"\bnot\s+(?:been\s+)?(?:considered|deducted|adjusted|accounted|applied|given|included|passed|informed)\b",
+    r"\b(?:object\w*|contest\w*|unjustified|unfair|not\s+(?:payable|liable|justified|acceptable))\b",
+    r"की\s*जगह|के\s*बजाय",
+    r"गलत|ज्यादा|अधिक|डबल|दो\s*बार(?!ा)|हिसाब\s*से\s*नहीं|हमारा\s*नहीं|हमारी\s*नहीं",
+)
+
+#: a request to change the bill
+REVISE = _any(
+    r"\b(?:revis\w*|correct(?:ed|ion)?|rectif\w*|amend\w*|cancel\w*|re-?issu\w*|sudhar\w*|(?:theek|thik)\s+kar\w*)\b",
+    r"(?:ठीक|सही)\s*कर|सुधार|रद्द",
+)
+
+#: what a bill is checked against; with a negation and a figure of the bill, a dispute
+AGREED = _any(
+    r"\b(?:agreed|agreement|contract\w*|quotation|quoted|po|purchase\s+order|order|tay|tai|fix|baat"
+    r"|spec\w*|sample|drawing|approved)\b",
+    r"तय|पीओ|ऑर्डर|आर्डर|कोटेशन|समझौता|सहमति",
+)
+
+#: a figure held against what was agreed: "rate of 62 against the agreed 58"
+CONTRAST = _any(
+    r"\b(?:not|never|no|nahi|nahin|nhi|against|versus|vs|while|whereas|but|instead|contrary)\b",
+    r"(?<!\S)(?:नहीं|जबकि|लेकिन|पर)" + _DEV_END,
+)
+
+#: what a dispute is about: the supply
+SUPPLIED = _any(
+    r"\b(?:goods|material|materials|maal|saman|samaan|items?|pieces?|pcs|cartons?|boxes|box|bags?|bori|rolls?"
+    r"|units?|drums?|bottles?|bales?|coils?|sheets?|pipes?|tins?|packets?|bundles?|sizes?"
+    r"|delivery|shipment|consignment|supply|supplies|order|stock|work|kaam|service|services|installation|technician|engineer"
+    r"|visits?|amc|maintenance|site|trucks?|lorry|kg|kgs|tons?|tonnes?|mt|litres?|liters?|meters?|mtrs?|nos"
+    r"|machine|pump|motor|equipment|device|products?|sample|supplied|quantity|qty)\b",
+    r"(?<!\S)(?:माल|सामान|डिलीवरी|सप्लाई|ऑर्डर|आर्डर|काम|मात्रा|पीस|डिब्बे|बोरी|पेटी|कार्टन|ड्रम|किलो|टन)",
+)
+
+#: what went wrong with the supply
+FAULT = _any(
+    r"\b(?:broken|torn|wet|leak\w*|damag\w*|defect\w*|faulty|kharab|tut[aeiy]\w*|toot\w*|rejected|returned"
+    r"|returning|wapas|vapas|short|shortage|less|kam|incomplete|pending|missing|partial\w*|alag|phat\w*"
+    r"|gila|geela|ghatiya|bekaar|bekar|repair\w*|replace\w*|(?:stopped|not)\s+working)\b",
+    r"\byet\s+to\s+(?:be\s+)?(?:receiv|deliver|suppl|complet|arriv|dispatch)\w*|\bonly\s+(?:a\s+)?(?:part|half)\b",
+    # a part of the supply: "received only 80", "only 350 kg was delivered", "only 1 truck came"
+    r"\b(?:delivered|received|came|supplied|sent|got|arrived)\s+only\b"
+    r"|\bonly\s+(?:\d+|one|two|three|four|five)\s+(?:\w+\s+){0,2}(?:was|were|has|have|came|delivered|received|arrived|supplied|aaya|aaye|aayi|mila|mile)\b",
+    r"\bdifferent\s+(?:from|than)\b|\b(?:kaam\s+nahi\s+kar|chal\s+nahi)\w*|\bidle\b",
+    r"\b(?:expired|expiry|rust\w*|adhura|adhoora|sada|sadi|sade|complain\w*|awaited|instead\s+of|jagah)\b",
+    r"\b(?:pick\s*up|lying\s+(?:at|in)|take\s+(?:it|them)\s+back|le\s+jao|uthwa\w*)\b",
+    r"\b(?:mila|mili|aaya|aya|aayi|pahuncha|pahucha|pahunchi|hua|hui)\s+(?:hi\s+)?(?:nahi|nahin|nhi)\b",
+    r"\b(?:never|not|didn't|did\s+not)\s+(?:yet\s+)?(?:turn\w*\s+up|visit\w*|came|come|install\w*|commission\w*)",
+    r"\bwithout\s+(?:the\s+|any\s+)?(?:test\s+|quality\s+)?(?:certificates?|coa|tc|warranty|documents?|e-?way\s+bill)",
+    r"\b(?:qa|qc|quality)\b.{0,30}\b(?:on\s+hold|reject\w*|fail\w*)",
+    r"\breturn\s+(?:kar|kr|kiya|kiye|ki)\b",
+    r"\b(?:not|never|didn't|did\s+not|haven't|have\s+not|hasn't|has\s+not|wasn't|was\s+not|weren't|were\s+not)"
+    r"\s+(?:yet\s+|been\s+|even\s+)?(?:receiv\w*|deliver\w*|arriv\w*|reach\w*|complet\w*|done|finished|dispatched"
+    r"|supplied|ordered|got|get)",
+    r"\bsen(?:d|t|ding)\s+(?:it\s+|them\s+|(?:the\s+)?\w+\s+)?back\b",
+    r"\b(?:nahi|nahin|nhi)\s+(?:mila|mili|mile|aaya|aya|aayi|aaye|hui|hua|pahuncha|pahunchi)\b",
+    r"(?<!\S)(?:टूट\S*|खराब|वापस|कम|अधूरा|घटिया|अलग|फट\S*|बेकार)" + _DEV_END,
+    r"पूरी\s*नहीं|पूरा\s*नहीं",
+    r"नहीं\s*(?:मिला|मिली|मिले|आया|आई|पहुंचा|पहुंची|हुआ|हुई)",
+    r"(?:मिला|मिली|मिले|आया|आई|पहुंचा|पहुंची)\s*(?:ही\s*)?नहीं|की\s*जगह|शिकायत",
+)
+
+#: a dispute said in one word or one document
+DISPUTE_WORD = _any(
+    r"\bdebit\s+note\b|डेबिट\s*नोट|आपत्ति|विवाद",
+    # a charge added that was not agreed, and asking why it was charged
+    r"\b(?:charges?|freight|interest|penalty|fee|gst|tax)\s+(?:\w+\s+)?(?:added|jod\w*|lagaya|laga\s+diya)\b"
+    r"|\b(?:added|jod\w*)\s+(?:\w+\s+)?(?:charges?|freight|interest|penalty|fee)\b",
+    r"\bwhy\b.{0,40}\b(?:charg\w*|added|levied|billed)\b|\b(?:kyu|kyun|kyon)\b.{0,20}\b(?:lagaya|jod\w*|charge\w*)\b"
+    r"|\b(?:lagaya|jod\w*|charge\w*)\b.{0,10}\b(?:kyu|kyun|kyon)\b",
+    r"क्यों\s*(?:\S+\s*){0,2}(?:लगाया|लगाई|लगाए|जोडा|जोड़ा)|(?:लगाया|लगाई|लगाए|जोडा)\s*(?:\S+\s*){0,2}क्यों",
+    r"\bno\s+(?:such\s+)?(?:agreement|understanding)\b|(?:समझौता|सहमति)\s*नहीं",
+    # an invoice refused or paid in part for a reason
+    r"\b(?:not|never|won't)\s+(?:be\s+)?paying\s+(?:this|the|that|your)\s+(?:invoice|bill)\b",
+    r"\bpay\w*\s+(?:at|for|as\s+per)\s+(?:the\s+|our\s+)?(?:po|agreed|good|accepted|correct|actual)\b.{0,20}\bonly\b"
+    r"|\bpay\s+only\s+(?:for|the\s+(?:correct|agreed|actual))\b",
+    r"\bkaat\s*(?:kar|ke)\b|काट\s*(?:कर|के)",
+    r"\bcredit\s+note\b.{0,40}\b(?:pass|issue|send|raise|pending|awaited|bhej\w*|nahi|until|till)\b",
+    r"\b(?:pass|issue|send|raise)\w*\s+(?:us\s+|a\s+|the\s+)?credit\s+note\b",
+    r"\b(?:lodged|raised|filed)\s+(?:a\s+|an\s+)?(?:claim|complaint)\b",
+    r"\b(?:never|not)\s+agreed\b",
+    r"\bcredit\s+note\s+(?:do|dijiye|dena|chahiye|bhej\w*|send|issue|pass|raise)\b",
+    r"क्रेडिट\s*नोट\s*(?:दीजिए|दें|भेज\S*|चाहिए|नहीं)",
+    r"\b(?:difference|excess|shortfall|short)\s+(?:of|by)\s+(?:rs\.?\s*|₹\s*|inr\s*)?\d",
+    r"\b(?:leak\w*|faulty|ghatiya|tuta|toota|tute|toote|phata|phate)\b",
+    # a charge the customer refuses: interest, penalty, a fee
+    r"\b(?:interest|penalty|late\s+fee|charges?)\b.{0,40}"
+    r"(?:\b(?:won't|will\s+not|shall\s+not|cannot|can't|not\s+going\s+to)\s+(?:\w+\s+)?pay\b"
+    r"|\b(?:nahi|nahin|nhi)\s+(?:denge|dunga|karenge|bharenge|dena)\b)",
+)
+
+#: a habit describes terms, not a date: "we pay all vendors on the 10th of every month"
+HABIT = _any(r"\b(?:every|each|har)\b|\balways\b", r"(?<!\S)हर" + _DEV_END)
+
+#: a future about talking, not paying: "Mr. Shah will call you regarding the payment"
+TALK = _any(
+    r"\b(?:will|shall|would)\s+(?:\w+\s+)?(?:call|revert|discuss|check|confirm|get\s+back|contact|speak|talk"
+    r"|inform|update|let\s+you\s+know|look\s+into|reply|respond|ask|see)\b|'ll\s+(?:call|revert|check|confirm)\b",
+    r"\b(?:baat|bata|dekh|puch|pooch|call|check|confirm)\s*(?:kar|kr)?\s*(?:\w*enge|\w*unga|lenge|lunga|dega)\b",
+)
+
+#: time asked for: in a reply to a reminder, a promise to pay later even without a
+#: word about money ("please give us one more week"); not time to check the bill
+TIME_ASKED = _any(
+    r"\b(?:give|allow|grant)\s+(?:us|me)\s+(?:some\s+|more\s+|an?\s+|one\s+|two\s+|\w+\s+)*?(?:time|days?|weeks?)\b"
+    r"(?!\s+(?:to|for)\s+(?:check|verify|reconcile|review|look))",
+    r"\b(?:request|need|want)\w*\s+(?:you\s+)?(?:for\s+)?(?:some\s+|more\s+|an?\s+)?(?:\d+\s+)?(?:more\s+)?"
+    r"(?:time|extension|days|weeks)\b(?!\s+(?:to|for)\s+(?:check|verify|reconcile|review|look))",
+    r"\b(?:thoda|thodi|kuch)\s+(?:time|samay|din|waqt|mohlat)\b",
+    r"(?:थोड़ा|थोडा|कुछ)\s*(?:समय|दिन|वक्त)|मोहलत",
+)
+
+#: the presumptive past: "you must have received it", "mil gaya hoga", "मिल गए होंगे"
+PRESUMED = _any(
+    r"\bmust\s+have\s+(?:received|got|reached|been)\b|\bshould\s+have\s+(?:received|reached|reflected)\b",
+    r"\b(?:gaya|gayi|gaye|gya|chuka|chuki)\s+(?:hoga|hogi|honge)\b",
+    r"(?:गया|गई|गए|गयी|चुका|चुकी)\s*(?:होगा|होगी|होंगे)",
+)
+
+#: a reply that is only a deadline ("ok sir by 2mrw evening") answers the reminder
+DEADLINE = _any(r"\b(?:by|before|till|until)\b|\b(?:tak|tk)\b", r"(?<!\S)तक" + _DEV_END)
+
+#: a document asked for: the document, and the asking
+DOCUMENT = _any(
+    r"\b(?:invoices?|bills?|statement|ledger|soa|copy|copies|pdf|challan|e-?invoice)\b",
+    r"बिल|इनवॉइस|इनवॉयस|स्टेटमेंट|लेजर|कॉपी|प्रति|(?:खाता|खाते)\s*(?:का\s*)?विवरण",
+)
+ASK = _any(
+    # "e-mail", "share" and "send" are also nouns and statements: a request asks
+    r"\b(?:please|pls|plz|kindly|can\s+you|could\s+you|request\s+you\s+to)\b.{0,30}?"
+    r"\b(?:send|share|resend|re-send|forward|mail|e-?mail|whatsapp|provide|attach)\b",
+    r"^\W*(?:\w+\W+)?(?:send|share|resend|re-send|forward|mail|e-?mail|provide)\b|\b(?:need|require|want)\b",
+    r"\b(?:mail|e-?mail|whatsapp|send|share)\s+(?:kar\s+do|kr\s+do|kar\s+dijiye|karo|kro|kijiye|kar|kr)\b",
+    r"\b(?:bhejo|bhejiye|bhejdo|bhej\s+do|bhej\s+dijiye|bhejein|bhejna|chahiye|dijiye|dedo|de\s+do)\b",
+    r"भेजें|भेजिए|भेजो|भेज\s*दें|भेज\s*दीजिए|चाहिए|दीजिए",
+)
+
+#: a purpose, not a promise: "send the copies so that we can process the payment"
+PURPOSE = _any(
+    r"\bso\s+(?:that\s+)?(?:we|i)\s+can\b|\bin\s+order\s+to\b|\bfor\s+(?:processing|releasing)\b"
+)
+
+# A sentence ends at . ! ? । or a line end (a signature is no part of the sentence
+# before it); its parts are separated by commas and semicolons. A full stop after
+# "Rs", "no" or "ref" ends no sentence.
+_SENTENCE = re.compile(
+    r"(?:[^.!?।\n]|(?<=\brs)\.|(?<=\bno)\.|(?<=\bref)\.|\.(?=\d))+[.!?।]*", re.IGNORECASE
+)
+_PART = re.compile(r"(?:[^,;]|,(?=\d))+(?:[,;]|$)")
+
+
+def _fold(text):
+    """``text`` with Devanagari nukta dropped and chandrabindu read as anusvara."""
+    return unicodedata.normalize("NFC", text).replace("\u093c", "").replace("\u0901", "\u0902")
+
+
+def _sentences(text):
+    return [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip(" ,.;")]
+
+
+def _parts(sentence):
+    return [m.group(0).strip() for m in _PART.finditer(sentence) if m.group(0).strip(" ,.;")]
+
+
+def _first(pattern, text):
+    match = pattern.search(text)
+    return match.group(0).strip() if match else None
+
+
+def _when_said(clause, today):
+    """``(words, date)`` saying when money moves in ``clause``, ``(None, None)`` without a date."""
+    for kind, words, day, start in _dates(clause, today):
+        if kind != "yesterday" and not DATE_NOT_WHEN.search(
+            clause[:start] + words.split()[0] + " "
+        ):
+            return words, day
+    return None, None
+
+
+def _payment_tense(part, today):
+    """``(kind, words)`` of what ``part`` says of when money moves, or ``(None, [])``.
+
+    A stated date already past ("went on 11th June") says the money moved."""
+    if PURPOSE.search(part):
+        return None, []
+    presumed = _first(PRESUMED, part)
+    if presumed:
+        return "paid", [presumed]
+    said = TALK.sub(" ", part)
+    future, done, later = (_first(p, said) for p in (FUTURE, DONE, LATER))
+    when, day = _when_said(part, today)
+    negated = NOT.search(part)
+    if future and (when or not negated):
+        return "promise", [w for w in (future, when) if w]
+    if (done or (day and day < today)) and not future:
+        return ("paid", [done or when]) if not negated else (None, [])
+    if (later or when) and (when or not negated) and not HABIT.search(part):
+        return "promise", list(dict.fromkeys(w for w in (later, when) if w))
+    return None, []
+
+
+def composed_payment(text, today):
+    """``(paid words, promise words)`` read from parts of the sentences of ``text``.
+
+    A part saying when without saying what takes the payment word of a part of the
+    same sentence that says what without saying when ("wait till the 25th; the cheque
+    is with our director").
+
+    >>> composed_payment("Transfer will happen tomorrow positively.", date(2026, 6, 15))
+    ([], ['Transfer', 'will', 'tomorrow'])
+    >>> composed_payment("Amount credited to your account today", date(2026, 6, 15))
+    (['Amount', 'credited'], [])
+    >>> composed_payment("What is the total outstanding as of today?", date(2026, 6, 15))
+    ([], [])
+    """
+    found = {"paid": [], "promise": []}
+    for sentence in _sentences(text):
+        if QUESTION.search(sentence):
+            continue
+        read = [
+            (_first(PAY_WORD, part),) + _payment_tense(part, today) for part in _parts(sentence)
+        ]
+        spare = [pay for pay, kind, _words in read if pay and not kind]
+        for pay, kind, words in read:
+            pay = pay or (spare[0] if spare else None)
+            if kind and pay:
+                found[kind] = _merge(found[kind], [pay] + words)
+        asked = _first(TIME_ASKED, sentence)
+        if asked and not found["paid"]:
+            found["promise"] = _merge(found["promise"], [asked])
+    if not any(found.values()) and len(text.split()) <= 8 and not QUESTION.search(text):
+        deadline, (when, day) = _first(DEADLINE, text), _when_said(text, today)
+        if deadline and when and day >= today:
+            found["promise"] = [deadline, when]
+    return found["paid"], found["promise"]
+
+
+def composed_copy(text):
+    """The words of the sentences of ``text`` asking for a document.
+
+    >>> composed_copy("sir SOA mail kr do")
+    ['SOA', 'mail kr do']
+    """
+    words = []
+    for sentence in _sentences(text):
+        document, ask = _first(DOCUMENT, sentence), _first(ASK, sentence)
+        if document and ask and not DONE.search(sentence):
+            words += [w for w in (document, ask) if w not in words]
+    return words
+
+
+def composed_dispute(text):
+    """The words of the sentences of ``text`` that contest the bill or the supply.
+
+    >>> composed_dispute("Sir rate me difference hai, PO me 150 hai bill me 165")
+    ['rate', 'difference']
+    >>> composed_dispute("We did not receive the goods.")
+    ['goods', 'did not receive']
+    >>> composed_dispute("These rates are not what we agreed on call.")
+    ['rates', 'not', 'agreed']
+    """
+    words = []
+    for sentence in _sentences(text):
+        read = []
+        for parts in (
+            (BILLED, WRONG),
+            (BILLED, REVISE),
+            (BILLED, CONTRAST, AGREED),
+            (SUPPLIED, CONTRAST, AGREED),
+            (SUPPLIED, FAULT),
+        ):
+            read = [_first(p, sentence) for p in parts]
+            if all(read):
+                break
+        if not all(read):
+            read = [_first(DISPUTE_WORD, sentence)]
+        words += [w for w in read if w and w not in words]
+    return words
+
+
 # -- the reply -----------------------------------------------------------------
 
 QUOTE_START = re.compile(
@@ -506,32 +940,37 @@ def _matches(pattern, text, negatable=False):
 def read_reply(text, today):
     """The suggestions of a reply ``text`` on ``today`` (the company's day), in the
     order of :data:`KINDS`; an empty list when it suggests nothing."""
-    text = strip_quoted(text or "")
+    text = _fold(strip_quoted(text or ""))
     flat = re.sub(r"\s+", " ", text).strip()
+    lines = re.sub(r"[ \t]+", " ", text).strip()
     invoices = read_invoices(flat)
     suggestions = []
     stop = _matches(STOP, text.strip())
     if stop:
         suggestions.append(Suggestion("stop", tuple(stop)))
-    dispute = _matches(DISPUTE, flat)
+    copy = _merge(_matches(COPY, flat), composed_copy(lines))
+    dispute = _merge(_matches(DISPUTE, flat), composed_dispute(lines))
+    if copy and all(re.match(r"(?i)duplicate\b", w) for w in dispute):
+        # "mail the duplicate invoice" asks for a copy ("duplicate" is Indian English for it)
+        dispute = []
     if dispute:
         suggestions.append(Suggestion("dispute", tuple(dispute), invoices=invoices))
-    paid = _matches(PAID, flat, negatable=True)
-    promise = _matches(PROMISE, flat, negatable=True)
+    composed_paid, composed_promise = composed_payment(lines, today)
+    paid = _merge(_matches(PAID, flat, negatable=True), composed_paid)
+    promise = _merge(_matches(PROMISE, flat, negatable=True), composed_promise)
     if paid and not (promise and _only_promise_words(paid)):
         day, day_words = read_date(flat, today, past=True)
         amount, amount_words = read_amount(flat)
         reference, reference_words = read_reference(flat)
-        words = paid + [w for w in (day_words, amount_words, reference_words) if w]
+        words = _merge(paid, [w for w in (day_words, amount_words, reference_words) if w])
         suggestions.append(
             Suggestion("paid", tuple(words), day, amount, invoices, reference=reference)
         )
     elif promise:
         day, day_words = read_date(flat, today)
         amount, amount_words = read_amount(flat)
-        words = promise + [w for w in (day_words, amount_words) if w]
+        words = _merge(promise, [w for w in (day_words, amount_words) if w])
         suggestions.append(Suggestion("promise", tuple(words), day, amount, invoices))
-    copy = _matches(COPY, flat)
     if copy:
         document = "statement" if STATEMENT_WORDS.search(" ".join(copy)) else "invoice"
         suggestions.append(Suggestion("copy", tuple(copy), invoices=invoices, document=document))
@@ -540,6 +979,15 @@ def read_reply(text, today):
         # the dispute or the claim comes first, the opt-out stays a suggestion
         suggestions[0], suggestions[1] = suggestions[1], suggestions[0]
     return suggestions
+
+
+def _merge(words, more_words):
+    """``words``, then those of ``more_words`` that neither repeat nor contain one of them."""
+    merged = list(words)
+    for word in more_words:
+        if not any(word.lower() in w.lower() or w.lower() in word.lower() for w in merged):
+            merged.append(word)
+    return merged
 
 
 def _only_promise_words(paid_words):
