@@ -643,6 +643,9 @@ REVISE = _any(
     r"(?:ठीक|सही)\s*कर|सुधार|रद्द",
 )
 
+#: a price on the bill
+RATE = _any(r"\b(?:rates?|prices?|pricing)\b", r"(?<!\S)(?:रेट|दर|दाम|कीमत)")
+
 #: what a bill is checked against; with a negation and a figure of the bill, a dispute
 AGREED = _any(
     r"\b(?:agreed|agreement|contract\w*|quotation|quoted|po|purchase\s+order|order|tay|tai|fix|baat"
@@ -709,6 +712,11 @@ DISPUTE_WORD = _any(
     r"\bpay\w*\s+(?:at|for|as\s+per)\s+(?:the\s+|our\s+)?(?:po|agreed|good|accepted|correct|actual)\b.{0,20}\bonly\b"
     r"|\bpay\s+only\s+(?:for|the\s+(?:correct|agreed|actual))\b",
     r"\bkaat\s*(?:kar|ke)\b|काट\s*(?:कर|के)",
+    r"\b(?:do|does|did)\s*(?:not|n't)\s+owe\b|\bnot\s+(?:due|payable)\s+(?:by|from)\s+us\b",
+    # what was ordered or received against what was billed: "ordered 200 pcs, billed 250"
+    r"\b(?:ordered|received|got|delivered|supplied|came)\b[^.;]{0,40}?\d[^.;]{0,40}?"
+    r"\b(?:billed|charged|invoiced|bill\s+(?:me|mein|is\s+for|of))\b[^.;]{0,20}?\d"
+    r"|\b(?:billed|charged|invoiced)\b[^.;]{0,40}?\d[^.;]{0,40}?\b(?:ordered|received|got|delivered|came|arrived)\b",
     r"\bcredit\s+note\b.{0,40}\b(?:pass|issue|send|raise|pending|awaited|bhej\w*|nahi|until|till)\b",
     r"\b(?:pass|issue|send|raise)\w*\s+(?:us\s+|a\s+|the\s+)?credit\s+note\b",
     r"\b(?:lodged|raised|filed)\s+(?:a\s+|an\s+)?(?:claim|complaint)\b",
@@ -767,6 +775,13 @@ ASK = _any(
     r"\b(?:mail|e-?mail|whatsapp|send|share)\s+(?:kar\s+do|kr\s+do|kar\s+dijiye|karo|kro|kijiye|kar|kr)\b",
     r"\b(?:bhejo|bhejiye|bhejdo|bhej\s+do|bhej\s+dijiye|bhejein|bhejna|chahiye|dijiye|dedo|de\s+do)\b",
     r"भेजें|भेजिए|भेजो|भेज\s*दें|भेज\s*दीजिए|चाहिए|दीजिए",
+    r"(?:मेल|ईमेल|व्हाट्सएप|शेयर)\s*(?:करें|कीजिए|करो|कर\s*दें|कर\s*दीजिए)",
+)
+
+#: paying as an act, beside a talk about it ("will check and pay by Friday")
+PAY_VERB = _any(
+    r"\b(?:pay|clear|release|transfer|remit|settle|send|deposit)\b|\b(?:kar|kr|de|bhej)\s*(?:d|denge|dunga)",
+    r"भेज|कर\s*दे|कर\s*दू",
 )
 
 #: a purpose, not a promise: "send the copies so that we can process the payment"
@@ -821,6 +836,9 @@ def _payment_tense(part, today):
     if presumed:
         return "paid", [presumed]
     said = TALK.sub(" ", part)
+    if said != part and not PAY_VERB.search(said):
+        # "we will discuss the payment tomorrow": the talk has a date, the money none
+        return None, []
     future, done, later = (_first(p, said) for p in (FUTURE, DONE, LATER))
     when, day = _when_said(part, today)
     negated = NOT.search(part)
@@ -869,6 +887,13 @@ def composed_payment(text, today):
     return found["paid"], found["promise"]
 
 
+#: a document already sent is no request for one ("bill bhej diya")
+SENT = _any(
+    r"\b(?:sent|forwarded|shared|mailed|emailed)\b|\bbhej\s+(?:diya|diye|di)\b",
+    r"भेज\s*(?:दिया|दिए|दी)" + _DEV_END,
+)
+
+
 def composed_copy(text):
     """The words of the sentences of ``text`` asking for a document.
 
@@ -878,7 +903,7 @@ def composed_copy(text):
     words = []
     for sentence in _sentences(text):
         document, ask = _first(DOCUMENT, sentence), _first(ASK, sentence)
-        if document and ask and not DONE.search(sentence):
+        if document and ask and not SENT.search(sentence):
             words += [w for w in (document, ask) if w not in words]
     return words
 
@@ -907,7 +932,10 @@ def composed_dispute(text):
             if all(read):
                 break
         if not all(read):
-            read = [_first(DISPUTE_WORD, sentence)]
+            read = [_first(RATE, sentence), _first(AGREED, sentence)]
+            # a rate and what was agreed, with two different figures: "rate 320, baat 300 ki"
+            if not (all(read) and len(set(re.findall(r"\d+(?:\.\d+)?", sentence))) >= 2):
+                read = [_first(DISPUTE_WORD, sentence)]
         words += [w for w in read if w and w not in words]
     return words
 
@@ -956,8 +984,15 @@ def read_reply(text, today):
     if dispute:
         suggestions.append(Suggestion("dispute", tuple(dispute), invoices=invoices))
     composed_paid, composed_promise = composed_payment(lines, today)
-    paid = _merge(_matches(PAID, flat, negatable=True), composed_paid)
-    promise = _merge(_matches(PROMISE, flat, negatable=True), composed_promise)
+    paid = _matches(PAID, flat, negatable=True)
+    if not PAY_WORD.search(flat):
+        # "it was sent to the wrong email" says nothing of money without a word about it
+        paid = [w for w in paid if not re.match(r"(?i)(?:was|were|has been|have been)\b", w)]
+    paid = _merge(paid, composed_paid)
+    talk = " ".join(m.group(0) for m in TALK.finditer(flat))
+    # "kal baat karunga" (I will talk tomorrow) promises a call, not money
+    promise = [w for w in _matches(PROMISE, flat, negatable=True) if w not in talk]
+    promise = _merge(promise, composed_promise)
     if paid and not (promise and _only_promise_words(paid)):
         day, day_words = read_date(flat, today, past=True)
         amount, amount_words = read_amount(flat)
