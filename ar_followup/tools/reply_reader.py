@@ -177,7 +177,7 @@ DISPUTE = _any(
     r"\bcredit\s+note\s+(?:is\s+)?(?:pending|not\s+(?:yet\s+)?(?:issued|received|given|adjusted))",
     r"\b(?:do\s+not|don't|does\s+not|doesn't)\s+(?:agree|accept)\b",
     r"\bnot\s+(?:liable|payable|ordered|our\s+(?:order|invoice))",
-    r"\bgalat\b|\bgalti\b",
+    r"\bgalat\b|\bgalti\b(?!\s+se\b)",
     r"\bmaal\s+(?:abhi\s+tak\s+)?(?:wapas|vapas|kharab|kam|(?:nahi|nahin|nhi)\s+(?:mila|aaya|aya|pahuncha))",
     r"\b(?:invoice|bill)\s+(?:hamara|humara|hamare)\s+(?:nahi|nahin|nhi)\b",
     r"\bcredit\s+note\b.{0,20}\b(?:nahi|nahin|nhi)\s+(?:mila|aaya|diya)",
@@ -186,7 +186,8 @@ DISPUTE = _any(
     r"\b(?:material|saman|samaan|goods)\s+(?:nahi|nahin|abhi\s+tak\s+nahi)\s+(?:mila|aaya|pahuncha)",
     r"\b(?:wapas|vapas)\s+(?:kar\s+diya|bhej\s+diya)",
     r"\bkharab\b",
-    r"गलत|ग़लत|गलती",
+    # "galti se" / "गलती से" is "by mistake", not a wrong bill
+    r"गलत(?!ी\s*से)|ग़लत",
     r"माल\s*(?:वापस|खराब|ख़राब|नहीं\s*मिला|कम)",
     r"(?:सामान|माल)\s*(?:अभी\s*तक\s*)?नहीं\s*(?:मिला|आया|पहुंचा|पहुँचा)",
     r"विवाद|आपत्ति",
@@ -360,7 +361,7 @@ DATE_PATTERNS = [
         r"\b(?:on|by|before|till|until|dated|date)\s+(?:the\s+)?(\d{1,2})\s*(?:st|nd|rd|th)?\b(?!\s*(?:days?|din|%|lakh|k\b))"
         r"|\b(\d{1,2})\s*(?:st|nd|rd|th)\b(?!\s*(?:days?|din))"
         r"|\b(\d{1,2})\s*(?:tarikh|tareekh|tarik|tareek)\b|(\d{1,2})\s*तारीख"
-        r"|\b(\d{1,2})\s+(?:tak|tk)\b|(?<!\d)(\d{1,2})\s*तक", re.IGNORECASE)),
+        r"|\b(\d{1,2})\s+(?:tak|tk|ko)\b|(?<!\d)(\d{1,2})\s*(?:तक|को)", re.IGNORECASE)),
     ("ordinal_day", re.compile(
         r"\b(?:on|by|before|till|until|the)\s+(?:the\s+)?(" + _ORDINAL + r")\b", re.IGNORECASE)),
 ]  # fmt: skip
@@ -634,7 +635,9 @@ WRONG = _any(
     r"\bnot\s+(?:been\s+)?(?:considered|deducted|adjusted|accounted|applied|given|included|passed|informed)\b",
     r"\b(?:object\w*|contest\w*|unjustified|unfair|not\s+(?:payable|liable|justified|acceptable))\b",
     r"की\s*जगह|के\s*बजाय",
-    r"गलत|ज्यादा|अधिक|डबल|दो\s*बार(?!ा)|हिसाब\s*से\s*नहीं|हमारा\s*नहीं|हमारी\s*नहीं",
+    r"गलत(?!ी\s*से)|ज्यादा|अधिक|डबल|दो\s*बार(?!ा)|हिसाब\s*से\s*नहीं|हमारा\s*नहीं|हमारी\s*नहीं",
+    r"जोडा|जोडी|जोड\s*(?:दिया|दी|दिए)|पुरान\S*\s*(?:रेट|दर)",
+    r"\b(?:purane|purana|purani|old|previous|pichle|pichhle)\s+(?:rate|rates|price|prices)\b",
 )
 
 #: a request to change the bill
@@ -646,11 +649,11 @@ REVISE = _any(
 #: a price on the bill
 RATE = _any(r"\b(?:rates?|prices?|pricing)\b", r"(?<!\S)(?:रेट|दर|दाम|कीमत)")
 
-#: what a bill is checked against; with a negation and a figure of the bill, a dispute
+#: what a figure of the bill is held against: the agreed rate, the PO, the sample
 AGREED = _any(
     r"\b(?:agreed|agreement|contract\w*|quotation|quoted|po|purchase\s+order|order|tay|tai|fix|baat"
     r"|spec\w*|sample|drawing|approved)\b",
-    r"तय|पीओ|ऑर्डर|आर्डर|कोटेशन|समझौता|सहमति",
+    r"तय|पीओ|ऑर्डर|आर्डर|कोटेशन|समझौत\S*|सहमति",
 )
 
 #: a figure held against what was agreed: "rate of 62 against the agreed 58"
@@ -679,7 +682,7 @@ FAULT = _any(
     r"\b(?:delivered|received|came|supplied|sent|got|arrived)\s+only\b"
     r"|\bonly\s+(?:\d+|one|two|three|four|five)\s+(?:\w+\s+){0,2}(?:was|were|has|have|came|delivered|received|arrived|supplied|aaya|aaye|aayi|mila|mile)\b",
     r"\bdifferent\s+(?:from|than)\b|\b(?:kaam\s+nahi\s+kar|chal\s+nahi)\w*|\bidle\b",
-    r"\b(?:expired|expiry|rust\w*|adhura|adhoora|sada|sadi|sade|complain\w*|awaited|instead\s+of|jagah)\b",
+    r"\b(?:expired|expiry|rust\w*|adhura|adhoora|awaited|instead\s+of|jagah)\b",
     r"\b(?:pick\s*up|lying\s+(?:at|in)|take\s+(?:it|them)\s+back|le\s+jao|uthwa\w*)\b",
     r"\b(?:mila|mili|aaya|aya|aayi|pahuncha|pahucha|pahunchi|hua|hui)\s+(?:hi\s+)?(?:nahi|nahin|nhi)\b",
     r"\b(?:never|not|didn't|did\s+not)\s+(?:yet\s+)?(?:turn\w*\s+up|visit\w*|came|come|install\w*|commission\w*)",
@@ -705,7 +708,7 @@ DISPUTE_WORD = _any(
     r"|\b(?:added|jod\w*)\s+(?:\w+\s+)?(?:charges?|freight|interest|penalty|fee)\b",
     r"\bwhy\b.{0,40}\b(?:charg\w*|added|levied|billed)\b|\b(?:kyu|kyun|kyon)\b.{0,20}\b(?:lagaya|jod\w*|charge\w*)\b"
     r"|\b(?:lagaya|jod\w*|charge\w*)\b.{0,10}\b(?:kyu|kyun|kyon)\b",
-    r"क्यों\s*(?:\S+\s*){0,2}(?:लगाया|लगाई|लगाए|जोडा|जोड़ा)|(?:लगाया|लगाई|लगाए|जोडा)\s*(?:\S+\s*){0,2}क्यों",
+    r"क्यों\s*(?:\S+\s*){0,2}(?:लगाया|लगाई|लगाए|जोडा)|(?:लगाया|लगाई|लगाए|जोडा)\s*(?:\S+\s*){0,2}क्यों",
     r"\bno\s+(?:such\s+)?(?:agreement|understanding)\b|(?:समझौता|सहमति)\s*नहीं",
     # an invoice refused or paid in part for a reason
     r"\b(?:not|never|won't)\s+(?:be\s+)?paying\s+(?:this|the|that|your)\s+(?:invoice|bill)\b",
@@ -749,7 +752,7 @@ TIME_ASKED = _any(
     r"\b(?:request|need|want)\w*\s+(?:you\s+)?(?:for\s+)?(?:some\s+|more\s+|an?\s+)?(?:\d+\s+)?(?:more\s+)?"
     r"(?:time|extension|days|weeks)\b(?!\s+(?:to|for)\s+(?:check|verify|reconcile|review|look))",
     r"\b(?:thoda|thodi|kuch)\s+(?:time|samay|din|waqt|mohlat)\b",
-    r"(?:थोड़ा|थोडा|कुछ)\s*(?:समय|दिन|वक्त)|मोहलत",
+    r"(?:थोडा|कुछ)\s*(?:समय|दिन|वक्त)|मोहलत",
 )
 
 #: the presumptive past: "you must have received it", "mil gaya hoga", "मिल गए होंगे"
@@ -760,7 +763,10 @@ PRESUMED = _any(
 )
 
 #: a reply that is only a deadline ("ok sir by 2mrw evening") answers the reminder
-DEADLINE = _any(r"\b(?:by|before|till|until)\b|\b(?:tak|tk)\b", r"(?<!\S)तक" + _DEV_END)
+DEADLINE = _any(
+    r"\b(?:by|before|till|until|tak|tk|sure|pakka|positively|definitely|surely)\b",
+    r"(?<!\S)(?:तक|पक्का)" + _DEV_END,
+)
 
 #: a document asked for: the document, and the asking
 DOCUMENT = _any(
