@@ -268,6 +268,7 @@ STOP = _any(
     r"\bremove\s+(?:me|us|my|our|this)\b.{0,30}\b(?:list|mailing|emails?|contacts?)",
     r"\bopt\s*(?:-\s*)?out\b",
     r"\bmat\s+(?:bhejo|bhejiye|bhejein|bhejna)\b",
+    r"\b(?:message|messages|msg|msgs|sms|call|mail|email|whatsapp)\s+mat\s+(?:karo|karna|kijiye|karein|kro)\b",
     r"\b(?:band|bandh)\s+(?:karo|kar\s*do|kr\s*do|kariye|karein|kijiye|kijie|kar\s+dijiye)\b",
     r"मत\s*(?:भेजो|भेजें|भेजिए|भेजना)",
     r"(?:बंद|बन्द)\s*(?:करें|करो|कर\s*दें|कीजिए)",
@@ -638,6 +639,9 @@ WRONG = _any(
     r"गलत(?!ी\s*से)|ज्यादा|अधिक|डबल|दो\s*बार(?!ा)|हिसाब\s*से\s*नहीं|हमारा\s*नहीं|हमारी\s*नहीं",
     r"जोडा|जोडी|जोड\s*(?:दिया|दी|दिए)|पुरान\S*\s*(?:रेट|दर)",
     r"\b(?:purane|purana|purani|old|previous|pichle|pichhle)\s+(?:rate|rates|price|prices)\b",
+    # the same charge billed again: "charged again", "phir se laga diya"
+    r"\b(?:phir\s+se|fir\s+se|dobara|dubara|again)\s+(?:laga\w*|charg\w*|jod\w*|bill\w*)|\bcharged\s+again\b",
+    r"\bdifferent\s+from\b|\bdiffers?\s+from\b",
 )
 
 #: a request to change the bill
