@@ -271,6 +271,7 @@ STOP = _any(
     r"\b(?:message|messages|msg|msgs|sms|call|mail|email|whatsapp)\s+mat\s+(?:karo|karna|kijiye|karein|kro)\b",
     r"\b(?:band|bandh)\s+(?:karo|kar\s*do|kr\s*do|kariye|karein|kijiye|kijie|kar\s+dijiye)\b",
     r"मत\s*(?:भेजो|भेजें|भेजिए|भेजना)",
+    r"(?:संदेश|मैसेज|मेल|ईमेल|रिमाइंडर)\s*न\s*भेज",
     r"(?:बंद|बन्द)\s*(?:करें|करो|कर\s*दें|कीजिए)",
 )
 
@@ -673,7 +674,8 @@ SUPPLIED = _any(
     r"|delivery|shipment|consignment|supply|supplies|order|stock|work|kaam|service|services|installation|technician|engineer"
     r"|visits?|amc|maintenance|site|trucks?|lorry|kg|kgs|tons?|tonnes?|mt|litres?|liters?|meters?|mtrs?|nos"
     r"|machine|pump|motor|equipment|device|products?|sample|supplied|quantity|qty)\b",
-    r"(?<!\S)(?:माल|सामान|डिलीवरी|सप्लाई|ऑर्डर|आर्डर|काम|मात्रा|पीस|डिब्बे|बोरी|पेटी|कार्टन|ड्रम|किलो|टन)",
+    r"(?<!\S)(?:माल|सामान|डिलीवरी|सप्लाई|ऑर्डर|आर्डर|काम|मात्रा|पीस|डिब्बे|बोरी|पेटी|कार्टन|ड्रम|किलो|टन|मशीन"
+    r"|इंजीनियर|सर्विस|इंस्टॉलेशन)",
 )
 
 #: what went wrong with the supply
@@ -702,6 +704,8 @@ FAULT = _any(
     r"पूरी\s*नहीं|पूरा\s*नहीं",
     r"नहीं\s*(?:मिला|मिली|मिले|आया|आई|पहुंचा|पहुंची|हुआ|हुई)",
     r"(?:मिला|मिली|मिले|आया|आई|पहुंचा|पहुंची)\s*(?:ही\s*)?नहीं|की\s*जगह|शिकायत",
+    r"(?:सिर्फ|केवल)\s*\d+\s*\S*\s*(?:मिले|मिला|मिली|आए|आया|आई|आये)|\bsirf\s+\d+\s+\w*\s*(?:mile|mila|aaye|aaya|aayi)\b",
+    r"(?:चालू|शुरू|ठीक)\s*नहीं|काम\s*नहीं\s*कर",
 )
 
 #: a dispute said in one word or one document
@@ -720,6 +724,7 @@ DISPUTE_WORD = _any(
     r"|\bpay\s+only\s+(?:for|the\s+(?:correct|agreed|actual))\b",
     r"\bkaat\s*(?:kar|ke)\b|काट\s*(?:कर|के)",
     r"\b(?:do|does|did)\s*(?:not|n't)\s+owe\b|\bnot\s+(?:due|payable)\s+(?:by|from)\s+us\b",
+    r"\b(?:invoice|bill)\b.{0,30}\bis\s+not\s+(?:yet\s+)?(?:due|payable|valid|applicable)\b",
     # what was ordered or received against what was billed: "ordered 200 pcs, billed 250"
     r"\b(?:ordered|received|got|delivered|supplied|came)\b[^.;]{0,40}?\d[^.;]{0,40}?"
     r"\b(?:billed|charged|invoiced|bill\s+(?:me|mein|is\s+for|of))\b[^.;]{0,20}?\d"
@@ -739,7 +744,10 @@ DISPUTE_WORD = _any(
 )
 
 #: a habit describes terms, not a date: "we pay all vendors on the 10th of every month"
-HABIT = _any(r"\b(?:every|each|har)\b|\balways\b", r"(?<!\S)हर" + _DEV_END)
+HABIT = _any(
+    r"\b(?:every|each|har|always|usually|generally|normally|typically)\b|\bonly\s+(?:through|via)\b",
+    r"(?<!\S)हर" + _DEV_END,
+)
 
 #: a future about talking, not paying: "Mr. Shah will call you regarding the payment"
 TALK = _any(
@@ -854,7 +862,7 @@ def _payment_tense(part, today):
     negated = NOT.search(part)
     if future and (when or not negated):
         return "promise", [w for w in (future, when) if w]
-    if (done or (day and day < today)) and not future:
+    if (done or (day and day < today)) and not future and not HABIT.search(part):
         return ("paid", [done or when]) if not negated else (None, [])
     if (later or when) and (when or not negated) and not HABIT.search(part):
         return "promise", list(dict.fromkeys(w for w in (later, when) if w))
