@@ -643,6 +643,7 @@ WRONG = _any(
     # the same charge billed again: "charged again", "phir se laga diya"
     r"\b(?:phir\s+se|fir\s+se|dobara|dubara|again)\s+(?:laga\w*|charg\w*|jod\w*|bill\w*)|\bcharged\s+again\b",
     r"\bdifferent\s+from\b|\bdiffers?\s+from\b",
+    r"\bwithout\s+(?:our\s+|any\s+)?(?:approval|consent|po|order|authori[sz]ation)\b",
 )
 
 #: a request to change the bill
@@ -670,7 +671,7 @@ CONTRAST = _any(
 #: what a dispute is about: the supply
 SUPPLIED = _any(
     r"\b(?:goods|material|materials|maal|saman|samaan|items?|pieces?|pcs|cartons?|boxes|box|bags?|bori|rolls?"
-    r"|units?|drums?|bottles?|bales?|coils?|sheets?|pipes?|tins?|packets?|bundles?|sizes?"
+    r"|units?|drums?|bottles?|bales?|coils?|sheets?|pipes?|tins?|packets?|bundles?|sizes?|peti|dabb[ae]|katt[ae]"
     r"|delivery|shipment|consignment|supply|supplies|order|stock|work|kaam|service|services|installation|technician|engineer"
     r"|visits?|amc|maintenance|site|trucks?|lorry|kg|kgs|tons?|tonnes?|mt|litres?|liters?|meters?|mtrs?|nos"
     r"|machine|pump|motor|equipment|device|products?|sample|supplied|quantity|qty)\b",
@@ -690,6 +691,7 @@ FAULT = _any(
     r"\bdifferent\s+(?:from|than)\b|\b(?:kaam\s+nahi\s+kar|chal\s+nahi)\w*|\bidle\b",
     r"\b(?:expired|expiry|rust\w*|adhura|adhoora|awaited|instead\s+of|jagah)\b",
     r"\b(?:pick\s*up|lying\s+(?:at|in)|take\s+(?:it|them)\s+back|le\s+jao|uthwa\w*)\b",
+    r"\btod\s+(?:di|diya|diye|dia)\b|\b(?:toda|tode|todi)\b|\bnot\s+(?:yet\s+)?taken\s+delivery\b",
     r"\b(?:mila|mili|aaya|aya|aayi|pahuncha|pahucha|pahunchi|hua|hui)\s+(?:hi\s+)?(?:nahi|nahin|nhi)\b",
     r"\b(?:never|not|didn't|did\s+not)\s+(?:yet\s+)?(?:turn\w*\s+up|visit\w*|came|come|install\w*|commission\w*)",
     r"\bwithout\s+(?:the\s+|any\s+)?(?:test\s+|quality\s+)?(?:certificates?|coa|tc|warranty|documents?|e-?way\s+bill)",
