@@ -582,7 +582,7 @@ FUTURE = _any(
 LATER = _any(
     r"\b(?:within|asap|soon|shortly|eod|eow|eom|positively|surely|pakka|jaldi|jald)\b",
     r"\b(?:next|coming|agle|agli|agla)\s+\w+",
-    r"\b(?:in|under)\s+(?:the\s+)?(?:process\w*|queue)\b",
+    r"\b(?:in|under)\s+(?:the\s+)?(?:process\w*|queue)\b|\bbeing\s+(?:processed|released|prepared|arranged)\b",
     r"\b(?:after|once|post)\s+(?:the\s+|our\s+)?(?:approval|audit|sign[\s-]*off|receiv\w*|funds)",
     r"\b(?:give|allow|grant)\s+(?:us\s+|me\s+)?(?:some\s+|more\s+|\w+\s+)?(?:time|days?|weeks?|till|until)\b",
     r"(?<!\S)बाद" + _DEV_END,
@@ -590,7 +590,8 @@ LATER = _any(
 
 #: the money has moved: a past participle, a past time, a completed Hindi verb
 DONE = _any(
-    r"\b(?:paid|cleared|transferred|remitted|settled|deposited|credited|debited|sent|released|made|done"
+    # "is being processed" is under way, not done
+    r"(?<!being\s)\b(?:paid|cleared|transferred|remitted|settled|deposited|credited|debited|sent|released|made|done"
     r"|processed|collected|handed\s+over|dispatched|couriered|initiated|gone|went)\b",
     r"\b(?:already|alrdy|yesterday|ago|earlier|vide|last\s+(?:week|month|night|\w+day))\b",
     r"\b(?:remittance|payment)\s+advice\b|\bproof\b|\bscreenshot\b|\bconfirm\s+(?:the\s+)?receipt\b",
@@ -644,6 +645,7 @@ WRONG = _any(
     r"\b(?:phir\s+se|fir\s+se|dobara|dubara|again)\s+(?:laga\w*|charg\w*|jod\w*|bill\w*)|\bcharged\s+again\b",
     r"\bdifferent\s+from\b|\bdiffers?\s+from\b",
     r"\bwithout\s+(?:our\s+|any\s+)?(?:approval|consent|po|order|authori[sz]ation)\b",
+    r"\b(?:supposed\s+to\s+be|was\s+to\s+be|should\s+(?:have\s+been|be))\s+(?:free|returnable|included|borne|waived)\b",
 )
 
 #: a request to change the bill
@@ -672,7 +674,8 @@ CONTRAST = _any(
 SUPPLIED = _any(
     r"\b(?:goods|material|materials|maal|saman|samaan|items?|pieces?|pcs|cartons?|boxes|box|bags?|bori|rolls?"
     r"|units?|drums?|bottles?|bales?|coils?|sheets?|pipes?|tins?|packets?|bundles?|sizes?|peti|dabb[ae]|katt[ae]"
-    r"|delivery|shipment|consignment|supply|supplies|order|stock|work|kaam|service|services|installation|technician|engineer"
+    r"|delivery|deliveries|shipments?|consignments?|supply|supplies|orders?|stock|work|kaam|services?|installation"
+    r"|technician|engineer|weight"
     r"|visits?|amc|maintenance|site|trucks?|lorry|kg|kgs|tons?|tonnes?|mt|litres?|liters?|meters?|mtrs?|nos"
     r"|machine|pump|motor|equipment|device|products?|sample|supplied|quantity|qty)\b",
     r"(?<!\S)(?:माल|सामान|डिलीवरी|सप्लाई|ऑर्डर|आर्डर|काम|मात्रा|पीस|डिब्बे|बोरी|पेटी|कार्टन|ड्रम|किलो|टन|मशीन"
@@ -689,7 +692,10 @@ FAULT = _any(
     r"\b(?:delivered|received|came|supplied|sent|got|arrived)\s+only\b"
     r"|\bonly\s+(?:\d+|one|two|three|four|five)\s+(?:\w+\s+){0,2}(?:was|were|has|have|came|delivered|received|arrived|supplied|aaya|aaye|aayi|mila|mile)\b",
     r"\bdifferent\s+(?:from|than)\b|\b(?:kaam\s+nahi\s+kar|chal\s+nahi)\w*|\bidle\b",
-    r"\b(?:expired|expiry|rust\w*|adhura|adhoora|awaited|instead\s+of|jagah)\b",
+    r"\b(?:expired|expiry|rust\w*|adhura|adhoora|awaited|instead\s+of|jagah|crack\w*)\b",
+    # a late supply; "sorry for the delay" is about the payment
+    r"\b(?:delivery|supply|dispatch|shipment|consignment|material|goods)\s+(?:was\s+|were\s+|got\s+|is\s+)?delayed\b"
+    r"|\bdelay\s+in\s+(?:the\s+)?(?:delivery|supply|dispatch|shipment|installation)\b|\blate\s+delivery\b",
     r"\b(?:pick\s*up|lying\s+(?:at|in)|take\s+(?:it|them)\s+back|le\s+jao|uthwa\w*)\b",
     r"\btod\s+(?:di|diya|diye|dia)\b|\b(?:toda|tode|todi)\b|\bnot\s+(?:yet\s+)?taken\s+delivery\b",
     r"\b(?:mila|mili|aaya|aya|aayi|pahuncha|pahucha|pahunchi|hua|hui)\s+(?:hi\s+)?(?:nahi|nahin|nhi)\b",
@@ -707,12 +713,15 @@ FAULT = _any(
     r"नहीं\s*(?:मिला|मिली|मिले|आया|आई|पहुंचा|पहुंची|हुआ|हुई)",
     r"(?:मिला|मिली|मिले|आया|आई|पहुंचा|पहुंची)\s*(?:ही\s*)?नहीं|की\s*जगह|शिकायत",
     r"(?:सिर्फ|केवल)\s*\d+\s*\S*\s*(?:मिले|मिला|मिली|आए|आया|आई|आये)|\bsirf\s+\d+\s+\w*\s*(?:mile|mila|aaye|aaya|aayi)\b",
-    r"(?:चालू|शुरू|ठीक)\s*नहीं|काम\s*नहीं\s*कर",
+    r"(?:चालू|शुरू|ठीक)\s*नहीं|काम\s*नहीं\s*कर|(?:सप्लाई|डिलीवरी|माल)\S*\s*(?:\S+\s*){0,2}देरी|नुकसान",
 )
 
 #: a dispute said in one word or one document
 DISPUTE_WORD = _any(
-    r"\bdebit\s+note\b|डेबिट\s*नोट|आपत्ति|विवाद",
+    r"\bdebit\s+note\b|डेबिट\s*नोट|आपत्ति|विवाद|विरोध",
+    r"\b(?:penalty|ld)\b.{0,20}\b(?:kat\w*|deduct\w*)|पेनल्टी\s*(?:\S+\s*){0,2}कट",
+    # a figure stated as what it was ("order 500 kg ka tha") beside another one
+    r"\b\d[\d,.]*\s*(?:\w+\s+)?ka\s+(?:tha|thi)\b.{0,60}\b\d+|\b\d+.{0,60}\b\d[\d,.]*\s*(?:\w+\s+)?ka\s+(?:tha|thi)\b",
     # a charge added that was not agreed, and asking why it was charged
     r"\b(?:charges?|freight|interest|penalty|fee|gst|tax)\s+(?:\w+\s+)?(?:added|jod\w*|lagaya|laga\s+diya)\b"
     r"|\b(?:added|jod\w*)\s+(?:\w+\s+)?(?:charges?|freight|interest|penalty|fee)\b",
@@ -1037,10 +1046,10 @@ def read_reply(text, today):
 
 
 def _merge(words, more_words):
-    """``words``, then those of ``more_words`` that neither repeat nor contain one of them."""
+    """``words``, then those of ``more_words`` not already said within one of them."""
     merged = list(words)
     for word in more_words:
-        if not any(word.lower() in w.lower() or w.lower() in word.lower() for w in merged):
+        if not any(word.lower() in w.lower() for w in merged):
             merged.append(word)
     return merged
 
