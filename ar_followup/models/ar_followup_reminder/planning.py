@@ -119,18 +119,6 @@ class ReminderPlanning:
             return self
         decided = partners.browse([d.partner_id for d in decisions])
         steps = self.env["ar.followup.policy.step"].browse({d.step_id for d in decisions})
-        context = {
-            "day": day,
-            "now": fields.Datetime.now(),
-            "items": {item.line_id: item for item in items},
-            "steps": {step.id: step for step in steps},
-            "tones": decided._ar_get_tones(company),
-            "partners": {p.id: p for p in decided},
-            "policies": policies,
-            "company": company,
-            "company_tz": company._ar_tz(),
-            "contact_texts": contact_texts,
-        }
         # what preparing the reminders reads, read now: they stream into a COPY as
         # they are prepared, and a connection cannot query while a COPY is under way
         steps.fetch(
@@ -139,6 +127,21 @@ class ReminderPlanning:
         self.env["ar.followup.policy"].union(*policies.values()).fetch(
             ["window_start", "window_end"]
         )
+        # a step's own tone comes first: the customer's tone only for the other steps
+        toned = {step.id for step in steps if step.tone_id}
+        untoned = partners.browse([d.partner_id for d in decisions if d.step_id not in toned])
+        context = {
+            "day": day,
+            "now": fields.Datetime.now(),
+            "items": {item.line_id: item for item in items},
+            "steps": {step.id: step for step in steps},
+            "tones": untoned._ar_get_tones(company),
+            "partners": {p.id: p for p in decided},
+            "policies": policies,
+            "company": company,
+            "company_tz": company._ar_tz(),
+            "contact_texts": contact_texts,
+        }
         held = {move_id for d in decisions for move_id, _reason, _text in d.excluded}
         self.env["account.move"].browse(held).fetch(["name"])
         reminders = self._ar_create_planned(
