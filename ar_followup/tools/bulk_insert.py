@@ -11,6 +11,8 @@ too slow for the tens of thousands of rows of a planning pass (``make bench``).
 >>> from datetime import date
 >>> array_text([1, None, 2.5]), array_text([date(2026, 6, 1)]), array_text([])
 ('{1,NULL,2.5}', '{2026-06-01}', '{}')
+>>> array_text(["2026-06-08/15690d76af6d", 'a "b", c\\'])
+'{"2026-06-08/15690d76af6d","a \\"b\\", c\\\\"}'
 """
 
 import io
@@ -34,16 +36,23 @@ def copy_text(value):
 
 
 def array_text(values):
-    """Numbers or dates (``None``/``False``: NULL) as one PostgreSQL array literal.
+    """Numbers, dates or strings (``None``/``False``: NULL) as one PostgreSQL array
+    literal, to pass with a cast (``%s::int[]``).
 
     A list passed as a query parameter becomes ``ARRAY[v1, v2, ...]``, an expression
     PostgreSQL parses element by element: over tens of thousands of rows and a few
     dozen columns, parsing takes most of the statement's time. One text literal per
     column is read by the array type's input function instead, in one pass.
     """
-    return "{%s}" % ",".join(
-        "NULL" if value is None or value is False else str(value) for value in values
-    )
+    return "{%s}" % ",".join(_array_element(value) for value in values)
+
+
+def _array_element(value):
+    if value is None or value is False:
+        return "NULL"
+    if isinstance(value, str):
+        return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+    return str(value)
 
 
 class CopySource(io.TextIOBase):

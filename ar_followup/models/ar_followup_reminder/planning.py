@@ -5,7 +5,7 @@ from odoo import Command, api, fields
 from odoo.tools import SQL
 
 from ...tools import cadence
-from ...tools.bulk_insert import bulk_insert
+from ...tools.bulk_insert import array_text, bulk_insert
 from .states import CONTACT_STATES
 
 _logger = logging.getLogger(__name__)
@@ -266,10 +266,12 @@ class ReminderPlanning:
             SELECT l.move_line_id, l.step_id, l.trigger_date
               FROM ar_followup_reminder_line l
               JOIN ar_followup_reminder r ON r.id = l.reminder_id
-             WHERE r.company_id = %s AND r.state != 'skipped' AND l.move_line_id = ANY(%s)
+             WHERE r.company_id = %s AND r.state != 'skipped'
+               AND l.move_line_id = ANY(%s::int[])
             """,
                 company.id,
-                line_ids,
+                # one array literal: a list would be parsed value by value
+                array_text(line_ids),
             )
         )
         return set(self.env.cr.fetchall())
@@ -318,11 +320,12 @@ class ReminderPlanning:
                 """
             SELECT partner_id, step_id, cycle_key, state
               FROM ar_followup_reminder
-             WHERE company_id = %s AND partner_id = ANY(%s) AND cycle_key = ANY(%s)
+             WHERE company_id = %s AND partner_id = ANY(%s::int[])
+               AND cycle_key = ANY(%s::varchar[])
             """,
                 company.id,
-                list({d.partner_id for d in decisions}),
-                list({d.cycle_key for d in decisions}),
+                array_text({d.partner_id for d in decisions}),
+                array_text({d.cycle_key for d in decisions}),
             )
         )
         live, seen = set(), set()
