@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.ageing import days_overdue
+from ..tools.bulk_insert import array_text
 
 _logger = logging.getLogger(__name__)
 
@@ -90,7 +91,10 @@ class AccountMoveLine(models.Model):
         )
         self.env["account.move"].flush_model(["ar_bucket_id", "ar_oldest_due_date"])
         company_ids = list(scope)
-        line_scope = SQL("AND aml.move_id = ANY(%s)", list(move_ids)) if move_ids else SQL()
+        # ids as one array literal: a list would be parsed value by value
+        line_scope = (
+            SQL("AND aml.move_id = ANY(%s::int[])", array_text(move_ids)) if move_ids else SQL()
+        )
         self.env.cr.execute(
             SQL(
                 """
@@ -128,8 +132,8 @@ class AccountMoveLine(models.Model):
                   FROM unnest(%s::int[], %s::int[]) AS v(id, bucket_id)
                  WHERE aml.id = v.id
                 """,
-                    [line_id for line_id, _move, _bucket in changed],
-                    [bucket_id for _line, _move, bucket_id in changed],
+                    array_text(line_id for line_id, _move, _bucket in changed),
+                    array_text(bucket_id for _line, _move, bucket_id in changed),
                 )
             )
         touched = {move_id for _line, move_id, _bucket in changed}
@@ -218,15 +222,16 @@ class AccountMoveLine(models.Model):
                            aml.ar_bucket_id AS bucket_id
                       FROM account_move_line aml
                      WHERE aml.ar_bucket_id IS NOT NULL
-                       AND aml.move_id = ANY(%(moves)s)
+                       AND aml.move_id = ANY(%(moves)s::int[])
                   ORDER BY aml.move_id, COALESCE(aml.date_maturity, aml.date), aml.id
                    ) o ON o.move_id = m.id
-             WHERE m.id = ANY(%(moves)s)
+             WHERE m.id = ANY(%(moves)s::int[])
                AND (m.ar_bucket_id IS DISTINCT FROM o.bucket_id
                     OR m.ar_oldest_due_date IS DISTINCT FROM o.due)
           ORDER BY m.id
             """,
-                moves=move_ids,
+                # one array literal: a list would be parsed value by value
+                moves=array_text(move_ids),
             )
         )
         targets = self.env.cr.fetchall()
@@ -262,10 +267,10 @@ class AccountMoveLine(models.Model):
                AND u.commercial_partner_id IS NOT NULL
             """,
                 today=today_values,
-                ids=ids,
-                old=old_buckets,
-                dues=dues,
-                buckets=buckets,
+                ids=array_text(ids),
+                old=array_text(old_buckets),
+                dues=array_text(dues),
+                buckets=array_text(buckets),
             )
         )
         return self.env.cr.rowcount

@@ -7,6 +7,7 @@ from odoo.tools import SQL, format_date
 from odoo.tools.misc import hmac
 
 from ..tools.ageing import days_overdue
+from ..tools.bulk_insert import array_text
 from ..tools.suspension import group_suspensions, join_reasons
 from ..tools.tone import (
     WINDOW_DAYS,
@@ -734,7 +735,7 @@ class ResPartner(
                        m.invoice_date_due AS due, m.payment_state
                   FROM account_move m
                  WHERE m.company_id = %(company)s
-                   AND m.commercial_partner_id = ANY(%(partners)s)
+                   AND m.commercial_partner_id = ANY(%(partners)s::int[])
                    AND m.state = 'posted'
                    AND m.move_type IN ('out_invoice', 'out_receipt')
             ),
@@ -774,7 +775,7 @@ class ResPartner(
                   JOIN account_account a ON a.id = l.account_id
                   JOIN res_partner rp ON rp.id = l.partner_id
                  WHERE l.company_id = %(company)s
-                   AND rp.commercial_partner_id = ANY(%(partners)s)
+                   AND rp.commercial_partner_id = ANY(%(partners)s::int[])
                    AND l.parent_state = 'posted'
                    AND a.account_type = 'asset_receivable'
                    AND (m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL)
@@ -796,7 +797,8 @@ class ResPartner(
               LEFT JOIN payment lp ON lp.partner_id = p.id AND lp.date = ps.last_payment_date
             """,
                 company=company.id,
-                partners=partners.ids,
+                # one array literal: a list would be parsed value by value
+                partners=array_text(partners.ids),
                 today=today,
                 since=fields.Date.subtract(today, days=WINDOW_DAYS),
             )

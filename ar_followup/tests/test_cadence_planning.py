@@ -2,6 +2,7 @@
 """The cadence planning maths (``tools/cadence.py``) on plain data: no database."""
 
 import doctest
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from odoo.tests import BaseCase, tagged
@@ -14,8 +15,10 @@ from ..tools.cadence import (
     Customer,
     Item,
     Policy,
+    StageFinder,
     Step,
     find_bucket,
+    latest_trigger,
     new_decisions,
     plan,
     ranges_low,
@@ -81,6 +84,35 @@ class TestCadencePlanning(BaseCase):
         result = doctest.testmod(cadence, optionflags=doctest.ELLIPSIS)
         self.assertFalse(result.failed)
         self.assertGreater(result.attempted, 15)
+
+    def test_stage_finder_reaches_the_stage_each_step_defines(self):
+        """The planner's stage of an item (worked out once per policy) is the latest
+        trigger of any step (``latest_trigger``), the later step on the same day: for
+        items due on many days, in every bucket, entered on time or late, any day."""
+        steps = (
+            *STANDARD.steps,
+            Step(6, 45, offset_days=1, days_of_month=(5, 20, 31)),
+            Step(7, 60, trigger="bucket", bucket_days=31, repeat_every_days=10),
+            Step(8, 70, trigger="bucket", bucket_days=91),
+        )
+        find = StageFinder(steps, RANGES)
+        checked = reached = 0
+        for due_offset in range(-40, 140, 7):
+            due = JUNE_1 + timedelta(days=due_offset)
+            for late in (0, 4):  # the bucket entered on its day, or recorded late
+                for today in (JUNE_1 + timedelta(days=n) for n in range(0, 200, 3)):
+                    line = item(1, due, today=today)
+                    line = replace(line, entered=line.entered + timedelta(days=late))
+                    found = [
+                        (latest_trigger(step, line, today, RANGES), step.sequence, step.id, step)
+                        for step in steps
+                    ]
+                    found = [rank for rank in found if rank[0]]
+                    expected = found and (max(found)[3], max(found)[0])
+                    self.assertEqual(find(line, today) or [], expected or [], (due, late, today))
+                    checked += 1
+                    reached += bool(expected)
+        self.assertGreater(reached, checked // 2)
 
     def test_one_reminder_per_customer_covering_every_item_due(self):
         """Two invoices reaching a step the same day: one reminder, at the firmer step."""

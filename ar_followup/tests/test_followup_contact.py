@@ -8,9 +8,40 @@ from email.utils import getaddresses
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
+from odoo.tools.mail import email_normalize_all
 
+from ..models.ar_followup_reminder.channel_email import email_addresses
 from .test_receivables_page import CSRF, ReceivablesPageCommon
+
+
+@tagged("post_install", "-at_install")
+class TestEmailAddresses(BaseCase):
+    def test_addresses_checked_as_odoo_parses_them(self):
+        """Each address of an e-mail field is checked against the blacklist: the
+        planner's reading of a field is Odoo's, a bare address read without parsing."""
+        fields = (
+            "Priya.Nair@Deccan.Example.IN",
+            "ap+invoices@deccan-motors.example.in",
+            "ap@deccan.example.in, CFO@deccan.example.in",
+            "ap@deccan.example.in;cfo@deccan.example.in",
+            '"Accounts, Deccan" <Accounts@Deccan.example.in>',
+            "Accounts <accounts@deccan.example.in>",
+            "accounts@deccan.example.in ",
+            "priya..nair@deccan.example.in",
+            ".priya@deccan.example.in",
+            "priya@deccan",
+            "प्रिया@deccan.example.in",
+            "@deccan.example.in",
+            "no address",
+            "",
+            False,
+        )
+        for field in fields:
+            self.assertEqual(email_addresses(field), set(email_normalize_all(field)), field)
+        self.assertEqual(
+            email_addresses("Priya.Nair@Deccan.Example.IN"), {"priya.nair@deccan.example.in"}
+        )
 
 
 @tagged("post_install", "-at_install")

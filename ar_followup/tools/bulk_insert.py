@@ -11,6 +11,8 @@ too slow for the tens of thousands of rows of a planning pass (``make bench``).
 >>> from datetime import date
 >>> array_text([1, None, 2.5]), array_text([date(2026, 6, 1)]), array_text([])
 ('{1,NULL,2.5}', '{2026-06-01}', '{}')
+>>> array_text(["2026-06-08/15690d76af6d", 'a "b", c\\'])
+'{"2026-06-08/15690d76af6d","a \\"b\\", c\\\\"}'
 """
 
 import io
@@ -34,16 +36,23 @@ def copy_text(value):
 
 
 def array_text(values):
-    """Numbers or dates (``None``/``False``: NULL) as one PostgreSQL array literal.
+    """Numbers, dates or strings (``None``/``False``: NULL) as one PostgreSQL array
+    literal, to pass with a cast (``%s::int[]``).
 
     A list passed as a query parameter becomes ``ARRAY[v1, v2, ...]``, an expression
     PostgreSQL parses element by element: over tens of thousands of rows and a few
     dozen columns, parsing takes most of the statement's time. One text literal per
     column is read by the array type's input function instead, in one pass.
     """
-    return "{%s}" % ",".join(
-        "NULL" if value is None or value is False else str(value) for value in values
-    )
+    return "{%s}" % ",".join(_array_element(value) for value in values)
+
+
+def _array_element(value):
+    if value is None or value is False:
+        return "NULL"
+    if isinstance(value, str):
+        return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+    return str(value)
 
 
 class CopySource(io.TextIOBase):
@@ -89,6 +98,66 @@ def copy_rows(cr, table, columns, lines):
     cr.copy_expert(query.code, CopySource(lines), size=65536)
 
 
+class RowFormat:
+    r"""A table's rows in the COPY text format, from dicts of values.
+
+    A row is the defaults' text with the values given put in: only those are
+    formatted (a reminder gives 16 of its 48 columns). Where each value goes is
+    worked out once per set of keys (the planner gives a few).
+
+    >>> row = RowFormat("x", ["name", "done", "amount"], {"done"}, {"amount": 0})
+    >>> row({"name": "a\tb", "done": True})
+    'a\\tb\tt\t0'
+    >>> row({"amount": None, "name": False})
+    '\\N\tf\t\\N'
+    >>> row({"size": 3})
+    Traceback (most recent call last):
+    ...
+    ValueError: x: not plain columns: size
+    """
+
+    __slots__ = ("blank", "booleans", "layouts", "model_name", "position")
+
+    def __init__(self, model_name, names, booleans, defaults):
+        self.model_name = model_name
+        self.booleans = booleans
+        self.blank = [self.text(name, defaults.get(name)) for name in names]
+        self.position = {name: index for index, name in enumerate(names)}
+        self.layouts = {}
+
+    def text(self, name, value):
+        if name in self.booleans:
+            return "t" if value else "f"
+        return copy_text(value)
+
+    def layout(self, keys):
+        """``[(position, is a boolean)]`` of the values of ``keys``."""
+        unknown = set(keys) - set(self.position)
+        if unknown:
+            raise ValueError(
+                "%s: not plain columns: %s" % (self.model_name, ", ".join(sorted(unknown)))
+            )
+        return [(self.position[name], name in self.booleans) for name in keys]
+
+    def __call__(self, vals):
+        keys = tuple(vals)
+        layout = self.layouts.get(keys)
+        if layout is None:
+            layout = self.layouts[keys] = self.layout(keys)
+        parts = self.blank.copy()
+        # copy_text inlined: called for every value of every reminder and item planned
+        for (index, boolean), value in zip(layout, vals.values(), strict=True):
+            if boolean:
+                parts[index] = "t" if value else "f"
+            elif value is None or value is False:
+                parts[index] = r"\N"
+            elif isinstance(value, str):
+                parts[index] = copy_text(value)
+            else:
+                parts[index] = str(value)
+        return "\t".join(parts)
+
+
 def bulk_insert(model, vals_iter, count=None):
     """Insert the rows ``vals_iter`` gives (dicts of plain column values) into
     ``model``'s table in one streamed ``COPY``.
@@ -120,27 +189,7 @@ def bulk_insert(model, vals_iter, count=None):
         now = env.cr.now()
         defaults.update(create_uid=env.uid, write_uid=env.uid, create_date=now, write_date=now)
 
-    def text(name, value):
-        if name in booleans:
-            return "t" if value else "f"
-        return copy_text(value)
-
-    # a row is the defaults' text with the values given put in: formatting only
-    # those (a reminder gives 16 of its 48 columns)
-    blank = [text(name, defaults.get(name)) for name in names]
-    position = {name: index for index, name in enumerate(names)}
-
-    def row(vals):
-        parts = blank.copy()
-        for name, value in vals.items():
-            index = position.get(name)
-            if index is None:
-                raise ValueError(
-                    "%s: not plain columns: %s"
-                    % (model._name, ", ".join(sorted(set(vals) - set(position))))
-                )
-            parts[index] = text(name, value)
-        return "\t".join(parts)
+    row = RowFormat(model._name, names, booleans, defaults)
 
     if count is None:
         copy_rows(env.cr, model._table, names, (row(vals) + "\n" for vals in vals_iter))

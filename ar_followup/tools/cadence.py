@@ -382,16 +382,103 @@ def latest_trigger(step, item, today, ranges):
 
 
 def item_stage(steps, item, today, ranges):
-    """``(step, trigger)`` the item has reached on ``today``, or None before the first step."""
-    best = None
-    for step in steps:
-        trigger = latest_trigger(step, item, today, ranges)
-        if trigger is None:
-            continue
-        rank = (trigger, step.sequence, step.id)
-        if best is None or rank > best[0]:
-            best = (rank, step, trigger)
-    return best and best[1:]
+    """``(step, trigger)`` the item has reached on ``today``, or None before the first step.
+
+    >>> item = Item(1, 1, 1, date(2026, 6, 1), 100.0)
+    >>> steps = (Step(1, 10, offset_days=-3), Step(2, 20), Step(3, 30, offset_days=7))
+    >>> step, trigger = item_stage(steps, item, date(2026, 6, 1), [])
+    >>> step.id, trigger.isoformat()
+    (2, '2026-06-01')
+    >>> item_stage(steps, item, date(2026, 6, 5), []) is None  # +7 not yet, the rest past
+    True
+    """
+    return StageFinder(steps, ranges)(item, today)
+
+
+class StageFinder:
+    """:func:`item_stage` for many items of one policy: what :func:`step_start` and
+    :func:`latest_trigger` derive from a step and the buckets alone (offsets as
+    ``timedelta``, the bucket a bucket step waits for) worked out once, not for each
+    of a company's items and steps.
+
+    >>> ranges = [Bucket(1, None, 0), Bucket(2, 1, 30), Bucket(3, 31, None)]
+    >>> steps = (Step(1, 10, offset_days=7, repeat_every_days=7),
+    ...          Step(2, 20, trigger="bucket", bucket_days=31))
+    >>> item = Item(1, 1, 1, date(2026, 6, 1), 100.0, 3, date(2026, 7, 3))
+    >>> def latest(day):  # the definition: the latest trigger, the later step on a tie
+    ...     found = [(latest_trigger(s, item, day, ranges), s.sequence, s.id, s) for s in steps]
+    ...     rank = max(f for f in found if f[0])
+    ...     return rank[3], rank[0]
+    >>> find = StageFinder(steps, ranges)
+    >>> [find(item, day) == latest(day) for day in (date(2026, 6, 8), date(2026, 7, 20))]
+    [True, True]
+    >>> find(item, date(2026, 7, 3))[1].isoformat()
+    '2026-07-03'
+    """
+
+    __slots__ = ("order", "steps")
+
+    def __init__(self, steps, ranges):
+        self.order = _bucket_order(ranges)
+        compiled = []
+        for step in steps:
+            if step.trigger == "bucket":
+                target = find_bucket(ranges, step.bucket_days)
+                # (bucket id, its rank, the delay from the due date to entering it)
+                bucket = target is not None and (
+                    target,
+                    self.order[target],
+                    timedelta(days=ranges_low(ranges, target)),
+                )
+            else:
+                bucket = None
+            compiled.append(
+                (
+                    step,
+                    (step.sequence, step.id),
+                    timedelta(days=step.offset_days),
+                    bucket,
+                    step.days_of_month,
+                    step.repeat_every_days,
+                )
+            )
+        self.steps = compiled
+
+    def __call__(self, item, today):
+        due = item.due
+        best = None
+        for step, order, offset, bucket, days_of_month, repeat in self.steps:
+            # step_start
+            if bucket is None:
+                start = due + offset
+            elif bucket is False:
+                continue
+            else:
+                target, rank, delay = bucket
+                current = self.order.get(item.bucket_id)
+                if current is None or current < rank:
+                    continue
+                if item.bucket_id == target and item.entered:
+                    start = item.entered
+                else:
+                    start = due + delay
+            # latest_trigger
+            if start > today:
+                continue
+            if days_of_month:
+                trigger = last_day_of_month_on(days_of_month, start, today)
+                if trigger is None:
+                    continue
+            elif repeat > 0:
+                trigger = start + timedelta(days=(today - start).days // repeat * repeat)
+            elif start <= due < today:
+                continue
+            else:
+                trigger = start
+            rank = (trigger, *order)
+            if best is None or rank > best[0]:
+                best = (rank, step, trigger)
+        return best and best[1:]
 
 
 def _next_step(steps, step):
@@ -495,12 +582,16 @@ def window_opening(now_utc, tz_name, start_hour, end_hour):
 # -- planning ----------------------------------------------------------------
 
 
-def plan_customer(customer, policy, today, ranges, covered):
-    """The decision for one customer today, or None (nothing due, or too soon)."""
+def plan_customer(customer, policy, today, ranges, covered, find=None):
+    """The decision for one customer today, or None (nothing due, or too soon).
+
+    ``find``: the policy's :class:`StageFinder` (made here when not given).
+    """
     steps = policy.steps
+    find = find or StageFinder(steps, ranges)
     due, reached = [], []
     for item in customer.items:
-        stage = item_stage(steps, item, today, ranges)
+        stage = find(item, today)
         if not stage:
             continue
         step, trigger = stage
@@ -629,11 +720,14 @@ def plan(customers, policies, today, ranges, covered):
     :param covered: ``{(line id, step id, trigger)}`` already reminded
     """
     decisions = []
+    finders = {}
     for customer in customers:
         policy = policies.get(customer.policy_id)
         if policy is None or not policy.steps:
             continue
-        decision = plan_customer(customer, policy, today, ranges, covered)
+        if policy.id not in finders:
+            finders[policy.id] = StageFinder(policy.steps, ranges)
+        decision = plan_customer(customer, policy, today, ranges, covered, finders[policy.id])
         if decision:
             decisions.append(decision)
     return decisions

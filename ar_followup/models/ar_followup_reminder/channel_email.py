@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import re
 import time
 from contextlib import nullcontext
 
@@ -13,6 +14,23 @@ from ...tools import cadence, masking, pdf_batch
 from .rendering import SanitizedHtml
 
 _logger = logging.getLogger(__name__)
+
+#: one bare address of dot-separated atoms: a form Odoo's parser returns unchanged
+PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
+
+
+def email_addresses(email):
+    """The set of normalized addresses in an e-mail field, as ``email_normalize_all``.
+
+    A field holding one bare ASCII address (nearly all of them) is that address in
+    lower case; parsing it as a header costs more than the rest of the planner's
+    e-mail checks together. Anything else goes through Odoo's parser.
+    """
+    if email and PLAIN_ADDRESS.fullmatch(email):
+        return {email.lower()}
+    return set(email_normalize_all(email))
 
 
 class ReminderEmail:
@@ -71,9 +89,10 @@ class ReminderEmail:
         # res.partner._ar_get_email_recipients() for a batch: the invoicing contacts of
         # all the customers in one query instead of each customer's contacts in turn
         company = company or partners.env.company
+        Partner = self.env["res.partner"]
         commercial = {partner.id: partner.commercial_partner_id for partner in partners}
-        customers = self.env["res.partner"].union(*commercial.values())
-        contacts = self.env["res.partner"].search_fetch(
+        customers = Partner.union(*commercial.values())
+        contacts = Partner.search_fetch(
             [
                 ("parent_id", "in", customers.ids),
                 ("type", "=", "invoice"),
@@ -85,34 +104,50 @@ class ReminderEmail:
         followup = self.env["ar.followup.contact"]._ar_get_contacts(customers, company, "email")
         candidates, chosen = {}, set(contacts.ids)
         for pid, customer in commercial.items():
-            named = followup.get(customer.id, self.env["ar.followup.contact"])._ar_applies_to(step)
-            named = named.filtered("contact_id.email_normalized")
+            named = followup.get(customer.id)
+            if not named:
+                # most customers name nobody: their invoicing contacts, else themselves
+                main = by_parent.get(customer) or customer
+                candidates[pid] = (
+                    (customer if customer.email_normalized else Partner)
+                    if main is customer
+                    else main.filtered("email_normalized")
+                )
+                continue
+            named = named._ar_applies_to(step).filtered("contact_id.email_normalized")
             to = named.filtered(lambda c: c.role == "to").contact_id
             others = named.filtered(lambda c: c.role != "to").contact_id
             chosen.update(named.contact_id.ids)
             main = to or (by_parent.get(customer) or customer).filtered("email_normalized")
             candidates[pid] = main | others
-        everyone = self.env["res.partner"].union(*candidates.values())
-        everyone.fetch(["email", "ar_no_email"])  # the customers' own addresses too, at once
-        addresses = {
-            recipient.id: set(email_normalize_all(recipient.email)) for recipient in everyone
-        }
+        everyone = Partner.union(*candidates.values())
+        # the customers' own addresses too, at once
+        everyone.fetch(["email", "email_normalized", "ar_no_email"])
+        addresses = {recipient.id: email_addresses(recipient.email) for recipient in everyone}
         blacklisted = set(
             self.env["mail.blacklist"]
             .sudo()
             .search([("email", "in", list(set().union(*addresses.values())))])
             .mapped("email")
         )
-
-        def allowed(recipient):
-            # the customer's own refusal is the caller's (do not contact at all)
-            refuses = recipient.id in chosen and recipient.ar_no_email
-            return not refuses and not addresses[recipient.id] & blacklisted
-
-        return {
-            pid: recipients.filtered(allowed) if recipients else None
-            for pid, recipients in candidates.items()
+        # the customer's own refusal is the caller's (do not contact at all)
+        refused = {
+            recipient.id
+            for recipient in everyone
+            if (recipient.id in chosen and recipient.ar_no_email)
+            or addresses[recipient.id] & blacklisted
         }
+        result = {}
+        for pid, recipients in candidates.items():
+            if not recipients:
+                result[pid] = None
+            elif refused.isdisjoint(recipients._ids):
+                result[pid] = recipients
+            else:
+                result[pid] = recipients.browse(
+                    [rid for rid in recipients._ids if rid not in refused]
+                )
+        return result
 
     def _ar_email_before_send(self, commit):
         """Print what these claimed reminders will carry and is missing (the cron prints

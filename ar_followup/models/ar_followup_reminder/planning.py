@@ -5,7 +5,7 @@ from odoo import Command, api, fields
 from odoo.tools import SQL
 
 from ...tools import cadence
-from ...tools.bulk_insert import bulk_insert
+from ...tools.bulk_insert import array_text, bulk_insert
 from .states import CONTACT_STATES
 
 _logger = logging.getLogger(__name__)
@@ -119,20 +119,34 @@ class ReminderPlanning:
             return self
         decided = partners.browse([d.partner_id for d in decisions])
         steps = self.env["ar.followup.policy.step"].browse({d.step_id for d in decisions})
+        # what preparing the reminders reads, read now: they stream into a COPY as
+        # they are prepared, and a connection cannot query while a COPY is under way
+        steps.fetch(
+            ["stage", "tone_id", "template_id", "template_b_id", "channel", "fallback_channel"]
+        )
+        self.env["ar.followup.policy"].union(*policies.values()).fetch(
+            ["window_start", "window_end"]
+        )
+        # a step's own tone comes first: the customer's tone only for the other steps
+        toned = {step.id for step in steps if step.tone_id}
+        untoned = partners.browse([d.partner_id for d in decisions if d.step_id not in toned])
         context = {
             "day": day,
             "now": fields.Datetime.now(),
             "items": {item.line_id: item for item in items},
             "steps": {step.id: step for step in steps},
-            "tones": decided._ar_get_tones(company),
+            "tones": untoned._ar_get_tones(company),
             "partners": {p.id: p for p in decided},
             "policies": policies,
             "company": company,
             "company_tz": company._ar_tz(),
             "contact_texts": contact_texts,
         }
+        held = {move_id for d in decisions for move_id, _reason, _text in d.excluded}
+        self.env["account.move"].browse(held).fetch(["name"])
         reminders = self._ar_create_planned(
-            self._ar_prepare_plan_vals(decision, context) for decision in decisions
+            (self._ar_prepare_plan_vals(decision, context) for decision in decisions),
+            len(decisions),
         )
         # counted from the decisions: reading the new reminders' state back would load
         # every column of every reminder just planned
@@ -149,7 +163,7 @@ class ReminderPlanning:
         return reminders
 
     @api.model
-    def _ar_create_planned(self, vals_iter):
+    def _ar_create_planned(self, vals_iter, count=None):
         """Record the planner's reminders and their items: two streamed ``COPY``.
 
         ``vals_iter`` gives the reminders' values as
@@ -160,21 +174,33 @@ class ReminderPlanning:
         a planning pass at these volumes (see ``make bench``). Defaults still apply
         and stored computed fields are computed by the ORM; nothing is tracked (the
         trail is the record).
+
+        With ``count`` (how many reminders ``vals_iter`` gives), the values are
+        prepared as the reminders stream into PostgreSQL, which inserts the ones
+        already sent meanwhile: ``vals_iter`` must not query the database then (a
+        connection cannot while a ``COPY`` is under way). Without, they are all
+        prepared first.
         """
-        # prepared before the COPY, as preparing may read the database (which a
-        # connection cannot do while a COPY is under way); each reminder's items are
-        # kept compactly meanwhile: one key tuple for all items of a shape
-        vals_list, items, shapes = [], [], {}
-        for vals in vals_iter:
-            lines = []
-            for command in vals.pop("line_ids", ()):
-                if command[0] != Command.CREATE:
-                    raise ValueError("planned items are created, not %r" % (command,))
-                keys = tuple(command[2])
-                lines.append((shapes.setdefault(keys, keys), tuple(command[2].values())))
-            items.append(lines)
-            vals_list.append(vals)
-        reminders = bulk_insert(self, vals_list, len(vals_list))
+        # each reminder's items kept compactly until the reminders exist: one key
+        # tuple for all items of a shape
+        items, shapes = [], {}
+
+        def reminders_vals():
+            for vals in vals_iter:
+                lines = []
+                for command in vals.pop("line_ids", ()):
+                    if command[0] != Command.CREATE:
+                        raise ValueError("planned items are created, not %r" % (command,))
+                    keys = tuple(command[2])
+                    lines.append((shapes.setdefault(keys, keys), tuple(command[2].values())))
+                items.append(lines)
+                yield vals
+
+        if count is None:
+            vals_list = list(reminders_vals())
+            reminders = bulk_insert(self, vals_list, len(vals_list))
+        else:
+            reminders = bulk_insert(self, reminders_vals(), count)
         bulk_insert(
             self.env["ar.followup.reminder.line"],
             (
@@ -240,10 +266,12 @@ class ReminderPlanning:
             SELECT l.move_line_id, l.step_id, l.trigger_date
               FROM ar_followup_reminder_line l
               JOIN ar_followup_reminder r ON r.id = l.reminder_id
-             WHERE r.company_id = %s AND r.state != 'skipped' AND l.move_line_id = ANY(%s)
+             WHERE r.company_id = %s AND r.state != 'skipped'
+               AND l.move_line_id = ANY(%s::int[])
             """,
                 company.id,
-                line_ids,
+                # one array literal: a list would be parsed value by value
+                array_text(line_ids),
             )
         )
         return set(self.env.cr.fetchall())
@@ -292,11 +320,12 @@ class ReminderPlanning:
                 """
             SELECT partner_id, step_id, cycle_key, state
               FROM ar_followup_reminder
-             WHERE company_id = %s AND partner_id = ANY(%s) AND cycle_key = ANY(%s)
+             WHERE company_id = %s AND partner_id = ANY(%s::int[])
+               AND cycle_key = ANY(%s::varchar[])
             """,
                 company.id,
-                list({d.partner_id for d in decisions}),
-                list({d.cycle_key for d in decisions}),
+                array_text({d.partner_id for d in decisions}),
+                array_text({d.cycle_key for d in decisions}),
             )
         )
         live, seen = set(), set()
@@ -312,11 +341,18 @@ class ReminderPlanning:
         step = context["steps"][decision.step_id]
         partner = context["partners"][decision.partner_id]
         policy = context["policies"][partner.id]
+        # what every reminder of a step or a policy shares, read once for thousands
+        memo = context.setdefault("memo", {})
+        if step not in memo:
+            memo[step] = (step.stage, step.tone_id.id, step.template_id.id, step.template_b_id.id)
+        stage, step_tone_id, template_a_id, template_b_id = memo[step]
+        if policy not in memo:
+            memo[policy] = (policy.window_start, policy.window_end)
+        window_start, window_end = memo[policy]
         send = decision.action == cadence.SEND
         held = {move_id: text for move_id, _reason, text in decision.excluded}
         stages = [s for s in decision.stages if not send or s.move_id not in held]
         items = context["items"]
-        moves = self.env["account.move"].browse(sorted(held))
         vals = {
             "company_id": context["company"].id,
             "partner_id": partner.id,
@@ -325,8 +361,8 @@ class ReminderPlanning:
             "cycle_key": decision.cycle_key,
             "date": context["day"],
             "channel": decision.channel,
-            "stage": step.stage,
-            "tone_id": (step.tone_id or context["tones"][partner.id][0]).id,
+            "stage": stage,
+            "tone_id": step_tone_id or context["tones"][partner.id][0].id,
             "escalated": decision.escalate,
             "amount_residual": sum(s.residual for s in stages),
             "line_ids": [
@@ -341,9 +377,13 @@ class ReminderPlanning:
                 )
                 for s in stages
             ],
-            "excluded_note": "\n".join("%s: %s" % (move.name, held[move.id]) for move in moves)
-            or False,
+            "excluded_note": False,
         }
+        if held:
+            moves = self.env["account.move"].browse(sorted(held))
+            vals["excluded_note"] = "\n".join(
+                "%s: %s" % (move.name, held[move.id]) for move in moves
+            )
         if not send:
             text = decision.reason_text
             if not text and decision.reason in CONTACT_REASONS:
@@ -360,16 +400,12 @@ class ReminderPlanning:
                 date_closed=context["now"],
             )
         else:
-            if step.template_b_id:
+            if template_b_id:
                 arm = cadence.ab_arm(partner.id, step.id)
-                template = step.template_b_id if arm == "b" else step.template_id
-                vals.update(ab_arm=arm, template_id=template.id or False)
+                template_id = template_b_id if arm == "b" else template_a_id
+                vals.update(ab_arm=arm, template_id=template_id or False)
             # the same few (time zone, window) pairs for thousands of customers
-            window = (
-                partner.tz or context["company_tz"],
-                policy.window_start,
-                policy.window_end,
-            )
+            window = (partner.tz or context["company_tz"], window_start, window_end)
             openings = context.setdefault("openings", {})
             if window not in openings:
                 openings[window] = cadence.window_opening(context["now"], *window)
