@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from odoo.tests import BaseCase, tagged
 
-from ..tools import cadence
+from ..tools import bulk_insert, cadence
 from ..tools.cadence import (
     SEND,
     SKIP,
@@ -84,6 +84,12 @@ class TestCadencePlanning(BaseCase):
         result = doctest.testmod(cadence, optionflags=doctest.ELLIPSIS)
         self.assertFalse(result.failed)
         self.assertGreater(result.attempted, 15)
+
+    def test_bulk_insert_doctests(self):
+        """The rows the planner streams into ``COPY``: escaping, arrays, a row's layout."""
+        result = doctest.testmod(bulk_insert)
+        self.assertFalse(result.failed)
+        self.assertGreater(result.attempted, 5)
 
     def test_stage_finder_reaches_the_stage_each_step_defines(self):
         """The planner's stage of an item (worked out once per policy) is the latest
