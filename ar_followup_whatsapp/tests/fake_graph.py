@@ -191,7 +191,8 @@ class FakeGraph(FakeServer):
     ``requests`` every request, ``invalid`` the bodies the spec refused.
     ``latency`` (seconds) delays every answer; ``max_in_flight`` is the most requests
     it had in hand at once; ``arrivals`` the times (seconds of the system's monotonic
-    clock, which no frozen clock stops) at which each request came in.
+    clock, which no frozen clock stops) at which each request came in, ``clients`` the
+    client's end of the connection that brought each (address, port).
     """
 
     provider = "graph"
@@ -212,6 +213,7 @@ class FakeGraph(FakeServer):
         self.in_flight = 0
         self.max_in_flight = 0
         self.arrivals = []
+        self.clients = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.spec = Spec.get()
@@ -227,6 +229,7 @@ class FakeGraph(FakeServer):
     def _serve(self, handler, method):
         with self._lock:
             self.arrivals.append(time.clock_gettime(time.CLOCK_MONOTONIC))
+            self.clients.append(handler.client_address)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
