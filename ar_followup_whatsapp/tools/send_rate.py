@@ -126,12 +126,16 @@ class Turn:
     ``rate`` has a free slot.
 
     :meth:`enter` and :meth:`close` hold the same lock: a thread that was let in
-    was let in before the turn closed, and none is let in after.
+    was let in before the turn closed, and none is let in after. One thread at a
+    time waits for the turn and the rate, the others queue behind it without
+    waking: a pool of threads polling the rate would take the interpreter from
+    the dispatcher's main thread many times a second.
     """
 
     def __init__(self, rate):
         self.rate = rate
         self._condition = threading.Condition()
+        self._next = threading.Lock()  # the thread waiting for the turn and the rate
         self._open = False
         self._stopped = False
 
@@ -153,7 +157,7 @@ class Turn:
     def enter(self):
         """Wait until a call may start and hold its slot of the rate: True; False once
         :meth:`stop` was called (the call must not start)."""
-        with self._condition:
+        with self._next, self._condition:
             while not self._stopped:
                 late = self.rate.try_take() if self._open else None
                 if late == 0.0:
