@@ -37,6 +37,8 @@ WABA_ID = "102290129340398"
 PHONE_NUMBER_ID = "106540352242922"
 DISPLAY_NUMBER = "+91 22 4000 1234"
 NO_ANSWER = HOLD
+#: the request read, then the connection closed with no answer (a server gone mid-call)
+DROPPED = "dropped"
 #: connections waiting to be accepted, as many as a dispatcher opens at once and more
 BACKLOG = 128
 #: patterns of the spec that contradict Meta's own examples: the button ``index``
@@ -309,6 +311,8 @@ class FakeGraph(FakeServer):
             answer = scripted.pop(0)
             if answer == NO_ANSWER:
                 return NO_ANSWER, 11  # past the 10 s Odoo's test runner gives every request
+            if answer == DROPPED:
+                return HOLD, 0
             return answer
         wamid = self.next_wamids.pop(0) if self.next_wamids else "wamid.HBgM%s" % next(self._ids)
         with self._lock:

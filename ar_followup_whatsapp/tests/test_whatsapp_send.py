@@ -113,6 +113,17 @@ class TestWhatsAppSend(WhatsAppCommon):
         self.assertIn("may have been sent", reminder.error)
         self.assertIn("Payment reminder not sent", self.customer.activity_ids.mapped("summary")[0])
 
+    def test_connection_closed_without_answer_never_sent_twice(self):
+        """The request read, the connection closed: Meta may have taken it."""
+        reminder = self.planned()
+        self.graph.script[DIGITS] = [fake_graph.DROPPED]
+        with mute_logger("odoo.addons.ar_followup.models.ar_followup_reminder.send_retry"):
+            self.dispatch()
+            self.dispatch()
+        self.assertEqual(reminder.state, "failed")
+        self.assertIn("may have been sent", reminder.error)
+        self.assertEqual(len(self.graph.requests), 1)
+
     def test_template_error_stops_the_template(self):
         reminder = self.planned()
         self.graph.script[DIGITS] = [fake_graph.PARAMETER_MISMATCH]
