@@ -196,11 +196,15 @@ class ArFollowupTemplate(models.Model):
         return result
 
     @api.model
-    def _ar_context(self, partner, moves, tone="neutral", stage="overdue", reminder=None):
+    def _ar_context(
+        self, partner, moves, tone="neutral", stage="overdue", reminder=None, tables=True
+    ):
         """Plain data about ``partner`` and ``moves`` (their open invoices) for a template.
 
         Rendered for a ``reminder``, the links (pay now, statement, each invoice) are
         its tracked links, which record the click before leading to the page.
+        Without ``tables``, no ``invoice_table``: an HTML table a channel of one-line
+        values (WhatsApp's parameters) cannot send, and most of the rendering's time.
         """
         company = moves.company_id[:1] or self.env.company
         partner = partner.commercial_partner_id.with_company(company)
@@ -229,16 +233,9 @@ class ArFollowupTemplate(models.Model):
         promise = data["promise"].get(partner.id)
         dispute = data["dispute"].get(partner.id)
         currency_data = self._ar_currency_data(currency)
-        return {
-            "invoice_table": self.env["ir.qweb"]._render(
-                "ar_followup.reminder_invoice_table",
-                {
-                    "invoices": invoices,
-                    "buckets": merged,
-                    "currency": currency_data,
-                    "money": lambda amount, cur=None: render.money(amount, cur or currency_data),
-                },
-            ),
+        behaviour = data["behaviour"].get(partner.id) or {}
+        relationship_start = behaviour.get("relationship_start")
+        context = {
             "customer": {
                 "name": partner.name,
                 # an invoicing address may have no name of its own: the customer's then
@@ -277,18 +274,32 @@ class ArFollowupTemplate(models.Model):
             "account_link": reminder._ar_tracked_url("account")
             if reminder
             else partner.get_base_url() + "/my/receivables",
-            "last_payment": partner.ar_last_payment_date
-            and {"date": partner.ar_last_payment_date, "amount": partner.ar_last_payment_amount},
-            "typical_payment_day": partner.ar_payment_day or None,
-            "relationship_years": relativedelta(today, partner.ar_relationship_start).years
-            if partner.ar_relationship_start
+            "last_payment": behaviour.get("last_payment_date")
+            and {
+                "date": behaviour["last_payment_date"],
+                "amount": behaviour.get("last_payment_amount") or 0.0,
+            },
+            "typical_payment_day": behaviour.get("payment_day") or None,
+            "relationship_years": relativedelta(today, relationship_start).years
+            if relationship_start
             else 0,
-            "late_invoices": partner.ar_late_invoice_count,
+            "late_invoices": behaviour.get("late_invoice_count") or 0,
             "promise": promise
             and {"name": promise.name, "date": promise.date_promised, "amount": promise.amount},
             "dispute": dispute and {"name": dispute.name, "reason": dispute._ar_reason_label()},
             "currency": currency_data,
         }
+        if tables:
+            context["invoice_table"] = self.env["ir.qweb"]._render(
+                "ar_followup.reminder_invoice_table",
+                {
+                    "invoices": invoices,
+                    "buckets": merged,
+                    "currency": currency_data,
+                    "money": lambda amount, cur=None: render.money(amount, cur or currency_data),
+                },
+            )
+        return context
 
     @api.model
     def _ar_context_batch_data(self, partner, moves, company):
@@ -312,7 +323,8 @@ class ArFollowupTemplate(models.Model):
 
         ``partners`` (commercial entities) and ``moves`` (their invoices) of one
         ``company``: their open receivable lines, each customer's position by
-        bucket, open promise and open dispute. With ``keep``, the data stays in
+        bucket, open promise and open dispute, and how each paid (see
+        ``res.partner._ar_get_behaviour``: one query for all). With ``keep``, the data stays in
         the transaction's cache (emptied by a commit or a rollback, or by
         :meth:`_ar_context_forget`) for the templates rendered next.
         """
@@ -388,6 +400,7 @@ class ArFollowupTemplate(models.Model):
             "disputed": disputed,
             "disputed_customers": set(disputed_customers.ids),
             "disputed_moves": set(disputed_moves.ids),
+            "behaviour": partners._ar_get_behaviour(company),
             **open_holds,
         }
         if keep:

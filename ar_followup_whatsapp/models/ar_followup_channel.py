@@ -1,17 +1,26 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import threading
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.ar_followup.tools import provider_urls
 
-from ..tools import graph_api
+from ..tools import graph_api, send_rate
 
 _logger = logging.getLogger(__name__)
 
 #: ``ir.config_parameter``: seconds to wait for Meta's answer (default: the client's)
 GRAPH_READ_TIMEOUT_PARAM = "ar_followup_whatsapp.graph_read_timeout"
+#: the dispatcher's client of each account in this process, kept from one batch to the
+#: next so that its open connections to Meta serve the next batch's calls:
+#: {(database, account id): (settings, GraphApi, when it was last taken)}
+SHARED_APIS = {}
+SHARED_APIS_LOCK = threading.Lock()
+#: seconds unused after which a kept client is replaced: its connections may have been
+#: closed by Meta meanwhile, and a call on a closed one fails
+SHARED_API_IDLE = 30.0
 
 
 class ArFollowupChannel(models.Model):
@@ -209,6 +218,37 @@ class ArFollowupChannel(models.Model):
             timeout=float(read_timeout or graph_api.TIMEOUT),
             pool_size=pool_size,
         )
+
+    def _ar_whatsapp_shared_api(self, pool_size):
+        """The :class:`~..tools.graph_api.GraphApi` this process keeps for the account's
+        dispatch, with ``pool_size`` connections, which threads may use at once.
+
+        The same client from one batch to the next while the account's settings stay
+        and it was used within :data:`SHARED_API_IDLE`; never closed by its users. A
+        replaced one is left to those still calling through it, and closes when the
+        last lets it go.
+        """
+        self.ensure_one()
+        read_timeout = self.env["ir.config_parameter"].sudo().get_param(GRAPH_READ_TIMEOUT_PARAM)
+        settings = (
+            self.sudo().wa_access_token or "",
+            self.wa_api_version or graph_api.DEFAULT_VERSION,
+            provider_urls.base_url("graph", graph_api.DEFAULT_BASE_URL),
+            float(read_timeout or graph_api.TIMEOUT),
+            pool_size,
+        )
+        key = (self.env.cr.dbname, self.id)
+        # real seconds: idle connections close in real time, whatever a caller froze
+        now = send_rate.real_clock()
+        with SHARED_APIS_LOCK:
+            kept_settings, api, used = SHARED_APIS.get(key, (None, None, 0.0))
+            if api is None or kept_settings != settings or now - used > SHARED_API_IDLE:
+                token, version, base_url, timeout, pool_size = settings
+                api = graph_api.GraphApi(
+                    token, version=version, base_url=base_url, timeout=timeout, pool_size=pool_size
+                )
+            SHARED_APIS[key] = (settings, api, now)
+        return api
 
     def _ar_whatsapp_error_text(self, error):
         """What a user reads about ``error`` (a :class:`GraphError`), translated."""

@@ -2,7 +2,6 @@
 import logging
 import time
 import uuid
-from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from datetime import timedelta
@@ -18,6 +17,8 @@ from odoo.addons.ar_followup.exceptions import (
     ArUncertainSendError,
     ArUndeliveredError,
 )
+from odoo.addons.ar_followup.models.ar_followup_reminder.dispatch import SEND_CACHE
+from odoo.addons.ar_followup.models.ar_followup_template import CONTEXT_CACHE
 from odoo.addons.ar_followup.tools import cadence, masking
 
 from ..exceptions import WhatsAppTemplateError, WhatsAppTokenError
@@ -29,7 +30,8 @@ _logger = logging.getLogger(__name__)
 #: most HTTP calls to Meta in flight at once per dispatcher (threads doing nothing else)
 MAX_WORKERS = 32
 #: reminders read and rendered together, ahead of their calls: few enough that calls go
-#: on while the next ones are rendered, enough to share the reads of a chunk
+#: on while the next ones are rendered, enough to share the reads of a chunk; the main
+#: thread renders the next chunk once fewer than this wait for a thread
 PREPARE_CHUNK = 40
 #: seconds between the commits of answers: Meta's message ids are in the database that
 #: soon after Meta gave them, and a commit empties the transaction's cache, read again
@@ -44,11 +46,22 @@ SIMULATED_DELIVERY = timedelta(minutes=2)
 SIMULATED_READ = timedelta(minutes=3)
 #: test mode: one reminder in this many is answered by the simulated customer
 SIMULATED_REPLY_EVERY = 3
+#: the answer of a call its dispatcher stopped before it started (its reminder stays
+#: ``sending``, as any claimed reminder of a dispatcher that stopped)
+NOT_STARTED = object()
+
+
+def _call_meta_in_turn(turn, api, phone_number_id, number, name, language, components):
+    """A worker thread's job: wait for the company's sending turn and a free slot of
+    its rate (:class:`send_rate.Turn`), then send. The wamid, the :class:`GraphError`,
+    or :data:`NOT_STARTED` when the dispatcher stopped before the call could start."""
+    if not turn.enter():
+        return NOT_STARTED
+    return _call_meta(api, phone_number_id, number, name, language, components)
 
 
 def _call_meta(api, phone_number_id, number, name, language, components):
-    """A worker thread's job: one send of plain data, no database. The wamid, or the
-    :class:`GraphError`."""
+    """One send of plain data, no database. The wamid, or the :class:`GraphError`."""
     try:
         return api.send_template(phone_number_id, number, name, language, components)
     except graph_api.GraphError as error:
@@ -202,17 +215,26 @@ class ArFollowupReminder(models.Model):
         """Send these reminders of one company as a pipeline; returns those not started.
 
         The main thread reads and renders the reminders a chunk at a time
-        (:meth:`_ar_whatsapp_prepare_many`) while a pool of threads makes the calls
-        already started (plain values, no database). A call starts as soon as a
-        thread is free and the account's rate allows it (:class:`SendRate`: never
-        more calls started in any second than its messages per second). Answers
-        are recorded together and committed about every :data:`COMMIT_SECONDS`.
-        The calls of a transaction start only within the company's turn
-        (:meth:`_ar_whatsapp_take_turn`), held until that commit, so dispatchers
-        working for the same company take turns. Nothing is read or rendered for
-        a call after ``deadline``: what is left is returned. A worker that dies
-        leaves the calls of its last transaction ``sending``: those fail as
-        interrupted, never sent twice.
+        (:meth:`_ar_whatsapp_prepare_many`) and hands their calls (plain values, no
+        database) to a pool of threads, keeping about a chunk waiting for a thread.
+        A thread starts its next call as soon as it is free and the account's rate
+        allows it (:class:`SendRate`: never more calls started in any second than
+        its messages per second), whatever the main thread is doing: rendering,
+        recording or committing. Answers are recorded together and committed
+        about every :data:`COMMIT_SECONDS`. Calls start only within the company's
+        turn (:meth:`_ar_whatsapp_take_turn`, :class:`send_rate.Turn`), which the
+        main thread takes again after each commit, so dispatchers working for the
+        same company take turns. Nothing is read or rendered for a call after
+        ``deadline``: what is left is returned. A worker that dies leaves the
+        calls of its last transaction ``sending``: those fail as interrupted,
+        never sent twice.
+
+        What is read for the whole batch (the customers' numbers, what the core read
+        ahead: templates, open lines, positions, holds, payment behaviour) is read
+        once, before the first call, and serves every chunk, the commits between
+        them included: a batch's reminders are rendered from the data the core
+        checked them against. The HTTP client is the account's one of this process
+        (``_ar_whatsapp_shared_api``), whose connections stay open between batches.
         """
         company = self.company_id
         account = self.env["ar.followup.channel"]._ar_whatsapp_account(company)
@@ -220,65 +242,63 @@ class ArFollowupReminder(models.Model):
         rate = self._ar_whatsapp_rate(account)
         workers = min(rate.rate, MAX_WORKERS)
         live = account.state == "enabled"
-        api = account._ar_whatsapp_api(pool_size=workers) if live else None
+        api = account._ar_whatsapp_shared_api(workers) if live else None
         pool = ThreadPoolExecutor(max_workers=workers) if live else None
+        numbers = self._ar_get_whatsapp_numbers(self.partner_id.with_company(company))
+        # a commit or a savepoint's rollback empties the transaction's cache
+        # (``cr.cache``): what the core read for the batch is put back before each
+        # chunk, instead of being read again
+        cache = self.env.cr.cache
+        read_ahead = {key: cache[key] for key in (SEND_CACHE, CONTEXT_CACHE) if key in cache}
         todo = list(self)  # not read yet
         left = self.browse()  # not started by the deadline: given back
-        ready = deque()  # read and rendered, not started: (reminder, request)
-        flying = {}  # started: {future: (reminder, request)}
+        flying = {}  # handed to the threads, not answered: {future: (reminder, request)}
         answered = []  # answered, not recorded: (reminder, request, wamid or GraphError)
-        read_ahead = True  # what the core read for the batch is still in the transaction
-        turn = False
+        turn = send_rate.Turn(rate)  # open while this transaction holds the turn
+        turn_held = False
         committed = send_rate.real_clock()
         try:
-            while todo or ready or flying or answered:
+            while todo or flying or answered:
                 for future in [future for future in flying if future.done()]:
                     answered.append((*flying.pop(future), future.result()))
                 due = committed + COMMIT_SECONDS - send_rate.real_clock()
-                if answered and (due <= 0 or not (todo or ready or flying)):
+                if answered and (due <= 0 or not (todo or flying)):
                     self._ar_whatsapp_record(answered, now)
                     answered = []
+                    turn.close()  # no call starts after the transaction holding the turn
                     self.env["ir.cron"]._commit_progress()  # ends the turn
                     Early._ar_apply_early(company)  # receipts that came before their id
-                    committed, turn, read_ahead = send_rate.real_clock(), False, False
+                    committed, turn_held = send_rate.real_clock(), False
                     continue
-                started = False
-                while ready and len(flying) < workers and not rate.wait():
-                    if not turn:
-                        self._ar_whatsapp_take_turn(company)
-                        turn = True
-                    reminder, request = ready.popleft()
-                    rate.take()
-                    call = reminder._ar_whatsapp_launch(request, account, api, pool)
-                    flying[call] = (reminder, request)
-                    started = True
+                if not turn_held and (todo or flying):
+                    self._ar_whatsapp_take_turn(company)
+                    turn.open()
+                    turn_held = True
                 if todo and time.monotonic() >= deadline:
                     left = self.browse([reminder.id for reminder in todo])
                     todo = []
-                if todo and len(ready) < PREPARE_CHUNK:
+                if todo and len(flying) < workers + PREPARE_CHUNK:
                     chunk = self.browse([reminder.id for reminder in todo[:PREPARE_CHUNK]])
                     del todo[:PREPARE_CHUNK]
-                    ready.extend(
-                        chunk._ar_whatsapp_prepare_many(problems, now, account, read_ahead)
-                    )
+                    cache.update(read_ahead)
+                    for reminder, request in chunk._ar_whatsapp_prepare_many(
+                        problems, now, account, numbers
+                    ):
+                        call = reminder._ar_whatsapp_launch(request, account, api, pool, turn)
+                        flying[call] = (reminder, request)
                     continue
-                if started:
-                    continue
-                # nothing to do until a call is answered, the rate frees a slot for the
-                # next call or the answers are due for their commit
-                waits = [due] if answered else []
-                if ready and len(flying) < workers:
-                    waits.append(rate.wait())
-                timeout = min(waits) if waits else None
+                # nothing to do until a call is answered or the answers are due for
+                # their commit
                 if flying:
-                    wait_futures(flying, timeout=timeout, return_when=FIRST_COMPLETED)
-                elif timeout:
-                    time.sleep(timeout)
+                    wait_futures(
+                        flying, timeout=due if answered else None, return_when=FIRST_COMPLETED
+                    )
+                elif answered:
+                    time.sleep(max(due, 0.0))
         finally:
+            turn.stop()
             if pool:
-                pool.shutdown(wait=True)
-            if api:
-                api.close()
+                pool.shutdown(wait=True, cancel_futures=True)
         return left
 
     @api.model
@@ -299,22 +319,17 @@ class ArFollowupReminder(models.Model):
         with its connection."""
         self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", TURN_LOCK, company.id))
 
-    def _ar_whatsapp_prepare_many(self, problems, now, account, read_ahead=True):
+    def _ar_whatsapp_prepare_many(self, problems, now, account, numbers=None):
         """``[(reminder, (template, number, language, components))]`` of these reminders,
         read and rendered; reminders that do not go or cannot be prepared are settled.
 
         All in one savepoint; when one of them fails, each again in its own, so that
-        only that one is settled with its error. ``read_ahead``: what the core read
-        for the batch is still in the transaction's cache, which a commit empties.
+        only that one is settled with its error. ``numbers``: those of
+        :meth:`_ar_get_whatsapp_numbers` read for the batch (read here without).
         """
-        company = account.company_id
-        numbers = self._ar_get_whatsapp_numbers(self.partner_id.with_company(company))
-        if not read_ahead:
-            try:
-                with self.env.cr.savepoint():
-                    self._ar_prepare_send(problems)
-            except Exception:
-                _logger.exception("WhatsApp: data not read ahead")
+        if numbers is None:
+            company = account.company_id
+            numbers = self._ar_get_whatsapp_numbers(self.partner_id.with_company(company))
         try:
             with self.env.cr.savepoint():
                 return [
@@ -348,18 +363,22 @@ class ArFollowupReminder(models.Model):
         self.write(self._ar_content_vals(content))
         return going._ar_whatsapp_prepare_request(account, numbers, content)
 
-    def _ar_whatsapp_launch(self, request, account, api, pool):
-        """Start this reminder's call: the future of a thread (live), or the simulator's
-        answer (test mode)."""
+    def _ar_whatsapp_launch(self, request, account, api, pool, turn):
+        """Hand this reminder's call over: the future of a thread, which starts it within
+        ``turn`` (live), or the simulator's answer, given within ``turn`` (test mode)."""
         self.ensure_one()
         template, number, lang, components = request
         if api is None:
             answer = Future()
-            answer.set_result(self._ar_whatsapp_simulate_send(number, template, components))
+            if turn.enter():
+                answer.set_result(self._ar_whatsapp_simulate_send(number, template, components))
+            else:
+                answer.set_result(NOT_STARTED)
             return answer
         # the threads get plain values only: a record read there would use the cursor
         return pool.submit(
-            _call_meta,
+            _call_meta_in_turn,
+            turn,
             api,
             account.wa_phone_number_id,
             number,

@@ -236,8 +236,9 @@ class ArFollowupTemplate(models.Model):
         self.ensure_one()
         lang = lang or partner.lang or self.env.lang
         template = self.with_context(lang=lang)
+        # no invoice table: HTML on many lines, which no parameter of Meta can hold
         context = template._ar_context(
-            partner, moves, tone=tone, stage=self.stage, reminder=reminder
+            partner, moves, tone=tone, stage=self.stage, reminder=reminder, tables=False
         )
         params = []
         for number, line in enumerate(template._ar_whatsapp_param_lines(), start=1):

@@ -37,6 +37,8 @@ WABA_ID = "102290129340398"
 PHONE_NUMBER_ID = "106540352242922"
 DISPLAY_NUMBER = "+91 22 4000 1234"
 NO_ANSWER = HOLD
+#: the request read, then the connection closed with no answer (a server gone mid-call)
+DROPPED = "dropped"
 #: connections waiting to be accepted, as many as a dispatcher opens at once and more
 BACKLOG = 128
 #: patterns of the spec that contradict Meta's own examples: the button ``index``
@@ -191,7 +193,8 @@ class FakeGraph(FakeServer):
     ``requests`` every request, ``invalid`` the bodies the spec refused.
     ``latency`` (seconds) delays every answer; ``max_in_flight`` is the most requests
     it had in hand at once; ``arrivals`` the times (seconds of the system's monotonic
-    clock, which no frozen clock stops) at which each request came in.
+    clock, which no frozen clock stops) at which each request came in, ``clients`` the
+    client's end of the connection that brought each (address, port).
     """
 
     provider = "graph"
@@ -212,6 +215,7 @@ class FakeGraph(FakeServer):
         self.in_flight = 0
         self.max_in_flight = 0
         self.arrivals = []
+        self.clients = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.spec = Spec.get()
@@ -227,6 +231,7 @@ class FakeGraph(FakeServer):
     def _serve(self, handler, method):
         with self._lock:
             self.arrivals.append(time.clock_gettime(time.CLOCK_MONOTONIC))
+            self.clients.append(handler.client_address)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -306,6 +311,8 @@ class FakeGraph(FakeServer):
             answer = scripted.pop(0)
             if answer == NO_ANSWER:
                 return NO_ANSWER, 11  # past the 10 s Odoo's test runner gives every request
+            if answer == DROPPED:
+                return HOLD, 0
             return answer
         wamid = self.next_wamids.pop(0) if self.next_wamids else "wamid.HBgM%s" % next(self._ids)
         with self._lock:

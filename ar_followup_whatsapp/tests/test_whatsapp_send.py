@@ -4,12 +4,14 @@ spec expects, the errors of the contract's table mapped to retry, fallback, stop
 
 import os
 import threading
+from datetime import time
 
-from odoo import sql_db
+from odoo import fields, sql_db
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.ar_followup.tests.common import TODAY
 from odoo.addons.ar_followup.tools import provider_urls
 
 from . import fake_graph
@@ -110,6 +112,17 @@ class TestWhatsAppSend(WhatsAppCommon):
         self.assertEqual(reminder.state, "failed")
         self.assertIn("may have been sent", reminder.error)
         self.assertIn("Payment reminder not sent", self.customer.activity_ids.mapped("summary")[0])
+
+    def test_connection_closed_without_answer_never_sent_twice(self):
+        """The request read, the connection closed: Meta may have taken it."""
+        reminder = self.planned()
+        self.graph.script[DIGITS] = [fake_graph.DROPPED]
+        with mute_logger("odoo.addons.ar_followup.models.ar_followup_reminder.send_retry"):
+            self.dispatch()
+            self.dispatch()
+        self.assertEqual(reminder.state, "failed")
+        self.assertIn("may have been sent", reminder.error)
+        self.assertEqual(len(self.graph.requests), 1)
 
     def test_template_error_stops_the_template(self):
         reminder = self.planned()
@@ -328,6 +341,23 @@ class TestWhatsAppThroughput(WhatsAppCommon):
         self.assertGreater(min(gaps), 0.9)
         # 20 calls at 6 a second: the 19th cannot start before 3 s have passed
         self.assertGreater(arrivals[-1] - arrivals[0], 2.9)
+
+    def test_connections_to_meta_kept_from_one_run_to_the_next(self):
+        """The dispatcher keeps its connections to Meta open: a run soon after another
+        sends over the connections the first one opened, without opening more."""
+        self.account.wa_rate_limit = 4
+        reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
+        later = reminders[10:]
+        later.date_scheduled = fields.Datetime.to_datetime("%s 05:00:00" % TODAY)
+        self.dispatch(at=time(4, 30))
+        self.assertEqual(set((reminders - later).mapped("state")), {"sent"})
+        self.assertEqual(set(later.mapped("state")), {"planned"})
+        first_run = set(self.graph.clients)
+        self.assertLessEqual(len(first_run), 4)
+        self.dispatch(at=time(5, 30))
+        self.assertEqual(set(later.mapped("state")), {"sent"})
+        self.assertEqual(len(self.graph.messages), 20)
+        self.assertLessEqual(set(self.graph.clients[10:]), first_run)
 
     def test_crash_after_the_calls_sends_nothing_twice(self):
         """Each round is committed once Meta answered: a worker dying afterwards loses

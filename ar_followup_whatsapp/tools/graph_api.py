@@ -27,6 +27,7 @@ import re
 from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from odoo.addons.ar_followup.tools import masking
 
@@ -61,6 +62,16 @@ UNDELIVERABLE_CODES = {131026, 131047, 131049}
 #: template errors of Meta's table (132005 text too long, 132007 policy, 132068 flow)
 TEMPLATE_CODES = {132000, 132001, 132005, 132007, 132012, 132015, 132016, 132068, 132069}
 TOKEN_CODES = {190}
+
+
+def _connected(exc):
+    """Whether a ``requests`` connection error came once the connection was made, when
+    the request may have gone out; a TLS handshake that failed sent nothing."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return not isinstance(reason, NewConnectionError)
 
 
 def error_kind(http_status, code):
@@ -134,9 +145,10 @@ class GraphApi:
         except requests.exceptions.ReadTimeout as exc:
             raise GraphError("uncertain" if sending else "transient", "no answer in time") from exc
         except requests.exceptions.ConnectionError as exc:
-            # refused or unreachable before the request went out; a connection reset
-            # after it was written may have reached Meta
-            kind = "uncertain" if sending and "reset" in str(exc).lower() else "transient"
+            # a connection never made (refused, unreachable, no such name) sent nothing;
+            # one lost once made (reset, closed without an answer) may have carried the
+            # request to Meta, which a send must then never repeat
+            kind = "uncertain" if sending and _connected(exc) else "transient"
             raise GraphError(kind, "Graph API unreachable") from exc
         except requests.exceptions.RequestException as exc:
             raise GraphError("uncertain" if sending else "transient", "request failed") from exc

@@ -31,6 +31,26 @@ Taking a slot that is not free is a mistake of the caller:
 Traceback (most recent call last):
 ...
 ValueError: no free slot: wait 0.5 s
+
+Threads sharing a rate take a slot when one is free, or learn how long to wait, at once:
+
+>>> round(rate.try_take(), 6)
+0.5
+>>> now[0] = 102.0
+>>> rate.try_take(), rate.free()
+(0.0, 0)
+
+A :class:`Turn` lets the calling threads start calls while the dispatcher holds its
+company's sending turn, each when the rate allows:
+
+>>> now[0] = 103.0
+>>> turn = Turn(rate)
+>>> turn.open()
+>>> turn.enter(), rate.free()
+(True, 2)
+>>> turn.stop()
+>>> turn.enter()
+False
 """
 
 import threading
@@ -79,6 +99,16 @@ class SendRate:
         with self._lock:
             return self._wait(self.clock())
 
+    def try_take(self):
+        """Hold a slot for a call starting now if one is free (returns 0.0), else the
+        seconds until one is (nothing held)."""
+        with self._lock:
+            now = self.clock()
+            late = self._wait(now)
+            if not late:
+                self._starts.append(now)
+            return late
+
     def take(self):
         """Hold a slot for a call starting now; returns the time of the start."""
         with self._lock:
@@ -88,3 +118,50 @@ class SendRate:
                 raise ValueError("no free slot: wait %s s" % round(late, 3))
             self._starts.append(now)
             return now
+
+
+class Turn:
+    """When the threads of a dispatcher may start calls: while its turn is open (the
+    dispatcher holds its company's sending turn, until its transaction ends) and
+    ``rate`` has a free slot.
+
+    :meth:`enter` and :meth:`close` hold the same lock: a thread that was let in
+    was let in before the turn closed, and none is let in after. One thread at a
+    time waits for the turn and the rate, the others queue behind it without
+    waking: a pool of threads polling the rate would take the interpreter from
+    the dispatcher's main thread many times a second.
+    """
+
+    def __init__(self, rate):
+        self.rate = rate
+        self._condition = threading.Condition()
+        self._next = threading.Lock()  # the thread waiting for the turn and the rate
+        self._open = False
+        self._stopped = False
+
+    def open(self):
+        with self._condition:
+            self._open = True
+            self._condition.notify_all()
+
+    def close(self):
+        with self._condition:
+            self._open = False
+
+    def stop(self):
+        """No call starts any more: the threads waiting are let go, with False."""
+        with self._condition:
+            self._stopped = True
+            self._condition.notify_all()
+
+    def enter(self):
+        """Wait until a call may start and hold its slot of the rate: True; False once
+        :meth:`stop` was called (the call must not start)."""
+        with self._next, self._condition:
+            while not self._stopped:
+                late = self.rate.try_take() if self._open else None
+                if late == 0.0:
+                    return True
+                # woken by open() or stop(), or when the slot comes back
+                self._condition.wait(late)
+            return False
