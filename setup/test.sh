@@ -9,7 +9,9 @@
 # after theirs); the others never see `sale` (the receivables page is tested with
 # and without it). Arguments naming ar_followup/tests/with_sale run there alone.
 # The fuzz tests (every test whose name says fuzz: thousands of hostile requests
-# each) run the same way in a full run, on a third copy ($TEST_DB_fuzz).
+# each) run the same way in a full run, on a third copy ($TEST_DB_fuzz), and the
+# other tests of the WhatsApp and telephony addons on a fourth ($TEST_DB_channels):
+# the main session alone would leave the second core idle once the fuzz tests end.
 # tests/test_apps.py uninstalls the addons from another copy ($TEST_DB_apps). The
 # copies are made here because a database can only be copied while nothing is
 # connected to it.
@@ -24,9 +26,12 @@ SALE_CONF="$CACHE_DIR/test-$SALE_DB.conf"
 SALE_TESTS="ar_followup/tests/with_sale"
 FUZZ_DB="${TEST_DB}_fuzz"
 FUZZ_CONF="$CACHE_DIR/test-$FUZZ_DB.conf"
+CHANNELS_DB="${TEST_DB}_channels"
+CHANNELS_CONF="$CACHE_DIR/test-$CHANNELS_DB.conf"
 write_conf "$CONF" "$TEST_DB" "$TEST_HTTP_PORT" "without_demo = True" "max_cron_threads = 0"
 write_conf "$SALE_CONF" "$SALE_DB" "$((TEST_HTTP_PORT + 3))" "without_demo = True" "max_cron_threads = 0"
 write_conf "$FUZZ_CONF" "$FUZZ_DB" "$((TEST_HTTP_PORT + 5))" "without_demo = True" "max_cron_threads = 0"
+write_conf "$CHANNELS_CONF" "$CHANNELS_DB" "$((TEST_HTTP_PORT + 9))" "without_demo = True" "max_cron_threads = 0"
 
 if [ -z "${REUSE_DB:-}" ]; then
     log "fresh database $TEST_DB: installing $TEST_MODULES"
@@ -37,9 +42,10 @@ fi
 
 cd "$REPO_ROOT"
 targets=("$@")
-main=() sale=() fuzz=()
+main=() sale=() fuzz=() channels=()
 if [ ${#targets[@]} -eq 0 ]; then
-    main=(-k "not fuzz" ar_followup ar_followup_whatsapp ar_followup_telephony tests)
+    main=(-k "not fuzz" ar_followup tests)
+    channels=(-k "not fuzz" ar_followup_whatsapp ar_followup_telephony)
     sale=("$SALE_TESTS")
     fuzz=(-k fuzz ar_followup ar_followup_whatsapp ar_followup_telephony)
 elif [[ " ${targets[*]} " == *" $SALE_TESTS"* ]]; then
@@ -92,6 +98,10 @@ if [ ${#fuzz[@]} -gt 0 ]; then
     copy_db "$FUZZ_DB"
     side fuzz "$FUZZ_DB" "$FUZZ_CONF" "${fuzz[@]}"
 fi
+if [ ${#channels[@]} -gt 0 ]; then
+    copy_db "$CHANNELS_DB"
+    side channels "$CHANNELS_DB" "$CHANNELS_CONF" "${channels[@]}"
+fi
 [ ${#sale[@]} -eq 0 ] || side sale "$SALE_DB" "$SALE_CONF" "${sale[@]}"
 
 status=0
@@ -110,4 +120,5 @@ done
 rm -rf "$side_dir"
 [ -z "${AR_APPS_DB:-}" ] || fresh_db "$AR_APPS_DB"
 [ ${#fuzz[@]} -eq 0 ] || fresh_db "$FUZZ_DB"
+[ ${#channels[@]} -eq 0 ] || fresh_db "$CHANNELS_DB"
 exit "$status"
