@@ -10,8 +10,9 @@
 # and without it). Arguments naming ar_followup/tests/with_sale run there alone.
 # The fuzz tests (every test whose name says fuzz: thousands of hostile requests
 # each) run the same way in a full run, on a third copy ($TEST_DB_fuzz), and the
-# other tests of the WhatsApp and telephony addons on a fourth ($TEST_DB_channels):
-# the main session alone would leave the second core idle once the fuzz tests end.
+# other tests of the WhatsApp and telephony addons, the demo's and the repository's
+# on a fourth ($TEST_DB_channels): the main session alone would leave the second
+# core idle once the fuzz tests end.
 # tests/test_apps.py uninstalls the addons from another copy ($TEST_DB_apps). The
 # copies are made here because a database can only be copied while nothing is
 # connected to it.
@@ -44,8 +45,9 @@ cd "$REPO_ROOT"
 targets=("$@")
 main=() sale=() fuzz=() channels=()
 if [ ${#targets[@]} -eq 0 ]; then
-    main=(-k "not fuzz" ar_followup tests)
-    channels=(-k "not fuzz" ar_followup_whatsapp ar_followup_telephony)
+    main=(-k "not fuzz" --ignore=ar_followup/tests/test_demo.py ar_followup)
+    channels=(-k "not fuzz" ar_followup_whatsapp ar_followup_telephony
+        ar_followup/tests/test_demo.py tests)
     sale=("$SALE_TESTS")
     fuzz=(-k fuzz ar_followup ar_followup_whatsapp ar_followup_telephony)
 elif [[ " ${targets[*]} " == *" $SALE_TESTS"* ]]; then
@@ -72,7 +74,7 @@ if [ ${#sale[@]} -gt 0 ] && { [ -z "${REUSE_DB:-}" ] || ! sale_installed; }; the
     copy_db "$SALE_DB"
     install_sale=1
 fi
-if [[ " ${main[*]} " == *" tests "* || " ${main[*]} " == *"test_apps"* ]]; then
+if [[ " ${main[*]} ${channels[*]} " == *" tests "* || " ${main[*]} " == *"test_apps"* ]]; then
     copy_db "${TEST_DB}_apps"
     export AR_APPS_DB="${TEST_DB}_apps"
 fi
