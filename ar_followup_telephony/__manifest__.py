@@ -4,7 +4,7 @@
     "name": "AR Follow-up: Calls",
     "summary": "Collection call queue fed by the cadence, with the customer's context, call "
     "scripts and outcomes",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.4.1",
     "category": "Accounting/Accounting",
     "website": "https://github.com/ar-followup/ar-followup",
     "author": "AR Follow-up contributors",
