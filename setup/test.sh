@@ -82,6 +82,8 @@ fi
 # side NAME DB CONF PYTEST-ARGS...: a pytest session beside the main one, its
 # output kept in $side_dir/NAME and printed after the main session's
 side_dir=$(mktemp -d)
+# each session lists its slowest tests, so a session that grows shows where
+report=(--durations=15 --durations-min=5)
 side_pids=()
 side() {
     local name=$1 db=$2 conf=$3
@@ -92,7 +94,7 @@ side() {
                 --stop-after-init --log-level=warn
         fi
         "$VENV/bin/python" -m pytest --odoo-config="$conf" --odoo-database="$db" --odoo-http \
-            --odoo-log-level=warn --ignore="$SALE_TESTS" "$@"
+            --odoo-log-level=warn --ignore="$SALE_TESTS" "${report[@]}" "$@"
     } > "$side_dir/$name" 2>&1 &
     side_pids+=("$name:$!")
 }
@@ -110,7 +112,7 @@ status=0
 if [ ${#main[@]} -gt 0 ]; then
     log "running tests on $TEST_DB"
     "$VENV/bin/python" -m pytest --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
-        --odoo-log-level=warn --ignore="$SALE_TESTS" "${main[@]}" || status=$?
+        --odoo-log-level=warn --ignore="$SALE_TESTS" "${report[@]}" "${main[@]}" || status=$?
 fi
 for entry in "${side_pids[@]}"; do
     name=${entry%%:*} side_status=0
