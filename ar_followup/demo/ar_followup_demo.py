@@ -90,7 +90,7 @@ class ArFollowupDemo(models.AbstractModel):
         """
         company = self.env["res.company"].browse(company_ids)
         company.ensure_one()
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         company = company.with_company(company).with_context(tracking_disable=True)
         today = company._ar_today()
         days = self.env.context.get("ar_demo_history_days", HISTORY_DAYS)
@@ -140,11 +140,12 @@ class ArFollowupDemo(models.AbstractModel):
         self.env["ar.followup.snapshot"]._ar_record(company, today)
         _logger.info(
             "AR Follow-up demo: %d invoices and credit notes, %d days of follow-up for %s "
-            "in %.1f s",
+            "in %.1f s (%.1f s of this process's CPU)",
             len(invoices | history | beats),
             days,
             company.name,
             time.monotonic() - started,
+            time.process_time() - cpu,
         )
         return True
 
