@@ -10,13 +10,18 @@ write_conf "$CONF" "$DEMO_DB" "$HTTP_PORT"
 
 odoo=("$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DEMO_DB")
 [ -z "${FRESH:-}" ] || fresh_db "$DEMO_DB"
-if psql -d "$DEMO_DB" -tAc "select 1 from ir_module_module where name='ar_followup' and state='installed'" 2>/dev/null | grep -q 1; then
+if psql -d "$DEMO_DB" -tAc "select 1 from ir_module_module where name='ar_followup' and state='installed' and demo" 2>/dev/null | grep -q 1; then
     log "reusing database $DEMO_DB (FRESH=1 to rebuild it)"
     "${odoo[@]}" -u "$ADDONS" --stop-after-init --log-level=warn
 else
     log "building database $DEMO_DB with demo data"
     fresh_db "$DEMO_DB"
-    "${odoo[@]}" -i "$ADDONS" --with-demo --stop-after-init --log-level=warn
+    # Odoo's modules and ours without demo data, then our demo data alone
+    # (setup/demo_data.py says why)
+    "${odoo[@]}" -i "$ADDONS" --stop-after-init --log-level=warn
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" shell -c "$CONF" -d "$DEMO_DB" --no-http \
+        --log-level=warn < "$REPO_ROOT/setup/demo_data.py" \
+        || { fresh_db "$DEMO_DB"; die "the demo data failed to load (log above)"; }
 fi
 log "demo database $DEMO_DB is ready"
 if [ -n "${STOP:-}" ]; then
