@@ -38,8 +38,9 @@ PREPARE_CHUNK = 40
 #: to share their queries, few enough that the calls waiting for a thread outlast them
 CHECK_CHUNK = 100
 #: seconds between the commits of answers: Meta's message ids are in the database that
-#: soon after Meta gave them, and a commit empties the transaction's cache, read again
-COMMIT_SECONDS = 1.0
+#: soon after Meta gave them; each commit has a cost of its own (recording the answers
+#: together, the transaction's cache emptied and read again), shared by more answers
+COMMIT_SECONDS = 2.0
 #: each dispatcher's calls to Meta, kept from one batch to the next (:class:`_Stream`)
 STREAMS = {}  # {(database, company id, dispatcher's thread id): _Stream}
 #: each company's sending rate in this process, kept from one batch to the next: the calls
@@ -243,6 +244,12 @@ class ArFollowupReminder(models.Model):
         them: the channel streams its calls (``_ar_whatsapp_send_together_end``), so
         it checks its reminders itself, a chunk at a time.
         """
+        # the calls of a company without reminders in this batch do not wait through it
+        db, thread = self.env.cr.dbname, threading.get_ident()
+        idle = [key[1] for key in STREAMS if key[::2] == (db, thread)]
+        idle = self.env["res.company"].browse(idle) - self.company_id
+        if idle:
+            self._ar_whatsapp_send_together_end(idle, now)
         left = self.browse()
         for reminders in self.grouped("company_id").values():
             left |= reminders._ar_whatsapp_send_company(now, deadline)
@@ -425,6 +432,9 @@ class ArFollowupReminder(models.Model):
             workers = min(rate.rate, MAX_WORKERS)
             api = account._ar_whatsapp_shared_api(workers) if account.state == "enabled" else None
             stream = STREAMS[key] = _Stream(rate, workers, api)
+        elif stream.api:
+            # the account's client, marked used (or replaced once its settings changed)
+            stream.api = account._ar_whatsapp_shared_api(stream.workers)
         return stream
 
     @api.model
@@ -441,7 +451,7 @@ class ArFollowupReminder(models.Model):
     def _ar_whatsapp_take_turn(self, company):
         """Wait for ``company``'s sending turn: a PostgreSQL advisory lock held until the
         transaction ends, shared by every dispatcher of the database. Another
-        dispatcher holds it for one transaction (about a second); a dead one's ends
+        dispatcher holds it for one transaction (about two seconds); a dead one's ends
         with its connection."""
         self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", TURN_LOCK, company.id))
 

@@ -70,8 +70,9 @@ class ReminderDispatch:
         neither checks nor reads ahead its reminders, which its ``send_together``
         does a few at a time while its calls go, and its calls still running when
         ``send_together`` returns go on while the next batch is claimed; the hook
-        records them after the last batch (or, ``failed``, only stops them: their
-        reminders stay ``sending``, recovered as interrupted, never sent twice).
+        records them after the last batch or before a batch without the channel's
+        reminders (or, ``failed``, only stops them: their reminders stay ``sending``,
+        recovered as interrupted, never sent twice).
         """
         Cron = self.env["ir.cron"]
         now = fields.Datetime.now()
@@ -93,10 +94,10 @@ class ReminderDispatch:
         return done
 
     @api.model
-    def _ar_end_streams(self, companies, now, streaming, failed=False):
-        """Let the calls of the ``streaming`` channels end (``send_together_end``)."""
-        while streaming:
-            self._ar_channel_hook("send_together_end", streaming.pop())(companies, now, failed)
+    def _ar_end_streams(self, companies, now, channels, failed=False):
+        """Let the calls of ``channels`` (a set of codes, emptied) end (``send_together_end``)."""
+        while channels:
+            self._ar_channel_hook("send_together_end", channels.pop())(companies, now, failed)
 
     @api.model
     def _ar_dispatch_batches(self, companies, now, limit, batch_size, streaming, time_left):
@@ -114,6 +115,10 @@ class ReminderDispatch:
             # the claim is committed before any channel is called: a crash from here on
             # leaves the batch 'sending', never sent twice
             time_left = Cron._commit_progress()
+            # a channel's calls do not wait through a batch without its reminders
+            idle = streaming - set(batch.mapped("channel"))
+            streaming -= idle
+            self._ar_end_streams(companies, now, idle)
             # slow work a channel can do ahead and keep (e-mail: printing the PDFs still
             # missing), committed a step at a time
             for channel, group in batch.grouped("channel").items():
