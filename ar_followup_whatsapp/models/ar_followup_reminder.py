@@ -297,8 +297,9 @@ class ArFollowupReminder(models.Model):
             due = stream.committed + COMMIT_SECONDS - send_rate.real_clock()
             if not (todo or checked) or (stream.answered and due <= 0):
                 if stream.answered:
-                    self._ar_whatsapp_commit_answers(stream, company, now)
-                    turn_held = False
+                    turn_held = self._ar_whatsapp_commit_answers(
+                        stream, company, now, again=bool(todo or checked)
+                    )
                 if not (todo or checked):
                     break
                 continue
@@ -358,8 +359,9 @@ class ArFollowupReminder(models.Model):
                     stream.collect()
                     due = stream.committed + COMMIT_SECONDS - send_rate.real_clock()
                     if stream.answered and (due <= 0 or not stream.flying):
-                        self._ar_whatsapp_commit_answers(stream, company, now)
-                        turn_held = False
+                        turn_held = self._ar_whatsapp_commit_answers(
+                            stream, company, now, again=bool(stream.flying)
+                        )
                         continue
                     if not turn_held:
                         self._ar_whatsapp_take_turn(company)
@@ -407,15 +409,21 @@ class ArFollowupReminder(models.Model):
         return moves.with_env(self.env)
 
     @api.model
-    def _ar_whatsapp_commit_answers(self, stream, company, now):
+    def _ar_whatsapp_commit_answers(self, stream, company, now, again=False):
         """Record the answers ``stream`` collected, close the turn and commit (which ends
-        the turn), then apply ``company``'s receipts that came before their message's id."""
+        the turn), take the turn ``again`` at once when calls are to go on (the threads
+        wait only for the commit), then apply ``company``'s receipts that came before
+        their message's id. Returns whether the turn is held."""
         self._ar_whatsapp_record(stream.answered, now)
         stream.answered = []
         stream.turn.close()  # no call starts after the transaction holding the turn
         self.env["ir.cron"]._commit_progress()
-        self.env["ar.followup.whatsapp.status"]._ar_apply_early(company)
         stream.committed = send_rate.real_clock()
+        if again:
+            self._ar_whatsapp_take_turn(company)
+            stream.turn.open()
+        self.env["ar.followup.whatsapp.status"]._ar_apply_early(company)
+        return again
 
     @api.model
     def _ar_whatsapp_stream_key(self, company):
