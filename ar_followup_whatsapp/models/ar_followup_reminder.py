@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import threading
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
@@ -33,9 +34,15 @@ MAX_WORKERS = 32
 #: on while the next ones are rendered, enough to share the reads of a chunk; the main
 #: thread renders the next chunk once fewer than this wait for a thread
 PREPARE_CHUNK = 40
+#: reminders checked and read ahead together (the core's checks before sending): enough
+#: to share their queries, few enough that the calls waiting for a thread outlast them
+CHECK_CHUNK = 100
 #: seconds between the commits of answers: Meta's message ids are in the database that
-#: soon after Meta gave them, and a commit empties the transaction's cache, read again
-COMMIT_SECONDS = 1.0
+#: soon after Meta gave them; each commit has a cost of its own (recording the answers
+#: together, the transaction's cache emptied and read again), shared by more answers
+COMMIT_SECONDS = 2.0
+#: each dispatcher's calls to Meta, kept from one batch to the next (:class:`_Stream`)
+STREAMS = {}  # {(database, company id, dispatcher's thread id): _Stream}
 #: each company's sending rate in this process, kept from one batch to the next: the calls
 #: of a batch's last second count against the first calls of the next
 RATES = {}  # {(database, company id): SendRate}
@@ -68,6 +75,32 @@ def _call_meta(api, phone_number_id, number, name, language, components):
         return error
     except Exception as exc:  # noqa: BLE001 - whatever happened, the message may have left
         return graph_api.GraphError("uncertain", type(exc).__name__)
+
+
+class _Stream:
+    """A dispatcher's calls to Meta for one company, from one batch to the next: its
+    pool of threads, its turn, the calls handed over and not answered
+    (``{future: (reminder, request)}``) and the answers not recorded yet."""
+
+    def __init__(self, rate, workers, api):
+        self.workers = workers
+        self.api = api
+        self.pool = ThreadPoolExecutor(max_workers=workers) if api else None
+        self.turn = send_rate.Turn(rate)  # open while this dispatcher holds the turn
+        self.flying = {}
+        self.answered = []  # (reminder, request, wamid or GraphError)
+        self.committed = send_rate.real_clock()
+
+    def collect(self):
+        """Move the answered calls to :attr:`answered`."""
+        for future in [future for future in self.flying if future.done()]:
+            self.answered.append((*self.flying.pop(future), future.result()))
+
+    def stop(self):
+        """No call starts any more; wait for those running (their answers dropped)."""
+        self.turn.stop()
+        if self.pool:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class ArFollowupReminder(models.Model):
@@ -105,9 +138,12 @@ class ArFollowupReminder(models.Model):
         ):
             text = self.env._("WhatsApp: no template of %s is approved by Meta.", company.name)
             return dict.fromkeys(partners.ids, (cadence.NO_CONTACT, text))
+        numbers = self._ar_get_whatsapp_numbers(partners)
+        # a chunk being sent keeps them for its rendering (``_ar_whatsapp_check_and_prepare``)
+        self._ar_send_memo("whatsapp_numbers").update(numbers)
         return {
             pid: (problem, text) if problem else None
-            for pid, (problem, _number, text) in self._ar_get_whatsapp_numbers(partners).items()
+            for pid, (problem, _number, text) in numbers.items()
         }
 
     @api.model
@@ -204,102 +240,210 @@ class ArFollowupReminder(models.Model):
         """Send a claimed batch's WhatsApp reminders, many calls to Meta at a time.
 
         Per company (:meth:`_ar_whatsapp_send_company`); returns the reminders not
-        started by ``deadline``, given back to the queue.
+        started by ``deadline``, given back to the queue. ``problems`` has none of
+        them: the channel streams its calls (``_ar_whatsapp_send_together_end``), so
+        it checks its reminders itself, a chunk at a time.
         """
+        # the calls of a company without reminders in this batch do not wait through it
+        db, thread = self.env.cr.dbname, threading.get_ident()
+        idle = [key[1] for key in STREAMS if key[::2] == (db, thread)]
+        idle = self.env["res.company"].browse(idle) - self.company_id
+        if idle:
+            self._ar_whatsapp_send_together_end(idle, now)
         left = self.browse()
         for reminders in self.grouped("company_id").values():
-            left |= reminders._ar_whatsapp_send_company(problems, now, deadline)
+            left |= reminders._ar_whatsapp_send_company(now, deadline)
         return left
 
-    def _ar_whatsapp_send_company(self, problems, now, deadline):
+    def _ar_whatsapp_send_company(self, now, deadline):
         """Send these reminders of one company as a pipeline; returns those not started.
 
-        The main thread reads and renders the reminders a chunk at a time
-        (:meth:`_ar_whatsapp_prepare_many`) and hands their calls (plain values, no
+        The main thread checks, reads and renders the reminders a chunk at a time
+        (the core's ``_ar_check_before_send`` and ``_ar_prepare_send``, then
+        :meth:`_ar_whatsapp_prepare_many`) and hands their calls (plain values, no
         database) to a pool of threads, keeping about a chunk waiting for a thread.
         A thread starts its next call as soon as it is free and the account's rate
         allows it (:class:`SendRate`: never more calls started in any second than
-        its messages per second), whatever the main thread is doing: rendering,
-        recording or committing. Answers are recorded together and committed
-        about every :data:`COMMIT_SECONDS`. Calls start only within the company's
-        turn (:meth:`_ar_whatsapp_take_turn`, :class:`send_rate.Turn`), which the
-        main thread takes again after each commit, so dispatchers working for the
-        same company take turns. Nothing is read or rendered for a call after
-        ``deadline``: what is left is returned. A worker that dies leaves the
-        calls of its last transaction ``sending``: those fail as interrupted,
-        never sent twice.
+        its messages per second), whatever the main thread is doing: checking,
+        rendering, recording or committing. Answers are recorded together and
+        committed about every :data:`COMMIT_SECONDS`. Calls start only within the
+        company's turn (:meth:`_ar_whatsapp_take_turn`, :class:`send_rate.Turn`),
+        which the main thread takes again after each commit, so dispatchers
+        working for the same company take turns. Nothing is read or rendered for a
+        call after ``deadline``: what is left is returned.
 
-        What is read for the whole batch (the customers' numbers, what the core read
-        ahead: templates, open lines, positions, holds, payment behaviour) is read
-        once, before the first call, and serves every chunk, the commits between
-        them included: a batch's reminders are rendered from the data the core
-        checked them against. The HTTP client is the account's one of this process
-        (``_ar_whatsapp_shared_api``), whose connections stay open between batches.
+        The calls still running or waiting when the last chunk is handed over go on
+        while the core claims the next batch: this dispatcher's pool and calls
+        (:class:`_Stream`) stay from one batch to the next, and the next batch's
+        pipeline takes the turn again before its first chunk, so the waiting calls
+        start while that chunk is checked. Their answers are recorded in a later
+        transaction, at the latest by :meth:`_ar_whatsapp_send_together_end`. A
+        worker that dies leaves the calls not recorded yet ``sending``: those fail
+        as interrupted, never sent twice. The HTTP client is the account's one of
+        this process (``_ar_whatsapp_shared_api``), whose connections stay open
+        between batches.
         """
         company = self.company_id
         account = self.env["ar.followup.channel"]._ar_whatsapp_account(company)
-        Early = self.env["ar.followup.whatsapp.status"]
-        rate = self._ar_whatsapp_rate(account)
-        workers = min(rate.rate, MAX_WORKERS)
-        live = account.state == "enabled"
-        api = account._ar_whatsapp_shared_api(workers) if live else None
-        pool = ThreadPoolExecutor(max_workers=workers) if live else None
-        numbers = self._ar_get_whatsapp_numbers(self.partner_id.with_company(company))
-        # a commit or a savepoint's rollback empties the transaction's cache
-        # (``cr.cache``): what the core read for the batch is put back before each
-        # chunk, instead of being read again
+        stream = self._ar_whatsapp_stream(account)
         cache = self.env.cr.cache
-        read_ahead = {key: cache[key] for key in (SEND_CACHE, CONTEXT_CACHE) if key in cache}
-        todo = list(self)  # not read yet
+        todo = list(self)  # not checked yet
+        checked = []  # checked and read ahead, not rendered yet
+        problems, read_ahead = {}, {}
         left = self.browse()  # not started by the deadline: given back
-        flying = {}  # handed to the threads, not answered: {future: (reminder, request)}
-        answered = []  # answered, not recorded: (reminder, request, wamid or GraphError)
-        turn = send_rate.Turn(rate)  # open while this transaction holds the turn
         turn_held = False
-        committed = send_rate.real_clock()
-        try:
-            while todo or flying or answered:
-                for future in [future for future in flying if future.done()]:
-                    answered.append((*flying.pop(future), future.result()))
-                due = committed + COMMIT_SECONDS - send_rate.real_clock()
-                if answered and (due <= 0 or not (todo or flying)):
-                    self._ar_whatsapp_record(answered, now)
-                    answered = []
-                    turn.close()  # no call starts after the transaction holding the turn
-                    self.env["ir.cron"]._commit_progress()  # ends the turn
-                    Early._ar_apply_early(company)  # receipts that came before their id
-                    committed, turn_held = send_rate.real_clock(), False
-                    continue
-                if not turn_held and (todo or flying):
-                    self._ar_whatsapp_take_turn(company)
-                    turn.open()
-                    turn_held = True
-                if todo and time.monotonic() >= deadline:
-                    left = self.browse([reminder.id for reminder in todo])
-                    todo = []
-                if todo and len(flying) < workers + PREPARE_CHUNK:
-                    chunk = self.browse([reminder.id for reminder in todo[:PREPARE_CHUNK]])
-                    del todo[:PREPARE_CHUNK]
-                    cache.update(read_ahead)
-                    for reminder, request in chunk._ar_whatsapp_prepare_many(
-                        problems, now, account, numbers
-                    ):
-                        call = reminder._ar_whatsapp_launch(request, account, api, pool, turn)
-                        flying[call] = (reminder, request)
-                    continue
-                # nothing to do until a call is answered or the answers are due for
-                # their commit
-                if flying:
-                    wait_futures(
-                        flying, timeout=due if answered else None, return_when=FIRST_COMPLETED
+        while True:
+            stream.collect()
+            due = stream.committed + COMMIT_SECONDS - send_rate.real_clock()
+            if not (todo or checked) or (stream.answered and due <= 0):
+                if stream.answered:
+                    turn_held = self._ar_whatsapp_commit_answers(
+                        stream, company, now, again=bool(todo or checked)
                     )
-                elif answered:
-                    time.sleep(max(due, 0.0))
-        finally:
-            turn.stop()
-            if pool:
-                pool.shutdown(wait=True, cancel_futures=True)
+                if not (todo or checked):
+                    break
+                continue
+            if not turn_held:
+                self._ar_whatsapp_take_turn(company)
+                stream.turn.open()
+                turn_held = True
+            if time.monotonic() >= deadline:
+                left = self.browse([reminder.id for reminder in checked + todo])
+                todo, checked = [], []
+                continue
+            if not checked:
+                checking = self.browse([reminder.id for reminder in todo[:CHECK_CHUNK]])
+                del todo[:CHECK_CHUNK]
+                problems = checking._ar_whatsapp_check(now)
+                # a commit empties the transaction's cache (``cr.cache``): what was read
+                # ahead for these reminders is put back before each chunk is rendered
+                read_ahead = {
+                    key: cache[key] for key in (SEND_CACHE, CONTEXT_CACHE) if key in cache
+                }
+                checked = list(checking)
+                continue
+            if len(stream.flying) < stream.workers + PREPARE_CHUNK:
+                chunk = self.browse([reminder.id for reminder in checked[:PREPARE_CHUNK]])
+                del checked[:PREPARE_CHUNK]
+                cache.update(read_ahead)
+                numbers = self._ar_send_memo("whatsapp_numbers") or None
+                for reminder, request in chunk._ar_whatsapp_prepare_many(
+                    problems, now, account, numbers
+                ):
+                    call = reminder._ar_whatsapp_launch(request, account, stream)
+                    stream.flying[call] = (reminder, request)
+                continue
+            # nothing to do until a call is answered or the answers are due for their commit
+            wait_futures(
+                stream.flying,
+                timeout=max(due, 0.0) if stream.answered else None,
+                return_when=FIRST_COMPLETED,
+            )
+        # the core commits next: no call starts before this dispatcher holds the turn again
+        stream.turn.close()
         return left
+
+    @api.model
+    def _ar_whatsapp_send_together_end(self, companies, now, failed=False):
+        """After the last batch: wait for this dispatcher's calls still running, record
+        their answers and commit them, then stop its threads. ``failed`` (the dispatch
+        raised): only stop them; their reminders stay ``sending`` (interrupted, never
+        sent twice)."""
+        for company in companies:
+            stream = STREAMS.pop(self._ar_whatsapp_stream_key(company), None)
+            if stream is None:
+                continue
+            try:
+                turn_held = False
+                while not failed and (stream.flying or stream.answered):
+                    stream.collect()
+                    due = stream.committed + COMMIT_SECONDS - send_rate.real_clock()
+                    if stream.answered and (due <= 0 or not stream.flying):
+                        turn_held = self._ar_whatsapp_commit_answers(
+                            stream, company, now, again=bool(stream.flying)
+                        )
+                        continue
+                    if not turn_held:
+                        self._ar_whatsapp_take_turn(company)
+                        stream.turn.open()
+                        turn_held = True
+                    wait_futures(
+                        stream.flying,
+                        timeout=max(due, 0.0) if stream.answered else None,
+                        return_when=FIRST_COMPLETED,
+                    )
+            finally:
+                stream.stop()
+
+    def _ar_whatsapp_check(self, now):
+        """Check these reminders as the core checks a batch before sending (holds,
+        payments, the customers' numbers, the sending window) and read ahead what
+        rendering them reads (the core's ``_ar_prepare_send``); returns the problems
+        (see ``_ar_check_before_send``). The numbers and open invoices the check reads
+        are kept for the rendering (``whatsapp_numbers`` and ``open_moves`` of the
+        batch's memo): each is read once."""
+        self._ar_forget_send()
+        self.env.cr.cache[SEND_CACHE] = {
+            "templates": {},
+            "whatsapp_numbers": {},
+            "open_moves": {},
+        }
+        problems = self._ar_check_before_send(now)
+        try:
+            with self.env.cr.savepoint():
+                self._ar_prepare_send(problems)
+        except Exception:
+            _logger.exception("WhatsApp: batch data not read ahead")
+        return problems
+
+    def _ar_get_open_moves(self):
+        """Read once per reminder while its chunk is checked and rendered (``open_moves``
+        of the memo of :meth:`_ar_whatsapp_check`), unless invoices are left out."""
+        self.ensure_one()
+        if self.env.context.get("ar_exclude_move_ids"):
+            return super()._ar_get_open_moves()
+        memo = self._ar_send_memo("open_moves")
+        moves = memo.get(self.id)
+        if moves is None:
+            moves = memo[self.id] = super()._ar_get_open_moves()
+        return moves.with_env(self.env)
+
+    @api.model
+    def _ar_whatsapp_commit_answers(self, stream, company, now, again=False):
+        """Record the answers ``stream`` collected, close the turn and commit (which ends
+        the turn), take the turn ``again`` at once when calls are to go on (the threads
+        wait only for the commit), then apply ``company``'s receipts that came before
+        their message's id. Returns whether the turn is held."""
+        self._ar_whatsapp_record(stream.answered, now)
+        stream.answered = []
+        stream.turn.close()  # no call starts after the transaction holding the turn
+        self.env["ir.cron"]._commit_progress()
+        stream.committed = send_rate.real_clock()
+        if again:
+            self._ar_whatsapp_take_turn(company)
+            stream.turn.open()
+        self.env["ar.followup.whatsapp.status"]._ar_apply_early(company)
+        return again
+
+    @api.model
+    def _ar_whatsapp_stream_key(self, company):
+        # one dispatcher is one thread working with one cursor
+        return (self.env.cr.dbname, company.id, threading.get_ident())
+
+    def _ar_whatsapp_stream(self, account):
+        """This dispatcher's :class:`_Stream` of ``account``'s company, made at its first
+        batch."""
+        key = self._ar_whatsapp_stream_key(account.company_id)
+        stream = STREAMS.get(key)
+        if stream is None:
+            rate = self._ar_whatsapp_rate(account)
+            workers = min(rate.rate, MAX_WORKERS)
+            api = account._ar_whatsapp_shared_api(workers) if account.state == "enabled" else None
+            stream = STREAMS[key] = _Stream(rate, workers, api)
+        elif stream.api:
+            # the account's client, marked used (or replaced once its settings changed)
+            stream.api = account._ar_whatsapp_shared_api(stream.workers)
+        return stream
 
     @api.model
     def _ar_whatsapp_rate(self, account):
@@ -315,7 +459,7 @@ class ArFollowupReminder(models.Model):
     def _ar_whatsapp_take_turn(self, company):
         """Wait for ``company``'s sending turn: a PostgreSQL advisory lock held until the
         transaction ends, shared by every dispatcher of the database. Another
-        dispatcher holds it for one transaction (about a second); a dead one's ends
+        dispatcher holds it for one transaction (about two seconds); a dead one's ends
         with its connection."""
         self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", TURN_LOCK, company.id))
 
@@ -363,23 +507,24 @@ class ArFollowupReminder(models.Model):
         self.write(self._ar_content_vals(content))
         return going._ar_whatsapp_prepare_request(account, numbers, content)
 
-    def _ar_whatsapp_launch(self, request, account, api, pool, turn):
-        """Hand this reminder's call over: the future of a thread, which starts it within
-        ``turn`` (live), or the simulator's answer, given within ``turn`` (test mode)."""
+    def _ar_whatsapp_launch(self, request, account, stream):
+        """Hand this reminder's call over: the future of a thread of ``stream``, which
+        starts it within its turn (live), or the simulator's answer, given within the
+        turn (test mode)."""
         self.ensure_one()
         template, number, lang, components = request
-        if api is None:
+        if stream.api is None:
             answer = Future()
-            if turn.enter():
+            if stream.turn.enter():
                 answer.set_result(self._ar_whatsapp_simulate_send(number, template, components))
             else:
                 answer.set_result(NOT_STARTED)
             return answer
         # the threads get plain values only: a record read there would use the cursor
-        return pool.submit(
+        return stream.pool.submit(
             _call_meta_in_turn,
-            turn,
-            api,
+            stream.turn,
+            stream.api,
             account.wa_phone_number_id,
             number,
             template.wa_template_name,

@@ -4,7 +4,9 @@ spec expects, the errors of the contract's table mapped to retry, fallback, stop
 
 import os
 import threading
-from datetime import time
+from datetime import datetime, time
+
+from freezegun import freeze_time
 
 from odoo import fields, sql_db
 from odoo.exceptions import UserError, ValidationError
@@ -346,6 +348,8 @@ class TestWhatsAppThroughput(WhatsAppCommon):
         """The dispatcher keeps its connections to Meta open: a run soon after another
         sends over the connections the first one opened, without opening more."""
         self.account.wa_rate_limit = 4
+        # calls that overlap, as Meta's do: the first run opens the connections it needs
+        self.graph.latency = 0.05
         reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
         later = reminders[10:]
         later.date_scheduled = fields.Datetime.to_datetime("%s 05:00:00" % TODAY)
@@ -411,3 +415,46 @@ class TestWhatsAppThroughput(WhatsAppCommon):
         self.assertGreaterEqual(os.times().elapsed - started, 1.5)
         self.assertEqual(set(reminders.mapped("state")), {"sent"})
         self.assertEqual(len(self.graph.messages), 20)
+
+    def dispatch_in_batches(self, size, at=time(4, 30), **kwargs):
+        """Dispatch as :meth:`dispatch` does, in batches of ``size`` reminders."""
+        with freeze_time(datetime.combine(TODAY, at)), self.committing(**kwargs):
+            self.env.invalidate_all()
+            self.Reminder.sudo()._ar_dispatch(self.company.sudo(), batch_size=size)
+        self.env.invalidate_all()
+
+    def test_calls_go_on_from_one_batch_to_the_next(self):
+        """The last calls of a batch are still running while the next batch is claimed;
+        their answers are recorded all the same, each reminder sent once."""
+        self.account.wa_rate_limit = 20
+        self.graph.latency = 0.3
+        reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
+        self.dispatch_in_batches(6)
+        self.assertEqual(set(reminders.mapped("state")), {"sent"})
+        self.assertEqual(len(set(reminders.mapped("provider_message_id"))), 20)
+        self.assertEqual(len(self.graph.messages), 20)
+
+    def test_dying_between_two_batches_sends_nothing_twice(self):
+        """A dispatcher dying after handing a batch's calls over, before their answers
+        are recorded, leaves those reminders ``sending``: failed as interrupted once the
+        next dispatcher finds them, never sent again; the rest go once."""
+        self.account.wa_rate_limit = 20
+        self.graph.latency = 0.3
+        reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
+        # the batch's commit (after its calls were handed over) is where it dies
+        self.dispatch_in_batches(10, crash_after=0)
+        first = reminders.filtered(lambda r: r.state != "queued")
+        self.assertEqual(len(first), 10)
+        self.assertEqual(len(self.graph.messages), 10)
+        # answers recorded before it died are kept; the last call was still running
+        sending = first.filtered(lambda r: r.state == "sending")
+        self.assertTrue(sending)
+        self.assertLessEqual(set((first - sending).mapped("state")), {"sent"})
+        # the next run, once the interrupted ones are found
+        self.dispatch_in_batches(10, at=time(5, 30))
+        self.assertEqual(set(sending.mapped("state")), {"failed"})
+        self.assertEqual(set(sending.mapped("reason")), {"interrupted"})
+        self.assertEqual(set((reminders - sending).mapped("state")), {"sent"})
+        self.assertEqual(len(self.graph.messages), 20)
+        numbers = [message["to"] for message in self.graph.messages]
+        self.assertEqual(len(set(numbers)), 20)

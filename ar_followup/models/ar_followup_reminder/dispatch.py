@@ -64,6 +64,15 @@ class ReminderDispatch:
         then goes back to the queue too, so no transaction outlives the cron's
         time limit, whatever is attached. Batches are large because each has a
         few queries and a commit of its own (see ``make bench``).
+
+        A channel that streams its calls (WhatsApp) implements the hook
+        ``_ar_<code>_send_together_end(companies, now, failed=False)``: the core then
+        neither checks nor reads ahead its reminders, which its ``send_together``
+        does a few at a time while its calls go, and its calls still running when
+        ``send_together`` returns go on while the next batch is claimed; the hook
+        records them after the last batch or before a batch without the channel's
+        reminders (or, ``failed``, only stops them: their reminders stay ``sending``,
+        recovered as interrupted, never sent twice).
         """
         Cron = self.env["ir.cron"]
         now = fields.Datetime.now()
@@ -71,29 +80,60 @@ class ReminderDispatch:
         self._ar_release(companies, now)
         due = self.search_count(self._ar_get_due_domain(companies, now))
         time_left = Cron._commit_progress(remaining=min(due, limit) if limit else due)
+        streaming = set()  # channels that may have left calls running (``send_together_end``)
+        try:
+            done = self._ar_dispatch_batches(
+                companies, now, limit, batch_size, streaming, time_left
+            )
+        except Exception:
+            self._ar_end_streams(companies, now, streaming, failed=True)
+            raise
+        if streaming:
+            self._ar_end_streams(companies, now, streaming)
+            Cron._commit_progress()
+        return done
+
+    @api.model
+    def _ar_end_streams(self, companies, now, channels, failed=False):
+        """Let the calls of ``channels`` (a set of codes, emptied) end (``send_together_end``)."""
+        while channels:
+            self._ar_channel_hook("send_together_end", channels.pop())(companies, now, failed)
+
+    @api.model
+    def _ar_dispatch_batches(self, companies, now, limit, batch_size, streaming, time_left):
+        """The batches of :meth:`_ar_dispatch`; returns how many reminders were handled.
+        ``streaming`` receives the channels whose ``send_together_end`` must run after
+        the last batch."""
+        Cron = self.env["ir.cron"]
         done = 0
         while time_left and (limit is None or done < limit):
-            batch = self._ar_claim(
-                companies, now, batch_size if limit is None else min(batch_size, limit - done)
-            )
+            size = batch_size if limit is None else min(batch_size, limit - done)
+            batch = self._ar_claim(companies, now, size)
             if not batch:
                 break
             done_before = done
             # the claim is committed before any channel is called: a crash from here on
             # leaves the batch 'sending', never sent twice
             time_left = Cron._commit_progress()
+            # a channel's calls do not wait through a batch without its reminders
+            idle = streaming - set(batch.mapped("channel"))
+            streaming -= idle
+            self._ar_end_streams(companies, now, idle)
             # slow work a channel can do ahead and keep (e-mail: printing the PDFs still
             # missing), committed a step at a time
             for channel, group in batch.grouped("channel").items():
                 ahead = group._ar_channel_hook("before_send", channel)
                 if ahead and time_left:
                     time_left = ahead(Cron._commit_progress)
-            problems = batch._ar_check_before_send(now)
+            # a channel that streams its calls checks its reminders itself, a few at a time
+            # while its calls go (see ``send_together_end``)
+            streams = batch.filtered(lambda r: r._ar_channel_hook("send_together_end"))
+            problems = (batch - streams)._ar_check_before_send(now)
             pending = 0
             try:
                 try:
                     with self.env.cr.savepoint():
-                        batch._ar_prepare_send(problems)
+                        (batch - streams)._ar_prepare_send(problems)
                 except Exception:
                     _logger.exception("AR dispatch: batch data not read ahead")
                 # each reminder of an outside service committed on its own first, then the
@@ -116,10 +156,15 @@ class ReminderDispatch:
                     deadline = self._ar_transaction_deadline()
                     for channel, reminders in together.grouped("channel").items():
                         send = reminders._ar_channel_hook("send_together", channel)
+                        if reminders & streams:
+                            streaming.add(channel)
                         left = send(problems, now, deadline)
                         left._ar_unclaim()
                         done += len(reminders) - len(left)
                         pending += len(reminders) - len(left)
+                    if len(batch) < size or (limit is not None and done >= limit):
+                        # the last batch: its calls end and are recorded with it
+                        self._ar_end_streams(companies, now, streaming)
             finally:
                 self._ar_forget_send()
             if pending:
