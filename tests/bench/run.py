@@ -459,6 +459,9 @@ def phase_whatsapp(env, n):
         (bisect.bisect_left(arrivals, start + 1.0) - i for i, start in enumerate(arrivals)),
         default=0,
     )
+    # the worker's pace once sending: from the first call to the last, without the
+    # claim before the first and the recording after the last
+    span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0
     sent = reminders.filtered(lambda r: r.channel == "whatsapp" and r.provider_message_id)
     return {
         "wa_rate": WA_RATE,
@@ -467,6 +470,7 @@ def phase_whatsapp(env, n):
         "wa_s": seconds,
         "wa_most_at_once": most_at_once,
         "wa_most_in_a_second": most_in_a_second,
+        "wa_calls_per_s": (len(arrivals) - 1) / span if span else None,
         "wa_longest_transaction_s": max(transactions, default=None),
         "wa_sent_once": requests == len(sent) == len(set(sent.mapped("provider_message_id"))),
     }
