@@ -9,10 +9,12 @@ from odoo import api, models
 #: yesterday's WhatsApp exchange, in the company's time zone: reminders sent, delivered,
 #: read, then the customers' answers
 SENT, DELIVERED, READ, ANSWERED = (time(h, m) for h, m in ((11, 0), (11, 5), (11, 20), (12, 10)))
-#: the customers reminded by WhatsApp yesterday: one who prefers it
-#: (``ar_followup_whatsapp_demo.xml``), one the AR manager picks WhatsApp for (the other
-#: who prefers it has a reply waiting in the AR inbox, which holds its reminders)
-WHATSAPP_CUSTOMERS = ("indus", "chambal")
+#: the customers reminded by WhatsApp yesterday: the first of those who prefer it
+#: (``ar_followup_whatsapp_demo.xml``) that nothing holds then (the history can leave
+#: one with a dispute, the other with a reply waiting in the AR inbox), and one the AR
+#: manager picks WhatsApp for
+PREFERRING = ("indus", "kalinga")
+PICKED = "chambal"
 #: what the first of them writes back (the AR inbox), and a stranger's message
 REPLY = "Sir, {invoice} is approved for payment. Our accounts will release it on Friday."
 STRANGER = ("919820041177", "Hello, Ramesh from Om Sai Enterprises here. Please send our ledger.")
@@ -40,13 +42,17 @@ class ArFollowupDemo(models.AbstractModel):
         (*Unmatched*): the WhatsApp messages and receipts a team sees after a day."""
         company = self.env["res.company"].browse(company_ids)
         company.ensure_one()
-        customers = self.env["res.partner"].concat(
-            *(self.env.ref("ar_followup.demo_partner_%s" % key) for key in WHATSAPP_CUSTOMERS)
-        )
+        Partner = self.env["res.partner"]
         admin = self.env.ref("base.user_admin")
         Reminder = self.env["ar.followup.reminder"]
         Inbox = self.env["ar.followup.whatsapp.message"]
         yesterday = company._ar_today() - timedelta(days=1)
+        preferring = Partner.concat(
+            *(self.env.ref("ar_followup.demo_partner_%s" % key) for key in PREFERRING)
+        )
+        held = {hold[0] for hold in Partner._ar_get_holds(company, yesterday, preferring)}
+        free = preferring.filtered(lambda partner: partner.id not in held)
+        customers = (free or preferring)[:1] | self.env.ref("ar_followup.demo_partner_" + PICKED)
         with self._ar_demo_clock(company) as clock, self._ar_demo_one_transaction():
             clock(yesterday, SENT)
             wizard = (
