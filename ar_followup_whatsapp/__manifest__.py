@@ -4,7 +4,7 @@
     "name": "AR Follow-up: WhatsApp",
     "summary": "Payment reminders by WhatsApp Business (Meta Cloud API): approved templates, "
     "receipts, replies and reply buttons on the customer's thread, a test mode",
-    "version": "19.0.1.4.1",
+    "version": "19.0.1.5.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/ar-followup/ar-followup",
     "author": "AR Follow-up contributors",
