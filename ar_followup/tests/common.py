@@ -310,15 +310,20 @@ class ArFollowupCommon(AccountTestInvoicingCommon):
         self.env.invalidate_all()
         return reminders
 
-    def dispatch(self, day=TODAY, at=None, **kwargs):
+    def dispatch(self, day=TODAY, at=None, batch_size=None, **kwargs):
         """Dispatch the test company's due reminders on ``day`` at ``at`` UTC (default
         04:30, 10:00 in Kolkata) as the cron does, committing as it goes (``kwargs``:
-        those of :meth:`committing`, e.g. ``crash_after``); returns what each commit
-        had processed."""
+        those of :meth:`committing`, e.g. ``crash_after``), in batches of ``batch_size``
+        (default: the cron's); returns what each commit had processed."""
         moment = datetime.combine(day, at or time(4, 30))
         with freeze_time(moment), self.committing(**kwargs) as commits:
             self.env.invalidate_all()
-            self.company._ar_dispatch_reminders()
+            if batch_size:
+                self.env["ar.followup.reminder"].sudo()._ar_dispatch(
+                    self.company.sudo(), batch_size=batch_size
+                )
+            else:
+                self.company._ar_dispatch_reminders()
         self.env.invalidate_all()
         return commits
 

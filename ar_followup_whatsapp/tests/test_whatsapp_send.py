@@ -4,9 +4,7 @@ spec expects, the errors of the contract's table mapped to retry, fallback, stop
 
 import os
 import threading
-from datetime import datetime, time
-
-from freezegun import freeze_time
+from datetime import time
 
 from odoo import fields, sql_db
 from odoo.exceptions import UserError, ValidationError
@@ -416,20 +414,13 @@ class TestWhatsAppThroughput(WhatsAppCommon):
         self.assertEqual(set(reminders.mapped("state")), {"sent"})
         self.assertEqual(len(self.graph.messages), 20)
 
-    def dispatch_in_batches(self, size, at=time(4, 30), **kwargs):
-        """Dispatch as :meth:`dispatch` does, in batches of ``size`` reminders."""
-        with freeze_time(datetime.combine(TODAY, at)), self.committing(**kwargs):
-            self.env.invalidate_all()
-            self.Reminder.sudo()._ar_dispatch(self.company.sudo(), batch_size=size)
-        self.env.invalidate_all()
-
     def test_calls_go_on_from_one_batch_to_the_next(self):
         """The last calls of a batch are still running while the next batch is claimed;
         their answers are recorded all the same, each reminder sent once."""
         self.account.wa_rate_limit = 20
         self.graph.latency = 0.3
         reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
-        self.dispatch_in_batches(6)
+        self.dispatch(batch_size=6)
         self.assertEqual(set(reminders.mapped("state")), {"sent"})
         self.assertEqual(len(set(reminders.mapped("provider_message_id"))), 20)
         self.assertEqual(len(self.graph.messages), 20)
@@ -442,7 +433,7 @@ class TestWhatsAppThroughput(WhatsAppCommon):
         self.graph.latency = 0.3
         reminders = self.plan().filtered(lambda r: r.partner_id in self.customers)
         # the batch's commit (after its calls were handed over) is where it dies
-        self.dispatch_in_batches(10, crash_after=0)
+        self.dispatch(batch_size=10, crash_after=0)
         first = reminders.filtered(lambda r: r.state != "queued")
         self.assertEqual(len(first), 10)
         self.assertEqual(len(self.graph.messages), 10)
@@ -451,7 +442,7 @@ class TestWhatsAppThroughput(WhatsAppCommon):
         self.assertTrue(sending)
         self.assertLessEqual(set((first - sending).mapped("state")), {"sent"})
         # the next run, once the interrupted ones are found
-        self.dispatch_in_batches(10, at=time(5, 30))
+        self.dispatch(at=time(5, 30), batch_size=10)
         self.assertEqual(set(sending.mapped("state")), {"failed"})
         self.assertEqual(set(sending.mapped("reason")), {"interrupted"})
         self.assertEqual(set((reminders - sending).mapped("state")), {"sent"})
