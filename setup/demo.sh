@@ -16,12 +16,10 @@ if psql -d "$DEMO_DB" -tAc "select 1 from ir_module_module where name='ar_follow
 else
     log "building database $DEMO_DB with demo data"
     fresh_db "$DEMO_DB"
-    # Odoo's modules and ours without demo data, then our demo data alone
-    # (setup/demo_data.py says why)
-    "${odoo[@]}" -i "$ADDONS" --stop-after-init --log-level=warn
-    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" shell -c "$CONF" -d "$DEMO_DB" --no-http \
-        --log-level=warn < "$REPO_ROOT/setup/demo_data.py" \
-        || { fresh_db "$DEMO_DB"; die "the demo data failed to load (log above)"; }
+    # Odoo's modules and ours without demo data, then our demo data alone, in one
+    # process (setup/demo_build.py says why)
+    "$VENV/bin/python" "$REPO_ROOT/setup/demo_build.py" -c "$CONF" -d "$DEMO_DB" --log-level=warn \
+        || { fresh_db "$DEMO_DB"; die "the demo database failed to build (log above)"; }
 fi
 log "demo database $DEMO_DB is ready"
 if [ -n "${STOP:-}" ]; then
