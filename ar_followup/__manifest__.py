@@ -4,7 +4,7 @@
     "name": "AR Follow-up",
     "summary": "Automated accounts-receivable follow-up: ageing buckets, segments, "
     "tone-aware reminders, disputes, promises to pay, DSO",
-    "version": "19.0.1.5.2",
+    "version": "19.0.1.5.3",
     "category": "Accounting/Accounting",
     "website": "https://github.com/ar-followup/ar-followup",
     "author": "AR Follow-up contributors",
