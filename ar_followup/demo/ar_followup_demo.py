@@ -308,6 +308,7 @@ class ArFollowupDemo(models.AbstractModel):
                 clock(day, EVENING)
                 company._ar_compute_dso(day)
                 Snapshot._ar_record(company, day)
+        self._ar_demo_read_notifications(today - timedelta(days=OWNER_AWAY))
         company.write(attachments)
         return moves, payments.pop(today, [])
 
@@ -436,6 +437,19 @@ class ArFollowupDemo(models.AbstractModel):
                 if promise and promise.date_promised < today and rng.random() < PROMISES_KEPT:
                     payments[promise.date_promised] += [(move, None) for move in promise.move_ids]
             handled.action_mark_handled()
+
+    def _ar_demo_read_notifications(self, until):
+        """The AR team reads its Discuss notifications every day: those of the days
+        before ``until`` are read, the owners' week away waits in their inbox."""
+        team = self.env.ref("base.user_admin") | self.env.ref("ar_followup.demo_user_ar_clerk")
+        self.env["mail.notification"].search(
+            [
+                ("res_partner_id", "in", team.partner_id.ids),
+                ("notification_type", "=", "inbox"),
+                ("is_read", "=", False),
+                ("mail_message_id.date", "<", datetime.combine(until, time_of_day())),
+            ]
+        ).write({"is_read": True, "read_date": datetime.combine(until, time_of_day())})
 
     def _ar_demo_close_disputes(self, company, day):
         """Disputes raised by e-mail are closed by the customer's owner after

@@ -266,6 +266,20 @@ class TestDemo(TransactionCase):
         disputes = self.env["ar.followup.dispute"].search(mine + [("source", "=", "email")])
         self.assertIn("resolved", disputes.mapped("state"))
 
+        # the owners heard of it in their Discuss inbox, never by e-mail; what came
+        # before their week away is read, that week's waits
+        team = self.env.ref("base.user_admin") | self.env.ref("ar_followup.demo_user_ar_clerk")
+        self.assertEqual(set(team.mapped("notification_type")), {"inbox"})
+        heard = self.env["mail.notification"].search(
+            [("res_partner_id", "in", team.partner_id.ids)]
+        )
+        self.assertEqual(set(heard.mapped("notification_type")), {"inbox"})
+        away = datetime.combine(TODAY - timedelta(days=7), time())
+        unread = heard.filtered(lambda n: not n.is_read)
+        self.assertTrue(unread)
+        self.assertGreaterEqual(min(unread.mail_message_id.mapped("date")), away)
+        self.assertTrue(heard.filtered(lambda n: n.is_read and n.mail_message_id.date < away))
+
         # the DSO and the day's metrics of every day, from the history's first to today
         for model in ("ar.followup.dso", "ar.followup.snapshot"):
             recorded = self.env[model].search(mine)
