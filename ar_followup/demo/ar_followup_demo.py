@@ -442,14 +442,15 @@ class ArFollowupDemo(models.AbstractModel):
         """The AR team reads its Discuss notifications every day: those of the days
         before ``until`` are read, the owners' week away waits in their inbox."""
         team = self.env.ref("base.user_admin") | self.env.ref("ar_followup.demo_user_ar_clerk")
+        read_on = datetime.combine(until, time_of_day())
         self.env["mail.notification"].search(
             [
                 ("res_partner_id", "in", team.partner_id.ids),
                 ("notification_type", "=", "inbox"),
                 ("is_read", "=", False),
-                ("mail_message_id.date", "<", datetime.combine(until, time_of_day())),
+                ("mail_message_id.date", "<", read_on),
             ]
-        ).write({"is_read": True, "read_date": datetime.combine(until, time_of_day())})
+        ).write({"is_read": True, "read_date": read_on})
 
     def _ar_demo_close_disputes(self, company, day):
         """Disputes raised by e-mail are closed by the customer's owner after

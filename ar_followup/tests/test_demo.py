@@ -14,6 +14,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import convert_file
 from odoo.tools.safe_eval import safe_eval
 
+from ..demo.ar_followup_demo import OWNER_AWAY
 from .common import TODAY
 
 #: days of history this test plays (the demo plays 90): enough for every kind of
@@ -274,7 +275,7 @@ class TestDemo(TransactionCase):
             [("res_partner_id", "in", team.partner_id.ids)]
         )
         self.assertEqual(set(heard.mapped("notification_type")), {"inbox"})
-        away = datetime.combine(TODAY - timedelta(days=7), time())
+        away = datetime.combine(TODAY - timedelta(days=OWNER_AWAY), time())
         unread = heard.filtered(lambda n: not n.is_read)
         self.assertTrue(unread)
         self.assertGreaterEqual(min(unread.mail_message_id.mapped("date")), away)
